@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type ConfigOverrides } from './config.js';
+import { BootstrapError } from './bootstrap.js';
+import { createGatehouse } from './server.js';
+import { openDatabase } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+
+const USAGE = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve      start the server (the default)
+  migrate    apply database migrations and exit
+
+Options:
+  --port N          port to listen on (default 8420; GATEHOUSE_PORT)
+  --host H          address to bind (default 127.0.0.1; GATEHOUSE_HOST)
+  --data DIR        SQLite data folder (default ./data; GATEHOUSE_DATA)
+  --config FILE     YAML or JSON config file (GATEHOUSE_CONFIG)
+  --mode M          development | production (GATEHOUSE_MODE)
+  --database-url U  PostgreSQL URL instead of SQLite (DATABASE_URL)
+  --log-level L     fatal | error | warn | info | debug | trace | silent
+  -h, --help        this text
+`;
+
+function parseCommandLine(argv: string[]): { command: string; overrides: ConfigOverrides } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      config: { type: 'string' },
+      mode: { type: 'string' },
+      'database-url': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const overrides = {
+    port: values.port as unknown as number | undefined,
+    host: values.host,
+    dataDir: values.data,
+    configFile: values.config,
+    mode: values.mode,
+    databaseUrl: values['database-url'],
+    logLevel: values['log-level'],
+  } as ConfigOverrides;
+  return { command: positionals[0] ?? 'serve', overrides };
+}
+
+async function serve(overrides: ConfigOverrides): Promise<void> {
+  const config = loadConfig(overrides);
+  const gatehouse = await createGatehouse(config);
+  const url = await gatehouse.listen();
+  const pool = config.userPools[0];
+  process.stdout.write(
+    `\nGatehouse is ready at ${url} (${config.mode} mode)\n\n` +
+      `Try it with the AWS CLI:\n` +
+      `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp list-user-pools --max-results 10 \\\n` +
+      `    --region ${config.region} --endpoint-url ${url}\n` +
+      (pool?.Id ? `  (declared pool: ${pool.Id}${pool.Clients[0]?.ClientId ? `, client ${pool.Clients[0].ClientId}` : ''})\n` : '') +
+      `\n`,
+  );
+
+  // SIGTERM (and Ctrl-C) stop taking new connections, let in-flight requests finish, then exit.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gatehouse.app.log.info({ signal }, 'draining in-flight requests and shutting down');
+    gatehouse.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        gatehouse.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function migrate(overrides: ConfigOverrides): Promise<void> {
+  const config = loadConfig(overrides);
+  const { db, location } = openDatabase(config);
+  try {
+    const applied = await migrateToLatest(db as never);
+    process.stdout.write(applied.length ? `applied ${applied.join(', ')} to ${location}\n` : `${location} is up to date\n`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  const { command, overrides } = parseCommandLine(process.argv.slice(2));
+  if (command === 'serve') return serve(overrides);
+  if (command === 'migrate') return migrate(overrides);
+  process.stderr.write(`unknown command '${command}'\n\n${USAGE}`);
+  process.exit(2);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof BootstrapError) {
+    process.stderr.write(`gatehouse: ${error.message}\n`);
+  } else {
+    process.stderr.write(`gatehouse: ${(error as Error)?.stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const accessKey = z.object({
+  accessKeyId: z.string().min(16).max(128),
+  secretAccessKey: z.string().min(16),
+});
+
+/**
+ * Users' declared pools: the members of CreateUserPool and CreateUserPoolClient as the API spells them,
+ * plus fixed ids so a developer gets the same pool and client on every run. The members themselves are
+ * checked against the service model when they are applied (see bootstrap.ts).
+ */
+const declaredClient = z
+  .object({
+    ClientId: z.string().regex(/^[\w+]{1,128}$/, 'a client id is 1-128 letters, digits, _ or +').optional(),
+    ClientName: z.string(),
+    ClientSecret: z.string().optional(),
+  })
+  .passthrough();
+
+const declaredPool = z
+  .object({
+    Id: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a pool id looks like us-east-1_AbCdEf123').max(55).optional(),
+    PoolName: z.string(),
+    Clients: z.array(declaredClient).default([]),
+  })
+  .passthrough();
+
+export const configSchema = z
+  .object({
+    mode: z.enum(['development', 'production']).default('development'),
+    host: z.string().default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8420),
+    /** Base of every issuer and link Gatehouse hands out; defaults to http://host:port. */
+    publicUrl: z.string().url().optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'a region looks like us-east-1').default('us-east-1'),
+    accountId: z.string().regex(/^\d{12}$/, 'an account id is 12 digits').default('000000000000'),
+    dataDir: z.string().default('./data'),
+    databaseUrl: z.string().url().optional(),
+    /** Encrypts signing keys, client secrets and TOTP seeds at rest; at least 32 characters. */
+    secretsKey: z.string().min(32, 'the secrets key must be at least 32 characters').optional(),
+    accessKeys: z.array(accessKey).default([]),
+    /** How far a SigV4 X-Amz-Date may be from the server clock, as AWS allows. */
+    maxClockSkewSeconds: z.number().int().min(1).default(300),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+    corsOrigins: z.array(z.string()).default(['*']),
+    userPools: z.array(declaredPool).default([]),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type DeclaredPool = z.infer<typeof declaredPool>;
+export type DeclaredClient = z.infer<typeof declaredClient>;
+
+export class ConfigError extends Error {}
+
+/** Flags from the command line, already parsed, named as the config keys they set. */
+export type ConfigOverrides = Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'mode' | 'databaseUrl' | 'logLevel'>> & { configFile?: string };
+
+function readFileConfig(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be a mapping');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not valid: ${(error as Error).message}`);
+  }
+}
+
+/** GATEHOUSE_* variables, plus DATABASE_URL as most platforms name it. */
+function readEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined && value !== '') out[key] = value;
+  };
+  set('mode', env.GATEHOUSE_MODE);
+  set('host', env.GATEHOUSE_HOST);
+  set('port', env.GATEHOUSE_PORT);
+  set('publicUrl', env.GATEHOUSE_PUBLIC_URL);
+  set('region', env.GATEHOUSE_REGION);
+  set('accountId', env.GATEHOUSE_ACCOUNT_ID);
+  set('dataDir', env.GATEHOUSE_DATA);
+  set('databaseUrl', env.DATABASE_URL);
+  set('secretsKey', env.GATEHOUSE_SECRETS_KEY);
+  set('logLevel', env.GATEHOUSE_LOG_LEVEL);
+  if (env.GATEHOUSE_ACCESS_KEYS) {
+    // "AKID:secret,AKID2:secret2" — the same pair an AWS SDK user puts in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+    out.accessKeys = env.GATEHOUSE_ACCESS_KEYS.split(',').map((pair) => {
+      const [accessKeyId, ...rest] = pair.trim().split(':');
+      return { accessKeyId, secretAccessKey: rest.join(':') };
+    });
+  }
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  return `${key}: ${issue.message}`;
+}
+
+/** Defaults, then the config file, then the environment, then command-line flags: the later wins. */
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Config & { configFile?: string } {
+  const { configFile: flagFile, ...flags } = overrides;
+  const configFile = flagFile ?? env.GATEHOUSE_CONFIG;
+  const merged = {
+    ...(configFile ? readFileConfig(configFile) : {}),
+    ...readEnvironment(env),
+    ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
+  };
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new ConfigError(`invalid configuration${configFile ? ` (${configFile})` : ''}:\n  ${result.error.issues.map(describeIssue).join('\n  ')}`);
+  }
+  const config = result.data;
+  if (!isAbsolute(config.dataDir)) config.dataDir = resolve(config.dataDir);
+  if (config.mode === 'production' && !config.secretsKey) {
+    throw new ConfigError('invalid configuration: secretsKey: production mode needs a secrets-encryption key (GATEHOUSE_SECRETS_KEY, at least 32 characters)');
+  }
+  if (config.mode === 'development' && !isLoopback(config.host)) {
+    throw new ConfigError(`invalid configuration: host: development mode accepts any credentials, so it only binds to loopback, not ${config.host}; use mode: production to listen on other addresses`);
+  }
+  return { ...config, configFile };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,27 @@
+import { InvalidParameterException } from './errors.js';
+
+/**
+ * Opaque pagination tokens: the key of the last item returned, sealed as base64url JSON with the name of
+ * the listing, so a token from one listing is refused by another.
+ */
+export function encodeNextToken(listing: string, lastKey: string): string {
+  return Buffer.from(JSON.stringify([listing, lastKey])).toString('base64url');
+}
+
+export function decodeNextToken(listing: string, token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  try {
+    const [name, key] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (name === listing && typeof key === 'string') return key;
+  } catch {
+    // fall through
+  }
+  throw new InvalidParameterException('Invalid pagination token: it did not come from this listing.');
+}
+
+/** Asks storage for one row more than a page, so a token is handed out only when more rows exist. */
+export function page<T>(rows: T[], limit: number, keyOf: (row: T) => string, listing: string): { items: T[]; nextToken?: string } {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, nextToken: encodeNextToken(listing, keyOf(items[items.length - 1])) };
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+
+/** The subset of the botocore service-model format that Gatehouse reads. */
+export interface Shape {
+  type: 'structure' | 'string' | 'list' | 'map' | 'integer' | 'long' | 'boolean' | 'blob' | 'timestamp' | 'double' | 'float';
+  members?: Record<string, { shape: string }>;
+  required?: string[];
+  member?: { shape: string };
+  key?: { shape: string };
+  value?: { shape: string };
+  min?: number;
+  max?: number;
+  pattern?: string;
+  enum?: string[];
+  sensitive?: boolean;
+  document?: boolean;
+  exception?: boolean;
+}
+
+interface Operation {
+  name: string;
+  input?: { shape: string };
+  authtype?: string;
+  auth?: string[];
+}
+
+interface RawModel {
+  metadata: { targetPrefix: string; endpointPrefix: string };
+  operations: Record<string, Operation>;
+  shapes: Record<string, Shape>;
+}
+
+export interface ServiceModel {
+  /** `X-Amz-Target` prefix, e.g. `AWSCognitoIdentityProviderService`. */
+  targetPrefix: string;
+  /** SigV4 signing name, e.g. `cognito-idp`. */
+  signingName: string;
+  shapes: Record<string, Shape>;
+  operations: Map<string, { inputShape: string | undefined; unsigned: boolean }>;
+}
+
+function loadModel(file: string): ServiceModel {
+  const raw = JSON.parse(readFileSync(new URL(`../../models/${file}`, import.meta.url), 'utf8')) as RawModel;
+  const operations = new Map<string, { inputShape: string | undefined; unsigned: boolean }>();
+  for (const [name, op] of Object.entries(raw.operations)) {
+    // Older models say `authtype: none`, newer ones `auth: [smithy.api#noAuth]`; either makes it unsigned.
+    const unsigned = op.authtype === 'none' || (op.auth?.includes('smithy.api#noAuth') ?? false);
+    operations.set(name, { inputShape: op.input?.shape, unsigned });
+  }
+  return {
+    targetPrefix: raw.metadata.targetPrefix,
+    signingName: raw.metadata.endpointPrefix,
+    shapes: raw.shapes,
+    operations,
+  };
+}
+
+export const userPoolsModel = loadModel('cognito-idp.json');
+export const identityPoolsModel = loadModel('cognito-identity.json');
+
+/**
+ * Operations that the newest npm SDK serves unsigned but the bundled botocore model does not yet list
+ * (reference/PROTOCOL.md §3): the SDK sends them without a signature, so they must stay unsigned here.
+ */
+for (const name of ['ListUserSessions', 'RevokeUserSession']) {
+  const op = userPoolsModel.operations.get(name);
+  if (op) op.unsigned = true;
+}

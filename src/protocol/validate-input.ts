@@ -1,0 +1,136 @@
+import type { ServiceModel, Shape } from './service-model.js';
+import { InvalidParameterException, SerializationException } from './errors.js';
+
+/**
+ * Checks a request body against the service model the way AWS's front end does, and answers as it does:
+ * a wrong JSON type is a SerializationException; constraint violations (required, length, pattern, enum,
+ * range, list size) are collected into one InvalidParameterException
+ * "N validation errors detected: Value 'x' at 'path' failed to satisfy constraint: Member must …".
+ * Members the model does not know are dropped, and JSON nulls are treated as absent, so handlers get
+ * input that matches the SDK's request type.
+ */
+export function validateInput<T = Record<string, unknown>>(model: ServiceModel, shapeName: string | undefined, body: unknown): T {
+  if (!shapeName) return {} as T;
+  const violations: string[] = [];
+  const clean = checkValue(model, model.shapes[shapeName], body, '', violations) as Record<string, unknown>;
+  if (violations.length > 0) {
+    const count = violations.length === 1 ? '1 validation error detected' : `${violations.length} validation errors detected`;
+    throw new InvalidParameterException(`${count}: ${violations.join('; ')}`);
+  }
+  return (clean ?? {}) as T;
+}
+
+const patternCache = new Map<string, RegExp | null>();
+
+/** The models carry Java regular expressions that must match the whole value. */
+function compilePattern(pattern: string): RegExp | null {
+  let regex = patternCache.get(pattern);
+  if (regex === undefined) {
+    regex = null;
+    for (const flags of ['su', 's']) {
+      try {
+        regex = new RegExp(`^(?:${pattern})$`, flags);
+        break;
+      } catch {
+        // Some Java escapes are not valid in Unicode mode; try without it.
+      }
+    }
+    patternCache.set(pattern, regex);
+  }
+  return regex;
+}
+
+/** AWS names members in messages the way its Java front end does: lower camel case, dotted, 1-based lists. */
+function memberPath(parent: string, member: string): string {
+  const name = member.charAt(0).toLowerCase() + member.slice(1);
+  return parent ? `${parent}.${name}` : name;
+}
+
+function show(value: unknown, shape: Shape): string {
+  if (shape.sensitive) return 'Value at';
+  if (typeof value === 'string') return `Value '${value}' at`;
+  if (Array.isArray(value)) return `Value '[${value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')}]' at`;
+  if (typeof value === 'object' && value !== null) return `Value '${JSON.stringify(value)}' at`;
+  return `Value '${String(value)}' at`;
+}
+
+function typeMismatch(path: string, expected: string): never {
+  throw new SerializationException(`Expected ${expected} for member '${path || 'request'}'`);
+}
+
+function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: string, violations: string[]): unknown {
+  const fail = (constraint: string) => violations.push(`${show(value, shape)} '${path}' failed to satisfy constraint: ${constraint}`);
+  switch (shape.type) {
+    case 'structure': {
+      if (shape.document) return value;
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) typeMismatch(path, 'an object');
+      const input = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const name of shape.required ?? []) {
+        if (input[name] === undefined || input[name] === null) {
+          violations.push(`Value null at '${memberPath(path, name)}' failed to satisfy constraint: Member must not be null`);
+        }
+      }
+      for (const [name, ref] of Object.entries(shape.members ?? {})) {
+        const member = input[name];
+        if (member === undefined || member === null) continue;
+        out[name] = checkValue(model, model.shapes[ref.shape], member, memberPath(path, name), violations);
+      }
+      return out;
+    }
+    case 'list': {
+      if (!Array.isArray(value)) typeMismatch(path, 'a list');
+      if (shape.min !== undefined && value.length < shape.min) fail(`Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value.length > shape.max) fail(`Member must have length less than or equal to ${shape.max}`);
+      const memberShape = model.shapes[shape.member!.shape];
+      return value.map((item, i) => checkValue(model, memberShape, item, `${path}.${i + 1}.member`, violations));
+    }
+    case 'map': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) typeMismatch(path, 'a map');
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (shape.min !== undefined && entries.length < shape.min) fail(`Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && entries.length > shape.max) fail(`Member must have length less than or equal to ${shape.max}`);
+      const keyShape = model.shapes[shape.key!.shape];
+      const valueShape = model.shapes[shape.value!.shape];
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of entries) {
+        checkValue(model, keyShape, key, `${path}.key`, violations);
+        if (item === null || item === undefined) continue;
+        out[key] = checkValue(model, valueShape, item, `${path}.${key}.value`, violations);
+      }
+      return out;
+    }
+    case 'string': {
+      if (typeof value !== 'string') typeMismatch(path, 'a string');
+      if (shape.min !== undefined && value.length < shape.min) fail(`Member must have length greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value.length > shape.max) fail(`Member must have length less than or equal to ${shape.max}`);
+      if (shape.enum && !shape.enum.includes(value)) fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      if (shape.pattern && value.length > 0) {
+        const regex = compilePattern(shape.pattern);
+        if (regex && !regex.test(value)) fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+      }
+      return value;
+    }
+    case 'integer':
+    case 'long': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) typeMismatch(path, 'an integer');
+      if (shape.min !== undefined && value < shape.min) fail(`Member must have value greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value > shape.max) fail(`Member must have value less than or equal to ${shape.max}`);
+      return value;
+    }
+    case 'double':
+    case 'float':
+      if (typeof value !== 'number') typeMismatch(path, 'a number');
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') typeMismatch(path, 'a boolean');
+      return value;
+    case 'timestamp':
+      if (typeof value !== 'number') typeMismatch(path, 'a timestamp in epoch seconds');
+      return new Date(value * 1000);
+    case 'blob':
+      if (typeof value !== 'string') typeMismatch(path, 'a base64 string');
+      return Buffer.from(value, 'base64');
+  }
+  return value;
+}

@@ -1,0 +1,163 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import type { Config } from './config.js';
+import type { RequestContext, ServiceContext } from './context.js';
+import { applyDeclaredPools } from './bootstrap.js';
+import { Metrics } from './metrics.js';
+import { registerJsonApi } from './protocol/json-api.js';
+import { identityPoolsModel, userPoolsModel } from './protocol/service-model.js';
+import { SecretBox } from './security/secret-box.js';
+import { isDatabaseReachable, openDatabase, type Db } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+import { createRepositories, type Repositories } from './storage/repositories.js';
+import { userPoolOperations } from './userpools/operations/index.js';
+
+export interface Gatehouse {
+  app: FastifyInstance;
+  services: ServiceContext;
+  /** Where it listens, once `listen` has been called. */
+  url: string;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  now?: () => Date;
+  randomBytes?: (size: number) => Buffer;
+}
+
+/** In development a secrets key is generated once and kept in the database, so secrets survive restarts. */
+async function resolveSecretsKey(config: Config, repos: Repositories): Promise<string> {
+  if (config.secretsKey) return config.secretsKey;
+  return repos.meta.getOrCreate('development_secrets_key', () => randomBytes(32).toString('base64url'));
+}
+
+export async function createGatehouse(config: Config, overrides: ServerOverrides = {}): Promise<Gatehouse> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Credentials never reach the log: no headers are logged, and these paths are censored if they ever are.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-amz-security-token"]'],
+    },
+    genReqId: () => randomUUID(),
+    // One line per request is logged in onResponse below, with the operation; Fastify's own two are off.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+  });
+
+  const { db, kind, location } = openDatabase(config);
+  let dbClosed = false;
+  const closeDb = async () => {
+    if (!dbClosed) {
+      dbClosed = true;
+      await db.destroy();
+    }
+  };
+  try {
+    const applied = await migrateToLatest(db as Db as never);
+    if (applied.length > 0) app.log.info({ migrations: applied }, 'applied database migrations');
+    const repos = createRepositories(db);
+    const services: ServiceContext = {
+      config,
+      repos,
+      secrets: new SecretBox(await resolveSecretsKey(config, repos)),
+      now: overrides.now ?? (() => new Date()),
+      randomBytes: overrides.randomBytes ?? randomBytes,
+      log: app.log,
+    };
+    const contextFor = (requestId: string, region: string): RequestContext => ({ ...services, requestId, region });
+    const applyConfig = () => applyDeclaredPools(contextFor('bootstrap', config.region), config.userPools);
+    await applyConfig();
+
+    warnAboutUnsafeSettings(app, config, kind);
+    const metrics = new Metrics();
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+      methods: ['GET', 'POST', 'OPTIONS'],
+      exposedHeaders: ['x-amzn-RequestId', 'x-amzn-ErrorType', 'x-amzn-ErrorMessage', 'Date'],
+      maxAge: 86400,
+    });
+
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-amzn-RequestId', request.id);
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      const errorType = reply.getHeader('x-amzn-ErrorType') as string | undefined;
+      const seconds = reply.elapsedTime / 1000;
+      if (request.operation) metrics.observeCall(request.operation, reply.statusCode, errorType, seconds);
+      else if (request.method === 'POST' && request.url === '/') metrics.observeCall('unknown', reply.statusCode, errorType, seconds);
+      request.log.info(
+        { operation: request.operation, method: request.method, url: request.url, status: reply.statusCode, errorType, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+    });
+
+    await registerJsonApi<RequestContext>(app, {
+      services: [
+        { model: userPoolsModel, operations: userPoolOperations },
+        { model: identityPoolsModel, operations: {} },
+      ],
+      requireSignature: config.mode === 'production',
+      secretFor: (id) => config.accessKeys.find((k) => k.accessKeyId === id)?.secretAccessKey,
+      maxClockSkewSeconds: config.maxClockSkewSeconds,
+      defaultRegion: config.region,
+      now: services.now,
+      createContext: (request, region) => contextFor(request.id, region),
+    });
+
+    app.get('/health', async () => ({ status: 'ok' }));
+    app.get('/ready', async (_request, reply) => {
+      const ready = await isDatabaseReachable(db);
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'database unreachable' });
+    });
+    app.get('/metrics', async (_request, reply) =>
+      reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+    );
+    if (config.mode === 'development') {
+      // Wipes every pool, then declares the configured ones again: a clean slate for users' test suites.
+      app.post('/_dev/reset', async () => {
+        await repos.meta.deleteAllPools();
+        await applyConfig();
+        return { reset: true };
+      });
+    }
+    app.addHook('onClose', closeDb);
+
+    const gatehouse: Gatehouse = {
+      app,
+      services,
+      url: '',
+      async listen() {
+        const address = await app.listen({ host: config.host, port: config.port });
+        const url = new URL(address);
+        if (url.hostname === '127.0.0.1' && config.host === 'localhost') url.hostname = 'localhost';
+        gatehouse.url = url.origin;
+        app.log.info({ endpoint: gatehouse.url, store: kind, location, mode: config.mode }, 'Gatehouse is listening');
+        return gatehouse.url;
+      },
+      async close() {
+        await app.close();
+        await closeDb();
+      },
+    };
+    return gatehouse;
+  } catch (error) {
+    await closeDb();
+    throw error;
+  }
+}
+
+/** Secure defaults, loud exceptions: every unsafe setting is named at start-up. */
+function warnAboutUnsafeSettings(app: FastifyInstance, config: Config, kind: string): void {
+  if (config.mode === 'development') {
+    app.log.warn('development mode: any AWS credentials are accepted, /_dev routes are on, and the server only listens on loopback');
+    if (!config.secretsKey) app.log.warn('no secrets key configured: a generated one is stored beside the data it protects');
+  } else {
+    if (config.accessKeys.length === 0) app.log.warn('production mode without access keys: every signed (admin) operation will be refused');
+    if (config.publicUrl?.startsWith('http:')) app.log.warn({ publicUrl: config.publicUrl }, 'the public URL is plain http: tokens will carry an http issuer');
+    if (kind === 'sqlite') app.log.warn('production mode on SQLite: set DATABASE_URL to PostgreSQL to run more than one node');
+  }
+  if (config.corsOrigins.includes('*')) app.log.info('CORS allows every origin, as Cognito does; set corsOrigins to narrow it');
+}

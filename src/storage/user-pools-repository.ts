@@ -1,0 +1,92 @@
+import type { Db } from './database.js';
+import { POOL_SCOPED_TABLES } from './schema.js';
+import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
+import type { UserPoolSettings } from '../userpools/user-pool-settings.js';
+
+export interface StoredUserPool {
+  id: string;
+  region: string;
+  name: string;
+  settings: UserPoolSettings;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = { pool_id: string; region: string; name: string; settings: string; version: number; created_at: number; updated_at: number };
+
+function fromRow(row: Row): StoredUserPool {
+  return {
+    id: row.pool_id,
+    region: row.region,
+    name: row.name,
+    settings: JSON.parse(row.settings) as UserPoolSettings,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export class UserPoolsRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(pool: StoredUserPool): Promise<void> {
+    await rethrowDuplicate(
+      this.db
+        .insertInto('user_pools')
+        .values({
+          pool_id: pool.id,
+          region: pool.region,
+          name: pool.name,
+          settings: JSON.stringify(pool.settings),
+          version: 1,
+          created_at: pool.createdAt.getTime(),
+          updated_at: pool.updatedAt.getTime(),
+        })
+        .execute(),
+      `user pool ${pool.id} exists`,
+    );
+  }
+
+  async get(poolId: string): Promise<StoredUserPool | undefined> {
+    const row = await this.db.selectFrom('user_pools').selectAll().where('pool_id', '=', poolId).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** One region's pools in id order, starting after `afterId`. */
+  async list(region: string, limit: number, afterId?: string): Promise<StoredUserPool[]> {
+    let query = this.db.selectFrom('user_pools').selectAll().where('region', '=', region);
+    if (afterId !== undefined) query = query.where('pool_id', '>', afterId);
+    const rows = await query.orderBy('pool_id').limit(limit).execute();
+    return rows.map(fromRow);
+  }
+
+  /** Applies `change` to the stored pool; undefined when the pool does not exist. */
+  async update(poolId: string, now: Date, change: (pool: StoredUserPool) => StoredUserPool): Promise<StoredUserPool | undefined> {
+    let updated: StoredUserPool | undefined;
+    await updateOptimistically(
+      () => this.db.selectFrom('user_pools').selectAll().where('pool_id', '=', poolId).executeTakeFirst(),
+      async (row) => {
+        updated = { ...change(fromRow(row)), updatedAt: now };
+        const result = await this.db
+          .updateTable('user_pools')
+          .set({ name: updated.name, settings: JSON.stringify(updated.settings), version: row.version + 1, updated_at: now.getTime() })
+          .where('pool_id', '=', poolId)
+          .where('version', '=', row.version)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      },
+    );
+    return updated;
+  }
+
+  /** Deletes the pool and everything in it, atomically. False when there was no such pool. */
+  async delete(poolId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      let deleted = 0n;
+      for (const table of POOL_SCOPED_TABLES) {
+        const result = await tx.deleteFrom(table).where('pool_id', '=', poolId).executeTakeFirst();
+        if (table === 'user_pools') deleted = result.numDeletedRows;
+      }
+      return deleted > 0n;
+    });
+  }
+}

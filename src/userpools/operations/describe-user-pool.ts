@@ -1,0 +1,7 @@
+import type { DescribeUserPoolRequest, DescribeUserPoolResponse } from '@aws-sdk/client-cognito-identity-provider';
+import type { RequestContext } from '../../context.js';
+import { requirePool, toUserPoolType } from '../pools.js';
+
+export async function describeUserPool(ctx: RequestContext, input: DescribeUserPoolRequest): Promise<DescribeUserPoolResponse> {
+  return { UserPool: toUserPoolType(ctx, await requirePool(ctx, input.UserPoolId!)) };
+}

@@ -1,0 +1,61 @@
+import type { CreateUserPoolRequest, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import type { RequestContext, ServiceContext } from '../context.js';
+import { ResourceNotFoundException } from '../protocol/errors.js';
+import type { StoredUserPool } from '../storage/user-pools-repository.js';
+import { DuplicateKeyError } from '../storage/conflicts.js';
+import { newUserPoolId } from './ids.js';
+import { buildSchema } from './pool-schema.js';
+import { checkSettings, settableSettings, userPoolArn } from './user-pool-settings.js';
+
+export async function requirePool(ctx: ServiceContext, poolId: string): Promise<StoredUserPool> {
+  const pool = await ctx.repos.userPools.get(poolId);
+  if (!pool) throw new ResourceNotFoundException(`User pool ${poolId} does not exist.`);
+  return pool;
+}
+
+/** The pool as DescribeUserPool and CreateUserPool answer with it. */
+export function toUserPoolType(ctx: ServiceContext, pool: StoredUserPool): UserPoolType {
+  return {
+    Id: pool.id,
+    Name: pool.name,
+    ...pool.settings.userPool,
+    LastModifiedDate: pool.updatedAt,
+    CreationDate: pool.createdAt,
+    EstimatedNumberOfUsers: 0,
+    Arn: userPoolArn(pool.region, ctx.config.accountId, pool.id),
+  };
+}
+
+/**
+ * Creates a pool in the caller's region. `fixedId` is for declared pools, which keep their id across
+ * restarts; API callers always get a fresh one.
+ */
+export async function createPool(ctx: RequestContext, input: CreateUserPoolRequest, fixedId?: string): Promise<StoredUserPool> {
+  checkSettings(input);
+  const now = ctx.now();
+  const { PoolName, Schema, AliasAttributes, UsernameAttributes, UsernameConfiguration, ...settable } = input;
+  const userPool = {
+    ...settableSettings(settable),
+    SchemaAttributes: buildSchema(Schema),
+    ...(AliasAttributes && { AliasAttributes }),
+    ...(UsernameAttributes && { UsernameAttributes }),
+    ...(UsernameConfiguration && { UsernameConfiguration }),
+  };
+  for (let attempt = 0; ; attempt++) {
+    const pool: StoredUserPool = {
+      id: fixedId ?? newUserPoolId(ctx.randomBytes, ctx.region),
+      region: fixedId ? fixedId.split('_')[0] : ctx.region,
+      name: PoolName!,
+      settings: { userPool, mfa: {} },
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await ctx.repos.userPools.insert(pool);
+      return pool;
+    } catch (error) {
+      // A random id that collides (one in 62^9) is simply drawn again.
+      if (!(error instanceof DuplicateKeyError) || fixedId || attempt > 3) throw error;
+    }
+  }
+}
