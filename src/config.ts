@@ -48,6 +48,21 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
     corsOrigins: z.array(z.string()).default(['*']),
+    /** argon2id cost; the defaults are OWASP's recommendation (19 MiB, 2 passes, 1 lane). */
+    passwordHashing: z
+      .object({
+        memoryKiB: z.number().int().min(1024).default(19456),
+        iterations: z.number().int().min(1).default(2),
+        parallelism: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .default({ memoryKiB: 19456, iterations: 2, parallelism: 1 }),
+    /** Email over SMTP, e.g. smtp://user:pass@mail.example.com:587; without it, development mode keeps mail in the dev mailbox. */
+    smtpUrl: z.string().url().optional(),
+    /** The From address of emails when the pool's EmailConfiguration names none. */
+    emailFrom: z.string().default('no-reply@gatehouse.local'),
+    /** SMS are POSTed here as JSON ({to, message, poolId}); the seam for an SNS or vendor sender. */
+    smsWebhookUrl: z.string().url().optional(),
     userPools: z.array(declaredPool).default([]),
   })
   .strict();
@@ -94,6 +109,9 @@ function readEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('databaseUrl', env.DATABASE_URL);
   set('secretsKey', env.GATEHOUSE_SECRETS_KEY);
   set('logLevel', env.GATEHOUSE_LOG_LEVEL);
+  set('smtpUrl', env.GATEHOUSE_SMTP_URL);
+  set('emailFrom', env.GATEHOUSE_EMAIL_FROM);
+  set('smsWebhookUrl', env.GATEHOUSE_SMS_WEBHOOK_URL);
   if (env.GATEHOUSE_ACCESS_KEYS) {
     // "AKID:secret,AKID2:secret2" — the same pair an AWS SDK user puts in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
     out.accessKeys = env.GATEHOUSE_ACCESS_KEYS.split(',').map((pair) => {

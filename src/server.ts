@@ -122,6 +122,13 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
         await applyConfig();
         return { reset: true };
       });
+      // The development mailbox, newest first: how a developer or a test reads a code without mail servers.
+      app.get('/_dev/messages', async (request) => {
+        const query = request.query as { recipient?: string; poolId?: string; limit?: string };
+        const limit = Math.min(Math.max(Number(query.limit) || 50, 1), 500);
+        const messages = await repos.devMessages.list({ recipient: query.recipient, poolId: query.poolId, limit });
+        return { messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) };
+      });
     }
     app.addHook('onClose', closeDb);
 

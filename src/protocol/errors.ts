@@ -20,7 +20,8 @@ export abstract class ServiceError extends Error {
   }
 }
 
-abstract class ClientError extends ServiceError {
+/** The 400 family: most Cognito errors. */
+export abstract class ClientError extends ServiceError {
   readonly status: number = 400;
 }
 
@@ -56,3 +57,4 @@ export class MissingAuthenticationTokenException extends ServiceError {
 export class UnrecognizedClientException extends ClientError {}
 export class InvalidSignatureException extends ClientError {}
 export class IncompleteSignatureException extends ClientError {}
+

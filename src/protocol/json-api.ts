@@ -59,7 +59,9 @@ function parseBody(raw: Buffer | undefined): unknown {
 export async function registerJsonApi<Ctx>(app: FastifyInstance, options: JsonApiOptions<Ctx>): Promise<void> {
   const byPrefix = new Map(options.services.map((s) => [s.model.targetPrefix, s]));
 
-  // Keep the raw bytes: SigV4 signs them, and JSON errors must be ours, not the framework's.
+  // Keep the raw bytes: SigV4 signs them, and JSON errors must be ours, not the framework's. Fastify's
+  // built-in parsers win over '*' for their types, so application/json would arrive parsed: remove them.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, request, reply) => {
@@ -79,7 +81,10 @@ export async function registerJsonApi<Ctx>(app: FastifyInstance, options: JsonAp
     if (typeof target !== 'string' || !target.includes('.')) {
       throw new UnknownOperationException('The X-Amz-Target header is missing or does not name an operation.');
     }
-    const [prefix, name] = target.split('.', 2);
+    // Split at the first dot only: `Prefix.Op.Extra` names no operation, it must not serve `Op`.
+    const dot = target.indexOf('.');
+    const prefix = target.slice(0, dot);
+    const name = target.slice(dot + 1);
     const service = byPrefix.get(prefix);
     const spec = service?.model.operations.get(name);
     if (!service || !spec) throw new UnknownOperationException(`Unknown operation ${target}`);

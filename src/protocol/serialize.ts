@@ -9,11 +9,19 @@ function wireValue(this: unknown, key: string, value: unknown): unknown {
   return original instanceof Date ? original.getTime() / 1000 : value;
 }
 
+/**
+ * Bodies go out as bytes: Fastify appends `; charset=utf-8` to a JSON media type sent as a string, and
+ * Cognito's Content-Type is exactly `application/x-amz-json-1.1`.
+ */
+function json(value: unknown, replacer?: (this: unknown, key: string, value: unknown) => unknown): Buffer {
+  return Buffer.from(JSON.stringify(value, replacer), 'utf8');
+}
+
 export function sendResult(reply: FastifyReply, output: unknown): FastifyReply {
   return reply
     .code(200)
     .header('content-type', JSON_CONTENT_TYPE)
-    .send(JSON.stringify(output ?? {}, wireValue));
+    .send(json(output ?? {}, wireValue));
 }
 
 /**
@@ -25,5 +33,5 @@ export function sendError(reply: FastifyReply, error: ServiceError): FastifyRepl
     .code(error.status)
     .header('content-type', JSON_CONTENT_TYPE)
     .header('x-amzn-ErrorType', error.type)
-    .send(JSON.stringify({ __type: error.type, message: error.message, ...error.extra }));
+    .send(json({ __type: error.type, message: error.message, ...error.extra }));
 }

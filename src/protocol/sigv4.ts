@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
@@ -92,6 +92,13 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
   }
   if (credential.date !== amzDate(signingDate).slice(0, 8)) {
     throw new InvalidSignatureException(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${credential.date}' != '${amzDate(signingDate).slice(0, 8)}'`);
+  }
+
+  // The signer takes an x-amz-content-sha256 header on trust instead of hashing the body, so a body changed
+  // after signing would pass: the header, when sent, must be the hash of the body that arrived.
+  const claimedHash = request.headers['x-amz-content-sha256'];
+  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) {
+    throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
 
   const signed = new Set(credential.signedHeaders);

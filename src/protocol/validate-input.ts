@@ -96,7 +96,13 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
       for (const [key, item] of entries) {
         checkValue(model, keyShape, key, `${path}.key`, violations);
         if (item === null || item === undefined) continue;
-        out[key] = checkValue(model, valueShape, item, `${path}.${key}.value`, violations);
+        // Define, not assign: `out['__proto__'] = v` would set the prototype and lose a legal key.
+        Object.defineProperty(out, key, {
+          value: checkValue(model, valueShape, item, `${path}.${key}.value`, violations),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Encrypts secrets at rest (client secrets, signing keys, TOTP seeds) with AES-256-GCM under a key derived
@@ -7,9 +7,19 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly macKey: Buffer;
 
   constructor(secretsKey: string) {
     this.key = Buffer.from(hkdfSync('sha256', secretsKey, 'gatehouse/secret-box', 'v1', 32));
+    this.macKey = Buffer.from(hkdfSync('sha256', secretsKey, 'gatehouse/mac', 'v1', 32));
+  }
+
+  /**
+   * A keyed hash for values stored only as hashes (codes, refresh tokens). Keyed, because a six-digit
+   * code hashed without a key is found by trying all million codes against a leaked database.
+   */
+  mac(value: string): string {
+    return createHmac('sha256', this.macKey).update(value).digest('base64url');
   }
 
   encrypt(plaintext: string, context: string): string {

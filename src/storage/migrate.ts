@@ -1,13 +1,27 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 import * as userPools from './migrations/0001-user-pools.js';
+import * as usersAndGroups from './migrations/0002-users-and-groups.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
   '0001-user-pools': userPools,
+  '0002-users-and-groups': usersAndGroups,
 };
 
+/**
+ * On PostgreSQL, the schema the connection works in (its search_path). Without it Kysely's migrator looks
+ * for its bookkeeping tables in every schema, so a second Gatehouse in another schema of the same
+ * database takes the first one's tables for its own and fails ("kysely_migration_lock does not exist").
+ */
+async function workingSchema(db: Kysely<unknown>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
+}
+
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const migrationTableSchema = await workingSchema(db);
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

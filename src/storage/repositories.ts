@@ -1,5 +1,9 @@
 import type { Db } from './database.js';
 import { AppClientsRepository } from './app-clients-repository.js';
+import { CodesRepository } from './codes-repository.js';
+import { DevMessagesRepository } from './dev-messages-repository.js';
+import { GroupsRepository } from './groups-repository.js';
+import { UsersRepository } from './users-repository.js';
 import { MetaRepository } from './meta-repository.js';
 import { UserPoolsRepository } from './user-pools-repository.js';
 
@@ -7,6 +11,10 @@ export interface Repositories {
   userPools: UserPoolsRepository;
   appClients: AppClientsRepository;
   meta: MetaRepository;
+  users: UsersRepository;
+  groups: GroupsRepository;
+  codes: CodesRepository;
+  devMessages: DevMessagesRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -14,5 +22,9 @@ export function createRepositories(db: Db): Repositories {
     userPools: new UserPoolsRepository(db),
     appClients: new AppClientsRepository(db),
     meta: new MetaRepository(db),
+    users: new UsersRepository(db),
+    groups: new GroupsRepository(db),
+    codes: new CodesRepository(db),
+    devMessages: new DevMessagesRepository(db),
   };
 }

@@ -33,6 +33,10 @@ export function clientSettings(input: ClientInput, hasSecret: boolean): AppClien
   const units = { AccessToken: 'hours', IdToken: 'hours', RefreshToken: 'days', ...input.TokenValidityUnits } as Required<
     NonNullable<ClientInput['TokenValidityUnits']>
   >;
+  // A left-out access or ID validity is one hour, which days cannot express as the integer the wire type
+  // is (1/24 would reach strict SDKs as a float): report that default in hours instead.
+  if (input.AccessTokenValidity === undefined && units.AccessToken === 'days') units.AccessToken = 'hours';
+  if (input.IdTokenValidity === undefined && units.IdToken === 'days') units.IdToken = 'hours';
   const access = input.AccessTokenValidity ?? HOUR / SECONDS[units.AccessToken];
   const id = input.IdTokenValidity ?? HOUR / SECONDS[units.IdToken];
   // Cognito treats a refresh validity of 0 as "not given": 30 days.

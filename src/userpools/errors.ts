@@ -1,12 +1,23 @@
-import { ServiceError } from '../protocol/errors.js';
+import { ClientError, ServiceError } from '../protocol/errors.js';
 
 /** User-pool errors beyond the shared ones in protocol/errors.ts, named as Cognito names them. */
-export class UserPoolTaggingException extends ServiceError {
-  readonly status = 400;
+export class UserPoolTaggingException extends ClientError {}
+export class InvalidOAuthFlowException extends ClientError {}
+export class ScopeDoesNotExistException extends ClientError {}
+
+// Errors of the user directory and sign-in, named as Cognito names them.
+export class UserNotFoundException extends ServiceError {
+  readonly status = 404;
 }
-export class InvalidOAuthFlowException extends ServiceError {
-  readonly status = 400;
-}
-export class ScopeDoesNotExistException extends ServiceError {
-  readonly status = 400;
-}
+export class UsernameExistsException extends ClientError {}
+export class AliasExistsException extends ClientError {}
+export class InvalidPasswordException extends ClientError {}
+export class PasswordHistoryPolicyViolationException extends ClientError {}
+export class CodeMismatchException extends ClientError {}
+export class ExpiredCodeException extends ClientError {}
+export class TooManyFailedAttemptsException extends ClientError {}
+export class CodeDeliveryFailureException extends ClientError {}
+export class UserNotConfirmedException extends ClientError {}
+export class PasswordResetRequiredException extends ClientError {}
+export class UnsupportedUserStateException extends ClientError {}
+export class GroupExistsException extends ClientError {}

@@ -14,14 +14,14 @@ export async function requirePool(ctx: ServiceContext, poolId: string): Promise<
 }
 
 /** The pool as DescribeUserPool and CreateUserPool answer with it. */
-export function toUserPoolType(ctx: ServiceContext, pool: StoredUserPool): UserPoolType {
+export function toUserPoolType(ctx: ServiceContext, pool: StoredUserPool, estimatedNumberOfUsers = 0): UserPoolType {
   return {
     Id: pool.id,
     Name: pool.name,
     ...pool.settings.userPool,
     LastModifiedDate: pool.updatedAt,
     CreationDate: pool.createdAt,
-    EstimatedNumberOfUsers: 0,
+    EstimatedNumberOfUsers: estimatedNumberOfUsers,
     Arn: userPoolArn(pool.region, ctx.config.accountId, pool.id),
   };
 }

@@ -3,5 +3,6 @@ import type { RequestContext } from '../../context.js';
 import { requirePool, toUserPoolType } from '../pools.js';
 
 export async function describeUserPool(ctx: RequestContext, input: DescribeUserPoolRequest): Promise<DescribeUserPoolResponse> {
-  return { UserPool: toUserPoolType(ctx, await requirePool(ctx, input.UserPoolId!)) };
+  const pool = await requirePool(ctx, input.UserPoolId!);
+  return { UserPool: toUserPoolType(ctx, pool, await ctx.repos.users.count(pool.id)) };
 }

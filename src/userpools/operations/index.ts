@@ -13,6 +13,17 @@ import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { updateUserPool } from './update-user-pool.js';
 import { updateUserPoolClient } from './update-user-pool-client.js';
 import { getUserPoolMfaConfig, setUserPoolMfaConfig } from './user-pool-mfa-config.js';
+import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../groups/operations/groups.js';
+import { adminAddUserToGroup, adminListGroupsForUser, adminRemoveUserFromGroup, listUsersInGroup } from '../groups/operations/memberships.js';
+import { adminConfirmSignUp } from '../users/operations/admin-confirm-sign-up.js';
+import { adminCreateUser } from '../users/operations/admin-create-user.js';
+import { adminDeleteUser } from '../users/operations/admin-delete-user.js';
+import { adminDisableUser, adminEnableUser } from '../users/operations/admin-enable-disable-user.js';
+import { adminGetUser } from '../users/operations/admin-get-user.js';
+import { adminResetUserPassword } from '../users/operations/admin-reset-user-password.js';
+import { adminSetUserPassword } from '../users/operations/admin-set-user-password.js';
+import { adminDeleteUserAttributes, adminUpdateUserAttributes } from '../users/operations/admin-user-attributes.js';
+import { listUsers } from '../users/operations/list-users.js';
 
 /** `AWSCognitoIdentityProviderService.<name>` → handler. */
 export const userPoolOperations: OperationTable<RequestContext> = {
@@ -32,4 +43,26 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   UpdateUserPoolClient: updateUserPoolClient,
   DeleteUserPoolClient: deleteUserPoolClient,
   ListUserPoolClients: listUserPoolClients,
+
+  AdminCreateUser: adminCreateUser,
+  AdminGetUser: adminGetUser,
+  AdminDeleteUser: adminDeleteUser,
+  AdminEnableUser: adminEnableUser,
+  AdminDisableUser: adminDisableUser,
+  AdminSetUserPassword: adminSetUserPassword,
+  AdminResetUserPassword: adminResetUserPassword,
+  AdminConfirmSignUp: adminConfirmSignUp,
+  AdminUpdateUserAttributes: adminUpdateUserAttributes,
+  AdminDeleteUserAttributes: adminDeleteUserAttributes,
+  ListUsers: listUsers,
+
+  CreateGroup: createGroup,
+  GetGroup: getGroup,
+  UpdateGroup: updateGroup,
+  DeleteGroup: deleteGroup,
+  ListGroups: listGroups,
+  AdminAddUserToGroup: adminAddUserToGroup,
+  AdminRemoveUserFromGroup: adminRemoveUserFromGroup,
+  AdminListGroupsForUser: adminListGroupsForUser,
+  ListUsersInGroup: listUsersInGroup,
 };

@@ -1,0 +1,68 @@
+import type { Db } from './database.js';
+
+export interface StoredCode {
+  codeHash: string;
+  attempts: number;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** One live code per user and purpose; a new code replaces the old one. */
+export class CodesRepository {
+  constructor(private readonly db: Db) {}
+
+  async put(poolId: string, usernameKey: string, purpose: string, code: StoredCode): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('user_codes').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).where('purpose', '=', purpose).execute();
+      await tx
+        .insertInto('user_codes')
+        .values({
+          pool_id: poolId,
+          username_key: usernameKey,
+          purpose,
+          code_hash: code.codeHash,
+          attempts: code.attempts,
+          expires_at: code.expiresAt.getTime(),
+          created_at: code.createdAt.getTime(),
+        })
+        .execute();
+    });
+  }
+
+  async get(poolId: string, usernameKey: string, purpose: string): Promise<StoredCode | undefined> {
+    const row = await this.db
+      .selectFrom('user_codes')
+      .selectAll()
+      .where('pool_id', '=', poolId)
+      .where('username_key', '=', usernameKey)
+      .where('purpose', '=', purpose)
+      .executeTakeFirst();
+    return row
+      ? { codeHash: row.code_hash, attempts: Number(row.attempts), expiresAt: new Date(row.expires_at), createdAt: new Date(row.created_at) }
+      : undefined;
+  }
+
+  /** Counts a wrong guess, atomically, and returns the new count. */
+  async recordFailedAttempt(poolId: string, usernameKey: string, purpose: string): Promise<number> {
+    await this.db
+      .updateTable('user_codes')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('pool_id', '=', poolId)
+      .where('username_key', '=', usernameKey)
+      .where('purpose', '=', purpose)
+      .execute();
+    return (await this.get(poolId, usernameKey, purpose))?.attempts ?? 0;
+  }
+
+  /** Consumes the code if it still has this hash: true for exactly one of several racing callers. */
+  async consume(poolId: string, usernameKey: string, purpose: string, codeHash: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('user_codes')
+      .where('pool_id', '=', poolId)
+      .where('username_key', '=', usernameKey)
+      .where('purpose', '=', purpose)
+      .where('code_hash', '=', codeHash)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+}

@@ -1,0 +1,211 @@
+import type { Transaction } from 'kysely';
+import type { Db } from './database.js';
+import type { Database, UsersTable } from './schema.js';
+import { DuplicateKeyError, isUniqueViolation, updateOptimistically } from './conflicts.js';
+
+export interface StoredUser {
+  poolId: string;
+  username: string;
+  /** The username as looked up (lower-cased in case-insensitive pools). */
+  usernameKey: string;
+  sub: string;
+  status: string;
+  enabled: boolean;
+  /** Every attribute, by name, as strings (Cognito's wire form). */
+  attributes: Record<string, string>;
+  /** Owned by userpools/password-store.ts; storage only keeps it. */
+  credentials: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A sign-in alias the user holds, unique in the pool: (`email`, `jane@example.com`). */
+export interface Alias {
+  kind: string;
+  value: string;
+}
+
+/** The attributes ListUsers filters on, each in its own indexed column. */
+export const INDEXED_ATTRIBUTES = ['email', 'phone_number', 'name', 'given_name', 'family_name', 'preferred_username'] as const;
+
+/** Filter columns: attributes, plus what ListUsers calls username, sub and cognito:user_status. */
+export type UserFilterColumn = (typeof INDEXED_ATTRIBUTES)[number] | 'username_key' | 'sub' | 'status' | 'enabled';
+
+export interface UserFilter {
+  column: UserFilterColumn;
+  /** `=` exact, `^=` starts with. */
+  prefix: boolean;
+  value: string | number;
+}
+
+/** Where a page ended: the filtered column's value (if any) and the username key. */
+export type UserCursor = [string | number | null, string];
+
+function toRow(user: StoredUser, version: number): UsersTable {
+  const indexed = Object.fromEntries(INDEXED_ATTRIBUTES.map((name) => [name, user.attributes[name] ?? null])) as Pick<
+    UsersTable,
+    (typeof INDEXED_ATTRIBUTES)[number]
+  >;
+  return {
+    pool_id: user.poolId,
+    username_key: user.usernameKey,
+    username: user.username,
+    sub: user.sub,
+    status: user.status,
+    enabled: user.enabled ? 1 : 0,
+    attributes: JSON.stringify(user.attributes),
+    credentials: user.credentials === null || user.credentials === undefined ? null : JSON.stringify(user.credentials),
+    ...indexed,
+    version,
+    created_at: user.createdAt.getTime(),
+    updated_at: user.updatedAt.getTime(),
+  };
+}
+
+function fromRow(row: UsersTable): StoredUser {
+  return {
+    poolId: row.pool_id,
+    username: row.username,
+    usernameKey: row.username_key,
+    sub: row.sub,
+    status: row.status,
+    enabled: Number(row.enabled) === 1,
+    attributes: JSON.parse(row.attributes) as Record<string, string>,
+    credentials: row.credentials === null ? null : JSON.parse(row.credentials),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+/** A duplicate primary key on users means the username; on user_aliases, an alias. */
+function duplicateOf(error: unknown, table: 'user' | 'alias'): never {
+  if (isUniqueViolation(error)) throw new DuplicateKeyError(table);
+  throw error;
+}
+
+export class UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Creates the user and claims its aliases atomically: DuplicateKeyError('user' | 'alias') when taken. */
+  async insert(user: StoredUser, aliases: Alias[]): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('users').values(toRow(user, 1)).execute().catch((e: unknown) => duplicateOf(e, 'user'));
+      await this.claimAliases(tx, user, aliases);
+    });
+  }
+
+  async get(poolId: string, usernameKey: string): Promise<StoredUser | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async findByAlias(poolId: string, alias: Alias): Promise<StoredUser | undefined> {
+    const row = await this.db
+      .selectFrom('user_aliases')
+      .innerJoin('users', (join) => join.onRef('users.pool_id', '=', 'user_aliases.pool_id').onRef('users.username_key', '=', 'user_aliases.username_key'))
+      .selectAll('users')
+      .where('user_aliases.pool_id', '=', poolId)
+      .where('user_aliases.kind', '=', alias.kind)
+      .where('user_aliases.value', '=', alias.value)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * Applies `change` with optimistic concurrency and replaces the user's aliases with `aliasesOf` the
+   * result, in one transaction: a clash with another user's alias rolls everything back.
+   */
+  async update(
+    poolId: string,
+    usernameKey: string,
+    now: Date,
+    change: (user: StoredUser) => StoredUser,
+    aliasesOf?: (user: StoredUser) => Alias[],
+  ): Promise<StoredUser | undefined> {
+    let updated: StoredUser | undefined;
+    await updateOptimistically(
+      () => this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst(),
+      (row) =>
+        this.db.transaction().execute(async (tx) => {
+          updated = { ...change(fromRow(row)), updatedAt: now };
+          const { pool_id, username_key, created_at, ...values } = toRow(updated, row.version + 1);
+          const result = await tx
+            .updateTable('users')
+            .set(values)
+            .where('pool_id', '=', poolId)
+            .where('username_key', '=', usernameKey)
+            .where('version', '=', row.version)
+            .executeTakeFirst();
+          if (result.numUpdatedRows === 0n) return false;
+          if (aliasesOf) {
+            await tx.deleteFrom('user_aliases').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
+            await this.claimAliases(tx, updated, aliasesOf(updated));
+          }
+          return true;
+        }),
+    );
+    return updated;
+  }
+
+  /** Deletes the user with its aliases, codes and group memberships. */
+  async delete(poolId: string, usernameKey: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      for (const table of ['user_aliases', 'user_codes', 'group_members'] as const) {
+        await tx.deleteFrom(table).where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
+      }
+      const result = await tx.deleteFrom('users').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
+  }
+
+  async count(poolId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('pool_id', '=', poolId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * A page of users in index order: by (filtered column, username key) when filtered, else by username
+   * key, so every page is one index range scan whatever the pool's size.
+   */
+  async list(poolId: string, limit: number, filter?: UserFilter, after?: UserCursor): Promise<{ users: StoredUser[]; last?: UserCursor }> {
+    let query = this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId);
+    if (filter) {
+      const { column, value } = filter;
+      if (filter.prefix && typeof value === 'string') {
+        // Both engines turn a range into an index scan; LIKE would need engine-specific operator classes.
+        query = query.where(column, '>=', value).where(column, '<', `${value}\uffff`);
+      } else {
+        query = query.where(column, '=', value);
+      }
+      if (after) {
+        const [lastValue, lastKey] = after;
+        query = query.where((eb) =>
+          eb.or([eb(column, '>', lastValue as string), eb.and([eb(column, '=', lastValue as string), eb('username_key', '>', lastKey)])]),
+        );
+      }
+      query = query.orderBy(column).orderBy('username_key');
+    } else {
+      if (after) query = query.where('username_key', '>', after[1]);
+      query = query.orderBy('username_key');
+    }
+    const rows = await query.limit(limit + 1).execute();
+    const users = rows.slice(0, limit).map(fromRow);
+    if (rows.length <= limit) return { users };
+    const lastRow = rows[limit - 1];
+    return { users, last: [filter ? (lastRow[filter.column] as string | number | null) : null, lastRow.username_key] };
+  }
+
+  private async claimAliases(tx: Transaction<Database>, user: StoredUser, aliases: Alias[]): Promise<void> {
+    for (const alias of aliases) {
+      await tx
+        .insertInto('user_aliases')
+        .values({ pool_id: user.poolId, kind: alias.kind, value: alias.value, username_key: user.usernameKey })
+        .execute()
+        .catch((e: unknown) => duplicateOf(e, 'alias'));
+    }
+  }
+}

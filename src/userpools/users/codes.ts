@@ -1,0 +1,53 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { ServiceContext } from '../../context.js';
+import { LimitExceededException } from '../../protocol/errors.js';
+import { CodeMismatchException, ExpiredCodeException } from '../errors.js';
+import { randomString } from '../ids.js';
+
+/** What a code is for, with Cognito's lifetimes (reference/TOKENS.md §1). */
+export const CODE_PURPOSES = {
+  signUp: { name: 'sign-up', lifetimeMs: 24 * 3600_000 },
+  forgotPassword: { name: 'forgot-password', lifetimeMs: 3600_000 },
+  verifyEmail: { name: 'verify-email', lifetimeMs: 24 * 3600_000 },
+  verifyPhone: { name: 'verify-phone_number', lifetimeMs: 24 * 3600_000 },
+} as const;
+
+export type CodePurpose = (typeof CODE_PURPOSES)[keyof typeof CODE_PURPOSES];
+
+/** Wrong guesses allowed on one code before it must be requested again. */
+const MAX_ATTEMPTS = 5;
+
+/** Issues a fresh six-digit code (replacing any earlier one for the same purpose) and returns it. */
+export async function issueCode(ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose): Promise<string> {
+  const code = randomString(ctx.randomBytes, 6, '0123456789');
+  const now = ctx.now();
+  await ctx.repos.codes.put(poolId, usernameKey, purpose.name, {
+    codeHash: ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`),
+    attempts: 0,
+    expiresAt: new Date(now.getTime() + purpose.lifetimeMs),
+    createdAt: now,
+  });
+  return code;
+}
+
+/**
+ * Checks and consumes a code: single use, expiring, and limited to a few wrong guesses, with
+ * Cognito's errors for each case.
+ */
+export async function consumeCode(ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose, code: string): Promise<void> {
+  const stored = await ctx.repos.codes.get(poolId, usernameKey, purpose.name);
+  if (!stored) throw new CodeMismatchException('Invalid verification code provided, please try again.');
+  if (stored.attempts >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
+  if (stored.expiresAt.getTime() <= ctx.now().getTime()) throw new ExpiredCodeException('Invalid code provided, please request a code again.');
+  const given = Buffer.from(ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`));
+  const expected = Buffer.from(stored.codeHash);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const attempts = await ctx.repos.codes.recordFailedAttempt(poolId, usernameKey, purpose.name);
+    if (attempts >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
+    throw new CodeMismatchException('Invalid verification code provided, please try again.');
+  }
+  // Two requests racing with the right code: only one consumes it.
+  if (!(await ctx.repos.codes.consume(poolId, usernameKey, purpose.name, stored.codeHash))) {
+    throw new CodeMismatchException('Invalid verification code provided, please try again.');
+  }
+}

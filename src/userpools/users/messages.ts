@@ -1,0 +1,82 @@
+import type { CodeDeliveryDetailsType, DeliveryMediumType } from '@aws-sdk/client-cognito-identity-provider';
+import type { ServiceContext } from '../../context.js';
+import { deliver, deliveryDetails, renderTemplate, type OutgoingMessage } from '../../messaging/deliver.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+
+/** Cognito's default texts, used when the pool sets none. */
+const DEFAULTS = {
+  inviteSubject: 'Your temporary password',
+  inviteEmail: 'Your username is {username} and temporary password is {####}.',
+  inviteSms: 'Your username is {username} and temporary password is {####}.',
+  verifySubject: 'Your verification code',
+  verifyEmail: 'Your verification code is {####}.',
+  verifySms: 'Your verification code is {####}.',
+};
+
+function destinationOf(user: StoredUser, medium: 'EMAIL' | 'SMS'): string | undefined {
+  return medium === 'EMAIL' ? user.attributes.email : user.attributes.phone_number;
+}
+
+/**
+ * AdminCreateUser's invitation with the temporary password, through each desired medium the user has a
+ * destination for (Cognito's default medium is SMS).
+ */
+export async function sendInvitation(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  user: StoredUser,
+  temporaryPassword: string,
+  mediums: DeliveryMediumType[] = ['SMS'],
+  /** The name the user signs in with: the email or phone number in pools that sign in with those. */
+  signInName: string = user.username,
+): Promise<void> {
+  const template = pool.settings.userPool.AdminCreateUserConfig?.InviteMessageTemplate;
+  for (const medium of mediums) {
+    const destination = destinationOf(user, medium === 'EMAIL' ? 'EMAIL' : 'SMS');
+    if (!destination) continue;
+    const values = { code: temporaryPassword, username: signInName };
+    await deliver(
+      ctx,
+      pool,
+      medium === 'EMAIL'
+        ? { medium, destination, subject: template?.EmailSubject ?? DEFAULTS.inviteSubject, body: renderTemplate(template?.EmailMessage ?? DEFAULTS.inviteEmail, values) }
+        : { medium: 'SMS', destination, body: renderTemplate(template?.SMSMessage ?? DEFAULTS.inviteSms, values) },
+    );
+  }
+}
+
+/**
+ * Where a verification code goes: the attribute asked for, or for sign-up and password reset the
+ * pool's auto-verified attributes, the phone first (as Cognito does) when both are verifiable.
+ */
+export function codeMedium(pool: StoredUserPool, user: StoredUser, attribute?: 'email' | 'phone_number'): 'EMAIL' | 'SMS' | undefined {
+  if (attribute) return destinationOf(user, attribute === 'email' ? 'EMAIL' : 'SMS') ? (attribute === 'email' ? 'EMAIL' : 'SMS') : undefined;
+  const auto = pool.settings.userPool.AutoVerifiedAttributes ?? [];
+  if (auto.includes('phone_number') && user.attributes.phone_number) return 'SMS';
+  if (auto.includes('email') && user.attributes.email) return 'EMAIL';
+  return undefined;
+}
+
+/** Sends a verification code with the pool's VerificationMessageTemplate and returns CodeDeliveryDetails. */
+export async function sendCode(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  user: StoredUser,
+  medium: 'EMAIL' | 'SMS',
+  code: string,
+): Promise<CodeDeliveryDetailsType> {
+  const template = pool.settings.userPool.VerificationMessageTemplate;
+  const values = { code, username: user.username };
+  const message: OutgoingMessage =
+    medium === 'EMAIL'
+      ? {
+          medium,
+          destination: user.attributes.email,
+          subject: template?.EmailSubject ?? DEFAULTS.verifySubject,
+          body: renderTemplate(template?.EmailMessage ?? DEFAULTS.verifyEmail, values),
+        }
+      : { medium, destination: user.attributes.phone_number, body: renderTemplate(template?.SmsMessage ?? DEFAULTS.verifySms, values) };
+  await deliver(ctx, pool, message);
+  return deliveryDetails(message);
+}

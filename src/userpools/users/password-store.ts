@@ -1,0 +1,62 @@
+import { Algorithm, hash, verify } from '@node-rs/argon2';
+import type { Config } from '../../config.js';
+
+/**
+ * Everything Gatehouse keeps to check a user's password, stored as one document beside the user. The
+ * argon2id hash is computed off the event loop by @node-rs/argon2. Sign-in adds an SRP verifier here.
+ */
+export interface PasswordCredentials {
+  /** PHC string: `$argon2id$v=19$m=…,t=…,p=…$salt$hash`; its own parameters verify it. */
+  hash: string;
+  /** Set by an administrator: the user must choose a new one at first sign-in. */
+  temporary: boolean;
+  /** When a temporary password stops working (ms since the epoch). */
+  expiresAt?: number;
+  /** Hashes of earlier passwords, newest first, for the pool's PasswordHistorySize. */
+  history?: string[];
+}
+
+export type HashingSettings = Config['passwordHashing'];
+
+export async function hashPassword(password: string, settings: HashingSettings): Promise<string> {
+  return hash(password, {
+    algorithm: Algorithm.Argon2id,
+    memoryCost: settings.memoryKiB,
+    timeCost: settings.iterations,
+    parallelism: settings.parallelism,
+  });
+}
+
+export async function verifyPassword(credentials: PasswordCredentials | null | undefined, password: string): Promise<boolean> {
+  if (!credentials?.hash) return false;
+  try {
+    return await verify(credentials.hash, password);
+  } catch {
+    return false;
+  }
+}
+
+/** True when `password` is the current one or one of the `size - 1` before it. */
+export async function isInHistory(credentials: PasswordCredentials | null | undefined, password: string, size: number): Promise<boolean> {
+  if (!credentials || size <= 0) return false;
+  const recent = [credentials.hash, ...(credentials.history ?? [])].slice(0, size);
+  for (const earlier of recent) {
+    if (await verifyPassword({ hash: earlier, temporary: false }, password)) return true;
+  }
+  return false;
+}
+
+export async function newCredentials(
+  password: string,
+  settings: HashingSettings,
+  options: { temporary: boolean; expiresAt?: Date; previous?: PasswordCredentials | null; historySize?: number },
+): Promise<PasswordCredentials> {
+  const previous = options.previous;
+  const history = previous && options.historySize ? [previous.hash, ...(previous.history ?? [])].slice(0, options.historySize - 1) : undefined;
+  return {
+    hash: await hashPassword(password, settings),
+    temporary: options.temporary,
+    ...(options.expiresAt && { expiresAt: options.expiresAt.getTime() }),
+    ...(history?.length && { history }),
+  };
+}

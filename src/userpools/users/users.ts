@@ -1,0 +1,129 @@
+import type { AttributeType, UserType } from '@aws-sdk/client-cognito-identity-provider';
+import type { ServiceContext } from '../../context.js';
+import { InvalidParameterException } from '../../protocol/errors.js';
+import { DuplicateKeyError } from '../../storage/conflicts.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { AliasExistsException, UserNotFoundException, UsernameExistsException } from '../errors.js';
+import { applyAttributeWrites, checkRequiredAttributes, toAttributeList, type Writer } from './attributes.js';
+import type { PasswordCredentials } from './password-store.js';
+import { aliasesOf, usernameKey } from './sign-in-names.js';
+
+/** A version-4 UUID from the context's randomness (so tests can pin it). */
+export function newUuid(randomBytes: (n: number) => Buffer): string {
+  const b = randomBytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function toUserType(user: StoredUser, attributesToGet?: string[]): UserType {
+  return {
+    Username: user.username,
+    Attributes: toAttributeList(user.attributes, attributesToGet),
+    UserCreateDate: user.createdAt,
+    UserLastModifiedDate: user.updatedAt,
+    Enabled: user.enabled,
+    UserStatus: user.status as UserType['UserStatus'],
+  };
+}
+
+const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+$/;
+const LOOKS_LIKE_PHONE = /^\+[0-9]+$/;
+
+/**
+ * Turns the name a caller gives a new user into the stored username and attributes. In a pool whose
+ * sign-in names are email or phone number, that name is the attribute and the username is the sub.
+ */
+function nameNewUser(pool: StoredUserPool, name: string, sub: string, attributes: Record<string, string>): { username: string; attributes: Record<string, string> } {
+  const settings = pool.settings.userPool;
+  const usernameAttributes = settings.UsernameAttributes ?? [];
+  if (usernameAttributes.length > 0) {
+    if (usernameAttributes.includes('email') && LOOKS_LIKE_EMAIL.test(name)) return { username: sub, attributes: { ...attributes, email: attributes.email ?? name } };
+    if (usernameAttributes.includes('phone_number') && LOOKS_LIKE_PHONE.test(name)) {
+      return { username: sub, attributes: { ...attributes, phone_number: attributes.phone_number ?? name } };
+    }
+    throw new InvalidParameterException(
+      usernameAttributes.includes('email') && usernameAttributes.includes('phone_number')
+        ? 'Username should be either an email or a phone number.'
+        : usernameAttributes.includes('email')
+          ? 'Username should be an email.'
+          : 'Username should be a phone number.',
+    );
+  }
+  const aliases = settings.AliasAttributes ?? [];
+  if (aliases.includes('email') && LOOKS_LIKE_EMAIL.test(name)) {
+    throw new InvalidParameterException('Username cannot be of email format, since user pool is configured for email alias.');
+  }
+  if (aliases.includes('phone_number') && LOOKS_LIKE_PHONE.test(name)) {
+    throw new InvalidParameterException('Username cannot be of phone number format, since user pool is configured for phone number alias.');
+  }
+  return { username: name, attributes };
+}
+
+export interface NewUser {
+  name: string;
+  attributes: AttributeType[];
+  status: 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD';
+  credentials: PasswordCredentials | null;
+  writer: Writer;
+}
+
+/**
+ * Creates a user: names it, checks its attributes against the schema, and claims its username and
+ * aliases atomically, so of two racing sign-ups for one name exactly one wins.
+ */
+export async function createUser(ctx: ServiceContext, pool: StoredUserPool, input: NewUser): Promise<StoredUser> {
+  const sub = newUuid(ctx.randomBytes);
+  const written = applyAttributeWrites(pool, {}, input.attributes, input.writer, true);
+  const { username, attributes } = nameNewUser(pool, input.name, sub, written);
+  attributes.sub = sub;
+  checkRequiredAttributes(pool, attributes);
+  const now = ctx.now();
+  const user: StoredUser = {
+    poolId: pool.id,
+    username,
+    usernameKey: usernameKey(pool, username),
+    sub,
+    status: input.status,
+    enabled: true,
+    attributes,
+    credentials: input.credentials,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await ctx.repos.users.insert(user, aliasesOf(pool, user));
+  } catch (error) {
+    throw translateDuplicate(pool, error);
+  }
+  return user;
+}
+
+/** A taken username or alias, as Cognito reports it. */
+export function translateDuplicate(pool: StoredUserPool, error: unknown): unknown {
+  if (!(error instanceof DuplicateKeyError)) return error;
+  if (error.message === 'user') return new UsernameExistsException('User account already exists');
+  const usernameAttributes = pool.settings.userPool.UsernameAttributes ?? [];
+  if (usernameAttributes.length > 0) {
+    return new UsernameExistsException(`An account with the given ${usernameAttributes.includes('email') ? 'email' : 'phone_number'} already exists.`);
+  }
+  return new AliasExistsException('An account with the email or phone number already exists.');
+}
+
+/** Updates a user and its aliases in one step, translating alias clashes into Cognito's errors. */
+export async function updateUser(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  user: StoredUser,
+  change: (user: StoredUser) => StoredUser,
+): Promise<StoredUser> {
+  try {
+    const updated = await ctx.repos.users.update(pool.id, user.usernameKey, ctx.now(), change, (u) => aliasesOf(pool, u));
+    if (!updated) throw new UserNotFoundException('User does not exist.');
+    return updated;
+  } catch (error) {
+    throw translateDuplicate(pool, error);
+  }
+}
