@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { CreateUserPoolClientRequest, CreateUserPoolRequest } from '@aws-sdk/client-cognito-identity-provider';
 import type { DeclaredClient, DeclaredPool } from './config.js';
 import type { RequestContext } from './context.js';
+import { applyDeclaredGroups, applyDeclaredUsers } from './bootstrap-users.js';
 import { ServiceError } from './protocol/errors.js';
 import { userPoolsModel } from './protocol/service-model.js';
 import { validateInput } from './protocol/validate-input.js';
+import type { StoredUserPool } from './storage/user-pools-repository.js';
+import { clientSettings } from './userpools/app-client-settings.js';
 import { clientSecretOf, createClient, sealClientSecret, updateClient } from './userpools/app-clients.js';
 import { newClientId, newUserPoolId } from './userpools/ids.js';
 import { addCustomAttributes, newCustomAttributes } from './userpools/pool-schema.js';
 import { createPool } from './userpools/pools.js';
-import { updateUserPool } from './userpools/operations/update-user-pool.js';
+import { updatedPool } from './userpools/operations/update-user-pool.js';
 
 export class BootstrapError extends Error {}
 
@@ -35,11 +39,13 @@ export async function applyDeclaredPools(ctx: RequestContext, pools: DeclaredPoo
   for (const [index, declared] of pools.entries()) {
     const where = `userPools[${index}] (${declared.PoolName})`;
     try {
-      const { Id, Clients, ...members } = declared;
+      const { Id, Clients, Groups, Users, ...members } = declared;
       // Without an id, one is derived from the name, so the pool still keeps its id across restarts.
       const poolId = Id ?? newUserPoolId(seededBytes(declared.PoolName), ctx.region);
       await applyPool(ctx, poolId, validateInput<CreateUserPoolRequest>(userPoolsModel, 'CreateUserPoolRequest', members));
       for (const client of Clients) await applyClient(ctx, poolId, client);
+      await applyDeclaredGroups(ctx, poolId, Groups);
+      await applyDeclaredUsers(ctx, poolId, Users);
     } catch (error) {
       if (error instanceof ServiceError) throw new BootstrapError(`${where}: ${error.type}: ${error.message}`);
       throw error;
@@ -55,32 +61,35 @@ async function applyPool(ctx: RequestContext, poolId: string, request: CreateUse
   }
   // The schema and sign-in names are fixed at creation; custom attributes can only be added.
   const { Schema, AliasAttributes, UsernameAttributes, UsernameConfiguration, ...settable } = request;
-  await updateUserPool(ctx, { ...settable, UserPoolId: poolId });
-  const added = newCustomAttributes(existing.settings.userPool.SchemaAttributes ?? [], Schema);
-  if (added.length > 0) {
-    await ctx.repos.userPools.update(poolId, ctx.now(), (pool) => ({
-      ...pool,
-      settings: {
-        ...pool.settings,
-        userPool: { ...pool.settings.userPool, SchemaAttributes: addCustomAttributes(pool.settings.userPool.SchemaAttributes ?? [], added) },
-      },
-    }));
-  }
+  const declaredState = (pool: StoredUserPool): StoredUserPool => {
+    const updated = updatedPool(pool, { ...settable, UserPoolId: poolId });
+    const schema = updated.settings.userPool.SchemaAttributes ?? [];
+    const added = newCustomAttributes(schema, Schema);
+    if (added.length === 0) return updated;
+    return { ...updated, settings: { ...updated.settings, userPool: { ...updated.settings.userPool, SchemaAttributes: addCustomAttributes(schema, added) } } };
+  };
+  // Written only when the declaration differs from what is stored, so a restart changes nothing, not even
+  // LastModifiedDate, and nodes starting together do not rewrite the same rows.
+  if (isDeepStrictEqual(declaredState(existing), existing)) return;
+  await ctx.repos.userPools.update(poolId, ctx.now(), declaredState);
 }
 
 async function applyClient(ctx: RequestContext, poolId: string, declared: DeclaredClient): Promise<void> {
   const { ClientId, ...members } = declared;
   const clientId = ClientId ?? newClientId(seededBytes(`${poolId}/${declared.ClientName}`));
   const request = validateInput<CreateUserPoolClientRequest>(userPoolsModel, 'CreateUserPoolClientRequest', { ...members, UserPoolId: poolId });
-  if (!(await ctx.repos.appClients.get(poolId, clientId))) {
+  const existing = await ctx.repos.appClients.get(poolId, clientId);
+  if (!existing) {
     await createClient(ctx, request, clientId);
     return;
   }
   const { GenerateSecret, ClientSecret, ...settable } = request;
+  const secretChanged = ClientSecret !== undefined && clientSecretOf(ctx, existing) !== ClientSecret;
+  // As for pools: an unchanged declaration writes nothing.
+  const unchanged = existing.name === settable.ClientName && isDeepStrictEqual(existing.settings, clientSettings(settable, existing.encryptedSecret !== null));
+  if (unchanged && !secretChanged) return;
   await updateClient(ctx, { ...settable, ClientId: clientId });
-  if (ClientSecret !== undefined) {
-    await ctx.repos.appClients.update(poolId, clientId, ctx.now(), (client) =>
-      clientSecretOf(ctx, client) === ClientSecret ? client : { ...client, encryptedSecret: sealClientSecret(ctx, client, ClientSecret) },
-    );
+  if (secretChanged) {
+    await ctx.repos.appClients.update(poolId, clientId, ctx.now(), (client) => ({ ...client, encryptedSecret: sealClientSecret(ctx, client, ClientSecret) }));
   }
 }

@@ -21,11 +21,38 @@ const declaredClient = z
   })
   .passthrough();
 
+const declaredGroup = z
+  .object({
+    GroupName: z.string().min(1),
+    Description: z.string().optional(),
+    Precedence: z.number().int().min(0).optional(),
+    RoleArn: z.string().optional(),
+  })
+  .strict();
+
+/**
+ * Declared users, for development and tests: a permanent `Password` (CONFIRMED) or a `TemporaryPassword`
+ * (FORCE_CHANGE_PASSWORD), attributes as a name → value map, and the declared groups they belong to.
+ */
+const declaredUser = z
+  .object({
+    Username: z.string().min(1),
+    Password: z.string().optional(),
+    TemporaryPassword: z.string().optional(),
+    Attributes: z.record(z.string(), z.string()).default({}),
+    Groups: z.array(z.string()).default([]),
+    Enabled: z.boolean().default(true),
+  })
+  .strict()
+  .refine((u) => !(u.Password && u.TemporaryPassword), { message: 'give either Password or TemporaryPassword, not both' });
+
 const declaredPool = z
   .object({
     Id: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a pool id looks like us-east-1_AbCdEf123').max(55).optional(),
     PoolName: z.string(),
     Clients: z.array(declaredClient).default([]),
+    Groups: z.array(declaredGroup).default([]),
+    Users: z.array(declaredUser).default([]),
   })
   .passthrough();
 
@@ -70,6 +97,8 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type DeclaredPool = z.infer<typeof declaredPool>;
 export type DeclaredClient = z.infer<typeof declaredClient>;
+export type DeclaredGroup = z.infer<typeof declaredGroup>;
+export type DeclaredUser = z.infer<typeof declaredUser>;
 
 export class ConfigError extends Error {}
 

@@ -24,6 +24,11 @@ import { adminResetUserPassword } from '../users/operations/admin-reset-user-pas
 import { adminSetUserPassword } from '../users/operations/admin-set-user-password.js';
 import { adminDeleteUserAttributes, adminUpdateUserAttributes } from '../users/operations/admin-user-attributes.js';
 import { listUsers } from '../users/operations/list-users.js';
+import { confirmForgotPassword } from '../users/operations/confirm-forgot-password.js';
+import { confirmSignUp } from '../users/operations/confirm-sign-up.js';
+import { forgotPassword } from '../users/operations/forgot-password.js';
+import { resendConfirmationCode } from '../users/operations/resend-confirmation-code.js';
+import { signUp } from '../users/operations/sign-up.js';
 
 /** `AWSCognitoIdentityProviderService.<name>` → handler. */
 export const userPoolOperations: OperationTable<RequestContext> = {
@@ -55,6 +60,12 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   AdminUpdateUserAttributes: adminUpdateUserAttributes,
   AdminDeleteUserAttributes: adminDeleteUserAttributes,
   ListUsers: listUsers,
+
+  SignUp: signUp,
+  ConfirmSignUp: confirmSignUp,
+  ResendConfirmationCode: resendConfirmationCode,
+  ForgotPassword: forgotPassword,
+  ConfirmForgotPassword: confirmForgotPassword,
 
   CreateGroup: createGroup,
   GetGroup: getGroup,

@@ -62,7 +62,7 @@ export function applyAttributeWrites(
     if (writer.kind === 'client' && writer.writeAttributes && !writer.writeAttributes.includes(name!)) {
       throw new InvalidParameterException(`A client attempted to write unauthorized attribute ${name}`);
     }
-    if (!creating && attribute.Mutable === false && current[name!] !== undefined) {
+    if (!creating && attribute.Mutable === false && current[name!] !== undefined && current[name!] !== value) {
       throw new InvalidParameterException(`Cannot modify the non-mutable attribute ${name}`);
     }
     if (value === '') {

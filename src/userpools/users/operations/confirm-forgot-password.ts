@@ -1,0 +1,32 @@
+import type { ConfirmForgotPasswordRequest } from '@aws-sdk/client-cognito-identity-provider';
+import type { RequestContext } from '../../../context.js';
+import { NotAuthorizedException } from '../../../protocol/errors.js';
+import { clientRequest, hidesUserExistence } from '../../client-requests.js';
+import { CodeMismatchException, PasswordHistoryPolicyViolationException, UserNotFoundException } from '../../errors.js';
+import { CODE_PURPOSES, consumeCode } from '../codes.js';
+import { checkPasswordPolicy } from '../password-policy.js';
+import { isInHistory, newCredentials, type PasswordCredentials } from '../password-store.js';
+import { findUser } from '../sign-in-names.js';
+import { updateUser } from '../users.js';
+
+/** Sets a new password with the code from ForgotPassword (or AdminResetUserPassword). */
+export async function confirmForgotPassword(ctx: RequestContext, input: ConfirmForgotPasswordRequest): Promise<Record<string, never>> {
+  const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
+  const user = await findUser(poolCtx, pool, input.Username!);
+  if (!user) {
+    if (hidesUserExistence(client)) throw new CodeMismatchException('Invalid verification code provided, please try again.');
+    throw new UserNotFoundException('Username/client id combination not found.');
+  }
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  const policy = pool.settings.userPool.Policies?.PasswordPolicy;
+  // The policy is checked before the code is spent, so a weak password does not cost the user the code.
+  checkPasswordPolicy(policy, input.Password!);
+  const previous = user.credentials as PasswordCredentials | null;
+  if (await isInHistory(previous, input.Password!, policy?.PasswordHistorySize ?? 0)) {
+    throw new PasswordHistoryPolicyViolationException('The password was used recently. Choose a password you have not used before.');
+  }
+  await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword, input.ConfirmationCode!);
+  const credentials = await newCredentials(input.Password!, ctx.config.passwordHashing, { temporary: false, previous, historySize: policy?.PasswordHistorySize });
+  await updateUser(poolCtx, pool, user, (u) => ({ ...u, credentials, status: u.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED' }));
+  return {};
+}

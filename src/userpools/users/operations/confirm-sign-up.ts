@@ -1,0 +1,32 @@
+import type { ConfirmSignUpRequest, ConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
+import type { RequestContext } from '../../../context.js';
+import { NotAuthorizedException } from '../../../protocol/errors.js';
+import { clientRequest, hidesUserExistence } from '../../client-requests.js';
+import { CodeMismatchException, UserNotFoundException } from '../../errors.js';
+import { CODE_PURPOSES, consumeCode } from '../codes.js';
+import { codeMedium } from '../messages.js';
+import { findUser } from '../sign-in-names.js';
+import { releaseAliasIfForced } from '../aliases.js';
+import { updateUser } from '../users.js';
+
+/** Confirms a sign-up with its code; the contact the code went to becomes verified. */
+export async function confirmSignUp(ctx: RequestContext, input: ConfirmSignUpRequest): Promise<ConfirmSignUpResponse> {
+  const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
+  const user = await findUser(poolCtx, pool, input.Username!);
+  if (!user) {
+    // With PreventUserExistenceErrors a missing user looks like a wrong code.
+    if (hidesUserExistence(client)) throw new CodeMismatchException('Invalid verification code provided, please try again.');
+    throw new UserNotFoundException('Username/client id combination not found.');
+  }
+  if (user.status !== 'UNCONFIRMED') throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
+  await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.signUp, input.ConfirmationCode!);
+  const medium = codeMedium(pool, user);
+  const verified = medium === 'EMAIL' ? 'email_verified' : medium === 'SMS' ? 'phone_number_verified' : undefined;
+  if (verified && input.ForceAliasCreation) await releaseAliasIfForced(poolCtx, pool, user, medium === 'EMAIL' ? 'email' : 'phone_number');
+  await updateUser(poolCtx, pool, user, (u) => ({
+    ...u,
+    status: 'CONFIRMED',
+    attributes: verified ? { ...u.attributes, [verified]: 'true' } : u.attributes,
+  }));
+  return {};
+}

@@ -1,0 +1,24 @@
+import type { ForgotPasswordRequest, ForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
+import type { RequestContext } from '../../../context.js';
+import { InvalidParameterException, NotAuthorizedException } from '../../../protocol/errors.js';
+import { clientRequest, hidesUserExistence } from '../../client-requests.js';
+import { UserNotFoundException } from '../../errors.js';
+import { CODE_PURPOSES, issueCode } from '../codes.js';
+import { sendCode } from '../messages.js';
+import { findUser } from '../sign-in-names.js';
+import { recoveryMedium, simulatedDelivery } from '../verification.js';
+
+/** Sends a password-reset code to a verified contact; the password keeps working until it is reset. */
+export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordRequest): Promise<ForgotPasswordResponse> {
+  const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
+  const user = await findUser(poolCtx, pool, input.Username!);
+  if (!user) {
+    if (hidesUserExistence(client)) return { CodeDeliveryDetails: simulatedDelivery(pool, input.Username!) };
+    throw new UserNotFoundException('Username/client id combination not found.');
+  }
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  const medium = recoveryMedium(pool, user);
+  if (!medium) throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
+  const code = await issueCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword);
+  return { CodeDeliveryDetails: await sendCode(poolCtx, pool, user, medium, code) };
+}

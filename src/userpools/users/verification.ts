@@ -1,0 +1,41 @@
+import type { CodeDeliveryDetailsType } from '@aws-sdk/client-cognito-identity-provider';
+import type { ServiceContext } from '../../context.js';
+import { maskDestination } from '../../messaging/deliver.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { CODE_PURPOSES, issueCode } from './codes.js';
+import { codeMedium, sendCode } from './messages.js';
+
+/** Issues a sign-up code and sends it to the auto-verified contact; undefined when there is none. */
+export async function sendSignUpCode(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser): Promise<CodeDeliveryDetailsType | undefined> {
+  const medium = codeMedium(pool, user);
+  if (!medium) return undefined;
+  const code = await issueCode(ctx, pool.id, user.usernameKey, CODE_PURPOSES.signUp);
+  return sendCode(ctx, pool, user, medium, code);
+}
+
+/**
+ * Where a password-reset code goes: a verified contact, in the order of the pool's
+ * AccountRecoverySetting, or phone before email when the pool has none (Cognito's legacy behaviour).
+ */
+export function recoveryMedium(pool: StoredUserPool, user: StoredUser): 'EMAIL' | 'SMS' | undefined {
+  const mechanisms = pool.settings.userPool.AccountRecoverySetting?.RecoveryMechanisms;
+  const order = mechanisms
+    ? [...mechanisms].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0)).map((m) => m.Name)
+    : ['verified_phone_number', 'verified_email'];
+  for (const name of order) {
+    if (name === 'verified_email' && user.attributes.email && user.attributes.email_verified === 'true') return 'EMAIL';
+    if (name === 'verified_phone_number' && user.attributes.phone_number && user.attributes.phone_number_verified === 'true') return 'SMS';
+  }
+  return undefined;
+}
+
+/**
+ * What a code delivery to a user that does not exist looks like, for clients with
+ * PreventUserExistenceErrors: the same shape as a real one, to a plausible masked destination.
+ */
+export function simulatedDelivery(pool: StoredUserPool, name: string): CodeDeliveryDetailsType {
+  const sms = (pool.settings.userPool.AutoVerifiedAttributes ?? []).includes('phone_number') && !(pool.settings.userPool.AutoVerifiedAttributes ?? []).includes('email');
+  if (sms) return { Destination: maskDestination('SMS', name.startsWith('+') ? name : '+10000000000'), DeliveryMedium: 'SMS', AttributeName: 'phone_number' };
+  return { Destination: maskDestination('EMAIL', name.includes('@') ? name : `${name}@example.com`), DeliveryMedium: 'EMAIL', AttributeName: 'email' };
+}
