@@ -95,7 +95,10 @@ export const configSchema = z
   .strict();
 
 export type Config = z.infer<typeof configSchema>;
+/** Configuration as written (defaults may be left out). */
+export type ConfigInput = z.input<typeof configSchema>;
 export type DeclaredPool = z.infer<typeof declaredPool>;
+export type DeclaredPoolInput = z.input<typeof declaredPool>;
 export type DeclaredClient = z.infer<typeof declaredClient>;
 export type DeclaredGroup = z.infer<typeof declaredGroup>;
 export type DeclaredUser = z.infer<typeof declaredUser>;

@@ -73,6 +73,10 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
 
     warnAboutUnsafeSettings(app, config, kind);
     const metrics = new Metrics();
+    // Before CORS, which answers preflights itself: every response, preflights included, has a request id.
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-amzn-RequestId', request.id);
+    });
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
       methods: ['GET', 'POST', 'OPTIONS'],
@@ -80,9 +84,6 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       maxAge: 86400,
     });
 
-    app.addHook('onRequest', async (request, reply) => {
-      reply.header('x-amzn-RequestId', request.id);
-    });
     app.addHook('onResponse', async (request, reply) => {
       const errorType = reply.getHeader('x-amzn-ErrorType') as string | undefined;
       const seconds = reply.elapsedTime / 1000;

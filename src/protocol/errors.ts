@@ -46,6 +46,10 @@ export class InternalErrorException extends ServiceError {
 // Errors of the AWS JSON protocol itself, raised before an operation runs.
 export class SerializationException extends ClientError {}
 export class UnknownOperationException extends ClientError {}
+/** A path that serves nothing (the API itself is POST /). */
+export class NotFoundException extends ServiceError {
+  readonly status = 404;
+}
 export class RequestEntityTooLargeException extends ServiceError {
   readonly status = 413;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   InternalErrorException,
+  NotFoundException,
   RequestEntityTooLargeException,
   SerializationException,
   ServiceError,
@@ -75,6 +76,11 @@ export async function registerJsonApi<Ctx>(app: FastifyInstance, options: JsonAp
     request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, new InternalErrorException('An internal error occurred. The request id identifies it in the server log.'));
   });
+
+  // Any other path answers in the AWS shape too, so an SDK pointed at a wrong URL gets a readable error.
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new NotFoundException(`Nothing is served at ${request.method} ${request.url.split('?')[0]}; the API is POST /.`)),
+  );
 
   app.post('/', async (request: FastifyRequest, reply: FastifyReply) => {
     const target = request.headers['x-amz-target'];

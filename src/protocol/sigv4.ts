@@ -72,6 +72,10 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
   if (credential.service !== options.service) {
     throw new InvalidSignatureException(`Credential should be scoped to correct service: '${options.service}'.`);
   }
+  // As AWS does: a signature that does not cover Host could be replayed against another endpoint.
+  if (!credential.signedHeaders.includes('host')) {
+    throw new InvalidSignatureException("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
   const secret = options.secretFor(credential.accessKeyId);
   if (secret === undefined) throw new UnrecognizedClientException('The security token included in the request is invalid.');
 

@@ -1,5 +1,5 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { configSchema, type Config } from '../../src/config.js';
+import { configSchema, type ConfigInput } from '../../src/config.js';
 import { createGatehouse, type Gatehouse, type ServerOverrides } from '../../src/server.js';
 import { createStore, type StoreName, type TestStore } from './stores.js';
 
@@ -25,7 +25,7 @@ export function sdkClient(url: string, region = 'us-east-1', credentials = ANY_C
 /** Starts Gatehouse on an ephemeral loopback port, on a fresh store of the given kind. */
 export async function startServer(
   storeName: StoreName,
-  settings: Partial<Config> = {},
+  settings: Partial<ConfigInput> = {},
   overrides: ServerOverrides = {},
   existingStore?: TestStore,
 ): Promise<TestServer> {
