@@ -1,6 +1,7 @@
 import type { UpdateUserPoolRequest, UpdateUserPoolResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../context.js';
 import { ResourceNotFoundException } from '../../protocol/errors.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { checkSettings, settableSettings } from '../user-pool-settings.js';
 
 /**
@@ -8,26 +9,29 @@ import { checkSettings, settableSettings } from '../user-pool-settings.js';
  * The schema, sign-in name options and tags (managed by TagResource) are kept unless given.
  */
 export async function updateUserPool(ctx: RequestContext, input: UpdateUserPoolRequest): Promise<UpdateUserPoolResponse> {
-  const { UserPoolId, PoolName, ...settable } = input;
-  const updated = await ctx.repos.userPools.update(UserPoolId!, ctx.now(), (pool) => {
-    const current = pool.settings.userPool;
-    checkSettings({ ...settable, AliasAttributes: current.AliasAttributes, UsernameAttributes: current.UsernameAttributes });
-    const next = settableSettings({ ...settable, UserPoolTags: settable.UserPoolTags ?? current.UserPoolTags });
-    return {
-      ...pool,
-      name: PoolName ?? pool.name,
-      settings: {
-        ...pool.settings,
-        userPool: {
-          ...next,
-          SchemaAttributes: current.SchemaAttributes,
-          ...(current.AliasAttributes && { AliasAttributes: current.AliasAttributes }),
-          ...(current.UsernameAttributes && { UsernameAttributes: current.UsernameAttributes }),
-          ...(current.UsernameConfiguration && { UsernameConfiguration: current.UsernameConfiguration }),
-        },
-      },
-    };
-  });
-  if (!updated) throw new ResourceNotFoundException(`User pool ${UserPoolId} does not exist.`);
+  const updated = await ctx.repos.userPools.update(input.UserPoolId!, ctx.now(), (pool) => updatedPool(pool, input));
+  if (!updated) throw new ResourceNotFoundException(`User pool ${input.UserPoolId} does not exist.`);
   return {};
+}
+
+/** The pool as UpdateUserPool leaves it; pure, so declared pools (bootstrap.ts) can tell whether anything changes. */
+export function updatedPool(pool: StoredUserPool, input: UpdateUserPoolRequest): StoredUserPool {
+  const { UserPoolId, PoolName, ...settable } = input;
+  const current = pool.settings.userPool;
+  checkSettings({ ...settable, AliasAttributes: current.AliasAttributes, UsernameAttributes: current.UsernameAttributes });
+  const next = settableSettings({ ...settable, UserPoolTags: settable.UserPoolTags ?? current.UserPoolTags });
+  return {
+    ...pool,
+    name: PoolName ?? pool.name,
+    settings: {
+      ...pool.settings,
+      userPool: {
+        ...next,
+        SchemaAttributes: current.SchemaAttributes,
+        ...(current.AliasAttributes && { AliasAttributes: current.AliasAttributes }),
+        ...(current.UsernameAttributes && { UsernameAttributes: current.UsernameAttributes }),
+        ...(current.UsernameConfiguration && { UsernameConfiguration: current.UsernameConfiguration }),
+      },
+    },
+  };
 }
