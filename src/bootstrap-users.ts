@@ -36,8 +36,7 @@ export async function applyDeclaredUsers(ctx: RequestContext, poolId: string, us
     const attributes = Object.entries(declared.Attributes).map(([Name, Value]) => ({ Name, Value }));
     let user = await findUser(ctx, pool, declared.Username);
     if (!user) {
-      const credentials = await newCredentials(password, ctx.config.passwordHashing, { temporary: status !== 'CONFIRMED' });
-      user = await createUser(ctx, pool, { name: declared.Username, attributes, status, credentials, writer: { kind: 'admin' } });
+      user = await createUser(ctx, pool, { name: declared.Username, attributes, status, password: { value: password, temporary: status !== 'CONFIRMED' }, writer: { kind: 'admin' } });
       if (!declared.Enabled) user = await updateUser(ctx, pool, user, (u) => ({ ...u, enabled: false }));
     } else {
       // The declaration is the truth: a password changed since the last start is set back to it.
@@ -47,7 +46,7 @@ export async function applyDeclaredUsers(ctx: RequestContext, poolId: string, us
       if (!passwordMatches || current.enabled !== declared.Enabled || JSON.stringify(merged) !== JSON.stringify(current.attributes)) {
         const credentials = passwordMatches
           ? current.credentials
-          : await newCredentials(password, ctx.config.passwordHashing, { temporary: status !== 'CONFIRMED' });
+          : await newCredentials(ctx, pool, current.username, password, { temporary: status !== 'CONFIRMED' });
         user = await updateUser(ctx, pool, current, (u) => ({
           ...u,
           attributes: merged,

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Repositories } from './storage/repositories.js';
 import type { SecretBox } from './security/secret-box.js';
+import type { SigningKeys } from './userpools/auth/signing-keys.js';
 
 /**
  * Everything a handler may reach. Time and randomness come from here, not from globals, so tests can
@@ -11,6 +12,9 @@ export interface ServiceContext {
   config: Config;
   repos: Repositories;
   secrets: SecretBox;
+  keys: SigningKeys;
+  /** The base of token issuers and links: the configured public URL, or where the server listens. */
+  publicUrl: () => string;
   now: () => Date;
   randomBytes: (size: number) => Buffer;
   log: FastifyBaseLogger;

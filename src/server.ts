@@ -8,6 +8,8 @@ import { Metrics } from './metrics.js';
 import { registerJsonApi } from './protocol/json-api.js';
 import { identityPoolsModel, userPoolsModel } from './protocol/service-model.js';
 import { SecretBox } from './security/secret-box.js';
+import { SigningKeys } from './userpools/auth/signing-keys.js';
+import { registerWellKnownRoutes } from './userpools/auth/well-known-routes.js';
 import { isDatabaseReachable, openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { createRepositories, type Repositories } from './storage/repositories.js';
@@ -59,12 +61,18 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     const applied = await migrateToLatest(db as Db as never);
     if (applied.length > 0) app.log.info({ migrations: applied }, 'applied database migrations');
     const repos = createRepositories(db);
+    const secrets = new SecretBox(await resolveSecretsKey(config, repos));
+    const now = overrides.now ?? (() => new Date());
+    const random = overrides.randomBytes ?? randomBytes;
+    let listeningUrl = `http://${config.host}:${config.port}`;
     const services: ServiceContext = {
       config,
       repos,
-      secrets: new SecretBox(await resolveSecretsKey(config, repos)),
-      now: overrides.now ?? (() => new Date()),
-      randomBytes: overrides.randomBytes ?? randomBytes,
+      secrets,
+      keys: new SigningKeys(repos, secrets, now, random),
+      publicUrl: () => (config.publicUrl ?? listeningUrl).replace(/\/+$/, ''),
+      now,
+      randomBytes: random,
       log: app.log,
     };
     const contextFor = (requestId: string, region: string): RequestContext => ({ ...services, requestId, region });
@@ -76,6 +84,16 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     // Before CORS, which answers preflights itself: every response, preflights included, has a request id.
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-amzn-RequestId', request.id);
+    });
+    // Requests in flight at close() still finish, but their connections must not stay open for keep-alive:
+    // closing waits for every connection, so one idle keep-alive client would hold shutdown for the whole
+    // keepAliveTimeout (72 s), past most orchestrators' grace period.
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
+    app.addHook('onSend', async (_request, reply) => {
+      if (closing) reply.header('connection', 'close');
     });
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
@@ -108,6 +126,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       createContext: (request, region) => contextFor(request.id, region),
     });
 
+    registerWellKnownRoutes(app, services);
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/ready', async (_request, reply) => {
       const ready = await isDatabaseReachable(db);
@@ -142,6 +161,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
         const url = new URL(address);
         if (url.hostname === '127.0.0.1' && config.host === 'localhost') url.hostname = 'localhost';
         gatehouse.url = url.origin;
+        listeningUrl = url.origin;
         app.log.info({ endpoint: gatehouse.url, store: kind, location, mode: config.mode }, 'Gatehouse is listening');
         return gatehouse.url;
       },

@@ -2,6 +2,8 @@ import type { Db } from './database.js';
 
 export interface StoredCode {
   codeHash: string;
+  /** What the code confirms, when that is more than the user (e.g. a pending new email). */
+  payload?: string;
   attempts: number;
   expiresAt: Date;
   createdAt: Date;
@@ -21,6 +23,7 @@ export class CodesRepository {
           username_key: usernameKey,
           purpose,
           code_hash: code.codeHash,
+          payload: code.payload ?? null,
           attempts: code.attempts,
           expires_at: code.expiresAt.getTime(),
           created_at: code.createdAt.getTime(),
@@ -38,7 +41,7 @@ export class CodesRepository {
       .where('purpose', '=', purpose)
       .executeTakeFirst();
     return row
-      ? { codeHash: row.code_hash, attempts: Number(row.attempts), expiresAt: new Date(row.expires_at), createdAt: new Date(row.created_at) }
+      ? { codeHash: row.code_hash, ...(row.payload !== null && { payload: row.payload }), attempts: Number(row.attempts), expiresAt: new Date(row.expires_at), createdAt: new Date(row.created_at) }
       : undefined;
   }
 

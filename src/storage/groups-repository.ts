@@ -1,6 +1,7 @@
+import { PostgresAdapter } from 'kysely';
 import type { Db } from './database.js';
 import type { UserGroupsTable } from './schema.js';
-import { isUniqueViolation, rethrowDuplicate } from './conflicts.js';
+import { rethrowDuplicate } from './conflicts.js';
 
 export interface StoredGroup {
   poolId: string;
@@ -73,8 +74,10 @@ export class GroupsRepository {
 
   async delete(poolId: string, groupName: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('group_members').where('pool_id', '=', poolId).where('group_name', '=', groupName).execute();
+      // The group row goes first, so a concurrent addMember (which locks it) finishes before the members
+      // are deleted, and its member is deleted too rather than inherited by a later group of the same name.
       const result = await tx.deleteFrom('user_groups').where('pool_id', '=', poolId).where('group_name', '=', groupName).executeTakeFirst();
+      await tx.deleteFrom('group_members').where('pool_id', '=', poolId).where('group_name', '=', groupName).execute();
       return result.numDeletedRows > 0n;
     });
   }
@@ -104,13 +107,27 @@ export class GroupsRepository {
     return Number(row.n);
   }
 
-  /** Adding a member twice is not an error, as in Cognito. */
-  async addMember(poolId: string, groupName: string, usernameKey: string): Promise<void> {
-    try {
-      await this.db.insertInto('group_members').values({ pool_id: poolId, group_name: groupName, username_key: usernameKey }).execute();
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-    }
+  /**
+   * Adds a member if the user and the group both still exist, and says which one is missing otherwise.
+   * Their rows are key-share locked until the insert commits (PostgreSQL; SQLite runs one transaction at
+   * a time), so a concurrent delete of either waits and then deletes the new membership with the rest:
+   * none is left for a later user or group of the same name to inherit. Adding a member twice is not an
+   * error, as in Cognito.
+   */
+  async addMember(poolId: string, groupName: string, usernameKey: string): Promise<'user' | 'group' | undefined> {
+    const lock = this.db.getExecutor().adapter instanceof PostgresAdapter;
+    return this.db.transaction().execute(async (tx) => {
+      const user = tx.selectFrom('users').select('username_key').where('pool_id', '=', poolId).where('username_key', '=', usernameKey);
+      if (!(await (lock ? user.forKeyShare() : user).executeTakeFirst())) return 'user';
+      const group = tx.selectFrom('user_groups').select('group_name').where('pool_id', '=', poolId).where('group_name', '=', groupName);
+      if (!(await (lock ? group.forKeyShare() : group).executeTakeFirst())) return 'group';
+      await tx
+        .insertInto('group_members')
+        .values({ pool_id: poolId, group_name: groupName, username_key: usernameKey })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      return undefined;
+    });
   }
 
   async removeMember(poolId: string, groupName: string, usernameKey: string): Promise<void> {

@@ -1,11 +1,13 @@
 import { Migrator, PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 import * as userPools from './migrations/0001-user-pools.js';
 import * as usersAndGroups from './migrations/0002-users-and-groups.js';
+import * as signIn from './migrations/0003-sign-in.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
   '0001-user-pools': userPools,
   '0002-users-and-groups': usersAndGroups,
+  '0003-sign-in': signIn,
 };
 
 /**

@@ -1,5 +1,8 @@
 import type { Db } from './database.js';
 import { AppClientsRepository } from './app-clients-repository.js';
+import { AuthSessionsRepository } from './auth-sessions-repository.js';
+import { RefreshTokensRepository } from './refresh-tokens-repository.js';
+import { SigningKeysRepository } from './signing-keys-repository.js';
 import { CodesRepository } from './codes-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
 import { GroupsRepository } from './groups-repository.js';
@@ -15,6 +18,9 @@ export interface Repositories {
   groups: GroupsRepository;
   codes: CodesRepository;
   devMessages: DevMessagesRepository;
+  signingKeys: SigningKeysRepository;
+  refreshTokens: RefreshTokensRepository;
+  authSessions: AuthSessionsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -26,5 +32,8 @@ export function createRepositories(db: Db): Repositories {
     groups: new GroupsRepository(db),
     codes: new CodesRepository(db),
     devMessages: new DevMessagesRepository(db),
+    signingKeys: new SigningKeysRepository(db),
+    refreshTokens: new RefreshTokensRepository(db),
+    authSessions: new AuthSessionsRepository(db),
   };
 }

@@ -51,6 +51,8 @@ export interface UsersTable {
   version: number;
   created_at: number;
   updated_at: number;
+  failed_sign_ins: number;
+  locked_until: number | null;
 }
 
 export interface UserAliasesTable {
@@ -81,6 +83,7 @@ export interface UserCodesTable {
   username_key: string;
   purpose: string;
   code_hash: string;
+  payload: string | null;
   attempts: number;
   expires_at: number;
   created_at: number;
@@ -96,7 +99,43 @@ export interface DevMessagesTable {
   created_at: number;
 }
 
+export interface SigningKeysTable {
+  pool_id: string;
+  kid: string;
+  private_key: string;
+  public_key: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  pool_id: string;
+  token_hash: string;
+  client_id: string;
+  username_key: string;
+  origin_jti: string;
+  device_key: string | null;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+  usable_until: number | null;
+  revoked_at: number | null;
+}
+
+export interface AuthSessionsTable {
+  pool_id: string;
+  session_hash: string;
+  client_id: string;
+  username_key: string;
+  challenge: string;
+  state: string;
+  expires_at: number;
+}
+
 export interface Database {
+  signing_keys: SigningKeysTable;
+  refresh_tokens: RefreshTokensTable;
+  auth_sessions: AuthSessionsTable;
   user_codes: UserCodesTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
@@ -109,4 +148,4 @@ export interface Database {
 }
 
 /** Every table keyed by pool, children first: deleting a pool deletes its rows from each. */
-export const POOL_SCOPED_TABLES = ['dev_messages', 'user_codes', 'group_members', 'user_groups', 'user_aliases', 'users', 'user_pool_clients', 'user_pools'] as const;
+export const POOL_SCOPED_TABLES = ['auth_sessions', 'refresh_tokens', 'signing_keys', 'dev_messages', 'user_codes', 'group_members', 'user_groups', 'user_aliases', 'users', 'user_pool_clients', 'user_pools'] as const;

@@ -15,6 +15,9 @@ export interface StoredUser {
   attributes: Record<string, string>;
   /** Owned by userpools/password-store.ts; storage only keeps it. */
   credentials: unknown;
+  /** Consecutive failed sign-ins, and the lock they earned (account protection). */
+  failedSignIns?: number;
+  lockedUntil?: Date;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -59,6 +62,8 @@ function toRow(user: StoredUser, version: number): UsersTable {
     version,
     created_at: user.createdAt.getTime(),
     updated_at: user.updatedAt.getTime(),
+    failed_sign_ins: user.failedSignIns ?? 0,
+    locked_until: user.lockedUntil ? user.lockedUntil.getTime() : null,
   };
 }
 
@@ -72,6 +77,8 @@ function fromRow(row: UsersTable): StoredUser {
     enabled: Number(row.enabled) === 1,
     attributes: JSON.parse(row.attributes) as Record<string, string>,
     credentials: row.credentials === null ? null : JSON.parse(row.credentials),
+    failedSignIns: Number(row.failed_sign_ins ?? 0),
+    ...(row.locked_until !== null && row.locked_until !== undefined && { lockedUntil: new Date(row.locked_until) }),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -150,10 +157,13 @@ export class UsersRepository {
   /** Deletes the user with its aliases, codes and group memberships. */
   async delete(poolId: string, usernameKey: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      for (const table of ['user_aliases', 'user_codes', 'group_members'] as const) {
+      // The user row goes first: its lock makes a concurrent update (or AdminAddUserToGroup) finish before
+      // the child rows are deleted, so aliases or memberships it adds are deleted too, not left behind for
+      // a later user of the same name (PostgreSQL; SQLite runs one transaction at a time).
+      const result = await tx.deleteFrom('users').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
+      for (const table of ['user_aliases', 'user_codes', 'group_members', 'refresh_tokens', 'auth_sessions'] as const) {
         await tx.deleteFrom(table).where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
       }
-      const result = await tx.deleteFrom('users').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
       return result.numDeletedRows > 0n;
     });
   }

@@ -12,25 +12,47 @@ export interface ClientRequest {
   ctx: RequestContext;
 }
 
-/**
- * Unsigned operations name only an app client: find it and its pool, and check SECRET_HASH when the
- * client has a secret — Base64(HMAC-SHA256(secret, username + clientId)), compared in constant time.
- */
-export async function clientRequest(ctx: RequestContext, clientId: string, username: string | undefined, secretHash: string | undefined): Promise<ClientRequest> {
+/** Unsigned operations name only an app client: find it and its pool. */
+export async function findClient(ctx: RequestContext, clientId: string): Promise<ClientRequest> {
   const client = await ctx.repos.appClients.find(clientId);
-  if (!client) throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
-  const pool = await ctx.repos.userPools.get(client.poolId);
-  if (!pool) throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
-  const secret = clientSecretOf(ctx, client);
-  if (secret !== undefined) {
-    if (!secretHash) throw new NotAuthorizedException(`Client ${clientId} is configured with secret but SECRET_HASH was not received`);
-    const expected = createHmac('sha256', secret).update(`${username ?? ''}${clientId}`).digest();
-    const given = Buffer.from(secretHash, 'base64');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new NotAuthorizedException(`Unable to verify secret hash for client ${clientId}`);
-    }
-  }
+  const pool = client && (await ctx.repos.userPools.get(client.poolId));
+  if (!client || !pool) throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
   return { pool, client, ctx: { ...ctx, region: pool.region } };
+}
+
+/**
+ * When the client has a secret, SECRET_HASH must be Base64(HMAC-SHA256(secret, username + clientId)) for
+ * one of the names the caller may have used (the name typed, or the internal username), compared in
+ * constant time.
+ */
+export function checkSecretHash(ctx: RequestContext, client: StoredAppClient, usernames: (string | undefined)[], secretHash: string | undefined): void {
+  const secret = clientSecretOf(ctx, client);
+  if (secret === undefined) return;
+  if (!secretHash) throw new NotAuthorizedException(`Client ${client.clientId} is configured with secret but SECRET_HASH was not received`);
+  const given = Buffer.from(secretHash, 'base64');
+  const matches = usernames
+    .filter((name): name is string => name !== undefined)
+    .some((name) => {
+      const expected = createHmac('sha256', secret).update(`${name}${client.clientId}`).digest();
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+  if (!matches) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.clientId}`);
+}
+
+/** A client identified by id, with SECRET_HASH checked for `username`. */
+export async function clientRequest(ctx: RequestContext, clientId: string, username: string | undefined, secretHash: string | undefined): Promise<ClientRequest> {
+  const found = await findClient(ctx, clientId);
+  checkSecretHash(ctx, found.client, [username], secretHash);
+  return found;
+}
+
+/** A client that authenticates with its secret itself (GetTokensFromRefreshToken, RevokeToken). */
+export function checkClientSecret(ctx: RequestContext, client: StoredAppClient, given: string | undefined): void {
+  const secret = clientSecretOf(ctx, client);
+  if (secret === undefined) return;
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(secret);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new NotAuthorizedException(`Client ${client.clientId} is configured with secret but the secret is missing or wrong`);
 }
 
 /** PreventUserExistenceErrors ENABLED: answer for a user that does not exist as if it did. */

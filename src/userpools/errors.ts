@@ -21,3 +21,4 @@ export class UserNotConfirmedException extends ClientError {}
 export class PasswordResetRequiredException extends ClientError {}
 export class UnsupportedUserStateException extends ClientError {}
 export class GroupExistsException extends ClientError {}
+export class UnsupportedTokenTypeException extends ClientError {}

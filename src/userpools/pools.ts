@@ -52,6 +52,8 @@ export async function createPool(ctx: RequestContext, input: CreateUserPoolReque
     };
     try {
       await ctx.repos.userPools.insert(pool);
+      // The pool's token-signing key is made with it, so the first sign-in does not wait for RSA key generation.
+      await ctx.keys.rotate(pool.id);
       return pool;
     } catch (error) {
       // A random id that collides (one in 62^9) is simply drawn again.

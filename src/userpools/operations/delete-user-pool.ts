@@ -12,5 +12,6 @@ export async function deleteUserPool(ctx: RequestContext, input: DeleteUserPoolR
     );
   }
   if (!(await ctx.repos.userPools.delete(pool.id))) throw new ResourceNotFoundException(`User pool ${pool.id} does not exist.`);
+  ctx.keys.forget(pool.id);
   return {};
 }

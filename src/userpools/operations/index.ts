@@ -29,6 +29,20 @@ import { confirmSignUp } from '../users/operations/confirm-sign-up.js';
 import { forgotPassword } from '../users/operations/forgot-password.js';
 import { resendConfirmationCode } from '../users/operations/resend-confirmation-code.js';
 import { signUp } from '../users/operations/sign-up.js';
+import { getTokensFromRefreshToken } from '../auth/operations/get-tokens-from-refresh-token.js';
+import { adminUserGlobalSignOut, globalSignOut } from '../auth/operations/global-sign-out.js';
+import { adminInitiateAuth, initiateAuth } from '../auth/operations/initiate-auth.js';
+import { adminRespondToAuthChallenge, respondToAuthChallenge } from '../auth/operations/respond-to-auth-challenge.js';
+import { revokeToken } from '../auth/operations/revoke-token.js';
+import { changePassword } from '../users/operations/change-password.js';
+import { deleteUser } from '../users/operations/delete-user.js';
+import { getUser } from '../users/operations/get-user.js';
+import {
+  deleteUserAttributes,
+  getUserAttributeVerificationCode,
+  updateUserAttributes,
+  verifyUserAttribute,
+} from '../users/operations/user-attributes.js';
 
 /** `AWSCognitoIdentityProviderService.<name>` → handler. */
 export const userPoolOperations: OperationTable<RequestContext> = {
@@ -66,6 +80,23 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   ResendConfirmationCode: resendConfirmationCode,
   ForgotPassword: forgotPassword,
   ConfirmForgotPassword: confirmForgotPassword,
+
+  InitiateAuth: initiateAuth,
+  AdminInitiateAuth: adminInitiateAuth,
+  RespondToAuthChallenge: respondToAuthChallenge,
+  AdminRespondToAuthChallenge: adminRespondToAuthChallenge,
+  GetTokensFromRefreshToken: getTokensFromRefreshToken,
+  RevokeToken: revokeToken,
+  GlobalSignOut: globalSignOut,
+  AdminUserGlobalSignOut: adminUserGlobalSignOut,
+
+  GetUser: getUser,
+  ChangePassword: changePassword,
+  UpdateUserAttributes: updateUserAttributes,
+  DeleteUserAttributes: deleteUserAttributes,
+  GetUserAttributeVerificationCode: getUserAttributeVerificationCode,
+  VerifyUserAttribute: verifyUserAttribute,
+  DeleteUser: deleteUser,
 
   CreateGroup: createGroup,
   GetGroup: getGroup,

@@ -62,10 +62,15 @@ export function applyAttributeWrites(
     if (writer.kind === 'client' && writer.writeAttributes && !writer.writeAttributes.includes(name!)) {
       throw new InvalidParameterException(`A client attempted to write unauthorized attribute ${name}`);
     }
-    if (!creating && attribute.Mutable === false && current[name!] !== undefined && current[name!] !== value) {
+    // An immutable attribute gets its value when the user is created ("can only be set up on sign-up or
+    // administrator creation of users"): later it can be neither changed nor given a first value.
+    // Writing the value it already has changes nothing and is let through.
+    if (!creating && attribute.Mutable === false && current[name!] !== value) {
       throw new InvalidParameterException(`Cannot modify the non-mutable attribute ${name}`);
     }
     if (value === '') {
+      // An empty value deletes the attribute, which a required attribute may not be (as in applyAttributeDeletes).
+      if (attribute.Required) throw schemaError(name!, `The attribute ${name} is required`);
       delete out[name!];
       continue;
     }

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ServiceContext } from '../../context.js';
+import type { StoredCode } from '../../storage/codes-repository.js';
 import { LimitExceededException } from '../../protocol/errors.js';
 import { CodeMismatchException, ExpiredCodeException } from '../errors.js';
 import { randomString } from '../ids.js';
@@ -18,11 +19,12 @@ export type CodePurpose = (typeof CODE_PURPOSES)[keyof typeof CODE_PURPOSES];
 const MAX_ATTEMPTS = 5;
 
 /** Issues a fresh six-digit code (replacing any earlier one for the same purpose) and returns it. */
-export async function issueCode(ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose): Promise<string> {
+export async function issueCode(ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose, payload?: string): Promise<string> {
   const code = randomString(ctx.randomBytes, 6, '0123456789');
   const now = ctx.now();
   await ctx.repos.codes.put(poolId, usernameKey, purpose.name, {
     codeHash: ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`),
+    ...(payload !== undefined && { payload }),
     attempts: 0,
     expiresAt: new Date(now.getTime() + purpose.lifetimeMs),
     createdAt: now,
@@ -34,7 +36,7 @@ export async function issueCode(ctx: ServiceContext, poolId: string, usernameKey
  * Checks and consumes a code: single use, expiring, and limited to a few wrong guesses, with
  * Cognito's errors for each case.
  */
-export async function consumeCode(ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose, code: string): Promise<void> {
+export async function consumeCode(ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose, code: string): Promise<StoredCode> {
   const stored = await ctx.repos.codes.get(poolId, usernameKey, purpose.name);
   if (!stored) throw new CodeMismatchException('Invalid verification code provided, please try again.');
   if (stored.attempts >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
@@ -50,4 +52,5 @@ export async function consumeCode(ctx: ServiceContext, poolId: string, usernameK
   if (!(await ctx.repos.codes.consume(poolId, usernameKey, purpose.name, stored.codeHash))) {
     throw new CodeMismatchException('Invalid verification code provided, please try again.');
   }
+  return stored;
 }

@@ -1,5 +1,8 @@
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import type { Config } from '../../config.js';
+import type { ServiceContext } from '../../context.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { createSrpVerifier } from '../auth/srp.js';
 
 /**
  * Everything Gatehouse keeps to check a user's password, stored as one document beside the user. The
@@ -14,6 +17,11 @@ export interface PasswordCredentials {
   expiresAt?: number;
   /** Hashes of earlier passwords, newest first, for the pool's PasswordHistorySize. */
   history?: string[];
+  /**
+   * The SRP-6a salt and verifier (hex) for USER_SRP_AUTH, derived from the pool name, the username and
+   * the password: with it the server checks an SRP sign-in without ever seeing the password.
+   */
+  srp?: { salt: string; verifier: string };
 }
 
 export type HashingSettings = Config['passwordHashing'];
@@ -46,17 +54,30 @@ export async function isInHistory(credentials: PasswordCredentials | null | unde
   return false;
 }
 
+export interface CredentialOptions {
+  temporary: boolean;
+  expiresAt?: Date;
+  previous?: PasswordCredentials | null;
+  historySize?: number;
+}
+
+/** Everything stored for a new password of `username` in `pool`: argon2id hash and SRP verifier. */
 export async function newCredentials(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  username: string,
   password: string,
-  settings: HashingSettings,
-  options: { temporary: boolean; expiresAt?: Date; previous?: PasswordCredentials | null; historySize?: number },
+  options: CredentialOptions,
 ): Promise<PasswordCredentials> {
   const previous = options.previous;
   const history = previous && options.historySize ? [previous.hash, ...(previous.history ?? [])].slice(0, options.historySize - 1) : undefined;
+  // The SRP "pool name" is the part of the pool id after the underscore (reference/TOKENS.md §4).
+  const poolName = pool.id.slice(pool.id.indexOf('_') + 1);
   return {
-    hash: await hashPassword(password, settings),
+    hash: await hashPassword(password, ctx.config.passwordHashing),
     temporary: options.temporary,
     ...(options.expiresAt && { expiresAt: options.expiresAt.getTime() }),
     ...(history?.length && { history }),
+    srp: createSrpVerifier(poolName, username, password, ctx.randomBytes),
   };
 }

@@ -6,7 +6,7 @@ import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { AliasExistsException, UserNotFoundException, UsernameExistsException } from '../errors.js';
 import { applyAttributeWrites, checkRequiredAttributes, toAttributeList, type Writer } from './attributes.js';
-import type { PasswordCredentials } from './password-store.js';
+import { newCredentials, type CredentialOptions } from './password-store.js';
 import { aliasesOf, usernameKey } from './sign-in-names.js';
 
 /** A version-4 UUID from the context's randomness (so tests can pin it). */
@@ -66,7 +66,7 @@ export interface NewUser {
   name: string;
   attributes: AttributeType[];
   status: 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD';
-  credentials: PasswordCredentials | null;
+  password?: { value: string } & CredentialOptions;
   writer: Writer;
 }
 
@@ -89,7 +89,7 @@ export async function createUser(ctx: ServiceContext, pool: StoredUserPool, inpu
     status: input.status,
     enabled: true,
     attributes,
-    credentials: input.credentials,
+    credentials: input.password ? await newCredentials(ctx, pool, username, input.password.value, input.password) : null,
     createdAt: now,
     updatedAt: now,
   };

@@ -7,9 +7,10 @@ import type {
   ListUsersInGroupResponse,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../../context.js';
-import { LimitExceededException } from '../../../protocol/errors.js';
+import { LimitExceededException, ResourceNotFoundException } from '../../../protocol/errors.js';
 import { decodeNextToken, page } from '../../../protocol/pagination.js';
 import type { StoredUser } from '../../../storage/users-repository.js';
+import { UserNotFoundException } from '../../errors.js';
 import { requirePool } from '../../pools.js';
 import { requireUser } from '../../users/sign-in-names.js';
 import { toUserType } from '../../users/users.js';
@@ -24,7 +25,10 @@ export async function adminAddUserToGroup(ctx: RequestContext, input: AdminAddUs
   if ((await ctx.repos.groups.countForUser(pool.id, user.usernameKey)) >= MAX_GROUPS_PER_USER) {
     throw new LimitExceededException(`A user can be in at most ${MAX_GROUPS_PER_USER} groups.`);
   }
-  await ctx.repos.groups.addMember(pool.id, input.GroupName!, user.usernameKey);
+  // Either may have been deleted since it was read; the membership is then not added.
+  const missing = await ctx.repos.groups.addMember(pool.id, input.GroupName!, user.usernameKey);
+  if (missing === 'user') throw new UserNotFoundException('User does not exist.');
+  if (missing === 'group') throw new ResourceNotFoundException('Group not found.');
   return {};
 }
 

@@ -21,24 +21,21 @@ export async function adminCreateUser(ctx: RequestContext, input: AdminCreateUse
   if (input.TemporaryPassword) checkPasswordPolicy(policy, input.TemporaryPassword);
   const password = input.TemporaryPassword ?? generateTemporaryPassword(policy, ctx.randomBytes);
   const validityDays = policy?.TemporaryPasswordValidityDays ?? 7;
-  const credentials = await newCredentials(password, ctx.config.passwordHashing, {
-    temporary: true,
-    expiresAt: new Date(ctx.now().getTime() + validityDays * DAY_MS),
-  });
-
+  const credentialOptions = { temporary: true, expiresAt: new Date(ctx.now().getTime() + validityDays * DAY_MS) };
   let user;
   if (input.MessageAction === 'RESEND') {
     const existing = await requireUser(ctx, pool, input.Username!);
     if (existing.status !== 'FORCE_CHANGE_PASSWORD') {
       throw new UnsupportedUserStateException(`Resend not possible. ${existing.username} status is not FORCE_CHANGE_PASSWORD.`);
     }
+    const credentials = await newCredentials(ctx, pool, existing.username, password, credentialOptions);
     user = await updateUser(ctx, pool, existing, (u) => ({ ...u, credentials }));
   } else {
     user = await createUser(ctx, pool, {
       name: input.Username!,
       attributes: input.UserAttributes ?? [],
       status: 'FORCE_CHANGE_PASSWORD',
-      credentials,
+      password: { value: password, ...credentialOptions },
       writer: { kind: 'admin' },
     });
   }

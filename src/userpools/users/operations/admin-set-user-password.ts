@@ -23,7 +23,7 @@ export async function adminSetUserPassword(ctx: RequestContext, input: AdminSetU
   if (input.Permanent && (await isInHistory(previous, input.Password!, historySize))) {
     throw new PasswordHistoryPolicyViolationException('The password was used recently. Choose a password you have not used before.');
   }
-  const credentials = await newCredentials(input.Password!, ctx.config.passwordHashing, {
+  const credentials = await newCredentials(ctx, pool, user.username, input.Password!, {
     temporary: !input.Permanent,
     ...(!input.Permanent && { expiresAt: new Date(ctx.now().getTime() + (policy?.TemporaryPasswordValidityDays ?? 7) * DAY_MS) }),
     previous,

@@ -26,7 +26,7 @@ export async function confirmForgotPassword(ctx: RequestContext, input: ConfirmF
     throw new PasswordHistoryPolicyViolationException('The password was used recently. Choose a password you have not used before.');
   }
   await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword, input.ConfirmationCode!);
-  const credentials = await newCredentials(input.Password!, ctx.config.passwordHashing, { temporary: false, previous, historySize: policy?.PasswordHistorySize });
+  const credentials = await newCredentials(poolCtx, pool, user.username, input.Password!, { temporary: false, previous, historySize: policy?.PasswordHistorySize });
   await updateUser(poolCtx, pool, user, (u) => ({ ...u, credentials, status: u.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED' }));
   return {};
 }

@@ -1,13 +1,32 @@
 import type { ListUsersRequest, ListUsersResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../../context.js';
+import { InvalidParameterException } from '../../../protocol/errors.js';
 import { decodeNextToken, encodeNextToken } from '../../../protocol/pagination.js';
-import type { UserCursor } from '../../../storage/users-repository.js';
+import type { UserCursor, UserFilter } from '../../../storage/users-repository.js';
 import { requirePool } from '../../pools.js';
 import { parseUserFilter } from '../list-users-filter.js';
 import { usernameKey } from '../sign-in-names.js';
 import { toUserType } from '../users.js';
 
 const MAX_PAGE = 60;
+
+/**
+ * The cursor inside a token. Tokens are not signed, so a hand-made one must be refused here, not reach
+ * the database as a value of the wrong type (a server error): the filtered column's value, then the key.
+ */
+function parseCursor(cursor: string, filter: UserFilter | undefined): UserCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cursor);
+  } catch {
+    parsed = undefined;
+  }
+  const valueType = filter ? typeof filter.value : 'object';
+  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string' && typeof parsed[0] === valueType && (filter || parsed[0] === null)) {
+    return parsed as UserCursor;
+  }
+  throw new InvalidParameterException('Invalid pagination token: it did not come from this listing.');
+}
 
 /** Users in index order, filtered as Cognito's filter language says, a page at a time. */
 export async function listUsers(ctx: RequestContext, input: ListUsersRequest): Promise<ListUsersResponse> {
@@ -17,7 +36,7 @@ export async function listUsers(ctx: RequestContext, input: ListUsersRequest): P
   // The token is bound to the pool and the filter: a token from another listing is refused.
   const listing = `ListUsers:${pool.id}:${input.Filter ?? ''}`;
   const cursor = decodeNextToken(listing, input.PaginationToken);
-  const { users, last } = await ctx.repos.users.list(pool.id, limit, filter, cursor ? (JSON.parse(cursor) as UserCursor) : undefined);
+  const { users, last } = await ctx.repos.users.list(pool.id, limit, filter, cursor === undefined ? undefined : parseCursor(cursor, filter));
   return {
     Users: users.map((u) => toUserType(u, input.AttributesToGet)),
     ...(last && { PaginationToken: encodeNextToken(listing, JSON.stringify(last)) }),

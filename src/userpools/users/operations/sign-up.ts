@@ -3,7 +3,6 @@ import type { RequestContext } from '../../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../../protocol/errors.js';
 import { clientRequest } from '../../client-requests.js';
 import { checkPasswordPolicy } from '../password-policy.js';
-import { newCredentials } from '../password-store.js';
 import { createUser } from '../users.js';
 import { sendSignUpCode } from '../verification.js';
 
@@ -22,7 +21,7 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
     name: input.Username!,
     attributes: input.UserAttributes ?? [],
     status: 'UNCONFIRMED',
-    credentials: await newCredentials(input.Password, ctx.config.passwordHashing, { temporary: false }),
+    password: { value: input.Password, temporary: false },
     writer: { kind: 'client', writeAttributes: client.settings.WriteAttributes },
   });
   const delivery = await sendSignUpCode(poolCtx, pool, user);

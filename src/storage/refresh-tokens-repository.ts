@@ -1,0 +1,113 @@
+import type { Db } from './database.js';
+import type { RefreshTokensTable } from './schema.js';
+
+export interface StoredRefreshToken {
+  poolId: string;
+  tokenHash: string;
+  clientId: string;
+  usernameKey: string;
+  originJti: string;
+  deviceKey?: string;
+  authTime: Date;
+  createdAt: Date;
+  expiresAt: Date;
+  usableUntil?: Date;
+  revokedAt?: Date;
+}
+
+function fromRow(row: RefreshTokensTable): StoredRefreshToken {
+  return {
+    poolId: row.pool_id,
+    tokenHash: row.token_hash,
+    clientId: row.client_id,
+    usernameKey: row.username_key,
+    originJti: row.origin_jti,
+    ...(row.device_key !== null && { deviceKey: row.device_key }),
+    authTime: new Date(row.auth_time),
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    ...(row.usable_until !== null && { usableUntil: new Date(row.usable_until) }),
+    ...(row.revoked_at !== null && { revokedAt: new Date(row.revoked_at) }),
+  };
+}
+
+export class RefreshTokensRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(token: StoredRefreshToken): Promise<void> {
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({
+        pool_id: token.poolId,
+        token_hash: token.tokenHash,
+        client_id: token.clientId,
+        username_key: token.usernameKey,
+        origin_jti: token.originJti,
+        device_key: token.deviceKey ?? null,
+        auth_time: token.authTime.getTime(),
+        created_at: token.createdAt.getTime(),
+        expires_at: token.expiresAt.getTime(),
+        usable_until: null,
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  async get(poolId: string, tokenHash: string): Promise<StoredRefreshToken | undefined> {
+    const row = await this.db.selectFrom('refresh_tokens').selectAll().where('pool_id', '=', poolId).where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * Rotation: the old token keeps working until `usableUntil` (so a client retrying a lost response is not
+   * locked out), and only if it has not been rotated already: true for exactly one of two racing rotations.
+   */
+  async retire(poolId: string, tokenHash: string, usableUntil: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('refresh_tokens')
+      .set({ usable_until: usableUntil.getTime() })
+      .where('pool_id', '=', poolId)
+      .where('token_hash', '=', tokenHash)
+      .where('usable_until', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Revokes every token of one sign-in (and so the access and ID tokens that carry its origin_jti). */
+  async revokeOrigin(poolId: string, originJti: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now.getTime() })
+      .where('pool_id', '=', poolId)
+      .where('origin_jti', '=', originJti)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** GlobalSignOut: every sign-in of the user. */
+  async revokeUser(poolId: string, usernameKey: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now.getTime() })
+      .where('pool_id', '=', poolId)
+      .where('username_key', '=', usernameKey)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  /** True when the sign-in `originJti` was revoked (or never existed in this pool). */
+  async isOriginRevoked(poolId: string, originJti: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('refresh_tokens')
+      .select('revoked_at')
+      .where('pool_id', '=', poolId)
+      .where('origin_jti', '=', originJti)
+      .limit(1)
+      .executeTakeFirst();
+    return !row || row.revoked_at !== null;
+  }
+
+  async deleteUser(poolId: string, usernameKey: string): Promise<void> {
+    await this.db.deleteFrom('refresh_tokens').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
+  }
+}

@@ -1,0 +1,29 @@
+import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
+import type { RequestContext } from '../../context.js';
+import { InvalidParameterException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { checkSecretHash } from '../client-requests.js';
+import { answerNewPasswordRequired } from './new-password.js';
+import type { SignInStep } from './sign-in-outcome.js';
+import { answerPasswordVerifier } from './srp-sign-in.js';
+
+/** RespondToAuthChallenge and AdminRespondToAuthChallenge: route the answer to its challenge. */
+export async function answerChallenge(
+  ctx: RequestContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  challenge: ChallengeNameType,
+  session: string | undefined,
+  responses: Record<string, string>,
+): Promise<SignInStep> {
+  checkSecretHash(ctx, client, [responses.USERNAME], responses.SECRET_HASH);
+  switch (challenge) {
+    case 'PASSWORD_VERIFIER':
+      return answerPasswordVerifier(ctx, pool, client, responses);
+    case 'NEW_PASSWORD_REQUIRED':
+      return answerNewPasswordRequired(ctx, pool, client, session, responses);
+    default:
+      throw new InvalidParameterException(`The ${challenge} challenge is not supported by Gatehouse yet.`);
+  }
+}

@@ -1,0 +1,41 @@
+import type { ServiceContext } from '../../context.js';
+import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { applyAttributeWrites, checkRequiredAttributes } from '../users/attributes.js';
+import { checkPasswordPolicy } from '../users/password-policy.js';
+import { newCredentials, type PasswordCredentials } from '../users/password-store.js';
+import { updateUser } from '../users/users.js';
+import { takeSession } from './auth-sessions.js';
+import { completeSignIn } from './tokens.js';
+import type { SignInStep } from './sign-in-outcome.js';
+
+/**
+ * NEW_PASSWORD_REQUIRED: the user replaces the temporary password (and supplies any missing required
+ * attributes as `userAttributes.<name>`), becomes CONFIRMED, and is signed in.
+ */
+export async function answerNewPasswordRequired(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  session: string | undefined,
+  responses: Record<string, string>,
+): Promise<SignInStep> {
+  const stored = await takeSession(ctx, client, session, 'NEW_PASSWORD_REQUIRED');
+  const user = await ctx.repos.users.get(pool.id, stored.usernameKey);
+  if (!user) throw new NotAuthorizedException('Invalid session for the user.');
+  const password = responses.NEW_PASSWORD;
+  if (!password) throw new InvalidParameterException('Missing required parameter NEW_PASSWORD');
+  checkPasswordPolicy(pool.settings.userPool.Policies?.PasswordPolicy, password);
+  const writes = Object.entries(responses)
+    .filter(([name]) => name.startsWith('userAttributes.'))
+    .map(([name, Value]) => ({ Name: name.slice('userAttributes.'.length), Value }));
+  const attributes = applyAttributeWrites(pool, user.attributes, writes, { kind: 'client', writeAttributes: client.settings.WriteAttributes }, false);
+  checkRequiredAttributes(pool, attributes);
+  const credentials = await newCredentials(ctx, pool, user.username, password, {
+    temporary: false,
+    previous: user.credentials as PasswordCredentials | null,
+  });
+  const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes, credentials, status: 'CONFIRMED' }));
+  return { AuthenticationResult: await completeSignIn(ctx, { pool, client, user: updated }) };
+}

@@ -1,0 +1,46 @@
+import type { ServiceContext } from '../../context.js';
+import { NotAuthorizedException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { UserNotFoundException } from '../errors.js';
+import { hashPassword, verifyPassword, type PasswordCredentials } from '../users/password-store.js';
+import { findUser } from '../users/sign-in-names.js';
+import { recordFailedSignIn, refuseIfLocked } from './account-protection.js';
+import { afterPasswordVerified, type SignInStep } from './sign-in-outcome.js';
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * A hash to verify against when the user does not exist, so that answering "incorrect username or
+ * password" for a missing user costs the same time as for a wrong password.
+ */
+function hashForMissingUsers(ctx: ServiceContext): Promise<string> {
+  dummyHash ??= hashPassword(ctx.randomBytes(16).toString('base64'), ctx.config.passwordHashing);
+  return dummyHash;
+}
+
+export function incorrectCredentials(): NotAuthorizedException {
+  return new NotAuthorizedException('Incorrect username or password.');
+}
+
+/** USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and ADMIN_NO_SRP_AUTH: the password itself is sent. */
+export async function signInWithPassword(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  name: string,
+  password: string,
+): Promise<SignInStep> {
+  const user = await findUser(ctx, pool, name);
+  if (!user) {
+    await verifyPassword({ hash: await hashForMissingUsers(ctx), temporary: false }, password);
+    if (client.settings.PreventUserExistenceErrors === 'ENABLED') throw incorrectCredentials();
+    throw new UserNotFoundException('User does not exist.');
+  }
+  refuseIfLocked(ctx, user);
+  if (!(await verifyPassword(user.credentials as PasswordCredentials | null, password))) {
+    await recordFailedSignIn(ctx, user);
+    throw incorrectCredentials();
+  }
+  return afterPasswordVerified(ctx, pool, client, user);
+}

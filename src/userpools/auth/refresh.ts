@@ -1,0 +1,48 @@
+import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
+import type { ServiceContext } from '../../context.js';
+import { NotAuthorizedException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredRefreshToken } from '../../storage/refresh-tokens-repository.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { mintRefreshToken, mintTokens, refreshTokenHash } from './tokens.js';
+
+/** A refresh token that is live for this client, with its user; NotAuthorizedException otherwise. */
+export async function liveRefreshToken(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  token: string,
+): Promise<{ stored: StoredRefreshToken; user: StoredUser }> {
+  const stored = await ctx.repos.refreshTokens.get(pool.id, refreshTokenHash(ctx, token));
+  const now = ctx.now().getTime();
+  if (!stored || stored.clientId !== client.clientId) throw new NotAuthorizedException('Invalid Refresh Token');
+  if (stored.revokedAt) throw new NotAuthorizedException('Refresh Token has been revoked');
+  if (stored.expiresAt.getTime() <= now) throw new NotAuthorizedException('Refresh Token has expired');
+  if (stored.usableUntil && stored.usableUntil.getTime() <= now) throw new NotAuthorizedException('Invalid Refresh Token');
+  const user = await ctx.repos.users.get(pool.id, stored.usernameKey);
+  if (!user) throw new NotAuthorizedException('Invalid Refresh Token');
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  if (user.status === 'RESET_REQUIRED') throw new NotAuthorizedException('Password reset required for the user');
+  return { stored, user };
+}
+
+/**
+ * New ID and access tokens from a refresh token, keeping the sign-in's auth_time and origin_jti. With
+ * `rotate`, the refresh token is replaced too and the old one stops working after the client's grace period.
+ */
+export async function refreshSignIn(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  live: { stored: StoredRefreshToken; user: StoredUser },
+  rotate: boolean,
+): Promise<AuthenticationResultType> {
+  const { stored, user } = live;
+  const signIn = { pool, client, user, authTime: stored.authTime, originJti: stored.originJti, ...(stored.deviceKey && { deviceKey: stored.deviceKey }) };
+  const tokens = await mintTokens(ctx, signIn);
+  if (!rotate) return { ...tokens, TokenType: 'Bearer' };
+  const grace = client.settings.RefreshTokenRotation?.RetryGracePeriodSeconds ?? 0;
+  await ctx.repos.refreshTokens.retire(pool.id, stored.tokenHash, new Date(ctx.now().getTime() + grace * 1000));
+  return { ...tokens, RefreshToken: await mintRefreshToken(ctx, signIn), TokenType: 'Bearer' };
+}

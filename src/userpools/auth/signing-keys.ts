@@ -1,0 +1,100 @@
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { SecretBox } from '../../security/secret-box.js';
+import type { Repositories } from '../../storage/repositories.js';
+import type { StoredSigningKey } from '../../storage/signing-keys-repository.js';
+
+/** The longest an ID or access token can live (Cognito's limit): a retired key verifies for that long. */
+const MAX_TOKEN_LIFETIME_MS = 24 * 3600_000;
+/** How long a node trusts its cached keys before reading them again (a rotation reaches it within this). */
+const CACHE_MS = 60_000;
+
+interface PoolKeys {
+  readAt: number;
+  signing: { kid: string; key: CryptoKey };
+  verifying: Map<string, CryptoKey>;
+  jwks: JWK[];
+}
+
+const sealContext = (poolId: string, kid: string) => `signing-key:${poolId}:${kid}`;
+
+/**
+ * Each pool's RS256 keys: created with the pool (or on first use), private halves sealed with the
+ * secrets key, cached briefly in memory so signing and verifying cost no database round trip.
+ */
+export class SigningKeys {
+  private readonly cache = new Map<string, PoolKeys>();
+
+  constructor(
+    private readonly repos: Repositories,
+    private readonly secrets: SecretBox,
+    private readonly now: () => Date,
+    private readonly randomBytes: (n: number) => Buffer,
+  ) {}
+
+  /** Adds a new signing key; the previous one keeps verifying until the tokens it signed have expired. */
+  async rotate(poolId: string): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+    const kid = this.randomBytes(20).toString('base64url');
+    const now = this.now();
+    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+    await this.repos.signingKeys.add({
+      poolId,
+      kid,
+      sealedPrivateKey: this.secrets.encrypt(JSON.stringify(privateJwk), sealContext(poolId, kid)),
+      publicKey: JSON.stringify(publicJwk),
+      createdAt: now,
+    });
+    await this.repos.signingKeys.deleteRetiredBefore(poolId, new Date(now.getTime() - MAX_TOKEN_LIFETIME_MS));
+    this.cache.delete(poolId);
+    return kid;
+  }
+
+  async signingKey(poolId: string): Promise<{ kid: string; key: CryptoKey }> {
+    return (await this.load(poolId)).signing;
+  }
+
+  /** The key for `kid`, reading the store again once if this node has not seen it (a rotation elsewhere). */
+  async verificationKey(poolId: string, kid: string): Promise<CryptoKey | undefined> {
+    const keys = await this.load(poolId);
+    if (keys.verifying.has(kid)) return keys.verifying.get(kid);
+    if (Date.now() - keys.readAt < 1000) return undefined;
+    this.cache.delete(poolId);
+    return (await this.load(poolId)).verifying.get(kid);
+  }
+
+  async jwks(poolId: string): Promise<{ keys: JWK[] }> {
+    return { keys: (await this.load(poolId)).jwks };
+  }
+
+  forget(poolId: string): void {
+    this.cache.delete(poolId);
+  }
+
+  private async load(poolId: string): Promise<PoolKeys> {
+    const cached = this.cache.get(poolId);
+    if (cached && Date.now() - cached.readAt < CACHE_MS) return cached;
+    let stored = await this.repos.signingKeys.list(poolId);
+    if (!stored.some((k) => !k.retiredAt)) {
+      await this.rotate(poolId);
+      stored = await this.repos.signingKeys.list(poolId);
+    }
+    const horizon = this.now().getTime() - MAX_TOKEN_LIFETIME_MS;
+    const live = stored.filter((k) => !k.retiredAt || k.retiredAt.getTime() > horizon);
+    const active = stored.find((k) => !k.retiredAt) as StoredSigningKey;
+    const verifying = new Map<string, CryptoKey>();
+    for (const key of live) verifying.set(key.kid, (await importJWK(JSON.parse(key.publicKey) as JWK, 'RS256')) as CryptoKey);
+    const privateJwk = JSON.parse(this.secrets.decrypt(active.sealedPrivateKey, sealContext(poolId, active.kid))) as JWK;
+    const keys: PoolKeys = {
+      readAt: Date.now(),
+      signing: { kid: active.kid, key: (await importJWK(privateJwk, 'RS256')) as CryptoKey },
+      verifying,
+      jwks: live.map((k) => {
+        const { kty, n, e, kid, alg, use } = JSON.parse(k.publicKey) as JWK;
+        return { kid, alg, kty, e, n, use };
+      }),
+    };
+    this.cache.set(poolId, keys);
+    return keys;
+  }
+}

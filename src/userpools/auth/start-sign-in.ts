@@ -1,0 +1,46 @@
+import type { AuthFlowType } from '@aws-sdk/client-cognito-identity-provider';
+import type { RequestContext } from '../../context.js';
+import { InvalidParameterException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { checkSecretHash } from '../client-requests.js';
+import { requireFlowAllowed } from './auth-flows.js';
+import { signInWithPassword } from './password-sign-in.js';
+import { liveRefreshToken, refreshSignIn } from './refresh.js';
+import type { SignInStep } from './sign-in-outcome.js';
+import { startSrpSignIn } from './srp-sign-in.js';
+
+const USER_FLOWS = new Set<AuthFlowType>(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN']);
+const ADMIN_FLOWS = new Set<AuthFlowType>(['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN']);
+
+function required(params: Record<string, string>, name: string): string {
+  const value = params[name];
+  if (!value) throw new InvalidParameterException(`Missing required parameter ${name}`);
+  return value;
+}
+
+/** InitiateAuth and AdminInitiateAuth share everything but which flows each accepts. */
+export async function startSignIn(
+  ctx: RequestContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  flow: AuthFlowType,
+  params: Record<string, string>,
+  admin: boolean,
+): Promise<SignInStep> {
+  if (!(admin ? ADMIN_FLOWS : USER_FLOWS).has(flow)) {
+    if (flow === 'CUSTOM_AUTH' || flow === 'USER_AUTH') throw new InvalidParameterException(`${flow} is not supported by Gatehouse yet.`);
+    throw new InvalidParameterException('Initiate Auth method not supported.');
+  }
+  requireFlowAllowed(client, flow);
+  if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
+    const live = await liveRefreshToken(ctx, pool, client, required(params, 'REFRESH_TOKEN'));
+    // The secret hash of a refresh names the user by its internal username (the sub in email pools).
+    checkSecretHash(ctx, client, [params.USERNAME, live.user.username, live.user.sub], params.SECRET_HASH);
+    return { AuthenticationResult: await refreshSignIn(ctx, pool, client, live, false) };
+  }
+  const username = required(params, 'USERNAME');
+  checkSecretHash(ctx, client, [username], params.SECRET_HASH);
+  if (flow === 'USER_SRP_AUTH') return startSrpSignIn(ctx, pool, client, username, required(params, 'SRP_A'));
+  return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'));
+}

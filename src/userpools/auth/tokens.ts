@@ -1,0 +1,174 @@
+import { SignJWT, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { AuthenticationResultType, TimeUnitsType } from '@aws-sdk/client-cognito-identity-provider';
+import type { ServiceContext } from '../../context.js';
+import { NotAuthorizedException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { newUuid } from '../users/users.js';
+
+const SECONDS: Record<TimeUnitsType, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+
+/** One sign-in: who, through which client, and when it began (auth_time survives refreshes). */
+export interface SignIn {
+  pool: StoredUserPool;
+  client: StoredAppClient;
+  user: StoredUser;
+  authTime: Date;
+  /** The jti of the sign-in's first tokens; every token of the sign-in carries it, and revocation targets it. */
+  originJti: string;
+  deviceKey?: string;
+  /** OAuth scopes; API sign-ins get aws.cognito.signin.user.admin only. */
+  scopes?: string[];
+}
+
+export function issuerOf(ctx: ServiceContext, poolId: string): string {
+  return `${ctx.publicUrl()}/${poolId}`;
+}
+
+export function validitySeconds(client: StoredAppClient, token: 'AccessToken' | 'IdToken' | 'RefreshToken'): number {
+  const units = client.settings.TokenValidityUnits ?? {};
+  const value = client.settings[`${token}Validity`] ?? (token === 'RefreshToken' ? 30 : 1);
+  const unit = units[token] ?? (token === 'RefreshToken' ? 'days' : 'hours');
+  return value * SECONDS[unit];
+}
+
+/** The readable attributes as ID token claims, typed as Cognito types them. */
+function attributeClaims(client: StoredAppClient, user: StoredUser): Record<string, unknown> {
+  const readable = client.settings.ReadAttributes;
+  const claims: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(user.attributes)) {
+    if (name === 'sub' || name.startsWith('dev:') || (readable && !readable.includes(name))) continue;
+    if (name === 'email_verified' || name === 'phone_number_verified') claims[name] = value === 'true';
+    else if (name === 'updated_at') claims[name] = Number(value);
+    else if (name === 'identities') claims[name] = safeJson(value);
+    else claims[name] = value;
+  }
+  return claims;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Group claims: names, role ARNs, and the role of the group with the lowest precedence. */
+async function groupClaims(ctx: ServiceContext, signIn: SignIn): Promise<Record<string, unknown>> {
+  const groups = await ctx.repos.groups.groupsOf(signIn.pool.id, signIn.user.usernameKey, 100);
+  if (groups.length === 0) return {};
+  const withRoles = groups.filter((g) => g.roleArn);
+  const preferred = [...withRoles].sort((a, b) => (a.precedence ?? Infinity) - (b.precedence ?? Infinity))[0];
+  return {
+    'cognito:groups': groups.map((g) => g.groupName),
+    ...(withRoles.length > 0 && { 'cognito:roles': withRoles.map((g) => g.roleArn) }),
+    ...(preferred && { 'cognito:preferred_role': preferred.roleArn }),
+  };
+}
+
+async function sign(ctx: ServiceContext, poolId: string, claims: JWTPayload): Promise<string> {
+  const { kid, key } = await ctx.keys.signingKey(poolId);
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
+}
+
+/** New ID and access tokens for a sign-in. */
+export async function mintTokens(ctx: ServiceContext, signIn: SignIn): Promise<{ IdToken: string; AccessToken: string; ExpiresIn: number }> {
+  const { pool, client, user } = signIn;
+  const iat = Math.floor(ctx.now().getTime() / 1000);
+  const common = {
+    sub: user.sub,
+    iss: issuerOf(ctx, pool.id),
+    origin_jti: signIn.originJti,
+    event_id: newUuid(ctx.randomBytes),
+    auth_time: Math.floor(signIn.authTime.getTime() / 1000),
+    iat,
+    ...(await groupClaims(ctx, signIn)),
+  };
+  const accessSeconds = validitySeconds(client, 'AccessToken');
+  const [IdToken, AccessToken] = await Promise.all([
+    sign(ctx, pool.id, {
+      ...common,
+      ...attributeClaims(client, user),
+      aud: client.clientId,
+      'cognito:username': user.username,
+      token_use: 'id',
+      exp: iat + validitySeconds(client, 'IdToken'),
+      jti: newUuid(ctx.randomBytes),
+    }),
+    sign(ctx, pool.id, {
+      ...common,
+      client_id: client.clientId,
+      token_use: 'access',
+      scope: (signIn.scopes ?? ['aws.cognito.signin.user.admin']).join(' '),
+      username: user.username,
+      ...(signIn.deviceKey && { device_key: signIn.deviceKey }),
+      exp: iat + accessSeconds,
+      jti: newUuid(ctx.randomBytes),
+    }),
+  ]);
+  return { IdToken, AccessToken, ExpiresIn: accessSeconds };
+}
+
+/** A new opaque refresh token for the sign-in; only its keyed hash is stored. */
+export async function mintRefreshToken(ctx: ServiceContext, signIn: SignIn): Promise<string> {
+  const token = ctx.randomBytes(48).toString('base64url');
+  const now = ctx.now();
+  await ctx.repos.refreshTokens.insert({
+    poolId: signIn.pool.id,
+    tokenHash: refreshTokenHash(ctx, token),
+    clientId: signIn.client.clientId,
+    usernameKey: signIn.user.usernameKey,
+    originJti: signIn.originJti,
+    ...(signIn.deviceKey && { deviceKey: signIn.deviceKey }),
+    authTime: signIn.authTime,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + validitySeconds(signIn.client, 'RefreshToken') * 1000),
+  });
+  return token;
+}
+
+export function refreshTokenHash(ctx: ServiceContext, token: string): string {
+  return ctx.secrets.mac(`refresh-token:${token}`);
+}
+
+/** A completed sign-in: ID, access and refresh tokens, as AuthenticationResult. */
+export async function completeSignIn(ctx: ServiceContext, signIn: Omit<SignIn, 'originJti' | 'authTime'>): Promise<AuthenticationResultType> {
+  const full: SignIn = { ...signIn, originJti: newUuid(ctx.randomBytes), authTime: ctx.now() };
+  const RefreshToken = await mintRefreshToken(ctx, full);
+  return { ...(await mintTokens(ctx, full)), RefreshToken, TokenType: 'Bearer' };
+}
+
+export interface VerifiedToken {
+  poolId: string;
+  claims: JWTPayload & Record<string, unknown>;
+}
+
+/**
+ * Verifies one of this installation's JWTs: issuer, RS256 signature with the pool's key, expiry and
+ * token_use. Any failure is NotAuthorizedException, with Cognito's wording.
+ */
+export async function verifyToken(ctx: ServiceContext, token: string, use: 'access' | 'id'): Promise<VerifiedToken> {
+  const label = use === 'access' ? 'Access Token' : 'Id Token';
+  let poolId: string;
+  let kid: string | undefined;
+  try {
+    const iss = decodeJwt(token).iss ?? '';
+    poolId = iss.slice(iss.lastIndexOf('/') + 1);
+    if (iss !== issuerOf(ctx, poolId)) throw new Error('issuer');
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw new NotAuthorizedException(`Invalid ${label}`);
+  }
+  try {
+    const key = kid ? await ctx.keys.verificationKey(poolId, kid) : undefined;
+    if (!key) throw new Error('unknown key');
+    const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], issuer: issuerOf(ctx, poolId), currentDate: ctx.now() });
+    if (payload.token_use !== use) throw new Error('token_use');
+    return { poolId, claims: payload as VerifiedToken['claims'] };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new NotAuthorizedException(`${label} has expired`);
+    throw new NotAuthorizedException(`Invalid ${label}`);
+  }
+}
