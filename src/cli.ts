@@ -5,12 +5,17 @@ import { BootstrapError } from './bootstrap.js';
 import { createGatehouse } from './server.js';
 import { openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { openServices } from './services.js';
+import { pino } from 'pino';
 
 const USAGE = `Usage: gatehouse <command> [options]
 
 Commands:
   serve      start the server (the default)
   migrate    apply database migrations and exit
+  keys rotate --pool POOL_ID
+             add a new token-signing key to a user pool; the old key keeps verifying
+             the tokens it signed until they expire
 
 Options:
   --port N          port to listen on (default 8420; GATEHOUSE_PORT)
@@ -23,7 +28,7 @@ Options:
   -h, --help        this text
 `;
 
-function parseCommandLine(argv: string[]): { command: string; overrides: ConfigOverrides } {
+function parseCommandLine(argv: string[]): { command: string; overrides: ConfigOverrides; pool?: string } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -35,6 +40,7 @@ function parseCommandLine(argv: string[]): { command: string; overrides: ConfigO
       mode: { type: 'string' },
       'database-url': { type: 'string' },
       'log-level': { type: 'string' },
+      pool: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,7 +57,7 @@ function parseCommandLine(argv: string[]): { command: string; overrides: ConfigO
     databaseUrl: values['database-url'],
     logLevel: values['log-level'],
   } as ConfigOverrides;
-  return { command: positionals[0] ?? 'serve', overrides };
+  return { command: positionals.slice(0, 2).join(' ') || 'serve', overrides, pool: values.pool };
 }
 
 async function serve(overrides: ConfigOverrides): Promise<void> {
@@ -97,10 +103,24 @@ async function migrate(overrides: ConfigOverrides): Promise<void> {
   }
 }
 
+async function rotateKeys(overrides: ConfigOverrides, poolId: string | undefined): Promise<void> {
+  if (!poolId) throw new ConfigError('keys rotate needs --pool POOL_ID');
+  const config = loadConfig(overrides);
+  const { services, close } = await openServices(config, pino({ level: 'warn' }));
+  try {
+    if (!(await services.repos.userPools.get(poolId))) throw new ConfigError(`user pool ${poolId} does not exist`);
+    const kid = await services.keys.rotate(poolId);
+    process.stdout.write(`${poolId} now signs with key ${kid}; earlier keys keep verifying for a day\n`);
+  } finally {
+    await close();
+  }
+}
+
 async function main(): Promise<void> {
-  const { command, overrides } = parseCommandLine(process.argv.slice(2));
-  if (command === 'serve') return serve(overrides);
+  const { command, overrides, pool } = parseCommandLine(process.argv.slice(2));
+  if (command === 'serve' || command.startsWith('serve ')) return serve(overrides);
   if (command === 'migrate') return migrate(overrides);
+  if (command === 'keys rotate') return rotateKeys(overrides, pool);
   process.stderr.write(`unknown command '${command}'\n\n${USAGE}`);
   process.exit(2);
 }

@@ -75,6 +75,8 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
     corsOrigins: z.array(z.string()).default(['*']),
+    /** Behind a reverse proxy: take the client address from X-Forwarded-For (for rate limits and logs). */
+    trustProxy: z.boolean().default(false),
     /** argon2id cost; the defaults are OWASP's recommendation (19 MiB, 2 passes, 1 lane). */
     passwordHashing: z
       .object({
@@ -84,6 +86,14 @@ export const configSchema = z
       })
       .strict()
       .default({ memoryKiB: 19456, iterations: 2, parallelism: 1 }),
+    /**
+     * Operations that check a credential (a password, a code, a refresh token) are limited per client
+     * address: `burst` at once, `perSecond` sustained. Answered with TooManyRequestsException beyond that.
+     */
+    credentialRateLimit: z
+      .object({ perSecond: z.number().positive().default(20), burst: z.number().int().min(1).default(100) })
+      .strict()
+      .default({ perSecond: 20, burst: 100 }),
     /** Email over SMTP, e.g. smtp://user:pass@mail.example.com:587; without it, development mode keeps mail in the dev mailbox. */
     smtpUrl: z.string().url().optional(),
     /** The From address of emails when the pool's EmailConfiguration names none. */

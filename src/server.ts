@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import type { Config } from './config.js';
 import type { RequestContext, ServiceContext } from './context.js';
@@ -7,12 +7,11 @@ import { applyDeclaredPools } from './bootstrap.js';
 import { Metrics } from './metrics.js';
 import { registerJsonApi } from './protocol/json-api.js';
 import { identityPoolsModel, userPoolsModel } from './protocol/service-model.js';
-import { SecretBox } from './security/secret-box.js';
-import { SigningKeys } from './userpools/auth/signing-keys.js';
+import { openServices, type ServiceOverrides } from './services.js';
+import { RateLimiter } from './security/rate-limiter.js';
+import { TooManyRequestsException } from './protocol/errors.js';
 import { registerWellKnownRoutes } from './userpools/auth/well-known-routes.js';
-import { isDatabaseReachable, openDatabase, type Db } from './storage/database.js';
-import { migrateToLatest } from './storage/migrate.js';
-import { createRepositories, type Repositories } from './storage/repositories.js';
+import { isDatabaseReachable } from './storage/database.js';
 import { userPoolOperations } from './userpools/operations/index.js';
 
 export interface Gatehouse {
@@ -24,16 +23,7 @@ export interface Gatehouse {
   close(): Promise<void>;
 }
 
-export interface ServerOverrides {
-  now?: () => Date;
-  randomBytes?: (size: number) => Buffer;
-}
-
-/** In development a secrets key is generated once and kept in the database, so secrets survive restarts. */
-async function resolveSecretsKey(config: Config, repos: Repositories): Promise<string> {
-  if (config.secretsKey) return config.secretsKey;
-  return repos.meta.getOrCreate('development_secrets_key', () => randomBytes(32).toString('base64url'));
-}
+export type ServerOverrides = ServiceOverrides;
 
 export async function createGatehouse(config: Config, overrides: ServerOverrides = {}): Promise<Gatehouse> {
   const app = Fastify({
@@ -46,35 +36,13 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     // One line per request is logged in onResponse below, with the operation; Fastify's own two are off.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
   });
 
-  const { db, kind, location } = openDatabase(config);
-  let dbClosed = false;
-  const closeDb = async () => {
-    if (!dbClosed) {
-      dbClosed = true;
-      await db.destroy();
-    }
-  };
+  const { services, db, kind, location, setListeningUrl, close: closeDb } = await openServices(config, app.log, overrides);
   try {
-    const applied = await migrateToLatest(db as Db as never);
-    if (applied.length > 0) app.log.info({ migrations: applied }, 'applied database migrations');
-    const repos = createRepositories(db);
-    const secrets = new SecretBox(await resolveSecretsKey(config, repos));
-    const now = overrides.now ?? (() => new Date());
-    const random = overrides.randomBytes ?? randomBytes;
-    let listeningUrl = `http://${config.host}:${config.port}`;
-    const services: ServiceContext = {
-      config,
-      repos,
-      secrets,
-      keys: new SigningKeys(repos, secrets, now, random),
-      publicUrl: () => (config.publicUrl ?? listeningUrl).replace(/\/+$/, ''),
-      now,
-      randomBytes: random,
-      log: app.log,
-    };
+    const { repos } = services;
     const contextFor = (requestId: string, region: string): RequestContext => ({ ...services, requestId, region });
     const applyConfig = () => applyDeclaredPools(contextFor('bootstrap', config.region), config.userPools);
     await applyConfig();
@@ -124,6 +92,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       defaultRegion: config.region,
       now: services.now,
       createContext: (request, region) => contextFor(request.id, region),
+      throttle: credentialThrottle(config),
     });
 
     registerWellKnownRoutes(app, services);
@@ -161,7 +130,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
         const url = new URL(address);
         if (url.hostname === '127.0.0.1' && config.host === 'localhost') url.hostname = 'localhost';
         gatehouse.url = url.origin;
-        listeningUrl = url.origin;
+        setListeningUrl(url.origin);
         app.log.info({ endpoint: gatehouse.url, store: kind, location, mode: config.mode }, 'Gatehouse is listening');
         return gatehouse.url;
       },
@@ -175,6 +144,28 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     await closeDb();
     throw error;
   }
+}
+
+/** The operations that check a password, a code or a refresh token: each is a guess worth limiting. */
+const CREDENTIAL_CHECKS = new Set([
+  'InitiateAuth',
+  'AdminInitiateAuth',
+  'RespondToAuthChallenge',
+  'AdminRespondToAuthChallenge',
+  'GetTokensFromRefreshToken',
+  'ConfirmSignUp',
+  'ConfirmForgotPassword',
+  'ChangePassword',
+  'VerifyUserAttribute',
+]);
+
+function credentialThrottle(config: Config): (operation: string, request: FastifyRequest) => void {
+  const limiter = new RateLimiter(config.credentialRateLimit.perSecond, config.credentialRateLimit.burst);
+  return (operation, request) => {
+    if (CREDENTIAL_CHECKS.has(operation) && !limiter.take(request.ip)) {
+      throw new TooManyRequestsException('Too many requests from this address. Slow down and try again.');
+    }
+  };
 }
 
 /** Secure defaults, loud exceptions: every unsafe setting is named at start-up. */

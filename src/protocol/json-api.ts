@@ -28,6 +28,8 @@ export interface JsonApiOptions<Ctx> {
   defaultRegion: string;
   now: () => Date;
   createContext: (request: FastifyRequest, region: string) => Ctx;
+  /** Throttling, asked before an operation runs; throws (TooManyRequestsException) to refuse it. */
+  throttle?: (operation: string, request: FastifyRequest) => void;
 }
 
 const ACCEPTED_CONTENT_TYPES = ['application/x-amz-json-1.1', 'application/x-amz-json-1.0', 'application/json'];
@@ -113,6 +115,7 @@ export async function registerJsonApi<Ctx>(app: FastifyInstance, options: JsonAp
       credential = safeParseAuthorization(request);
     }
 
+    options.throttle?.(name, request);
     const input = validateInput(service.model, spec.inputShape, parseBody(raw));
     const handler = service.operations[name];
     if (!handler) throw new UnsupportedOperationException(`Gatehouse does not implement ${name} yet.`);
