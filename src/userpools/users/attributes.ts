@@ -1,5 +1,5 @@
 import type { AttributeType, SchemaAttributeType } from '@aws-sdk/client-cognito-identity-provider';
-import { InvalidParameterException } from '../../protocol/errors.js';
+import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 
 /** Who is writing: an administrator may write any attribute; an app client only its WriteAttributes. */
@@ -7,6 +7,19 @@ export type Writer = { kind: 'admin' } | { kind: 'client'; writeAttributes?: str
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const PHONE = /^\+[0-9]{4,15}$/;
+
+/** Only a code proves a contact: an app client sets the verified flags only if its WriteAttributes name them. */
+const VERIFIED_FLAGS = ['email_verified', 'phone_number_verified'];
+
+function clientMayWrite(writer: Extract<Writer, { kind: 'client' }>, name: string): boolean {
+  if (writer.writeAttributes) return writer.writeAttributes.includes(name);
+  return !VERIFIED_FLAGS.includes(name);
+}
+
+/** Cognito's answer (NotAuthorizedException, this message) to a client writing what it may not. */
+function unauthorizedWrite(): NotAuthorizedException {
+  return new NotAuthorizedException('A client attempted to write unauthorized attribute');
+}
 
 function schemaError(name: string, reason: string): InvalidParameterException {
   return new InvalidParameterException(`Attributes did not conform to the schema: ${name}: ${reason}`);
@@ -59,9 +72,7 @@ export function applyAttributeWrites(
     if (!attribute) throw schemaError(name!, 'Attribute does not exist in the schema.');
     if (name === 'sub' || name === 'identities') throw new InvalidParameterException(`Cannot modify the non-mutable attribute ${name}`);
     if (attribute.DeveloperOnlyAttribute && writer.kind === 'client') throw schemaError(name!, 'Attribute cannot be written by an app client.');
-    if (writer.kind === 'client' && writer.writeAttributes && !writer.writeAttributes.includes(name!)) {
-      throw new InvalidParameterException(`A client attempted to write unauthorized attribute ${name}`);
-    }
+    if (writer.kind === 'client' && !clientMayWrite(writer, name!)) throw unauthorizedWrite();
     // An immutable attribute gets its value when the user is created ("can only be set up on sign-up or
     // administrator creation of users"): later it can be neither changed nor given a first value.
     // Writing the value it already has changes nothing and is let through.
@@ -98,9 +109,7 @@ export function applyAttributeDeletes(pool: StoredUserPool, current: Record<stri
     if (!attribute) throw schemaError(name, 'Attribute does not exist in the schema.');
     if (attribute.Required) throw schemaError(name, 'Required attributes cannot be deleted.');
     if (attribute.Mutable === false || name === 'sub') throw new InvalidParameterException(`Cannot modify the non-mutable attribute ${name}`);
-    if (writer.kind === 'client' && writer.writeAttributes && !writer.writeAttributes.includes(name)) {
-      throw new InvalidParameterException(`A client attempted to write unauthorized attribute ${name}`);
-    }
+    if (writer.kind === 'client' && !clientMayWrite(writer, name)) throw unauthorizedWrite();
     delete out[name];
     // A contact that is gone is no longer verified.
     if (name === 'email' || name === 'phone_number') delete out[`${name}_verified`];
