@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { CodeDeliveryDetailsType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../context.js';
@@ -14,6 +14,36 @@ export interface OutgoingMessage {
 }
 
 const transports = new Map<string, Transporter>();
+
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * A UUIDv7-style id that increases with every message this process keeps: the development mailbox lists
+ * messages newest first by time and then by id, so two messages of the same millisecond (or of a frozen
+ * test clock) still come in the order they were sent, not in the order of random ids.
+ */
+function messageId(): string {
+  let ms = Date.now();
+  if (ms <= lastMs) {
+    ms = lastMs;
+    sequence++;
+    if (sequence > 0xfff) {
+      ms = ++lastMs;
+      sequence = 0;
+    }
+  } else {
+    sequence = 0;
+  }
+  lastMs = ms;
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(ms, 0, 6);
+  bytes[6] = 0x70 | (sequence >> 8);
+  bytes[7] = sequence & 0xff;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 function smtpTransport(url: string): Transporter {
   let transport = transports.get(url);
@@ -33,7 +63,7 @@ function smtpTransport(url: string): Transporter {
 export async function deliver(ctx: ServiceContext, pool: StoredUserPool, message: OutgoingMessage): Promise<void> {
   const development = ctx.config.mode === 'development';
   if (development) {
-    await ctx.repos.devMessages.add({ poolId: pool.id, messageId: randomUUID(), createdAt: ctx.now(), ...message, recipient: message.destination });
+    await ctx.repos.devMessages.add({ poolId: pool.id, messageId: messageId(), createdAt: ctx.now(), ...message, recipient: message.destination });
     ctx.log.info({ poolId: pool.id, medium: message.medium, to: message.destination }, 'message kept in the development mailbox');
   }
   try {

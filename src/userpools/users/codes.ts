@@ -33,19 +33,29 @@ export async function issueCode(ctx: ServiceContext, poolId: string, usernameKey
 }
 
 /**
- * Checks and consumes a code: single use, expiring, and limited to a few wrong guesses, with
- * Cognito's errors for each case.
+ * Checks and consumes a code: single use, expiring, and limited to a few guesses, with Cognito's errors
+ * for each case. Every guess claims one of the code's attempts (an atomic increment) before it is
+ * compared, so concurrent guesses cannot all pass the limit check before any of them is counted: at most
+ * MAX_ATTEMPTS guesses are ever compared against one code.
  */
 export async function consumeCode(ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose, code: string): Promise<StoredCode> {
   const stored = await ctx.repos.codes.get(poolId, usernameKey, purpose.name);
-  if (!stored) throw new CodeMismatchException('Invalid verification code provided, please try again.');
+  if (!stored) {
+    // Cognito answers a password reset for which no code was requested (or whose code was used) with
+    // ExpiredCodeException.
+    if (purpose.name === CODE_PURPOSES.forgotPassword.name) throw new ExpiredCodeException('Invalid code provided, please request a code again.');
+    throw new CodeMismatchException('Invalid verification code provided, please try again.');
+  }
   if (stored.attempts >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
   if (stored.expiresAt.getTime() <= ctx.now().getTime()) throw new ExpiredCodeException('Invalid code provided, please request a code again.');
+  // The repository counts any attempt; 0 means the code is gone (used or replaced meanwhile).
+  const attempt = await ctx.repos.codes.recordFailedAttempt(poolId, usernameKey, purpose.name);
+  if (attempt === 0) throw new CodeMismatchException('Invalid verification code provided, please try again.');
+  if (attempt > MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
   const given = Buffer.from(ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`));
   const expected = Buffer.from(stored.codeHash);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    const attempts = await ctx.repos.codes.recordFailedAttempt(poolId, usernameKey, purpose.name);
-    if (attempts >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
+    if (attempt >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
     throw new CodeMismatchException('Invalid verification code provided, please try again.');
   }
   // Two requests racing with the right code: only one consumes it.
@@ -53,4 +63,14 @@ export async function consumeCode(ctx: ServiceContext, poolId: string, usernameK
     throw new CodeMismatchException('Invalid verification code provided, please try again.');
   }
   return stored;
+}
+
+/**
+ * Puts back a code that was consumed by an operation that then failed for a reason that is not the
+ * code's (ConfirmSignUp refused with AliasExistsException), so the user can retry with the same code —
+ * unless a newer code has been issued meanwhile.
+ */
+export async function restoreCode(ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose, code: StoredCode): Promise<void> {
+  if (await ctx.repos.codes.get(poolId, usernameKey, purpose.name)) return;
+  await ctx.repos.codes.put(poolId, usernameKey, purpose.name, code);
 }

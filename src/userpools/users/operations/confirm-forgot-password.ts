@@ -12,15 +12,20 @@ import { updateUser } from '../users.js';
 /** Sets a new password with the code from ForgotPassword (or AdminResetUserPassword). */
 export async function confirmForgotPassword(ctx: RequestContext, input: ConfirmForgotPasswordRequest): Promise<Record<string, never>> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
+  const policy = pool.settings.userPool.Policies?.PasswordPolicy;
+  // The policy is the pool's, so it is checked before the user is looked up (a weak password gets the same
+  // answer whether the user exists or not) and before the code is spent (it does not cost the user the code).
+  checkPasswordPolicy(policy, input.Password!);
   const user = await findUser(poolCtx, pool, input.Username!);
+  // With PreventUserExistenceErrors a missing or disabled user looks like a wrong code (as Cognito documents).
   if (!user) {
     if (hidesUserExistence(client)) throw new CodeMismatchException('Invalid verification code provided, please try again.');
     throw new UserNotFoundException('Username/client id combination not found.');
   }
-  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
-  const policy = pool.settings.userPool.Policies?.PasswordPolicy;
-  // The policy is checked before the code is spent, so a weak password does not cost the user the code.
-  checkPasswordPolicy(policy, input.Password!);
+  if (!user.enabled) {
+    if (hidesUserExistence(client)) throw new CodeMismatchException('Invalid verification code provided, please try again.');
+    throw new NotAuthorizedException('User is disabled.');
+  }
   const previous = user.credentials as PasswordCredentials | null;
   if (await isInHistory(previous, input.Password!, policy?.PasswordHistorySize ?? 0)) {
     throw new PasswordHistoryPolicyViolationException('The password was used recently. Choose a password you have not used before.');

@@ -2,8 +2,8 @@ import type { ConfirmSignUpRequest, ConfirmSignUpResponse } from '@aws-sdk/clien
 import type { RequestContext } from '../../../context.js';
 import { NotAuthorizedException } from '../../../protocol/errors.js';
 import { clientRequest, hidesUserExistence } from '../../client-requests.js';
-import { CodeMismatchException, UserNotFoundException } from '../../errors.js';
-import { CODE_PURPOSES, consumeCode } from '../codes.js';
+import { AliasExistsException, CodeMismatchException, UserNotFoundException } from '../../errors.js';
+import { CODE_PURPOSES, consumeCode, restoreCode } from '../codes.js';
 import { codeMedium } from '../messages.js';
 import { findUser } from '../sign-in-names.js';
 import { releaseAliasIfForced } from '../aliases.js';
@@ -19,14 +19,20 @@ export async function confirmSignUp(ctx: RequestContext, input: ConfirmSignUpReq
     throw new UserNotFoundException('Username/client id combination not found.');
   }
   if (user.status !== 'UNCONFIRMED') throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
-  await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.signUp, input.ConfirmationCode!);
+  const code = await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.signUp, input.ConfirmationCode!);
   const medium = codeMedium(pool, user);
   const verified = medium === 'EMAIL' ? 'email_verified' : medium === 'SMS' ? 'phone_number_verified' : undefined;
-  if (verified && input.ForceAliasCreation) await releaseAliasIfForced(poolCtx, pool, user, medium === 'EMAIL' ? 'email' : 'phone_number');
-  await updateUser(poolCtx, pool, user, (u) => ({
-    ...u,
-    status: 'CONFIRMED',
-    attributes: verified ? { ...u.attributes, [verified]: 'true' } : u.attributes,
-  }));
+  try {
+    if (verified && input.ForceAliasCreation) await releaseAliasIfForced(poolCtx, pool, user, medium === 'EMAIL' ? 'email' : 'phone_number');
+    await updateUser(poolCtx, pool, user, (u) => {
+      if (u.status !== 'UNCONFIRMED') throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${u.status}`);
+      return { ...u, status: 'CONFIRMED', attributes: verified ? { ...u.attributes, [verified]: 'true' } : u.attributes };
+    });
+  } catch (error) {
+    // The contact is another user's alias: the code was right, so it stays usable, for a retry with
+    // ForceAliasCreation (what Amplify's confirmSignUp offers on AliasExistsException).
+    if (error instanceof AliasExistsException) await restoreCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.signUp, code);
+    throw error;
+  }
   return {};
 }

@@ -12,13 +12,22 @@ import { recoveryMedium, simulatedDelivery } from '../verification.js';
 export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordRequest): Promise<ForgotPasswordResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
   const user = await findUser(poolCtx, pool, input.Username!);
+  // With PreventUserExistenceErrors, a user that is missing, disabled or has no verified contact gets a
+  // simulated delivery, as Cognito documents ("Managing user existence error responses": ForgotPassword).
+  const simulated = hidesUserExistence(client) ? { CodeDeliveryDetails: simulatedDelivery(pool, input.Username!) } : undefined;
   if (!user) {
-    if (hidesUserExistence(client)) return { CodeDeliveryDetails: simulatedDelivery(pool, input.Username!) };
+    if (simulated) return simulated;
     throw new UserNotFoundException('Username/client id combination not found.');
   }
-  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  if (!user.enabled) {
+    if (simulated) return simulated;
+    throw new NotAuthorizedException('User is disabled.');
+  }
   const medium = recoveryMedium(pool, user);
-  if (!medium) throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
+  if (!medium) {
+    if (simulated) return simulated;
+    throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
+  }
   const code = await issueCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword);
   return { CodeDeliveryDetails: await sendCode(poolCtx, pool, user, medium, code) };
 }
