@@ -1,0 +1,45 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Scenario names are matched by substring; empty runs them all. */
+  filters: string[];
+  list: boolean;
+  /** Start the Gatehouse child with --cpu-prof, profiles written here. */
+  profileDir?: string;
+  output: string;
+}
+
+export const USAGE = `Usage: npm run bench -- [options] [name-filter ...]
+
+  --quick          short smoke run (~20 s): fewer, shorter rounds
+  --list           list the scenarios and exit
+  --profile        run the Gatehouse children with --cpu-prof (profiles in .bench/profiles)
+  --output FILE    where to write the JSON results (default .bench/results.json)
+  name-filter      run only scenarios whose name contains one of these, e.g. "describe" or "postgres"
+`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      output: { type: 'string', default: '.bench/results.json' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  return {
+    quick: values.quick,
+    filters: positionals,
+    list: values.list,
+    profileDir: values.profile ? '.bench/profiles' : undefined,
+    output: values.output,
+  };
+}
