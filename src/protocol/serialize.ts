@@ -3,25 +3,36 @@ import { ServiceError } from './errors.js';
 
 export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
-/** AWS JSON 1.1 writes timestamps as epoch seconds (fractional allowed); the SDK types use Date. */
-function wireValue(this: unknown, key: string, value: unknown): unknown {
-  const original = (this as Record<string, unknown>)[key];
-  return original instanceof Date ? original.getTime() / 1000 : value;
+/**
+ * AWS JSON 1.1 writes timestamps as epoch seconds (fractional allowed); the SDK types use Date. Converted
+ * in a walk before stringifying rather than with a JSON.stringify replacer, which takes V8 off its fast
+ * path and cost about as much as the rest of serialisation (npm run bench).
+ */
+function toWire(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (Array.isArray(value)) return value.map(toWire);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key in value) out[key] = toWire((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
 }
 
 /**
  * Bodies go out as bytes: Fastify appends `; charset=utf-8` to a JSON media type sent as a string, and
  * Cognito's Content-Type is exactly `application/x-amz-json-1.1`.
  */
-function json(value: unknown, replacer?: (this: unknown, key: string, value: unknown) => unknown): Buffer {
-  return Buffer.from(JSON.stringify(value, replacer), 'utf8');
+function json(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
 export function sendResult(reply: FastifyReply, output: unknown): FastifyReply {
   return reply
     .code(200)
     .header('content-type', JSON_CONTENT_TYPE)
-    .send(json(output ?? {}, wireValue));
+    .send(json(toWire(output ?? {})));
 }
 
 /**

@@ -12,6 +12,8 @@ export interface UserPoolsTable {
   version: number;
   created_at: number;
   updated_at: number;
+  /** Users in the pool, moved by user inserts and deletes (EstimatedNumberOfUsers). */
+  user_count: number;
 }
 
 export interface UserPoolClientsTable {

@@ -98,6 +98,7 @@ export class UsersRepository {
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('users').values(toRow(user, 1)).execute().catch((e: unknown) => duplicateOf(e, 'user'));
       await this.claimAliases(tx, user, aliases);
+      await tx.updateTable('user_pools').set((eb) => ({ user_count: eb('user_count', '+', 1) })).where('pool_id', '=', user.poolId).execute();
     });
   }
 
@@ -163,6 +164,9 @@ export class UsersRepository {
       const result = await tx.deleteFrom('users').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
       for (const table of ['user_aliases', 'user_codes', 'group_members', 'refresh_tokens', 'auth_sessions'] as const) {
         await tx.deleteFrom(table).where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
+      }
+      if (result.numDeletedRows > 0n) {
+        await tx.updateTable('user_pools').set((eb) => ({ user_count: eb('user_count', '-', 1) })).where('pool_id', '=', poolId).execute();
       }
       return result.numDeletedRows > 0n;
     });

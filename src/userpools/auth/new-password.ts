@@ -2,13 +2,13 @@ import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
-import { applyAttributeWrites, checkRequiredAttributes } from '../users/attributes.js';
+import { applyAttributeWrites } from '../users/attributes.js';
 import { checkPasswordPolicy } from '../users/password-policy.js';
 import { newCredentials, type PasswordCredentials } from '../users/password-store.js';
 import { updateUser } from '../users/users.js';
 import { takeSession } from './auth-sessions.js';
 import { completeSignIn } from './tokens.js';
-import type { SignInStep } from './sign-in-outcome.js';
+import { missingRequiredAttributes, type SignInStep } from './sign-in-outcome.js';
 
 /**
  * NEW_PASSWORD_REQUIRED: the user replaces the temporary password (and supplies any missing required
@@ -31,7 +31,9 @@ export async function answerNewPasswordRequired(
     .filter(([name]) => name.startsWith('userAttributes.'))
     .map(([name, Value]) => ({ Name: name.slice('userAttributes.'.length), Value }));
   const attributes = applyAttributeWrites(pool, user.attributes, writes, { kind: 'client', writeAttributes: client.settings.WriteAttributes }, false);
-  checkRequiredAttributes(pool, attributes);
+  // Cognito's answer when the challenge's requiredAttributes were not all supplied.
+  const missing = missingRequiredAttributes(pool, attributes);
+  if (missing.length > 0) throw new InvalidParameterException(`Invalid attributes given, ${missing.join(', ')} is missing`);
   const credentials = await newCredentials(ctx, pool, user.username, password, {
     temporary: false,
     previous: user.credentials as PasswordCredentials | null,

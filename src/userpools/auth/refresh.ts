@@ -44,5 +44,5 @@ export async function refreshSignIn(
   if (!rotate) return { ...tokens, TokenType: 'Bearer' };
   const grace = client.settings.RefreshTokenRotation?.RetryGracePeriodSeconds ?? 0;
   await ctx.repos.refreshTokens.retire(pool.id, stored.tokenHash, new Date(ctx.now().getTime() + grace * 1000));
-  return { ...tokens, RefreshToken: await mintRefreshToken(ctx, signIn), TokenType: 'Bearer' };
+  return { ...tokens, RefreshToken: await mintRefreshToken(ctx, signIn, stored.expiresAt), TokenType: 'Bearer' };
 }

@@ -19,10 +19,8 @@ export interface SignInStep {
 }
 
 /** The attributes a user must supply with a new password: required by the schema, and missing. */
-function missingRequiredAttributes(pool: StoredUserPool, user: StoredUser): string[] {
-  return (pool.settings.userPool.SchemaAttributes ?? [])
-    .filter((a) => a.Required && a.Name !== 'sub' && !user.attributes[a.Name!])
-    .map((a) => `userAttributes.${a.Name}`);
+export function missingRequiredAttributes(pool: StoredUserPool, attributes: Record<string, string>): string[] {
+  return (pool.settings.userPool.SchemaAttributes ?? []).filter((a) => a.Required && a.Name !== 'sub' && !attributes[a.Name!]).map((a) => a.Name!);
 }
 
 /**
@@ -45,7 +43,7 @@ export async function afterPasswordVerified(ctx: ServiceContext, pool: StoredUse
       Session: await openSession(ctx, client, user.usernameKey, 'NEW_PASSWORD_REQUIRED'),
       ChallengeParameters: {
         USER_ID_FOR_SRP: user.username,
-        requiredAttributes: JSON.stringify(missingRequiredAttributes(pool, user)),
+        requiredAttributes: JSON.stringify(missingRequiredAttributes(pool, user.attributes).map((name) => `userAttributes.${name}`)),
         userAttributes: JSON.stringify(visible),
       },
     };

@@ -54,13 +54,18 @@ export class SigningKeys {
     return (await this.load(poolId)).signing;
   }
 
-  /** The key for `kid`, reading the store again once if this node has not seen it (a rotation elsewhere). */
+  /**
+   * The key for `kid`, reading the store again once if this node has not seen it (a rotation elsewhere).
+   * It never creates keys: the pool id comes from an unverified token, and a forged one must not make
+   * the server generate and store keys for pools that do not exist.
+   */
   async verificationKey(poolId: string, kid: string): Promise<CryptoKey | undefined> {
-    const keys = await this.load(poolId);
+    const keys = await this.read(poolId);
+    if (!keys) return undefined;
     if (keys.verifying.has(kid)) return keys.verifying.get(kid);
     if (Date.now() - keys.readAt < 1000) return undefined;
     this.cache.delete(poolId);
-    return (await this.load(poolId)).verifying.get(kid);
+    return (await this.read(poolId))?.verifying.get(kid);
   }
 
   async jwks(poolId: string): Promise<{ keys: JWK[] }> {
@@ -71,14 +76,20 @@ export class SigningKeys {
     this.cache.delete(poolId);
   }
 
+  /** The pool's keys, creating its first key pair if it has none yet. */
   private async load(poolId: string): Promise<PoolKeys> {
+    const keys = await this.read(poolId);
+    if (keys) return keys;
+    await this.rotate(poolId);
+    return (await this.read(poolId)) as PoolKeys;
+  }
+
+  /** The pool's keys from the cache or the store; undefined while it has no signing key. */
+  private async read(poolId: string): Promise<PoolKeys | undefined> {
     const cached = this.cache.get(poolId);
     if (cached && Date.now() - cached.readAt < CACHE_MS) return cached;
-    let stored = await this.repos.signingKeys.list(poolId);
-    if (!stored.some((k) => !k.retiredAt)) {
-      await this.rotate(poolId);
-      stored = await this.repos.signingKeys.list(poolId);
-    }
+    const stored = await this.repos.signingKeys.list(poolId);
+    if (!stored.some((k) => !k.retiredAt)) return undefined;
     const horizon = this.now().getTime() - MAX_TOKEN_LIFETIME_MS;
     const live = stored.filter((k) => !k.retiredAt || k.retiredAt.getTime() > horizon);
     const active = stored.find((k) => !k.retiredAt) as StoredSigningKey;

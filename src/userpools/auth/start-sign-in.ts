@@ -34,6 +34,10 @@ export async function startSignIn(
   }
   requireFlowAllowed(client, flow);
   if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
+    // A refresh here never rotates, so it would keep a rotating client's old refresh token alive forever.
+    if (client.settings.RefreshTokenRotation?.Feature === 'ENABLED') {
+      throw new InvalidParameterException(`${flow} flow not enabled for this client: refresh token rotation is enabled, use GetTokensFromRefreshToken`);
+    }
     const live = await liveRefreshToken(ctx, pool, client, required(params, 'REFRESH_TOKEN'));
     // The secret hash of a refresh names the user by its internal username (the sub in email pools).
     checkSecretHash(ctx, client, [params.USERNAME, live.user.username, live.user.sub], params.SECRET_HASH);

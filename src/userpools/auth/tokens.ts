@@ -111,8 +111,11 @@ export async function mintTokens(ctx: ServiceContext, signIn: SignIn): Promise<{
   return { IdToken, AccessToken, ExpiresIn: accessSeconds };
 }
 
-/** A new opaque refresh token for the sign-in; only its keyed hash is stored. */
-export async function mintRefreshToken(ctx: ServiceContext, signIn: SignIn): Promise<string> {
+/**
+ * A new opaque refresh token for the sign-in; only its keyed hash is stored. A rotated-in token keeps the
+ * expiry of the one it replaces (`expiresAt`): rotation renews the token, never the sign-in's lifetime.
+ */
+export async function mintRefreshToken(ctx: ServiceContext, signIn: SignIn, expiresAt?: Date): Promise<string> {
   const token = ctx.randomBytes(48).toString('base64url');
   const now = ctx.now();
   await ctx.repos.refreshTokens.insert({
@@ -124,7 +127,7 @@ export async function mintRefreshToken(ctx: ServiceContext, signIn: SignIn): Pro
     ...(signIn.deviceKey && { deviceKey: signIn.deviceKey }),
     authTime: signIn.authTime,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + validitySeconds(signIn.client, 'RefreshToken') * 1000),
+    expiresAt: expiresAt ?? new Date(now.getTime() + validitySeconds(signIn.client, 'RefreshToken') * 1000),
   });
   return token;
 }

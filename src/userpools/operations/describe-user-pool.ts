@@ -4,5 +4,5 @@ import { requirePool, toUserPoolType } from '../pools.js';
 
 export async function describeUserPool(ctx: RequestContext, input: DescribeUserPoolRequest): Promise<DescribeUserPoolResponse> {
   const pool = await requirePool(ctx, input.UserPoolId!);
-  return { UserPool: toUserPoolType(ctx, pool, await ctx.repos.users.count(pool.id)) };
+  return { UserPool: toUserPoolType(ctx, pool, pool.userCount) };
 }

@@ -11,8 +11,10 @@ import { liveRefreshToken, refreshSignIn } from '../refresh.js';
 export async function getTokensFromRefreshToken(ctx: RequestContext, input: GetTokensFromRefreshTokenRequest): Promise<GetTokensFromRefreshTokenResponse> {
   const { pool, client, ctx: poolCtx } = await findClient(ctx, input.ClientId!);
   checkClientSecret(poolCtx, client, input.ClientSecret);
-  requireFlowAllowed(client, 'REFRESH_TOKEN_AUTH');
-  const live = await liveRefreshToken(poolCtx, pool, client, input.RefreshToken!);
   const rotate = client.settings.RefreshTokenRotation?.Feature === 'ENABLED';
+  // AWS tells rotating clients to turn ALLOW_REFRESH_TOKEN_AUTH off (it is the flow rotation replaces), so
+  // only a client without rotation needs it.
+  if (!rotate) requireFlowAllowed(client, 'REFRESH_TOKEN_AUTH');
+  const live = await liveRefreshToken(poolCtx, pool, client, input.RefreshToken!);
   return { AuthenticationResult: await refreshSignIn(poolCtx, pool, client, live, rotate) };
 }
