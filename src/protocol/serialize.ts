@@ -13,7 +13,8 @@ function toWire(value: unknown): unknown {
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (Array.isArray(value)) return value.map(toWire);
   if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
+    // No prototype, so a "__proto__" key (a legal tag key) is copied as data, not as the prototype.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const key in value) out[key] = toWire((value as Record<string, unknown>)[key]);
     return out;
   }
