@@ -744,6 +744,10 @@ for (const store of STORES) {
       await verify(before.AccessToken, poolId);
       assert.equal((await idp.send(new GetUserCommand({ AccessToken: before.AccessToken }))).Username, 'rotated');
 
+      // The new key is published at once, but signs only once verifiers' cached JWKS (5 minutes) have it.
+      const stillOld = await signIn(clientId, 'rotated');
+      assert.equal(decodeProtectedHeader(stillOld.IdToken).kid, oldKid);
+      skewMs = 6 * 60_000;
       const after = await signIn(clientId, 'rotated');
       assert.equal(decodeProtectedHeader(after.IdToken).kid, newKid);
       assert.equal(decodeProtectedHeader(after.AccessToken).kid, newKid);

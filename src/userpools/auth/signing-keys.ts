@@ -3,14 +3,24 @@ import type { SecretBox } from '../../security/secret-box.js';
 import type { Repositories } from '../../storage/repositories.js';
 import type { StoredSigningKey } from '../../storage/signing-keys-repository.js';
 
-/** The longest an ID or access token can live (Cognito's limit): a retired key verifies for that long. */
+/** The longest an ID or access token can live (Cognito's limit). */
 const MAX_TOKEN_LIFETIME_MS = 24 * 3600_000;
+/**
+ * A rotated-in key is published at once but signs only after this long: the JWKS answer is cacheable for
+ * five minutes (well-known-routes.ts), and a verifier holding the old JWKS must never meet a token signed
+ * with a key it has not seen. Until then the previous key keeps signing.
+ */
+export const PUBLISH_BEFORE_SIGNING_MS = 5 * 60_000;
+/** A retired key verifies what it signed: it signed until retirement plus the publishing delay. */
+const VERIFY_AFTER_RETIREMENT_MS = PUBLISH_BEFORE_SIGNING_MS + MAX_TOKEN_LIFETIME_MS;
 /** How long a node trusts its cached keys before reading them again (a rotation reaches it within this). */
 const CACHE_MS = 60_000;
 
 interface PoolKeys {
   readAt: number;
-  signing: { kid: string; key: CryptoKey };
+  /** Keys that may still sign, newest first, with their private halves still sealed. */
+  signers: StoredSigningKey[];
+  privateKeys: Map<string, CryptoKey>;
   verifying: Map<string, CryptoKey>;
   jwks: JWK[];
 }
@@ -45,13 +55,26 @@ export class SigningKeys {
       publicKey: JSON.stringify(publicJwk),
       createdAt: now,
     });
-    await this.repos.signingKeys.deleteRetiredBefore(poolId, new Date(now.getTime() - MAX_TOKEN_LIFETIME_MS));
+    await this.repos.signingKeys.deleteRetiredBefore(poolId, new Date(now.getTime() - VERIFY_AFTER_RETIREMENT_MS));
     this.cache.delete(poolId);
     return kid;
   }
 
+  /**
+   * The key that signs now: the newest one published for long enough, or — for a pool whose only key is
+   * new — that key (nobody can hold a JWKS of the pool without it).
+   */
   async signingKey(poolId: string): Promise<{ kid: string; key: CryptoKey }> {
-    return (await this.load(poolId)).signing;
+    const keys = await this.load(poolId);
+    const publishedBy = this.now().getTime() - PUBLISH_BEFORE_SIGNING_MS;
+    const signer = keys.signers.find((k) => k.createdAt.getTime() <= publishedBy) ?? keys.signers[keys.signers.length - 1];
+    let key = keys.privateKeys.get(signer.kid);
+    if (!key) {
+      const jwk = JSON.parse(this.secrets.decrypt(signer.sealedPrivateKey, sealContext(poolId, signer.kid))) as JWK;
+      key = (await importJWK(jwk, 'RS256')) as CryptoKey;
+      keys.privateKeys.set(signer.kid, key);
+    }
+    return { kid: signer.kid, key };
   }
 
   /**
@@ -90,15 +113,15 @@ export class SigningKeys {
     if (cached && Date.now() - cached.readAt < CACHE_MS) return cached;
     const stored = await this.repos.signingKeys.list(poolId);
     if (!stored.some((k) => !k.retiredAt)) return undefined;
-    const horizon = this.now().getTime() - MAX_TOKEN_LIFETIME_MS;
-    const live = stored.filter((k) => !k.retiredAt || k.retiredAt.getTime() > horizon);
-    const active = stored.find((k) => !k.retiredAt) as StoredSigningKey;
+    const now = this.now().getTime();
+    const live = stored.filter((k) => !k.retiredAt || k.retiredAt.getTime() > now - VERIFY_AFTER_RETIREMENT_MS);
     const verifying = new Map<string, CryptoKey>();
     for (const key of live) verifying.set(key.kid, (await importJWK(JSON.parse(key.publicKey) as JWK, 'RS256')) as CryptoKey);
-    const privateJwk = JSON.parse(this.secrets.decrypt(active.sealedPrivateKey, sealContext(poolId, active.kid))) as JWK;
     const keys: PoolKeys = {
       readAt: Date.now(),
-      signing: { kid: active.kid, key: (await importJWK(privateJwk, 'RS256')) as CryptoKey },
+      // The active key, and keys retired so recently that they may sign until their successor is published.
+      signers: stored.filter((k) => !k.retiredAt || k.retiredAt.getTime() > now - PUBLISH_BEFORE_SIGNING_MS),
+      privateKeys: new Map(),
       verifying,
       jwks: live.map((k) => {
         const { kty, n, e, kid, alg, use } = JSON.parse(k.publicKey) as JWK;
