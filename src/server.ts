@@ -13,6 +13,8 @@ import { TooManyRequestsException } from './protocol/errors.js';
 import { registerWellKnownRoutes } from './userpools/auth/well-known-routes.js';
 import { isDatabaseReachable } from './storage/database.js';
 import { userPoolOperations } from './userpools/operations/index.js';
+import { identityPoolOperations } from './identitypools/operations/index.js';
+import { registerIdentityWellKnownRoutes } from './identitypools/well-known-routes.js';
 
 export interface Gatehouse {
   app: FastifyInstance;
@@ -84,7 +86,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     await registerJsonApi<RequestContext>(app, {
       services: [
         { model: userPoolsModel, operations: userPoolOperations },
-        { model: identityPoolsModel, operations: {} },
+        { model: identityPoolsModel, operations: identityPoolOperations },
       ],
       requireSignature: config.mode === 'production',
       secretFor: (id) => config.accessKeys.find((k) => k.accessKeyId === id)?.secretAccessKey,
@@ -96,6 +98,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     });
 
     registerWellKnownRoutes(app, services);
+    registerIdentityWellKnownRoutes(app, services);
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/ready', async (_request, reply) => {
       const ready = await isDatabaseReachable(db);

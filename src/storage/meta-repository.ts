@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { POOL_SCOPED_TABLES } from './schema.js';
+import { IDENTITY_POOL_TABLES, USER_POOL_TABLES } from './schema.js';
 import { isUniqueViolation } from './conflicts.js';
 
 /** Installation-wide values, and the development reset. */
@@ -22,7 +22,7 @@ export class MetaRepository {
   /** Wipes every pool and what is in it; installation values such as the secrets key stay. */
   async deleteAllPools(): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      for (const table of POOL_SCOPED_TABLES) await tx.deleteFrom(table).execute();
+      for (const table of [...IDENTITY_POOL_TABLES, ...USER_POOL_TABLES]) await tx.deleteFrom(table).execute();
     });
   }
 }

@@ -1,5 +1,7 @@
 import type { Db } from './database.js';
 import { AppClientsRepository } from './app-clients-repository.js';
+import { IdentitiesRepository } from './identities-repository.js';
+import { IdentityPoolsRepository } from './identity-pools-repository.js';
 import { AuthSessionsRepository } from './auth-sessions-repository.js';
 import { RefreshTokensRepository } from './refresh-tokens-repository.js';
 import { SigningKeysRepository } from './signing-keys-repository.js';
@@ -21,6 +23,8 @@ export interface Repositories {
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
   authSessions: AuthSessionsRepository;
+  identityPools: IdentityPoolsRepository;
+  identities: IdentitiesRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -35,5 +39,7 @@ export function createRepositories(db: Db): Repositories {
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),
     authSessions: new AuthSessionsRepository(db),
+    identityPools: new IdentityPoolsRepository(db),
+    identities: new IdentitiesRepository(db),
   };
 }

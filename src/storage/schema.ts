@@ -134,7 +134,35 @@ export interface AuthSessionsTable {
   expires_at: number;
 }
 
+export interface IdentityPoolsTable {
+  pool_id: string;
+  region: string;
+  name: string;
+  settings: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdentitiesTable {
+  pool_id: string;
+  identity_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdentityLoginsTable {
+  pool_id: string;
+  provider: string;
+  subject: string;
+  identity_id: string;
+  created_at: number;
+}
+
 export interface Database {
+  identity_pools: IdentityPoolsTable;
+  identities: IdentitiesTable;
+  identity_logins: IdentityLoginsTable;
   signing_keys: SigningKeysTable;
   refresh_tokens: RefreshTokensTable;
   auth_sessions: AuthSessionsTable;
@@ -149,5 +177,20 @@ export interface Database {
   gatehouse_meta: GatehouseMetaTable;
 }
 
-/** Every table keyed by pool, children first: deleting a pool deletes its rows from each. */
-export const POOL_SCOPED_TABLES = ['auth_sessions', 'refresh_tokens', 'signing_keys', 'dev_messages', 'user_codes', 'group_members', 'user_groups', 'user_aliases', 'users', 'user_pool_clients', 'user_pools'] as const;
+/** Every table keyed by user pool, children first: deleting a pool deletes its rows from each. */
+export const USER_POOL_TABLES = [
+  'auth_sessions',
+  'refresh_tokens',
+  'signing_keys',
+  'dev_messages',
+  'user_codes',
+  'group_members',
+  'user_groups',
+  'user_aliases',
+  'users',
+  'user_pool_clients',
+  'user_pools',
+] as const;
+
+/** Every table keyed by identity pool, children first. */
+export const IDENTITY_POOL_TABLES = ['identity_logins', 'identities', 'identity_pools'] as const;

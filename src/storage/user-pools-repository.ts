@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { POOL_SCOPED_TABLES } from './schema.js';
+import { USER_POOL_TABLES } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
 import type { UserPoolSettings } from '../userpools/user-pool-settings.js';
 
@@ -122,7 +122,7 @@ export class UserPoolsRepository {
   async delete(poolId: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       let deleted = 0n;
-      for (const table of POOL_SCOPED_TABLES) {
+      for (const table of USER_POOL_TABLES) {
         const result = await tx.deleteFrom(table).where('pool_id', '=', poolId).executeTakeFirst();
         if (table === 'user_pools') deleted = result.numDeletedRows;
       }

@@ -1,0 +1,68 @@
+import type { ServiceContext } from '../context.js';
+import { NotAuthorizedException, ResourceNotFoundException } from '../protocol/errors.js';
+import type { StoredIdentity } from '../storage/identities-repository.js';
+import type { StoredIdentityPool } from '../storage/identity-pools-repository.js';
+import { newUuid } from '../userpools/users/users.js';
+import { ResourceConflictException } from './errors.js';
+import { DEVELOPER_LOGIN_KEY, type VerifiedLogin } from './logins.js';
+
+export async function requireIdentity(ctx: ServiceContext, identityId: string): Promise<StoredIdentity> {
+  const identity = await ctx.repos.identities.get(identityId);
+  if (!identity) throw new ResourceNotFoundException(`Identity '${identityId}' not found.`);
+  return identity;
+}
+
+async function newIdentity(ctx: ServiceContext, pool: StoredIdentityPool): Promise<string> {
+  const identityId = `${pool.region}:${newUuid(ctx.randomBytes)}`;
+  await ctx.repos.identities.create(pool.id, identityId, ctx.now());
+  return identityId;
+}
+
+/**
+ * The identity for a set of verified logins, as GetId finds it: the identity they are linked to (linking
+ * the ones that are not yet, and merging identities when the logins were linked to different ones), or a
+ * new identity. Without logins, a new unauthenticated identity, when the pool allows them.
+ */
+export async function resolveIdentity(ctx: ServiceContext, pool: StoredIdentityPool, logins: VerifiedLogin[], hint?: string): Promise<string> {
+  if (logins.length === 0) {
+    if (!pool.settings.pool.AllowUnauthenticatedIdentities) {
+      throw new NotAuthorizedException('Unauthenticated access is not supported for this identity pool.');
+    }
+    return hint ?? newIdentity(ctx, pool);
+  }
+  const external = logins.filter((l) => l.provider !== DEVELOPER_LOGIN_KEY);
+  const linked = await Promise.all(external.map((l) => ctx.repos.identities.findByLogin(pool.id, l)));
+  const target = hint ?? logins.find((l) => l.identityId)?.identityId ?? linked.find((id) => id !== undefined) ?? (await newIdentity(ctx, pool));
+  for (const [index, login] of external.entries()) {
+    const current = linked[index];
+    if (current === target) continue;
+    if (current !== undefined) {
+      // The login belongs to another identity of the same user: the two become one.
+      await ctx.repos.identities.merge(pool.id, current, target, ctx.now());
+      continue;
+    }
+    const identity = await requireIdentity(ctx, target);
+    if (identity.logins.some((l) => l.provider === login.provider && l.subject !== login.subject)) {
+      throw new ResourceConflictException(`Identity ${target} already has a login for ${login.provider}.`);
+    }
+    if (!(await ctx.repos.identities.link(pool.id, target, login, ctx.now()))) {
+      // Linked by a concurrent call meanwhile: to this identity is fine, to another one means merging.
+      const winner = await ctx.repos.identities.findByLogin(pool.id, login);
+      if (winner && winner !== target) await ctx.repos.identities.merge(pool.id, winner, target, ctx.now());
+    }
+  }
+  return target;
+}
+
+/** An identity with logins must present one of them; an unauthenticated one must present none. */
+export function checkLoginsMatch(identity: StoredIdentity, logins: VerifiedLogin[]): void {
+  const linked = identity.logins.length > 0;
+  if (linked && logins.length === 0) {
+    throw new NotAuthorizedException('Logins don\'t match. Please include at least one valid login for this identity or identity pool.');
+  }
+  for (const login of logins) {
+    if (login.identityId && login.identityId !== identity.identityId) {
+      throw new NotAuthorizedException('Logins don\'t match. The developer token is for another identity.');
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { ServiceContext } from '../context.js';
+import { NotAuthorizedException } from '../protocol/errors.js';
+import type { StoredIdentityPool } from '../storage/identity-pools-repository.js';
+import { verifyToken } from '../userpools/auth/tokens.js';
+import { usernameKey } from '../userpools/users/sign-in-names.js';
+import { userPoolIdOfProvider } from './identity-pools.js';
+import { verifyOpenIdToken } from './openid-token.js';
+
+/** The key developer-authenticated apps pass their OpenID token under, as with Cognito. */
+export const DEVELOPER_LOGIN_KEY = 'cognito-identity.amazonaws.com';
+
+/** A login whose token checked out: which provider (as the pool names it), and who at that provider. */
+export interface VerifiedLogin {
+  provider: string;
+  subject: string;
+  /** What the OpenID token's `amr` says of this login. */
+  amr: string[];
+  /** Claims of the provider's token, for role mapping. */
+  claims: Record<string, unknown>;
+  /** Set for a developer-authenticated login: the identity its token was issued for. */
+  identityId?: string;
+}
+
+function unsupported(key: string): NotAuthorizedException {
+  return new NotAuthorizedException(`Token is not from a supported provider of this identity pool: ${key}`);
+}
+
+/**
+ * Checks every login before anything is trusted: a user pool ID token by the pool's key, issuer, expiry
+ * and (when the provider names one) client id, plus revocation and the user's state when the provider
+ * asks for ServerSideTokenCheck; a developer login by our own OpenID token's signature and audience.
+ */
+export async function verifyLogins(ctx: ServiceContext, pool: StoredIdentityPool, logins: Record<string, string> = {}): Promise<VerifiedLogin[]> {
+  const verified: VerifiedLogin[] = [];
+  for (const [key, token] of Object.entries(logins)) {
+    if (key === DEVELOPER_LOGIN_KEY) {
+      const claims = await verifyOpenIdToken(ctx, token);
+      if (claims.aud !== pool.id || typeof claims.sub !== 'string') throw new NotAuthorizedException('Invalid login token. The token is for another identity pool.');
+      verified.push({ provider: key, subject: claims.sub, amr: claims.amr ?? ['authenticated'], claims, identityId: claims.sub });
+      continue;
+    }
+    const userPoolId = userPoolIdOfProvider(key);
+    const provider = (pool.settings.pool.CognitoIdentityProviders ?? []).find((p) => userPoolIdOfProvider(p.ProviderName ?? '') === userPoolId);
+    if (!userPoolId || !provider) throw unsupported(key);
+    const { poolId, claims } = await verifyToken(ctx, token, 'id').catch(() => {
+      throw new NotAuthorizedException('Invalid login token. Not a valid OpenId Connect identity token.');
+    });
+    if (poolId !== userPoolId) throw new NotAuthorizedException('Invalid login token. Issuer does not match the provider.');
+    if (provider.ClientId && claims.aud !== provider.ClientId) throw new NotAuthorizedException('Invalid login token. Incorrect token audience.');
+    if (provider.ServerSideTokenCheck) await checkServerSide(ctx, userPoolId, claims);
+    const name = provider.ProviderName!;
+    verified.push({ provider: name, subject: String(claims.sub), amr: ['authenticated', name, `${name}:CognitoSignIn:${String(claims.sub)}`], claims });
+  }
+  return verified;
+}
+
+/** ServerSideTokenCheck: the sign-in was not revoked and the user still exists and is enabled. */
+async function checkServerSide(ctx: ServiceContext, userPoolId: string, claims: Record<string, unknown>): Promise<void> {
+  const userPool = await ctx.repos.userPools.get(userPoolId);
+  const revoked = typeof claims.origin_jti !== 'string' || (await ctx.repos.refreshTokens.isOriginRevoked(userPoolId, claims.origin_jti));
+  const user = userPool && (await ctx.repos.users.get(userPoolId, usernameKey(userPool, String(claims['cognito:username']))));
+  if (revoked || !user || !user.enabled) throw new NotAuthorizedException('Invalid login token. Token has been revoked or the user is not active.');
+}
+
+/** `amr` of an identity's OpenID token: what signed it in, or unauthenticated. */
+export function amrOf(logins: VerifiedLogin[]): string[] {
+  if (logins.length === 0) return ['unauthenticated'];
+  return ['authenticated', ...logins.flatMap((l) => l.amr.filter((a) => a !== 'authenticated'))];
+}

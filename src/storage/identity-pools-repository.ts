@@ -1,0 +1,89 @@
+import type { Db } from './database.js';
+import { IDENTITY_POOL_TABLES } from './schema.js';
+import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
+import type { IdentityPoolSettings } from '../identitypools/identity-pool-settings.js';
+
+export interface StoredIdentityPool {
+  id: string;
+  region: string;
+  name: string;
+  settings: IdentityPoolSettings;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type Row = { pool_id: string; region: string; name: string; settings: string; version: number; created_at: number; updated_at: number };
+
+function fromRow(row: Row): StoredIdentityPool {
+  return {
+    id: row.pool_id,
+    region: row.region,
+    name: row.name,
+    settings: JSON.parse(row.settings) as IdentityPoolSettings,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export class IdentityPoolsRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(pool: StoredIdentityPool): Promise<void> {
+    await rethrowDuplicate(
+      this.db
+        .insertInto('identity_pools')
+        .values({
+          pool_id: pool.id,
+          region: pool.region,
+          name: pool.name,
+          settings: JSON.stringify(pool.settings),
+          version: 1,
+          created_at: pool.createdAt.getTime(),
+          updated_at: pool.updatedAt.getTime(),
+        })
+        .execute(),
+      `identity pool ${pool.id} exists`,
+    );
+  }
+
+  async get(poolId: string): Promise<StoredIdentityPool | undefined> {
+    const row = await this.db.selectFrom('identity_pools').selectAll().where('pool_id', '=', poolId).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async list(region: string, limit: number, afterId?: string): Promise<StoredIdentityPool[]> {
+    let query = this.db.selectFrom('identity_pools').selectAll().where('region', '=', region);
+    if (afterId !== undefined) query = query.where('pool_id', '>', afterId);
+    return (await query.orderBy('pool_id').limit(limit).execute()).map(fromRow);
+  }
+
+  async update(poolId: string, now: Date, change: (pool: StoredIdentityPool) => StoredIdentityPool): Promise<StoredIdentityPool | undefined> {
+    let updated: StoredIdentityPool | undefined;
+    await updateOptimistically(
+      () => this.db.selectFrom('identity_pools').selectAll().where('pool_id', '=', poolId).executeTakeFirst(),
+      async (row) => {
+        updated = { ...change(fromRow(row)), updatedAt: now };
+        const result = await this.db
+          .updateTable('identity_pools')
+          .set({ name: updated.name, settings: JSON.stringify(updated.settings), version: row.version + 1, updated_at: now.getTime() })
+          .where('pool_id', '=', poolId)
+          .where('version', '=', row.version)
+          .executeTakeFirst();
+        return result.numUpdatedRows > 0n;
+      },
+    );
+    return updated;
+  }
+
+  /** Deletes the pool with its identities and logins. */
+  async delete(poolId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      let deleted = 0n;
+      for (const table of IDENTITY_POOL_TABLES) {
+        const result = await tx.deleteFrom(table).where('pool_id', '=', poolId).executeTakeFirst();
+        if (table === 'identity_pools') deleted = result.numDeletedRows;
+      }
+      return deleted > 0n;
+    });
+  }
+}
