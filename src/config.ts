@@ -46,6 +46,19 @@ const declaredUser = z
   .strict()
   .refine((u) => !(u.Password && u.TemporaryPassword), { message: 'give either Password or TemporaryPassword, not both' });
 
+/** Declared IAM roles: a trust policy and inline policies (documents as JSON text or YAML/JSON objects). */
+const policyDocument = z.union([z.string(), z.record(z.string(), z.unknown())]);
+const declaredRole = z
+  .object({
+    RoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'a role name is 1-64 of letters, digits and +=,.@_-'),
+    Path: z.string().optional(),
+    Description: z.string().optional(),
+    MaxSessionDuration: z.number().int().min(3600).max(43200).optional(),
+    AssumeRolePolicyDocument: policyDocument,
+    Policies: z.record(z.string(), policyDocument).optional(),
+  })
+  .strict();
+
 const declaredPool = z
   .object({
     Id: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a pool id looks like us-east-1_AbCdEf123').max(55).optional(),
@@ -101,6 +114,7 @@ export const configSchema = z
     /** SMS are POSTed here as JSON ({to, message, poolId}); the seam for an SNS or vendor sender. */
     smsWebhookUrl: z.string().url().optional(),
     userPools: z.array(declaredPool).default([]),
+    roles: z.array(declaredRole).default([]),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import type { Config } from './config.js';
-import type { RequestContext, ServiceContext } from './context.js';
+import { requestContext, type RequestContext, type ServiceContext } from './context.js';
 import { applyDeclaredPools } from './bootstrap.js';
 import { Metrics } from './metrics.js';
 import { registerJsonApi } from './protocol/json-api.js';
@@ -15,6 +15,11 @@ import { isDatabaseReachable } from './storage/database.js';
 import { userPoolOperations } from './userpools/operations/index.js';
 import { identityPoolOperations } from './identitypools/operations/index.js';
 import { registerIdentityWellKnownRoutes } from './identitypools/well-known-routes.js';
+import { applyDeclaredRoles } from './iam/roles.js';
+import { iamService } from './iam/operations.js';
+import { handleQueryRequest, QueryProtocolError } from './protocol/query-api.js';
+import { openSessionToken } from './sts/session-credentials.js';
+import { stsService } from './sts/operations.js';
 
 export interface Gatehouse {
   app: FastifyInstance;
@@ -45,8 +50,11 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
   const { services, db, kind, location, setListeningUrl, close: closeDb } = await openServices(config, app.log, overrides);
   try {
     const { repos } = services;
-    const contextFor = (requestId: string, region: string): RequestContext => ({ ...services, requestId, region });
-    const applyConfig = () => applyDeclaredPools(contextFor('bootstrap', config.region), config.userPools);
+    const contextFor = (requestId: string, region: string): RequestContext => requestContext(services, requestId, region);
+    const applyConfig = async () => {
+      await applyDeclaredRoles(services, config.roles);
+      await applyDeclaredPools(contextFor('bootstrap', config.region), config.userPools);
+    };
     await applyConfig();
 
     warnAboutUnsafeSettings(app, config, kind);
@@ -95,6 +103,16 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       now: services.now,
       createContext: (request, region) => contextFor(request.id, region),
       throttle: credentialThrottle(config),
+      formHandler: (request, reply, raw) =>
+        handleQueryRequest(request, reply, raw, {
+          services: [stsService, iamService],
+          requireSignature: config.mode === 'production',
+          secretFor: (id, sessionToken) => secretForQuery(services, id, sessionToken),
+          maxClockSkewSeconds: config.maxClockSkewSeconds,
+          defaultRegion: config.region,
+          now: services.now,
+          createContext: (queryRequest, region) => contextFor(queryRequest.id, region),
+        }),
     });
 
     registerWellKnownRoutes(app, services);
@@ -147,6 +165,17 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     await closeDb();
     throw error;
   }
+}
+
+/**
+ * The secret behind a query request's access key: temporary credentials carry theirs sealed in the
+ * session token (so any node can check them); otherwise one of Gatehouse's own access keys.
+ */
+function secretForQuery(services: ServiceContext, accessKeyId: string, sessionToken: string | undefined): string | undefined {
+  if (sessionToken === undefined) return services.config.accessKeys.find((k) => k.accessKeyId === accessKeyId)?.secretAccessKey;
+  const session = openSessionToken(services, sessionToken);
+  if (session === 'expired') throw new QueryProtocolError('ExpiredToken', 'The security token included in the request is expired', 400);
+  return session !== 'malformed' && session.accessKeyId === accessKeyId ? session.secretAccessKey : undefined;
 }
 
 /** The operations that check a password, a code or a refresh token: each is a guess worth limiting. */

@@ -6,9 +6,10 @@ import { newUuid } from '../userpools/users/users.js';
 import { ResourceConflictException } from './errors.js';
 import { DEVELOPER_LOGIN_KEY, type VerifiedLogin } from './logins.js';
 
-export async function requireIdentity(ctx: ServiceContext, identityId: string): Promise<StoredIdentity> {
+/** The identity, of the given identity pool when one is named. */
+export async function requireIdentity(ctx: ServiceContext, identityId: string, poolId?: string): Promise<StoredIdentity> {
   const identity = await ctx.repos.identities.get(identityId);
-  if (!identity) throw new ResourceNotFoundException(`Identity '${identityId}' not found.`);
+  if (!identity || (poolId !== undefined && identity.poolId !== poolId)) throw new ResourceNotFoundException(`Identity '${identityId}' not found.`);
   return identity;
 }
 
@@ -22,8 +23,19 @@ async function newIdentity(ctx: ServiceContext, pool: StoredIdentityPool): Promi
  * The identity for a set of verified logins, as GetId finds it: the identity they are linked to (linking
  * the ones that are not yet, and merging identities when the logins were linked to different ones), or a
  * new identity. Without logins, a new unauthenticated identity, when the pool allows them.
+ *
+ * `hint` is the identity the caller presents (GetOpenIdToken, or GetOpenIdTokenForDeveloperIdentity's
+ * IdentityId). With `guest`, the hint is an unauthenticated identity: when a login is already linked to
+ * another identity, the guest is merged into that one and its id is returned instead, as Cognito does when
+ * a guest signs in as a known user (the SDKs' "identity changed" event).
  */
-export async function resolveIdentity(ctx: ServiceContext, pool: StoredIdentityPool, logins: VerifiedLogin[], hint?: string): Promise<string> {
+export async function resolveIdentity(
+  ctx: ServiceContext,
+  pool: StoredIdentityPool,
+  logins: VerifiedLogin[],
+  hint?: string,
+  guest = false,
+): Promise<string> {
   if (logins.length === 0) {
     if (!pool.settings.pool.AllowUnauthenticatedIdentities) {
       throw new NotAuthorizedException('Unauthenticated access is not supported for this identity pool.');
@@ -32,7 +44,18 @@ export async function resolveIdentity(ctx: ServiceContext, pool: StoredIdentityP
   }
   const external = logins.filter((l) => l.provider !== DEVELOPER_LOGIN_KEY);
   const linked = await Promise.all(external.map((l) => ctx.repos.identities.findByLogin(pool.id, l)));
-  const target = hint ?? logins.find((l) => l.identityId)?.identityId ?? linked.find((id) => id !== undefined) ?? (await newIdentity(ctx, pool));
+  const known = linked.find((id) => id !== undefined && id !== hint);
+  let target = hint ?? logins.find((l) => l.identityId)?.identityId ?? linked.find((id) => id !== undefined);
+  if (guest && hint !== undefined && known !== undefined) {
+    await ctx.repos.identities.merge(pool.id, hint, known, ctx.now());
+    target = known;
+  }
+  /** Created by this call: nobody else knows it yet, so it may give way to one a concurrent call created. */
+  let fresh = false;
+  if (target === undefined) {
+    target = await newIdentity(ctx, pool);
+    fresh = true;
+  }
   for (const [index, login] of external.entries()) {
     const current = linked[index];
     if (current === target) continue;
@@ -41,14 +64,23 @@ export async function resolveIdentity(ctx: ServiceContext, pool: StoredIdentityP
       await ctx.repos.identities.merge(pool.id, current, target, ctx.now());
       continue;
     }
-    const identity = await requireIdentity(ctx, target);
+    const identity = await requireIdentity(ctx, target, pool.id);
     if (identity.logins.some((l) => l.provider === login.provider && l.subject !== login.subject)) {
       throw new ResourceConflictException(`Identity ${target} already has a login for ${login.provider}.`);
     }
     if (!(await ctx.repos.identities.link(pool.id, target, login, ctx.now()))) {
-      // Linked by a concurrent call meanwhile: to this identity is fine, to another one means merging.
+      // Linked by a concurrent call meanwhile: to this identity is fine; to another one, the two merge. An
+      // identity this call created gives way (the concurrent call may already have returned the other id).
       const winner = await ctx.repos.identities.findByLogin(pool.id, login);
-      if (winner && winner !== target) await ctx.repos.identities.merge(pool.id, winner, target, ctx.now());
+      if (winner && winner !== target) {
+        if (fresh) {
+          await ctx.repos.identities.merge(pool.id, target, winner, ctx.now());
+          target = winner;
+          fresh = false;
+        } else {
+          await ctx.repos.identities.merge(pool.id, winner, target, ctx.now());
+        }
+      }
     }
   }
   return target;

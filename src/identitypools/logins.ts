@@ -36,17 +36,23 @@ export async function verifyLogins(ctx: ServiceContext, pool: StoredIdentityPool
     if (key === DEVELOPER_LOGIN_KEY) {
       const claims = await verifyOpenIdToken(ctx, token);
       if (claims.aud !== pool.id || typeof claims.sub !== 'string') throw new NotAuthorizedException('Invalid login token. The token is for another identity pool.');
-      verified.push({ provider: key, subject: claims.sub, amr: claims.amr ?? ['authenticated'], claims, identityId: claims.sub });
+      // Only a token that says someone signed in proves a sign-in: an unauthenticated identity's own
+      // GetOpenIdToken token must not make it authenticated. And its identity must still be there.
+      if (!claims.amr?.includes('authenticated')) throw new NotAuthorizedException('Invalid login token. The token is not for an authenticated identity.');
+      if ((await ctx.repos.identities.get(claims.sub))?.poolId !== pool.id) throw new NotAuthorizedException('Invalid login token. The identity no longer exists.');
+      verified.push({ provider: key, subject: claims.sub, amr: claims.amr, claims, identityId: claims.sub });
       continue;
     }
     const userPoolId = userPoolIdOfProvider(key);
-    const provider = (pool.settings.pool.CognitoIdentityProviders ?? []).find((p) => userPoolIdOfProvider(p.ProviderName ?? '') === userPoolId);
-    if (!userPoolId || !provider) throw unsupported(key);
+    // A user pool may be listed more than once, with different app clients: the token's client picks the entry.
+    const entries = (pool.settings.pool.CognitoIdentityProviders ?? []).filter((p) => userPoolIdOfProvider(p.ProviderName ?? '') === userPoolId);
+    if (!userPoolId || entries.length === 0) throw unsupported(key);
     const { poolId, claims } = await verifyToken(ctx, token, 'id').catch(() => {
       throw new NotAuthorizedException('Invalid login token. Not a valid OpenId Connect identity token.');
     });
     if (poolId !== userPoolId) throw new NotAuthorizedException('Invalid login token. Issuer does not match the provider.');
-    if (provider.ClientId && claims.aud !== provider.ClientId) throw new NotAuthorizedException('Invalid login token. Incorrect token audience.');
+    const provider = entries.find((p) => !p.ClientId || p.ClientId === claims.aud);
+    if (!provider) throw new NotAuthorizedException('Invalid login token. Incorrect token audience.');
     if (provider.ServerSideTokenCheck) await checkServerSide(ctx, userPoolId, claims);
     const name = provider.ProviderName!;
     verified.push({ provider: name, subject: String(claims.sub), amr: ['authenticated', name, `${name}:CognitoSignIn:${String(claims.sub)}`], claims });

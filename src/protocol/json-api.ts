@@ -28,6 +28,8 @@ export interface JsonApiOptions<Ctx> {
   defaultRegion: string;
   now: () => Date;
   createContext: (request: FastifyRequest, region: string) => Ctx;
+  /** Form-encoded requests (the AWS query protocol: STS, IAM) on the same POST /. */
+  formHandler?: (request: FastifyRequest, reply: FastifyReply, raw: Buffer) => Promise<FastifyReply>;
   /** Throttling, asked before an operation runs; throws (TooManyRequestsException) to refuse it. */
   throttle?: (operation: string, request: FastifyRequest) => void;
 }
@@ -85,6 +87,10 @@ export async function registerJsonApi<Ctx>(app: FastifyInstance, options: JsonAp
   );
 
   app.post('/', async (request: FastifyRequest, reply: FastifyReply) => {
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (mediaType === 'application/x-www-form-urlencoded' && options.formHandler) {
+      return options.formHandler(request, reply, (request.body as Buffer | undefined) ?? Buffer.alloc(0));
+    }
     const target = request.headers['x-amz-target'];
     if (typeof target !== 'string' || !target.includes('.')) {
       throw new UnknownOperationException('The X-Amz-Target header is missing or does not name an operation.');
@@ -98,9 +104,8 @@ export async function registerJsonApi<Ctx>(app: FastifyInstance, options: JsonAp
     if (!service || !spec) throw new UnknownOperationException(`Unknown operation ${target}`);
     request.operation = name;
 
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (!ACCEPTED_CONTENT_TYPES.includes(contentType)) {
-      throw new SerializationException(`Content-Type must be application/x-amz-json-1.1, not '${contentType || '(none)'}'.`);
+    if (!ACCEPTED_CONTENT_TYPES.includes(mediaType)) {
+      throw new SerializationException(`Content-Type must be application/x-amz-json-1.1, not '${mediaType || '(none)'}'.`);
     }
 
     const raw = request.body as Buffer | undefined;

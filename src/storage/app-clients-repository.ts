@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
+import { PreparedQuery } from './prepared-query.js';
 import type { AppClientSettings } from '../userpools/app-client-settings.js';
 
 export interface StoredAppClient {
@@ -37,7 +38,15 @@ function fromRow(row: Row): StoredAppClient {
 }
 
 export class AppClientsRepository {
-  constructor(private readonly db: Db) {}
+  /** Read on nearly every client request. */
+  private readonly byKey: PreparedQuery<Row, [poolId: string, clientId: string]>;
+  private readonly byClientId: PreparedQuery<Row, [clientId: string]>;
+
+  constructor(private readonly db: Db) {
+    const clients = () => db.selectFrom('user_pool_clients').selectAll();
+    this.byKey = new PreparedQuery(db, (poolId: string, clientId: string) => clients().where('pool_id', '=', poolId).where('client_id', '=', clientId));
+    this.byClientId = new PreparedQuery(db, (clientId: string) => clients().where('client_id', '=', clientId));
+  }
 
   async insert(client: StoredAppClient): Promise<void> {
     await rethrowDuplicate(
@@ -59,18 +68,13 @@ export class AppClientsRepository {
   }
 
   async get(poolId: string, clientId: string): Promise<StoredAppClient | undefined> {
-    const row = await this.db
-      .selectFrom('user_pool_clients')
-      .selectAll()
-      .where('pool_id', '=', poolId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
+    const row = await this.byKey.first(poolId, clientId);
     return row ? fromRow(row) : undefined;
   }
 
   /** Finds a client by id alone, as unsigned operations name it. */
   async find(clientId: string): Promise<StoredAppClient | undefined> {
-    const row = await this.db.selectFrom('user_pool_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+    const row = await this.byClientId.first(clientId);
     return row ? fromRow(row) : undefined;
   }
 
@@ -98,13 +102,7 @@ export class AppClientsRepository {
   ): Promise<StoredAppClient | undefined> {
     let updated: StoredAppClient | undefined;
     await updateOptimistically(
-      () =>
-        this.db
-          .selectFrom('user_pool_clients')
-          .selectAll()
-          .where('pool_id', '=', poolId)
-          .where('client_id', '=', clientId)
-          .executeTakeFirst(),
+      () => this.byKey.first(poolId, clientId),
       async (row) => {
         updated = { ...change(fromRow(row)), updatedAt: now };
         const result = await this.db

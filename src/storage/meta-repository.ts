@@ -19,10 +19,10 @@ export class MetaRepository {
     return row.value;
   }
 
-  /** Wipes every pool and what is in it; installation values such as the secrets key stay. */
+  /** Wipes every pool and role and what is in them; installation values such as the secrets key stay. */
   async deleteAllPools(): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      for (const table of [...IDENTITY_POOL_TABLES, ...USER_POOL_TABLES]) await tx.deleteFrom(table).execute();
+      for (const table of [...IDENTITY_POOL_TABLES, ...USER_POOL_TABLES, 'iam_role_policies', 'iam_roles'] as const) await tx.deleteFrom(table).execute();
     });
   }
 }

@@ -4,6 +4,7 @@ import * as usersAndGroups from './migrations/0002-users-and-groups.js';
 import * as signIn from './migrations/0003-sign-in.js';
 import * as userCount from './migrations/0004-user-count.js';
 import * as identityPools from './migrations/0005-identity-pools.js';
+import * as iamRoles from './migrations/0006-iam-roles.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-sign-in': signIn,
   '0004-user-count': userCount,
   '0005-identity-pools': identityPools,
+  '0006-iam-roles': iamRoles,
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { AppClientsRepository } from './app-clients-repository.js';
+import { RolesRepository } from './roles-repository.js';
 import { IdentitiesRepository } from './identities-repository.js';
 import { IdentityPoolsRepository } from './identity-pools-repository.js';
 import { AuthSessionsRepository } from './auth-sessions-repository.js';
@@ -25,6 +26,7 @@ export interface Repositories {
   authSessions: AuthSessionsRepository;
   identityPools: IdentityPoolsRepository;
   identities: IdentitiesRepository;
+  roles: RolesRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -41,5 +43,6 @@ export function createRepositories(db: Db): Repositories {
     authSessions: new AuthSessionsRepository(db),
     identityPools: new IdentityPoolsRepository(db),
     identities: new IdentitiesRepository(db),
+    roles: new RolesRepository(db),
   };
 }

@@ -159,7 +159,25 @@ export interface IdentityLoginsTable {
   created_at: number;
 }
 
+export interface IamRolesTable {
+  role_name: string;
+  role_id: string;
+  path: string;
+  description: string | null;
+  assume_role_policy: string;
+  max_session_duration: number;
+  created_at: number;
+}
+
+export interface IamRolePoliciesTable {
+  role_name: string;
+  policy_name: string;
+  document: string;
+}
+
 export interface Database {
+  iam_roles: IamRolesTable;
+  iam_role_policies: IamRolePoliciesTable;
   identity_pools: IdentityPoolsTable;
   identities: IdentitiesTable;
   identity_logins: IdentityLoginsTable;

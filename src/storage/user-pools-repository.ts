@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import { USER_POOL_TABLES } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
+import { PreparedQuery } from './prepared-query.js';
 import type { UserPoolSettings } from '../userpools/user-pool-settings.js';
 
 export interface StoredUserPool {
@@ -65,7 +66,12 @@ function fromRow(row: Row): StoredUserPool {
 }
 
 export class UserPoolsRepository {
-  constructor(private readonly db: Db) {}
+  /** Read on nearly every request. */
+  private readonly byId: PreparedQuery<Row, [poolId: string]>;
+
+  constructor(private readonly db: Db) {
+    this.byId = new PreparedQuery(db, (poolId: string) => db.selectFrom('user_pools').selectAll().where('pool_id', '=', poolId));
+  }
 
   async insert(pool: StoredUserPool): Promise<void> {
     await rethrowDuplicate(
@@ -87,7 +93,7 @@ export class UserPoolsRepository {
   }
 
   async get(poolId: string): Promise<StoredUserPool | undefined> {
-    const row = await this.db.selectFrom('user_pools').selectAll().where('pool_id', '=', poolId).executeTakeFirst();
+    const row = await this.byId.first(poolId);
     return row ? fromRow(row) : undefined;
   }
 
@@ -103,7 +109,7 @@ export class UserPoolsRepository {
   async update(poolId: string, now: Date, change: (pool: StoredUserPool) => StoredUserPool): Promise<StoredUserPool | undefined> {
     let updated: StoredUserPool | undefined;
     await updateOptimistically(
-      () => this.db.selectFrom('user_pools').selectAll().where('pool_id', '=', poolId).executeTakeFirst(),
+      () => this.byId.first(poolId),
       async (row) => {
         updated = { ...change(fromRow(row)), updatedAt: now };
         const result = await this.db

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from './database.js';
 import type { Database, UsersTable } from './schema.js';
 import { DuplicateKeyError, isUniqueViolation, updateOptimistically } from './conflicts.js';
+import { PreparedQuery } from './prepared-query.js';
 
 export interface StoredUser {
   poolId: string;
@@ -91,7 +92,24 @@ function duplicateOf(error: unknown, table: 'user' | 'alias'): never {
 }
 
 export class UsersRepository {
-  constructor(private readonly db: Db) {}
+  /** Read on every request about a user (sign-in, admin calls, self-service). */
+  private readonly byKey: PreparedQuery<UsersTable, [poolId: string, usernameKey: string]>;
+  private readonly byAlias: PreparedQuery<UsersTable, [poolId: string, kind: Alias['kind'], value: string]>;
+
+  constructor(private readonly db: Db) {
+    this.byKey = new PreparedQuery(db, (poolId: string, usernameKey: string) =>
+      db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey),
+    );
+    this.byAlias = new PreparedQuery(db, (poolId: string, kind: Alias['kind'], value: string) =>
+      db
+        .selectFrom('user_aliases')
+        .innerJoin('users', (join) => join.onRef('users.pool_id', '=', 'user_aliases.pool_id').onRef('users.username_key', '=', 'user_aliases.username_key'))
+        .selectAll('users')
+        .where('user_aliases.pool_id', '=', poolId)
+        .where('user_aliases.kind', '=', kind)
+        .where('user_aliases.value', '=', value),
+    );
+  }
 
   /** Creates the user and claims its aliases atomically: DuplicateKeyError('user' | 'alias') when taken. */
   async insert(user: StoredUser, aliases: Alias[]): Promise<void> {
@@ -103,19 +121,12 @@ export class UsersRepository {
   }
 
   async get(poolId: string, usernameKey: string): Promise<StoredUser | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
+    const row = await this.byKey.first(poolId, usernameKey);
     return row ? fromRow(row) : undefined;
   }
 
   async findByAlias(poolId: string, alias: Alias): Promise<StoredUser | undefined> {
-    const row = await this.db
-      .selectFrom('user_aliases')
-      .innerJoin('users', (join) => join.onRef('users.pool_id', '=', 'user_aliases.pool_id').onRef('users.username_key', '=', 'user_aliases.username_key'))
-      .selectAll('users')
-      .where('user_aliases.pool_id', '=', poolId)
-      .where('user_aliases.kind', '=', alias.kind)
-      .where('user_aliases.value', '=', alias.value)
-      .executeTakeFirst();
+    const row = await this.byAlias.first(poolId, alias.kind, alias.value);
     return row ? fromRow(row) : undefined;
   }
 
@@ -132,7 +143,7 @@ export class UsersRepository {
   ): Promise<StoredUser | undefined> {
     let updated: StoredUser | undefined;
     await updateOptimistically(
-      () => this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst(),
+      () => this.byKey.first(poolId, usernameKey),
       (row) =>
         this.db.transaction().execute(async (tx) => {
           updated = { ...change(fromRow(row)), updatedAt: now };

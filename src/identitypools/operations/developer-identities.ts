@@ -42,7 +42,7 @@ export async function getOpenIdTokenForDeveloperIdentity(
   const developerLogin = { provider, subject: userIdentifier };
   const linkedTo = await ctx.repos.identities.findByLogin(pool.id, developerLogin);
   if (input.IdentityId) {
-    await requireIdentity(ctx, input.IdentityId);
+    await requireIdentity(ctx, input.IdentityId, pool.id);
     if (linkedTo && linkedTo !== input.IdentityId) {
       throw new DeveloperUserAlreadyRegisteredException(`Developer user ${userIdentifier} is already linked to another identity.`);
     }
@@ -66,7 +66,7 @@ export async function lookupDeveloperIdentity(ctx: RequestContext, input: Lookup
   const identityId =
     input.IdentityId ?? (input.DeveloperUserIdentifier && (await ctx.repos.identities.findByLogin(pool.id, { provider, subject: input.DeveloperUserIdentifier })));
   if (!identityId) throw new ResourceNotFoundException('No identity found for the developer user.');
-  await requireIdentity(ctx, identityId);
+  await requireIdentity(ctx, identityId, pool.id);
   return { IdentityId: identityId, DeveloperUserIdentifierList: await ctx.repos.identities.loginsOf(pool.id, identityId, provider) };
 }
 
@@ -84,7 +84,7 @@ export async function mergeDeveloperIdentities(ctx: RequestContext, input: Merge
 export async function unlinkDeveloperIdentity(ctx: RequestContext, input: UnlinkDeveloperIdentityInput): Promise<Record<string, never>> {
   const pool = await requireIdentityPool(ctx, input.IdentityPoolId!);
   const provider = developerProvider(pool, input.DeveloperProviderName);
-  await requireIdentity(ctx, input.IdentityId!);
+  await requireIdentity(ctx, input.IdentityId!, pool.id);
   await ctx.repos.identities.unlink(pool.id, input.IdentityId!, { provider, subject: input.DeveloperUserIdentifier! }, ctx.now());
   return {};
 }

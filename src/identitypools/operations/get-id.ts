@@ -24,7 +24,8 @@ export async function getOpenIdToken(ctx: RequestContext, input: GetOpenIdTokenI
   const pool = await requireIdentityPool(ctx, identity.poolId);
   const logins = await verifyLogins(ctx, pool, input.Logins);
   checkLoginsMatch(identity, logins);
-  const identityId = logins.length > 0 ? await resolveIdentity(ctx, pool, logins, identity.identityId) : identity.identityId;
+  // Without logins, resolveIdentity checks that the pool (still) allows unauthenticated identities.
+  const identityId = await resolveIdentity(ctx, pool, logins, identity.identityId, identity.logins.length === 0);
   const Token = await issueOpenIdToken(ctx, { identityId, identityPoolId: pool.id, amr: amrOf(logins), seconds: OPENID_TOKEN_SECONDS });
   return { IdentityId: identityId, Token };
 }

@@ -12,7 +12,7 @@ import { NotAuthorizedException } from '../../protocol/errors.js';
 import { decodeNextToken, page } from '../../protocol/pagination.js';
 import type { StoredIdentity } from '../../storage/identities-repository.js';
 import { requireIdentity } from '../identities.js';
-import { requireIdentityPool } from '../identity-pools.js';
+import { requireIdentityPool, userPoolIdOfProvider } from '../identity-pools.js';
 import { verifyLogins } from '../logins.js';
 
 function describe(identity: StoredIdentity): IdentityDescription {
@@ -49,11 +49,14 @@ export async function unlinkIdentity(ctx: RequestContext, input: UnlinkIdentityI
   const pool = await requireIdentityPool(ctx, identity.poolId);
   const logins = await verifyLogins(ctx, pool, input.Logins);
   const proven = new Set(logins.map((l) => `${l.provider}\u0000${l.subject}`));
-  if (!identity.logins.some((l) => proven.has(`${l.provider}\u0000${l.subject}`))) {
+  const developerProof = logins.some((l) => l.identityId === identity.identityId);
+  if (!developerProof && !identity.logins.some((l) => proven.has(`${l.provider}\u0000${l.subject}`))) {
     throw new NotAuthorizedException("Logins don't match. Please include at least one valid login for this identity.");
   }
+  // A user pool provider may be named in either spelling (see userPoolIdOfProvider), as in Logins.
+  const named = (provider: string, name: string) => provider === name || (userPoolIdOfProvider(name) ?? name) === userPoolIdOfProvider(provider);
   for (const login of identity.logins) {
-    if (input.LoginsToRemove!.includes(login.provider)) await ctx.repos.identities.unlink(pool.id, identity.identityId, login, ctx.now());
+    if (input.LoginsToRemove!.some((name) => named(login.provider, name))) await ctx.repos.identities.unlink(pool.id, identity.identityId, login, ctx.now());
   }
   return {};
 }

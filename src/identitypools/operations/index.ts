@@ -6,13 +6,14 @@ import {
   mergeDeveloperIdentities,
   unlinkDeveloperIdentity,
 } from './developer-identities.js';
+import { getCredentialsForIdentity } from './get-credentials-for-identity.js';
 import { getId, getOpenIdToken } from './get-id.js';
 import { deleteIdentities, describeIdentity, listIdentities, unlinkIdentity } from './identities.js';
 import { createIdentityPool, deleteIdentityPool, describeIdentityPool, listIdentityPools, updateIdentityPool } from './identity-pools.js';
 import { getIdentityPoolRoles, getPrincipalTagAttributeMap, setIdentityPoolRoles, setPrincipalTagAttributeMap } from './roles.js';
 import { listIdentityPoolTags, tagIdentityPool, untagIdentityPool } from './tags.js';
 
-/** `AWSCognitoIdentityService.<name>` → handler. GetCredentialsForIdentity comes with STS. */
+/** `AWSCognitoIdentityService.<name>` → handler. */
 export const identityPoolOperations: OperationTable<RequestContext> = {
   CreateIdentityPool: createIdentityPool,
   DescribeIdentityPool: describeIdentityPool,
@@ -28,6 +29,7 @@ export const identityPoolOperations: OperationTable<RequestContext> = {
   ListTagsForResource: listIdentityPoolTags,
   GetId: getId,
   GetOpenIdToken: getOpenIdToken,
+  GetCredentialsForIdentity: getCredentialsForIdentity,
   DescribeIdentity: describeIdentity,
   ListIdentities: listIdentities,
   DeleteIdentities: deleteIdentities,

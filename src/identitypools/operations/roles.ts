@@ -30,7 +30,9 @@ export async function setIdentityPoolRoles(ctx: RequestContext, input: SetIdenti
   }
   await change(ctx, input.IdentityPoolId!, (pool) => {
     for (const [key, mapping] of Object.entries(input.RoleMappings ?? {})) {
-      const providerName = key.slice(0, key.lastIndexOf(':'));
+      // `<provider name>:<app client id>`; a key without a client id names the provider alone.
+      const colon = key.lastIndexOf(':');
+      const providerName = colon < 0 ? key : key.slice(0, colon);
       const listed = (pool.settings.pool.CognitoIdentityProviders ?? []).some((p) => userPoolIdOfProvider(p.ProviderName ?? '') === userPoolIdOfProvider(providerName));
       if (!listed) throw new InvalidParameterException(`Role mapping ${key} names a provider the identity pool does not list.`);
       if (mapping.Type === 'Rules' && !mapping.RulesConfiguration?.Rules?.length) {

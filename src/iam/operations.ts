@@ -1,0 +1,124 @@
+import type { RequestContext } from '../context.js';
+import { QueryProtocolError, type QueryService } from '../protocol/query-api.js';
+import { DuplicateKeyError } from '../storage/conflicts.js';
+import type { StoredRole } from '../storage/roles-repository.js';
+import { checkPolicyDocument, newRoleId, noSuchRole, roleArn } from './roles.js';
+
+type Params = Record<string, string>;
+
+function required(params: Params, name: string): string {
+  const value = params[name];
+  if (!value) throw new QueryProtocolError('ValidationError', `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`);
+  return value;
+}
+
+/** IAM answers policy documents URL-encoded, and the SDKs hand them to callers that way. */
+function describeRole(ctx: RequestContext, role: StoredRole): Record<string, unknown> {
+  return {
+    Path: role.path,
+    RoleName: role.roleName,
+    RoleId: role.roleId,
+    Arn: roleArn(ctx.config.accountId, role),
+    CreateDate: role.createdAt,
+    AssumeRolePolicyDocument: encodeURIComponent(role.assumeRolePolicy),
+    ...(role.description && { Description: role.description }),
+    MaxSessionDuration: role.maxSessionDuration,
+  };
+}
+
+async function requireRole(ctx: RequestContext, name: string): Promise<StoredRole> {
+  const role = await ctx.repos.roles.get(name);
+  if (!role) throw noSuchRole(name);
+  return role;
+}
+
+function sessionDuration(params: Params): number {
+  const value = params.MaxSessionDuration ? Number(params.MaxSessionDuration) : 3600;
+  if (!Number.isInteger(value) || value < 3600 || value > 43200) {
+    throw new QueryProtocolError('ValidationError', 'MaxSessionDuration must be between 3600 and 43200 seconds.');
+  }
+  return value;
+}
+
+/** The subset of IAM (2010-05-08) that manages the roles identity pools hand out credentials for. */
+export const iamService: QueryService<RequestContext> = {
+  version: '2010-05-08',
+  signingName: 'iam',
+  xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/',
+  unsigned: new Set(),
+  operations: {
+    async CreateRole(ctx, params) {
+      const path = params.Path ?? '/';
+      if (!/^\/([\u0021-\u007F]*\/)?$/.test(path)) throw new QueryProtocolError('ValidationError', 'The specified value for path is invalid.');
+      const role: StoredRole = {
+        roleName: required(params, 'RoleName'),
+        roleId: newRoleId(ctx),
+        path,
+        ...(params.Description && { description: params.Description }),
+        assumeRolePolicy: checkPolicyDocument(required(params, 'AssumeRolePolicyDocument')),
+        maxSessionDuration: sessionDuration(params),
+        createdAt: ctx.now(),
+      };
+      try {
+        await ctx.repos.roles.insert(role);
+      } catch (error) {
+        if (error instanceof DuplicateKeyError) throw new QueryProtocolError('EntityAlreadyExists', `Role with name ${role.roleName} already exists.`, 409);
+        throw error;
+      }
+      return { Role: describeRole(ctx, role) };
+    },
+    async GetRole(ctx, params) {
+      return { Role: describeRole(ctx, await requireRole(ctx, required(params, 'RoleName'))) };
+    },
+    async ListRoles(ctx, params) {
+      const limit = Math.min(Number(params.MaxItems) || 100, 1000);
+      const roles = await ctx.repos.roles.list(params.PathPrefix ?? '/', limit + 1, params.Marker);
+      const truncated = roles.length > limit;
+      const page = roles.slice(0, limit);
+      return { Roles: page.map((r) => describeRole(ctx, r)), IsTruncated: truncated, ...(truncated && { Marker: page[page.length - 1].roleName }) };
+    },
+    async DeleteRole(ctx, params) {
+      const name = required(params, 'RoleName');
+      await requireRole(ctx, name);
+      if ((await ctx.repos.roles.policies(name)).length > 0) {
+        throw new QueryProtocolError('DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
+      }
+      await ctx.repos.roles.delete(name);
+      return {};
+    },
+    async UpdateAssumeRolePolicy(ctx, params) {
+      const name = required(params, 'RoleName');
+      await requireRole(ctx, name);
+      await ctx.repos.roles.update(name, { assumeRolePolicy: checkPolicyDocument(required(params, 'PolicyDocument')) });
+      return {};
+    },
+    async PutRolePolicy(ctx, params) {
+      const name = required(params, 'RoleName');
+      await requireRole(ctx, name);
+      await ctx.repos.roles.putPolicy(name, required(params, 'PolicyName'), checkPolicyDocument(required(params, 'PolicyDocument')));
+      return {};
+    },
+    async GetRolePolicy(ctx, params) {
+      const name = required(params, 'RoleName');
+      const policyName = required(params, 'PolicyName');
+      await requireRole(ctx, name);
+      const document = await ctx.repos.roles.getPolicy(name, policyName);
+      if (document === undefined) throw new QueryProtocolError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`, 404);
+      return { RoleName: name, PolicyName: policyName, PolicyDocument: encodeURIComponent(document) };
+    },
+    async ListRolePolicies(ctx, params) {
+      const name = required(params, 'RoleName');
+      await requireRole(ctx, name);
+      return { PolicyNames: (await ctx.repos.roles.policies(name)).map((p) => p.name), IsTruncated: false };
+    },
+    async DeleteRolePolicy(ctx, params) {
+      const name = required(params, 'RoleName');
+      const policyName = required(params, 'PolicyName');
+      await requireRole(ctx, name);
+      if (!(await ctx.repos.roles.deletePolicy(name, policyName))) {
+        throw new QueryProtocolError('NoSuchEntity', `The role policy with name ${policyName} cannot be found.`, 404);
+      }
+      return {};
+    },
+  },
+};
