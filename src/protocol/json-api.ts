@@ -88,7 +88,8 @@ export async function registerJsonApi<Ctx>(app: FastifyInstance, options: JsonAp
 
   app.post('/', async (request: FastifyRequest, reply: FastifyReply) => {
     const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (mediaType === 'application/x-www-form-urlencoded' && options.formHandler) {
+    // A query-protocol request (STS, IAM) is a form without X-Amz-Target; a JSON target with a form body is an error.
+    if (mediaType === 'application/x-www-form-urlencoded' && options.formHandler && request.headers['x-amz-target'] === undefined) {
       return options.formHandler(request, reply, (request.body as Buffer | undefined) ?? Buffer.alloc(0));
     }
     const target = request.headers['x-amz-target'];
