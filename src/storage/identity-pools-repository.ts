@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import { IDENTITY_POOL_TABLES } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
+import { deletePoolRows, writePoolRow } from './pool-rows.js';
 import type { IdentityPoolSettings } from '../identitypools/identity-pool-settings.js';
 
 export interface StoredIdentityPool {
@@ -63,13 +64,7 @@ export class IdentityPoolsRepository {
       () => this.db.selectFrom('identity_pools').selectAll().where('pool_id', '=', poolId).executeTakeFirst(),
       async (row) => {
         updated = { ...change(fromRow(row)), updatedAt: now };
-        const result = await this.db
-          .updateTable('identity_pools')
-          .set({ name: updated.name, settings: JSON.stringify(updated.settings), version: row.version + 1, updated_at: now.getTime() })
-          .where('pool_id', '=', poolId)
-          .where('version', '=', row.version)
-          .executeTakeFirst();
-        return result.numUpdatedRows > 0n;
+        return writePoolRow(this.db, 'identity_pools', poolId, row.version, updated, now);
       },
     );
     return updated;
@@ -77,13 +72,6 @@ export class IdentityPoolsRepository {
 
   /** Deletes the pool with its identities and logins. */
   async delete(poolId: string): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
-      let deleted = 0n;
-      for (const table of IDENTITY_POOL_TABLES) {
-        const result = await tx.deleteFrom(table).where('pool_id', '=', poolId).executeTakeFirst();
-        if (table === 'identity_pools') deleted = result.numDeletedRows;
-      }
-      return deleted > 0n;
-    });
+    return deletePoolRows(this.db, IDENTITY_POOL_TABLES, poolId);
   }
 }

@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import { USER_POOL_TABLES } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
+import { deletePoolRows, writePoolRow } from './pool-rows.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { UserPoolSettings } from '../userpools/user-pool-settings.js';
 
@@ -112,13 +113,7 @@ export class UserPoolsRepository {
       () => this.byId.first(poolId),
       async (row) => {
         updated = { ...change(fromRow(row)), updatedAt: now };
-        const result = await this.db
-          .updateTable('user_pools')
-          .set({ name: updated.name, settings: JSON.stringify(updated.settings), version: row.version + 1, updated_at: now.getTime() })
-          .where('pool_id', '=', poolId)
-          .where('version', '=', row.version)
-          .executeTakeFirst();
-        return result.numUpdatedRows > 0n;
+        return writePoolRow(this.db, 'user_pools', poolId, row.version, updated, now);
       },
     );
     return updated;
@@ -126,13 +121,6 @@ export class UserPoolsRepository {
 
   /** Deletes the pool and everything in it, atomically. False when there was no such pool. */
   async delete(poolId: string): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
-      let deleted = 0n;
-      for (const table of USER_POOL_TABLES) {
-        const result = await tx.deleteFrom(table).where('pool_id', '=', poolId).executeTakeFirst();
-        if (table === 'user_pools') deleted = result.numDeletedRows;
-      }
-      return deleted > 0n;
-    });
+    return deletePoolRows(this.db, USER_POOL_TABLES, poolId);
   }
 }
