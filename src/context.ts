@@ -26,3 +26,13 @@ export interface RequestContext extends ServiceContext {
   /** From the SigV4 credential scope when the request is signed; the configured default otherwise. */
   region: string;
 }
+
+/**
+ * Written out member by member: `{ ...services, requestId, region }` adds members to a spread copy, which
+ * V8 (Node 20) does on a slow path, about 3.5 µs per request against 30 ns for this literal (npm run
+ * bench -- describe). Overriding a member of a spread copy, as handlers do with `region`, stays fast.
+ */
+export function requestContext(services: ServiceContext, requestId: string, region: string): RequestContext {
+  const { config, repos, secrets, keys, publicUrl, now, randomBytes, log } = services;
+  return { config, repos, secrets, keys, publicUrl, now, randomBytes, log, requestId, region };
+}
