@@ -204,6 +204,11 @@ describe('Action and Resource matching', () => {
     ['arn:aws:s3:::b/*/*/c', 'arn:aws:s3:::b/x/c', false],
     ['arn:aws:s3:::b/*a*b*', 'arn:aws:s3:::b/xxaxxbxx', true],
     ['arn:aws:s3:::b/*a*b', 'arn:aws:s3:::b/xxbxxa', false],
+    ['arn:aws:s3:::b/ab*ba', 'arn:aws:s3:::b/aba', false], // the literal ends must not overlap
+    ['arn:aws:s3:::b/ab*ba', 'arn:aws:s3:::b/abba', true],
+    ['arn:aws:s3:::b/?*', 'arn:aws:s3:::b/', false],
+    ['arn:aws:s3:::b/*?x', 'arn:aws:s3:::b/yx', true],
+    ['arn:aws:s3:::b/**', 'arn:aws:s3:::b/any/thing', true],
     ['arn:aws:dynamodb:*:*:table/Thread', 'arn:aws:dynamodb:us-east-1:123456789012:table/Thread', true],
     // `.` and `+` are literal, as is every other regular-expression character.
     ['arn:aws:s3:::b/a.txt', 'arn:aws:s3:::b/a.txt', true],

@@ -5,7 +5,7 @@
  */
 import { compileCondition, conditionHolds, type CompiledCondition } from './conditions.js';
 import type { ContextView } from './context.js';
-import { compileGlob, globFromCodes, matchGlob, type Glob } from './match.js';
+import { compileGlob, globFromPattern, matchGlob, type Glob } from './match.js';
 import type { PolicyDocument, PolicyPrincipal, PolicyStatement } from './types.js';
 import { parseTemplate, resolvePattern, type Template } from './variables.js';
 
@@ -30,17 +30,31 @@ export interface CompiledPolicy {
   readonly statements: readonly CompiledStatement[];
 }
 
+/** Where parsePolicy keeps a document's compiled form (a non-enumerable property, set before freezing). */
+const COMPILED = Symbol('compiled policy');
+/** The compiled forms of documents that did not come from parsePolicy. */
 const cache = new WeakMap<PolicyDocument, CompiledPolicy>();
 
+/** Compiles `document` and attaches the result to it; for parsePolicy, before it freezes the document. */
+export function attachCompiled(document: PolicyDocument): void {
+  Object.defineProperty(document, COMPILED, { value: compile(document) });
+}
+
 export function compilePolicy(document: PolicyDocument): CompiledPolicy {
+  const attached = (document as { [COMPILED]?: CompiledPolicy })[COMPILED];
+  if (attached !== undefined) return attached;
   let compiled = cache.get(document);
   if (compiled === undefined) {
-    const variables = document.Version === '2012-10-17';
-    const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement as unknown as PolicyStatement];
-    compiled = { statements: statements.map((statement) => compileStatement(statement, variables)) };
+    compiled = compile(document);
     cache.set(document, compiled);
   }
   return compiled;
+}
+
+function compile(document: PolicyDocument): CompiledPolicy {
+  const variables = document.Version === '2012-10-17';
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement as unknown as PolicyStatement];
+  return { statements: statements.map((statement) => compileStatement(statement, variables)) };
 }
 
 function compileStatement(statement: PolicyStatement, variables: boolean): CompiledStatement {
@@ -59,7 +73,7 @@ function compileStatement(statement: PolicyStatement, variables: boolean): Compi
     notAction: statement.Action === undefined && statement.NotAction !== undefined,
     resources: resourceList?.map((resource): ResourcePattern => {
       const template = parseTemplate(resource, variables);
-      return template.dynamic ? { template } : { glob: globFromCodes(resolvePattern(template, undefined, true)!) };
+      return template.dynamic ? { template } : { glob: globFromPattern(resolvePattern(template, undefined, true)!) };
     }),
     notResource: statement.Resource === undefined && statement.NotResource !== undefined,
     principal: statement.Principal ?? statement.NotPrincipal,
@@ -93,9 +107,9 @@ export function resourceApplies(statement: CompiledStatement, resource: string, 
     if (pattern.template === undefined) {
       glob = pattern.glob;
     } else {
-      const codes = resolvePattern(pattern.template, context, true);
-      if (codes === undefined) continue;
-      glob = globFromCodes(codes);
+      const resolved = resolvePattern(pattern.template, context, true);
+      if (resolved === undefined) continue;
+      glob = globFromPattern(resolved);
     }
     if (matchGlob(glob, resource)) {
       matched = true;

@@ -17,7 +17,7 @@ import { BlockList, isIP } from 'node:net';
 import { parseOperator, VARIABLE_FAMILIES, type OperatorSpec, type ParsedOperator } from './condition-operators.js';
 import type { ContextView } from './context.js';
 import { parseDate } from './dates.js';
-import { compileArnGlob, globFromCodes, matchArn, matchGlob, type ArnGlob, type Glob } from './match.js';
+import { compileArnGlob, globFromPattern, matchArn, matchGlob, type ArnGlob, type Glob, type PatternText } from './match.js';
 import { parseTemplate, resolvePattern, resolveString, type Template } from './variables.js';
 
 type Scalar = string | boolean | number;
@@ -75,9 +75,9 @@ function buildMatcher(spec: OperatorSpec, values: readonly string[], templates: 
     case 'StringEqualsIgnoreCase':
       return { matcher: stringEqualsMatcher(templates, true) };
     case 'StringLike':
-      return { matcher: patternMatcher(templates, (codes) => globFromCodes(codes), (glob: Glob, value) => matchGlob(glob, value)) };
+      return { matcher: patternMatcher(templates, globFromPattern, (glob: Glob, value) => matchGlob(glob, value)) };
     case 'Arn':
-      return { matcher: patternMatcher(templates, (codes) => compileArnGlob(codes), (arn: ArnGlob, value) => matchArn(arn, value)) };
+      return { matcher: patternMatcher(templates, compileArnGlob, (arn: ArnGlob, value) => matchArn(arn, value)) };
     case 'Numeric':
       return numericMatcher(spec, values);
     case 'Date':
@@ -125,7 +125,7 @@ function stringEqualsMatcher(templates: readonly Template[], ignoreCase: boolean
 
 function patternMatcher<P>(
   templates: readonly Template[],
-  compile: (codes: number[]) => P,
+  compile: (pattern: PatternText) => P,
   match: (pattern: P, value: string) => boolean,
 ): ValueMatcher {
   const toTest = (patterns: readonly P[]): ValueTest => (value) => {
@@ -141,8 +141,8 @@ function patternMatcher<P>(
     bind(context) {
       const patterns: P[] = [];
       for (const template of templates) {
-        const codes = resolvePattern(template, context, true);
-        if (codes !== undefined) patterns.push(compile(codes));
+        const pattern = resolvePattern(template, context, true);
+        if (pattern !== undefined) patterns.push(compile(pattern));
       }
       return toTest(patterns);
     },

@@ -5,46 +5,63 @@
  * Characters are compared by code point, so `?` matches one emoji, not half of one.
  */
 
-/** A pattern element: a literal UTF-16 code unit (≥ 0), or one of the wildcards. */
-export const STAR = -1;
-export const ANY = -2;
+/** A pattern's text and the positions in it that are wildcards (a `*` or `?` there is literal otherwise). */
+export interface PatternText {
+  readonly text: string;
+  /** Ascending offsets into `text` of the `*` and `?` characters that act as wildcards. */
+  readonly wild: readonly number[];
+}
 
-/** A compiled pattern: `exact` when it has no wildcard (plain string comparison), else `codes`. */
-export type Glob = { readonly exact: string; readonly codes?: undefined } | { readonly exact?: undefined; readonly codes: readonly number[] };
+/** Pattern codes for the part between the first and last wildcard: code units (≥ 0) or wildcards. */
+const STAR = -1;
+const ANY = -2;
 
-/** Appends `text` to `codes`, with `*` and `?` as wildcards when `wildcards` is set. */
-export function pushPatternText(codes: number[], text: string, wildcards: boolean): void {
+/**
+ * A compiled pattern: `exact` when it has no wildcard; otherwise the literal text before the first
+ * wildcard, after the last one, and the codes in between (checked only when the ends fit).
+ */
+export type Glob =
+  | { readonly exact: string }
+  | {
+      readonly exact?: undefined;
+      readonly prefix: string;
+      readonly suffix: string;
+      readonly middle: readonly number[];
+      /** The middle is a lone `*`: prefix and suffix fitting is a match. */
+      readonly starOnly: boolean;
+    };
+
+/** Offsets of `*` and `?` in `text`. */
+export function wildcardOffsets(text: string): number[] {
+  const offsets: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (wildcards && c === 42 /* * */) {
-      if (codes[codes.length - 1] !== STAR) codes.push(STAR); // `**` is `*`
-    } else if (wildcards && c === 63 /* ? */) codes.push(ANY);
-    else codes.push(c);
+    if (c === 42 /* * */ || c === 63 /* ? */) offsets.push(i);
   }
+  return offsets;
 }
 
-/** Appends `text` to `codes` with every character literal (variable values, `${*}`-style escapes). */
-export function pushLiteral(codes: number[], text: string): void {
-  for (let i = 0; i < text.length; i++) codes.push(text.charCodeAt(i));
-}
-
-export function globFromCodes(codes: readonly number[]): Glob {
-  for (const c of codes) if (c < 0) return { codes };
-  return { exact: codesToString(codes) };
-}
-
-/** The text of wildcard-free pattern codes. */
-export function codesToString(codes: readonly number[]): string {
-  let text = '';
-  for (let i = 0; i < codes.length; i += 4096) text += String.fromCharCode(...codes.slice(i, i + 4096));
-  return text;
+export function globFromPattern({ text, wild }: PatternText): Glob {
+  if (wild.length === 0) return { exact: text };
+  const first = wild[0]!;
+  const last = wild[wild.length - 1]!;
+  const middle: number[] = [];
+  let w = 0;
+  for (let i = first; i <= last; i++) {
+    if (wild[w] === i) {
+      w++;
+      if (text.charCodeAt(i) === 63 /* ? */) middle.push(ANY);
+      else if (middle[middle.length - 1] !== STAR) middle.push(STAR); // `**` is `*`
+    } else {
+      middle.push(text.charCodeAt(i));
+    }
+  }
+  return { prefix: text.slice(0, first), suffix: text.slice(last + 1), middle, starOnly: middle.length === 1 && middle[0] === STAR };
 }
 
 /** A pattern written with `*` and `?` wildcards. */
 export function compileGlob(pattern: string): Glob {
-  const codes: number[] = [];
-  pushPatternText(codes, pattern, true);
-  return globFromCodes(codes);
+  return globFromPattern({ text: pattern, wild: wildcardOffsets(pattern) });
 }
 
 const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
@@ -56,7 +73,7 @@ function widthAt(s: string, i: number, end: number): number {
 }
 
 /** Whether `subject.slice(from, to)` as a whole matches the pattern codes. */
-export function matchCodes(p: readonly number[], subject: string, from = 0, to = subject.length): boolean {
+function matchCodes(p: readonly number[], subject: string, from: number, to: number): boolean {
   const m = p.length;
   let pi = 0;
   let si = from;
@@ -68,6 +85,7 @@ export function matchCodes(p: readonly number[], subject: string, from = 0, to =
       pi++;
       si += widthAt(subject, si, to);
     } else if (pc === STAR) {
+      if (pi === m - 1) return true; // a trailing `*` takes whatever is left
       starP = pi++;
       starS = si;
     } else if (pc >= 0 && pc === subject.charCodeAt(si)) {
@@ -86,9 +104,16 @@ export function matchCodes(p: readonly number[], subject: string, from = 0, to =
   return pi === m;
 }
 
+/** Whether `subject.slice(from, to)` matches the glob. */
 export function matchGlob(glob: Glob, subject: string, from = 0, to = subject.length): boolean {
-  if (glob.exact === undefined) return matchCodes(glob.codes, subject, from, to);
-  return from === 0 && to === subject.length ? glob.exact === subject : glob.exact === subject.slice(from, to);
+  if (glob.exact !== undefined) {
+    return to - from === glob.exact.length && (from === 0 && to === subject.length ? glob.exact === subject : subject.startsWith(glob.exact, from));
+  }
+  const { prefix, suffix } = glob;
+  if (to - from < prefix.length + suffix.length) return false;
+  if (prefix.length > 0 && !subject.startsWith(prefix, from)) return false;
+  if (suffix.length > 0 && !subject.endsWith(suffix, to)) return false;
+  return glob.starOnly || matchCodes(glob.middle, subject, from + prefix.length, to - suffix.length);
 }
 
 /**
@@ -99,16 +124,22 @@ export function matchGlob(glob: Glob, subject: string, from = 0, to = subject.le
  */
 export type ArnGlob = readonly Glob[] | undefined;
 
-export function compileArnGlob(codes: readonly number[]): ArnGlob {
+export function compileArnGlob({ text, wild }: PatternText): ArnGlob {
   const parts: Glob[] = [];
   let start = 0;
+  let w = 0;
+  const piece = (end: number): Glob => {
+    const offsets: number[] = [];
+    while (w < wild.length && wild[w]! < end) offsets.push(wild[w++]! - start);
+    return globFromPattern({ text: text.slice(start, end), wild: offsets });
+  };
   for (let component = 0; component < 5; component++) {
-    const end = codes.indexOf(58 /* : */, start);
+    const end = text.indexOf(':', start);
     if (end < 0) return undefined;
-    parts.push(globFromCodes(codes.slice(start, end)));
+    parts.push(piece(end));
     start = end + 1;
   }
-  parts.push(globFromCodes(codes.slice(start)));
+  parts.push(piece(text.length));
   return parts;
 }
 

@@ -3,6 +3,7 @@
  * Anything IAM would answer `MalformedPolicyDocument` to throws `MalformedPolicyDocumentError` naming the
  * element at fault; what comes back is normalised (lists are arrays, condition values strings) and frozen.
  */
+import { attachCompiled } from './compile.js';
 import { compileCondition } from './conditions.js';
 import { MalformedPolicyDocumentError } from './errors.js';
 import type { PolicyCondition, PolicyDocument, PolicyPrincipal, PolicyStatement, PolicyVersion } from './types.js';
@@ -81,6 +82,7 @@ export function parsePolicy(json: string | object, options: ParsePolicyOptions =
     ...(typeof document.Id === 'string' ? { Id: document.Id } : {}),
     Statement: statements,
   };
+  attachCompiled(result);
   return deepFreeze(result);
 }
 

@@ -9,10 +9,10 @@
  * without a value, which then matches nothing (the caller decides what that means for its element).
  */
 import type { ContextView } from './context.js';
-import { pushLiteral, pushPatternText } from './match.js';
+import { wildcardOffsets, type PatternText } from './match.js';
 
 export type TemplatePart =
-  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'text'; readonly text: string; /** Offsets of `*` and `?` in `text`. */ readonly wild: readonly number[] }
   | { readonly kind: 'literal'; readonly text: string }
   | { readonly kind: 'variable'; readonly key: string; readonly spelling: string; readonly fallback: string | undefined };
 
@@ -24,7 +24,7 @@ export interface Template {
 
 /** Splits `raw` into text, escapes and variables. Malformed `${…` sequences stay literal text. */
 export function parseTemplate(raw: string, variablesEnabled: boolean): Template {
-  if (!variablesEnabled || !raw.includes('${')) return { parts: [{ kind: 'text', text: raw }], dynamic: false };
+  if (!variablesEnabled || !raw.includes('${')) return { parts: [textPart(raw)], dynamic: false };
   const parts: TemplatePart[] = [];
   let text = '';
   let dynamic = false;
@@ -42,15 +42,17 @@ export function parseTemplate(raw: string, variablesEnabled: boolean): Template 
       i = open + 2;
       continue;
     }
-    if (text) parts.push({ kind: 'text', text });
+    if (text) parts.push(textPart(text));
     text = '';
     parts.push(parsed.part);
     if (parsed.part.kind === 'variable') dynamic = true;
     i = parsed.end;
   }
-  if (text) parts.push({ kind: 'text', text });
+  if (text) parts.push(textPart(text));
   return { parts, dynamic };
 }
+
+const textPart = (text: string): TemplatePart => ({ kind: 'text', text, wild: wildcardOffsets(text) });
 
 /** Parses `key}` or `key, 'default'}` starting at `start` (just after `${`). */
 function parseVariable(raw: string, start: number): { part: TemplatePart; end: number } | undefined {
@@ -101,25 +103,23 @@ export function resolveString(template: Template, context: ContextView | undefin
 }
 
 /**
- * The template as glob pattern codes (see match.ts): `*` and `?` in the policy's own text are wildcards
- * when `wildcards` is set; escapes and substituted values are literal. `lowerCase` folds the text and
- * the values (for case-insensitive matching). `undefined` when a variable has no value.
+ * The template as a glob pattern (see match.ts): `*` and `?` in the policy's own text are wildcards when
+ * `wildcards` is set; escapes and substituted values are literal. `undefined` when a variable has no value.
  */
-export function resolvePattern(
-  template: Template,
-  context: ContextView | undefined,
-  wildcards: boolean,
-  lowerCase = false,
-): number[] | undefined {
-  const codes: number[] = [];
-  for (const part of template.parts) {
+export function resolvePattern(template: Template, context: ContextView | undefined, wildcards: boolean): PatternText | undefined {
+  const { parts } = template;
+  if (parts.length === 1 && parts[0]!.kind === 'text') return { text: parts[0]!.text, wild: wildcards ? parts[0]!.wild : [] };
+  let text = '';
+  const wild: number[] = [];
+  for (const part of parts) {
     if (part.kind === 'text') {
-      pushPatternText(codes, lowerCase ? part.text.toLowerCase() : part.text, wildcards);
+      if (wildcards) for (const offset of part.wild) wild.push(text.length + offset);
+      text += part.text;
     } else {
       const value = part.kind === 'literal' ? part.text : variableValue(part, context);
       if (value === undefined) return undefined;
-      pushLiteral(codes, lowerCase ? value.toLowerCase() : value);
+      text += value;
     }
   }
-  return codes;
+  return { text, wild };
 }
