@@ -174,7 +174,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
 function secretForQuery(services: ServiceContext, accessKeyId: string, sessionToken: string | undefined): string | undefined {
   if (sessionToken === undefined) return services.config.accessKeys.find((k) => k.accessKeyId === accessKeyId)?.secretAccessKey;
   const session = openSessionToken(services, sessionToken);
-  if (session === 'expired') throw new QueryProtocolError('ExpiredToken', 'The security token included in the request is expired', 400);
+  if (session === 'expired') throw new QueryProtocolError('ExpiredToken', 'The security token included in the request is expired', 403);
   return session !== 'malformed' && session.accessKeyId === accessKeyId ? session.secretAccessKey : undefined;
 }
 

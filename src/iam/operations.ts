@@ -12,6 +12,15 @@ function required(params: Params, name: string): string {
   return value;
 }
 
+/** IAM's pattern for role and policy names: anything else (a `/`, a space) would not make a valid ARN. */
+function named(params: Params, member: 'RoleName' | 'PolicyName', max: number): string {
+  const value = required(params, member);
+  if (!/^[\w+=,.@-]+$/.test(value) || value.length > max) {
+    throw new QueryProtocolError('ValidationError', `1 validation error detected: Value '${value}' at '${member[0].toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and have length less than or equal to ${max}`);
+  }
+  return value;
+}
+
 /** IAM answers policy documents URL-encoded, and the SDKs hand them to callers that way. */
 function describeRole(ctx: RequestContext, role: StoredRole): Record<string, unknown> {
   return {
@@ -51,7 +60,7 @@ export const iamService: QueryService<RequestContext> = {
       const path = params.Path ?? '/';
       if (!/^\/([\u0021-\u007F]*\/)?$/.test(path)) throw new QueryProtocolError('ValidationError', 'The specified value for path is invalid.');
       const role: StoredRole = {
-        roleName: required(params, 'RoleName'),
+        roleName: named(params, 'RoleName', 64),
         roleId: newRoleId(ctx),
         path,
         ...(params.Description && { description: params.Description }),
@@ -71,7 +80,11 @@ export const iamService: QueryService<RequestContext> = {
       return { Role: describeRole(ctx, await requireRole(ctx, required(params, 'RoleName'))) };
     },
     async ListRoles(ctx, params) {
-      const limit = Math.min(Number(params.MaxItems) || 100, 1000);
+      // 1-1000, as IAM allows: a negative LIMIT is an error on PostgreSQL and no limit at all on SQLite.
+      const limit = params.MaxItems === undefined ? 100 : Number(params.MaxItems);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new QueryProtocolError('ValidationError', `1 validation error detected: Value '${params.MaxItems}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`);
+      }
       const roles = await ctx.repos.roles.list(params.PathPrefix ?? '/', limit + 1, params.Marker);
       const truncated = roles.length > limit;
       const page = roles.slice(0, limit);
@@ -95,7 +108,7 @@ export const iamService: QueryService<RequestContext> = {
     async PutRolePolicy(ctx, params) {
       const name = required(params, 'RoleName');
       await requireRole(ctx, name);
-      await ctx.repos.roles.putPolicy(name, required(params, 'PolicyName'), checkPolicyDocument(required(params, 'PolicyDocument')));
+      await ctx.repos.roles.putPolicy(name, named(params, 'PolicyName', 128), checkPolicyDocument(required(params, 'PolicyDocument')));
       return {};
     },
     async GetRolePolicy(ctx, params) {

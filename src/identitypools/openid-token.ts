@@ -1,4 +1,4 @@
-import { SignJWT, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { ServiceContext } from '../context.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 
@@ -40,7 +40,9 @@ export async function verifyOpenIdToken(ctx: ServiceContext, token: string): Pro
     if (!key) throw new Error('unknown key');
     const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], issuer: identityIssuer(ctx), currentDate: ctx.now() });
     return payload;
-  } catch {
+  } catch (error) {
+    // jose checks the signature before the claims: an expired token is a genuine one (STS answers it apart).
+    if (error instanceof joseErrors.JWTExpired) throw new NotAuthorizedException('Invalid login token. The OpenID token has expired.');
     throw new NotAuthorizedException('Invalid login token. The OpenID token is not valid.');
   }
 }

@@ -2,6 +2,7 @@ import type { RoleMapping } from '@aws-sdk/client-cognito-identity';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import type { StoredIdentityPool } from '../storage/identity-pools-repository.js';
 import { InvalidIdentityPoolConfigurationException } from './errors.js';
+import { userPoolIdOfProvider } from './identity-pools.js';
 import type { VerifiedLogin } from './logins.js';
 
 function noRole(): InvalidIdentityPoolConfigurationException {
@@ -45,6 +46,24 @@ function tokenRole(claims: Record<string, unknown>, customRoleArn: string | unde
 }
 
 /**
+ * The mapping for a login: keyed `<provider>:<app client id>`, where the provider may be spelled either way
+ * a user pool can be named (`cognito-idp.<region>.amazonaws.com/<id>` or Gatehouse's host) whatever
+ * spelling the pool lists, as SetIdentityPoolRoles accepts both.
+ */
+function mappingFor(roleMappings: Record<string, RoleMapping>, login: VerifiedLogin): RoleMapping | undefined {
+  const clientId = String(login.claims.aud ?? '');
+  const exact = roleMappings[`${login.provider}:${clientId}`];
+  if (exact) return exact;
+  const userPoolId = userPoolIdOfProvider(login.provider);
+  if (!userPoolId) return undefined;
+  for (const [key, mapping] of Object.entries(roleMappings)) {
+    const colon = key.lastIndexOf(':');
+    if (colon > 0 && key.slice(colon + 1) === clientId && userPoolIdOfProvider(key.slice(0, colon)) === userPoolId) return mapping;
+  }
+  return undefined;
+}
+
+/**
  * Which role an identity gets: the unauthenticated role, or for a login with a role mapping (keyed
  * `<provider>:<app client id>`) the role the mapping picks — falling back as AmbiguousRoleResolution
  * says — and otherwise the authenticated role.
@@ -56,7 +75,7 @@ export function selectRole(pool: StoredIdentityPool, logins: VerifiedLogin[], cu
     return roles.unauthenticated;
   }
   for (const login of logins) {
-    const mapping = roleMappings[`${login.provider}:${String(login.claims.aud ?? '')}`];
+    const mapping = mappingFor(roleMappings, login);
     if (!mapping) continue;
     const picked = mapping.Type === 'Token' ? tokenRole(login.claims, customRoleArn) : ruleRole(mapping, login.claims);
     if (picked) return picked;

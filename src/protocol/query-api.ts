@@ -15,6 +15,11 @@ export interface QueryService<Ctx> {
   xmlNamespace: string;
   /** Operations that are not signed (STS AssumeRoleWithWebIdentity). */
   unsigned: Set<string>;
+  /**
+   * Whether temporary credentials (a session token) may call it. Their role's policies are not evaluated
+   * here, so a service that does not say so (IAM) refuses them: a guest's credentials must not administer roles.
+   */
+  acceptsSessionCredentials?: boolean;
   operations: Record<string, (ctx: Ctx, params: Record<string, string>, caller: QueryCaller | undefined) => Promise<Record<string, unknown>>>;
 }
 
@@ -83,7 +88,12 @@ export async function handleQueryRequest<Ctx>(request: FastifyRequest, reply: Fa
           )
         : safeParse(request);
       const sessionToken = request.headers['x-amz-security-token'];
-      if (caller && typeof sessionToken === 'string') caller = { ...caller, sessionToken };
+      if (caller && typeof sessionToken === 'string') {
+        if (!service.acceptsSessionCredentials) {
+          throw new QueryProtocolError('AccessDenied', `Temporary credentials are not authorized to perform: ${service.signingName}:${action}`, 403);
+        }
+        caller = { ...caller, sessionToken };
+      }
     }
     const ctx = options.createContext(request, caller?.region ?? options.defaultRegion);
     const result = await operation(ctx, params, caller);
@@ -91,7 +101,9 @@ export async function handleQueryRequest<Ctx>(request: FastifyRequest, reply: Fa
     return sendXml(reply, 200, body);
   } catch (error) {
     if (error instanceof ServiceError) return sendQueryError(reply, namespace, error, request.id);
-    throw error;
+    // Not the JSON error handler's answer: a query client reads XML only.
+    request.log.error({ err: error }, 'unexpected error');
+    return sendQueryError(reply, namespace, new QueryProtocolError('InternalFailure', 'An internal error occurred. The request id identifies it in the server log.', 500), request.id);
   }
 }
 

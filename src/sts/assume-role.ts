@@ -47,7 +47,7 @@ export async function assumeRoleWithWebIdentity(ctx: ServiceContext, request: As
   });
   if (!trusted) throw new RoleAssumptionError('not-trusted', `The trust policy of ${request.roleArn} does not admit this web identity.`);
   const duration = request.durationSeconds ?? Math.min(DEFAULT_DURATION_SECONDS, role.maxSessionDuration);
-  if (duration < MIN_DURATION_SECONDS || duration > role.maxSessionDuration) {
+  if (!Number.isInteger(duration) || duration < MIN_DURATION_SECONDS || duration > role.maxSessionDuration) {
     throw new RoleAssumptionError('bad-duration', `DurationSeconds must be between ${MIN_DURATION_SECONDS} and the role's MaxSessionDuration (${role.maxSessionDuration}).`);
   }
   const assumedRoleId = `${role.roleId}:${request.sessionName}`;

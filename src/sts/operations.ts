@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.js';
 import { identityIssuer, verifyOpenIdToken } from '../identitypools/openid-token.js';
+import { NotAuthorizedException } from '../protocol/errors.js';
 import { QueryProtocolError, type QueryCaller, type QueryService } from '../protocol/query-api.js';
 import { verifyToken } from '../userpools/auth/tokens.js';
 import { assumeRoleWithWebIdentity, RoleAssumptionError } from './assume-role.js';
@@ -22,6 +23,17 @@ interface WebIdentity {
 }
 
 /**
+ * A genuine but expired token is ExpiredTokenException, as AWS answers it; anything else that does not
+ * verify (forged, another issuer, not an ID token) is InvalidIdentityToken.
+ */
+function refuseToken(error: unknown): never {
+  if (error instanceof NotAuthorizedException && /expired/i.test(error.message)) {
+    throw new QueryProtocolError('ExpiredTokenException', 'Token expired: the web identity token that was passed has expired. Get a new identity token and retry.');
+  }
+  throw new QueryProtocolError('InvalidIdentityToken', 'The web identity token is not valid, or not from a provider this STS trusts.');
+}
+
+/**
  * The web identities this STS accepts: the OpenID tokens of Gatehouse identity pools (principal
  * cognito-identity.amazonaws.com, as with Cognito) and ID tokens of Gatehouse user pools (principal: the
  * issuer without its scheme, as an OIDC provider would be named).
@@ -34,9 +46,7 @@ async function webIdentity(ctx: RequestContext, token: string): Promise<WebIdent
     issuer = undefined;
   }
   if (issuer === identityIssuer(ctx)) {
-    const claims = await verifyOpenIdToken(ctx, token).catch(() => {
-      throw new QueryProtocolError('InvalidIdentityToken', 'The web identity token is not valid or has expired.');
-    });
+    const claims = await verifyOpenIdToken(ctx, token).catch(refuseToken);
     const pool = await ctx.repos.identityPools.get(String(claims.aud));
     if (!pool?.settings.pool.AllowClassicFlow) {
       throw new QueryProtocolError('AccessDenied', 'The identity pool of this token does not allow the basic (classic) flow.', 403);
@@ -54,9 +64,7 @@ async function webIdentity(ctx: RequestContext, token: string): Promise<WebIdent
       },
     };
   }
-  const { claims } = await verifyToken(ctx, token, 'id').catch(() => {
-    throw new QueryProtocolError('InvalidIdentityToken', 'The web identity token is not from a provider this STS trusts, or has expired.');
-  });
+  const { claims } = await verifyToken(ctx, token, 'id').catch(refuseToken);
   const principal = String(claims.iss).replace(/^https?:\/\//, '');
   return {
     principal,
@@ -81,6 +89,7 @@ export const stsService: QueryService<RequestContext> = {
   signingName: 'sts',
   xmlNamespace: 'https://sts.amazonaws.com/doc/2011-06-15/',
   unsigned: new Set(['AssumeRoleWithWebIdentity']),
+  acceptsSessionCredentials: true,
   operations: {
     async AssumeRoleWithWebIdentity(ctx, params) {
       const sessionName = required(params, 'RoleSessionName');
