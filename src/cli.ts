@@ -6,6 +6,7 @@ import { createGatehouse } from './server.js';
 import { openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { openServices } from './services.js';
+import type { GatewayCommandLine } from './gateway-cli.js';
 import { pino } from 'pino';
 
 const USAGE = `Usage: gatehouse <command> [options]
@@ -16,6 +17,10 @@ Commands:
   keys rotate --pool POOL_ID
              add a new token-signing key to a user pool; the old key keeps verifying
              the tokens it signed until they expire
+  gateway --upstream URL --routes FILE [--port P]
+             a reverse proxy that lets through only requests its routes' authorizers
+             allow (user pool tokens, or SigV4 with Gatehouse credentials and the role's
+             policies); listens on 8421 by default
 
 Options:
   --port N          port to listen on (default 8420; GATEHOUSE_PORT)
@@ -28,7 +33,7 @@ Options:
   -h, --help        this text
 `;
 
-function parseCommandLine(argv: string[]): { command: string; overrides: ConfigOverrides; pool?: string } {
+function parseCommandLine(argv: string[]): { command: string; overrides: ConfigOverrides; pool?: string; gateway: GatewayCommandLine } {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -41,6 +46,8 @@ function parseCommandLine(argv: string[]): { command: string; overrides: ConfigO
       'database-url': { type: 'string' },
       'log-level': { type: 'string' },
       pool: { type: 'string' },
+      upstream: { type: 'string' },
+      routes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,7 +64,8 @@ function parseCommandLine(argv: string[]): { command: string; overrides: ConfigO
     databaseUrl: values['database-url'],
     logLevel: values['log-level'],
   } as ConfigOverrides;
-  return { command: positionals.slice(0, 2).join(' ') || 'serve', overrides, pool: values.pool };
+  const gateway = { upstream: values.upstream, routes: values.routes, port: values.port, host: values.host };
+  return { command: positionals.slice(0, 2).join(' ') || 'serve', overrides, pool: values.pool, gateway };
 }
 
 async function serve(overrides: ConfigOverrides): Promise<void> {
@@ -117,10 +125,12 @@ async function rotateKeys(overrides: ConfigOverrides, poolId: string | undefined
 }
 
 async function main(): Promise<void> {
-  const { command, overrides, pool } = parseCommandLine(process.argv.slice(2));
+  const { command, overrides, pool, gateway } = parseCommandLine(process.argv.slice(2));
   if (command === 'serve' || command.startsWith('serve ')) return serve(overrides);
   if (command === 'migrate') return migrate(overrides);
   if (command === 'keys rotate') return rotateKeys(overrides, pool);
+  // Loaded on demand: `serve` does not pay for the proxy's start-up.
+  if (command === 'gateway') return (await import('./gateway-cli.js')).runGateway(overrides, gateway);
   process.stderr.write(`unknown command '${command}'\n\n${USAGE}`);
   process.exit(2);
 }

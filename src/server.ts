@@ -11,6 +11,7 @@ import { openServices, type ServiceOverrides } from './services.js';
 import { RateLimiter } from './security/rate-limiter.js';
 import { TooManyRequestsException } from './protocol/errors.js';
 import { registerWellKnownRoutes } from './userpools/auth/well-known-routes.js';
+import { registerOAuth } from './oauth/register.js';
 import { isDatabaseReachable } from './storage/database.js';
 import { userPoolOperations } from './userpools/operations/index.js';
 import { identityPoolOperations } from './identitypools/operations/index.js';
@@ -116,6 +117,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     });
 
     registerWellKnownRoutes(app, services);
+    await registerOAuth(app, services);
     registerIdentityWellKnownRoutes(app, services);
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/ready', async (_request, reply) => {

@@ -289,13 +289,14 @@ for (const store of STORES) {
 
     it('does not ask the SDK for a signature on unsigned operations, whatever its credentials', async () => {
       const stranger = sdkClient(server.url, 'us-east-1', { accessKeyId: 'AKIASTRANGER0000001', secretAccessKey: 'not-a-secret-gatehouse-knows' });
+      // Each call starts only when awaited, so no rejection is left unhandled while another is checked.
       const attempts = [
-        stranger.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'abc123', AuthParameters: { USERNAME: 'alice', PASSWORD: 'Passw0rd!' } })),
-        stranger.send(new SignUpCommand({ ClientId: 'abc123', Username: 'alice', Password: 'Passw0rd!' })),
+        () => stranger.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'abc123', AuthParameters: { USERNAME: 'alice', PASSWORD: 'Passw0rd!' } })),
+        () => stranger.send(new SignUpCommand({ ClientId: 'abc123', Username: 'alice', Password: 'Passw0rd!' })),
       ];
       for (const attempt of attempts) {
         // No client or user exists, so the call fails, but not for want of a signature.
-        await assert.rejects(attempt, (error: SdkError) => {
+        await assert.rejects(attempt(), (error: SdkError) => {
           assert.ok(!SIGNATURE_ERRORS.includes(error.name), `answered ${error.name}: ${error.message}`);
           assert.ok(error.$metadata.httpStatusCode! >= 400 && error.$metadata.httpStatusCode! < 500, `status ${error.$metadata.httpStatusCode}`);
           return true;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** The subset of the botocore service-model format that Gatehouse reads. */
 export interface Shape {
@@ -39,8 +39,12 @@ export interface ServiceModel {
   operations: Map<string, { inputShape: string | undefined; unsigned: boolean }>;
 }
 
+/** models/ at the package root: one level above the dist/ bundle, two above this file in src/protocol/. */
+const MODELS = [new URL('../models/', import.meta.url), new URL('../../models/', import.meta.url)].find((dir) => existsSync(new URL('cognito-idp.json', dir)));
+
 function loadModel(file: string): ServiceModel {
-  const raw = JSON.parse(readFileSync(new URL(`../../models/${file}`, import.meta.url), 'utf8')) as RawModel;
+  if (!MODELS) throw new Error(`the service models are not in ${new URL('../models/', import.meta.url).pathname}`);
+  const raw = JSON.parse(readFileSync(new URL(file, MODELS), 'utf8')) as RawModel;
   const operations = new Map<string, { inputShape: string | undefined; unsigned: boolean }>();
   for (const [name, op] of Object.entries(raw.operations)) {
     // Older models say `authtype: none`, newer ones `auth: [smithy.api#noAuth]`; either makes it unsigned.
@@ -66,3 +70,11 @@ for (const name of ['ListUserSessions', 'RevokeUserSession']) {
   const op = userPoolsModel.operations.get(name);
   if (op) op.unsigned = true;
 }
+
+/**
+ * DomainType's pattern and length fit a prefix domain (`myapp`) only, yet CreateUserPoolDomain and its
+ * siblings carry custom domains (`auth.example.com`, up to 253 characters) in the same member. Cognito
+ * checks the prefix pattern itself, for prefix domains only, with its own message; so does
+ * userpools/domains/domains.ts. Here the member keeps only the bounds a custom domain has.
+ */
+userPoolsModel.shapes.DomainType = { type: 'string', min: 1, max: 253 };

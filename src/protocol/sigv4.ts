@@ -1,7 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { HttpRequest } from '@smithy/protocol-http';
-import { Hash } from '@smithy/hash-node';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
   IncompleteSignatureException,
   InvalidSignatureException,
@@ -26,6 +23,30 @@ export interface Credential {
 }
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
+
+/**
+ * The AWS SDK's signer, loaded when signatures are first checked rather than at start-up: development mode
+ * checks none, and its modules cost about 60 ms of start-up and 5 MB (npm run bench -- idle startup).
+ * Production servers load it while they start (see json-api.ts), so no request waits for it.
+ */
+type SignerModules = [typeof import('@smithy/signature-v4'), typeof import('@smithy/protocol-http'), typeof import('@smithy/hash-node')];
+let signerModules: Promise<SignerModules> | undefined;
+
+export function loadSigner(): Promise<SignerModules> {
+  return (signerModules ??= Promise.all([
+    import('@smithy/signature-v4').then(commonJsExports),
+    import('@smithy/protocol-http').then(commonJsExports),
+    import('@smithy/hash-node').then(commonJsExports),
+  ]));
+}
+
+/**
+ * What a CommonJS package exports, from import(): the dist/ bundle's chunk of one has it only as `default`,
+ * tsx (the tests) only as named exports when the package marks itself __esModule, and Node as both.
+ */
+function commonJsExports<T extends object>(namespace: T): T {
+  return (namespace as { default?: T }).default ?? namespace;
+}
 
 /** Reads the SigV4 Authorization header; undefined when the request carries none. */
 export function parseAuthorization(headers: SignedRequest['headers']): Credential | undefined {
@@ -112,6 +133,7 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const [path, query = ''] = request.url.split('?', 2);
+  const [{ SignatureV4 }, { HttpRequest }, { Hash }] = await loadSigner();
   const signer = new SignatureV4({
     credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: secret },
     region: credential.region,
@@ -137,4 +159,193 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
     );
   }
   return credential;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Building blocks for verifying a signature without the SDK's signer: synchronous, on node:crypto, and
+// cheap enough to run on every request an API authorizer sees (src/authorizer/signed-request.ts). They
+// follow @smithy/signature-v4 step by step, so whatever an AWS SDK signs (header or presigned) verifies.
+// ---------------------------------------------------------------------------------------------------
+
+export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+/** SHA-256 of no bytes: the payload hash of a request without a body. */
+export const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** The longest life of a presigned URL (X-Amz-Expires), as AWS allows: a week. */
+export const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
+
+export { amzDate as formatAmzDate, parseAmzDate };
+
+/** A presigned request's X-Amz-* query parameters. */
+export interface PresignedCredential extends Credential {
+  amzDate: string;
+  expiresSeconds: number;
+  securityToken?: string;
+}
+
+/**
+ * A raw query string as [name, value] pairs, percent-decoded (a signer signs the decoded values and
+ * encodes them itself). `+` stays a plus: AWS signers encode a space as %20. Throws URIError on a bad
+ * escape.
+ */
+export function parseQuery(raw: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  if (raw === '') return pairs;
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    pairs.push([name.includes('%') ? decodeURIComponent(name) : name, value.includes('%') ? decodeURIComponent(value) : value]);
+  }
+  return pairs;
+}
+
+const CREDENTIAL = /^([^/\s]+)\/(\d{8})\/([^/\s]+)\/([^/\s]+)\/aws4_request$/;
+
+/**
+ * The SigV4 parameters of a presigned URL; undefined when the query carries none (no X-Amz-Signature).
+ * Throws IncompleteSignatureException when some are there but not all, or malformed.
+ */
+export function parsePresigned(query: readonly (readonly [string, string])[]): PresignedCredential | undefined {
+  let algorithm: string | undefined, credential: string | undefined, date: string | undefined, expires: string | undefined;
+  let signedHeaders: string | undefined, signature: string | undefined, securityToken: string | undefined;
+  for (const [name, value] of query) {
+    if (name.length < 10 || (name.charCodeAt(0) | 32) !== 120 /* x */) continue;
+    switch (name.toLowerCase()) {
+      case 'x-amz-algorithm': algorithm = value; break;
+      case 'x-amz-credential': credential = value; break;
+      case 'x-amz-date': date = value; break;
+      case 'x-amz-expires': expires = value; break;
+      case 'x-amz-signedheaders': signedHeaders = value; break;
+      case 'x-amz-signature': signature = value; break;
+      case 'x-amz-security-token': securityToken = value; break;
+    }
+  }
+  if (signature === undefined && algorithm === undefined && credential === undefined) return undefined;
+  if (algorithm !== SIGV4_ALGORITHM) throw new IncompleteSignatureException(`X-Amz-Algorithm must be ${SIGV4_ALGORITHM}.`);
+  const scope = credential === undefined ? null : CREDENTIAL.exec(credential);
+  if (!scope) throw new IncompleteSignatureException('X-Amz-Credential must be <access key id>/<yyyymmdd>/<region>/<service>/aws4_request.');
+  if (!signedHeaders || !signature || !/^[0-9a-f]{64}$/.test(signature) || !date || !expires || !/^\d{1,7}$/.test(expires)) {
+    throw new IncompleteSignatureException(
+      'A presigned URL needs X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature.',
+    );
+  }
+  return {
+    accessKeyId: scope[1],
+    date: scope[2],
+    region: scope[3],
+    service: scope[4],
+    signedHeaders: signedHeaders.split(';'),
+    signature,
+    amzDate: date,
+    expiresSeconds: Number(expires),
+    ...(securityToken !== undefined && { securityToken }),
+  };
+}
+
+/** RFC 3986 encoding as AWS signers do it: everything but A-Z a-z 0-9 - _ . ~ is %XX. */
+export function escapeUri(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The canonical URI of a raw (still percent-encoded) request path. S3 signs the path as sent; every
+ * other service normalises the segments and encodes the path once more.
+ */
+export function canonicalUri(rawPath: string, escapePath: boolean): string {
+  if (!escapePath) return rawPath;
+  const segments: string[] = [];
+  for (const segment of rawPath.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalized = `${rawPath.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && rawPath.endsWith('/') ? '/' : ''}`;
+  return escapeUri(normalized).replace(/%2F/g, '/');
+}
+
+/** Whether a service signs its path as sent (S3 and its variants) rather than normalised and re-encoded. */
+export function signsRawPath(service: string): boolean {
+  return service === 's3' || service.startsWith('s3-') || service === 's3express';
+}
+
+/** The canonical query string: pairs encoded, sorted by name then value, without X-Amz-Signature. */
+export function canonicalQueryString(query: readonly (readonly [string, string])[]): string {
+  if (query.length === 0) return '';
+  const encoded: string[] = [];
+  for (const [name, value] of query) {
+    if (name.length === 15 && name.toLowerCase() === 'x-amz-signature') continue;
+    encoded.push(`${escapeUri(name)}=${escapeUri(value)}`);
+  }
+  if (encoded.length === 1) return encoded[0]!;
+  // Sorting "name=value" strings orders by name first only when no name is a prefix of another that
+  // continues with a character below '=': compare name, then value, as the SDK does.
+  return encoded
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return [pair.slice(0, eq), pair] as const;
+    })
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map((entry) => entry[1])
+    .join('&');
+}
+
+/**
+ * The canonical header block (`name:value\n` per signed header, values with whitespace collapsed);
+ * undefined when a header named in SignedHeaders is not on the request.
+ */
+export function canonicalHeaderBlock(headers: SignedRequest['headers'], signedHeaders: readonly string[]): string | undefined {
+  let block = '';
+  for (const name of signedHeaders) {
+    const raw = headers[name];
+    if (raw === undefined) return undefined;
+    const value = Array.isArray(raw) ? raw.join(',') : raw;
+    block += `${name}:${/[\r\n\t]|\s\s|^\s|\s$/.test(value) ? value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value}\n`;
+  }
+  return block;
+}
+
+const SIGNING_KEY_CACHE_SIZE = 1024;
+const signingKeys = new Map<string, Buffer>();
+
+/** The derived signing key of a secret for one day, region and service (four HMACs), cached. */
+export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+  const cacheKey = `${date}/${region}/${service}/${secretAccessKey}`;
+  let key = signingKeys.get(cacheKey);
+  if (key === undefined) {
+    key = createHmac('sha256', `AWS4${secretAccessKey}`).update(date).digest();
+    key = createHmac('sha256', key).update(region).digest();
+    key = createHmac('sha256', key).update(service).digest();
+    key = createHmac('sha256', key).update('aws4_request').digest();
+    if (signingKeys.size >= SIGNING_KEY_CACHE_SIZE) signingKeys.delete(signingKeys.keys().next().value!);
+    signingKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
+export interface CanonicalParts {
+  method: string;
+  canonicalUri: string;
+  canonicalQuery: string;
+  /** From canonicalHeaderBlock. */
+  canonicalHeaders: string;
+  signedHeaders: readonly string[];
+  payloadHash: string;
+  /** X-Amz-Date, `20261126T023514Z`. */
+  amzDate: string;
+  /** `<date>/<region>/<service>/aws4_request` */
+  scope: string;
+}
+
+/** The hex SigV4 signature of a request in canonical form, under a signing key. */
+export function sigV4Signature(parts: CanonicalParts, key: Buffer): string {
+  const canonicalRequest = `${parts.method}\n${parts.canonicalUri}\n${parts.canonicalQuery}\n${parts.canonicalHeaders}\n${parts.signedHeaders.join(';')}\n${parts.payloadHash}`;
+  const stringToSign = `${SIGV4_ALGORITHM}\n${parts.amzDate}\n${parts.scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
+}
+
+/** Constant-time comparison of two hex signatures. */
+export function signaturesMatch(expected: string, given: string): boolean {
+  return expected.length === given.length && timingSafeEqual(Buffer.from(expected), Buffer.from(given));
 }

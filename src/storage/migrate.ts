@@ -5,6 +5,8 @@ import * as signIn from './migrations/0003-sign-in.js';
 import * as userCount from './migrations/0004-user-count.js';
 import * as identityPools from './migrations/0005-identity-pools.js';
 import * as iamRoles from './migrations/0006-iam-roles.js';
+import * as domainsAndResourceServers from './migrations/0007-domains-and-resource-servers.js';
+import * as oauth from './migrations/0008-oauth.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +16,8 @@ const migrations: Record<string, Migration> = {
   '0004-user-count': userCount,
   '0005-identity-pools': identityPools,
   '0006-iam-roles': iamRoles,
+  '0007-domains-and-resource-servers': domainsAndResourceServers,
+  '0008-oauth': oauth,
 };
 
 /**

@@ -13,6 +13,26 @@ export interface StoredRefreshToken {
   expiresAt: Date;
   usableUntil?: Date;
   revokedAt?: Date;
+  /** The OAuth scopes of the sign-in (hosted UI / token endpoint); absent for API sign-ins. */
+  scopes?: string[];
+}
+
+/**
+ * A sign-in that gets no refresh token (implicit flow, client credentials) still needs a row, so that its
+ * access tokens' origin_jti can be checked and revoked: a marker whose hash no presented token can match
+ * (hashes are base64url; the marker has a colon).
+ */
+export interface OriginWithoutRefreshToken {
+  poolId: string;
+  originJti: string;
+  clientId: string;
+  /** Empty for client-credentials tokens, which name no user. */
+  usernameKey: string;
+  scopes: string[];
+  authTime: Date;
+  createdAt: Date;
+  /** When the last token of the sign-in expires. */
+  expiresAt: Date;
 }
 
 function fromRow(row: RefreshTokensTable): StoredRefreshToken {
@@ -28,6 +48,7 @@ function fromRow(row: RefreshTokensTable): StoredRefreshToken {
     expiresAt: new Date(row.expires_at),
     ...(row.usable_until !== null && { usableUntil: new Date(row.usable_until) }),
     ...(row.revoked_at !== null && { revokedAt: new Date(row.revoked_at) }),
+    ...(row.scopes !== null && row.scopes !== undefined && { scopes: row.scopes === '' ? [] : row.scopes.split(' ') }),
   };
 }
 
@@ -49,6 +70,27 @@ export class RefreshTokensRepository {
         expires_at: token.expiresAt.getTime(),
         usable_until: null,
         revoked_at: null,
+        scopes: token.scopes ? token.scopes.join(' ') : null,
+      })
+      .execute();
+  }
+
+  async recordOrigin(origin: OriginWithoutRefreshToken): Promise<void> {
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({
+        pool_id: origin.poolId,
+        token_hash: `origin:${origin.originJti}`,
+        client_id: origin.clientId,
+        username_key: origin.usernameKey,
+        origin_jti: origin.originJti,
+        device_key: null,
+        auth_time: origin.authTime.getTime(),
+        created_at: origin.createdAt.getTime(),
+        expires_at: origin.expiresAt.getTime(),
+        usable_until: null,
+        revoked_at: null,
+        scopes: origin.scopes.join(' '),
       })
       .execute();
   }

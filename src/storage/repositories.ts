@@ -12,6 +12,11 @@ import { GroupsRepository } from './groups-repository.js';
 import { UsersRepository } from './users-repository.js';
 import { MetaRepository } from './meta-repository.js';
 import { UserPoolsRepository } from './user-pools-repository.js';
+import { DomainsRepository } from './domains-repository.js';
+import { ResourceServersRepository } from './resource-servers-repository.js';
+import { UiCustomizationsRepository } from './ui-customizations-repository.js';
+import { OAuthCodesRepository } from './oauth-codes-repository.js';
+import { HostedUiSessionsRepository } from './hosted-ui-sessions-repository.js';
 
 export interface Repositories {
   userPools: UserPoolsRepository;
@@ -27,6 +32,11 @@ export interface Repositories {
   identityPools: IdentityPoolsRepository;
   identities: IdentitiesRepository;
   roles: RolesRepository;
+  domains: DomainsRepository;
+  resourceServers: ResourceServersRepository;
+  uiCustomizations: UiCustomizationsRepository;
+  oauthCodes: OAuthCodesRepository;
+  hostedUiSessions: HostedUiSessionsRepository;
 }
 
 export function createRepositories(db: Db): Repositories {
@@ -44,5 +54,10 @@ export function createRepositories(db: Db): Repositories {
     identityPools: new IdentityPoolsRepository(db),
     identities: new IdentitiesRepository(db),
     roles: new RolesRepository(db),
+    domains: new DomainsRepository(db),
+    resourceServers: new ResourceServersRepository(db),
+    uiCustomizations: new UiCustomizationsRepository(db),
+    oauthCodes: new OAuthCodesRepository(db),
+    hostedUiSessions: new HostedUiSessionsRepository(db),
   };
 }

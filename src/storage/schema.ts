@@ -122,6 +122,8 @@ export interface RefreshTokensTable {
   expires_at: number;
   usable_until: number | null;
   revoked_at: number | null;
+  /** The OAuth scopes of the sign-in, space-separated; null for API sign-ins (migration 0008). */
+  scopes: string | null;
 }
 
 export interface AuthSessionsTable {
@@ -131,6 +133,35 @@ export interface AuthSessionsTable {
   username_key: string;
   challenge: string;
   state: string;
+  expires_at: number;
+}
+
+/** OAuth authorization codes (migration 0008), stored as keyed hashes, single use, five minutes. */
+export interface OAuthCodesTable {
+  pool_id: string;
+  code_hash: string;
+  client_id: string;
+  username_key: string;
+  redirect_uri: string;
+  scopes: string;
+  code_challenge: string | null;
+  nonce: string | null;
+  origin_jti: string;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  replayed_at: number | null;
+}
+
+/** Hosted-UI sign-in sessions (migration 0008): the session cookie names one by its keyed hash. */
+export interface HostedUiSessionsTable {
+  pool_id: string;
+  session_hash: string;
+  username_key: string;
+  sub: string;
+  auth_time: number;
+  created_at: number;
   expires_at: number;
 }
 
@@ -175,6 +206,38 @@ export interface IamRolePoliciesTable {
   document: string;
 }
 
+export interface UserPoolDomainsTable {
+  /** A prefix (`myapp`) or a custom domain (`auth.example.com`), unique in the installation. */
+  domain: string;
+  pool_id: string;
+  kind: 'prefix' | 'custom';
+  certificate_arn: string | null;
+  managed_login_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ResourceServersTable {
+  pool_id: string;
+  identifier: string;
+  name: string;
+  /** `[{ScopeName, ScopeDescription}]` as JSON. */
+  scopes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UiCustomizationsTable {
+  pool_id: string;
+  /** An app client id, or 'ALL' for the pool's own. */
+  client_id: string;
+  css: string | null;
+  /** The logo image, base64. */
+  image: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   iam_roles: IamRolesTable;
   iam_role_policies: IamRolePoliciesTable;
@@ -183,6 +246,8 @@ export interface Database {
   identity_logins: IdentityLoginsTable;
   signing_keys: SigningKeysTable;
   refresh_tokens: RefreshTokensTable;
+  oauth_codes: OAuthCodesTable;
+  hosted_ui_sessions: HostedUiSessionsTable;
   auth_sessions: AuthSessionsTable;
   user_codes: UserCodesTable;
   dev_messages: DevMessagesTable;
@@ -192,11 +257,19 @@ export interface Database {
   group_members: GroupMembersTable;
   user_pools: UserPoolsTable;
   user_pool_clients: UserPoolClientsTable;
+  user_pool_domains: UserPoolDomainsTable;
+  resource_servers: ResourceServersTable;
+  ui_customizations: UiCustomizationsTable;
   gatehouse_meta: GatehouseMetaTable;
 }
 
 /** Every table keyed by user pool, children first: deleting a pool deletes its rows from each. */
 export const USER_POOL_TABLES = [
+  'oauth_codes',
+  'hosted_ui_sessions',
+  'ui_customizations',
+  'resource_servers',
+  'user_pool_domains',
   'auth_sessions',
   'refresh_tokens',
   'signing_keys',

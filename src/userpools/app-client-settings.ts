@@ -12,8 +12,12 @@ const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86400;
 
-/** Scopes every pool has; resource-server scopes (`server/scope`) join them when resource servers exist. */
+/** Scopes every pool has; the others are resource-server scopes, `<identifier>/<scope>`. */
 const STANDARD_SCOPES = new Set(['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin']);
+
+export function isStandardScope(scope: string): boolean {
+  return STANDARD_SCOPES.has(scope);
+}
 
 const LEGACY_AUTH_FLOWS = new Set(['ADMIN_NO_SRP_AUTH', 'CUSTOM_AUTH_FLOW_ONLY', 'USER_PASSWORD_AUTH']);
 
@@ -94,8 +98,10 @@ export function clientSettings(input: ClientInput, hasSecret: boolean): AppClien
 function checkOAuth(input: ClientInput, hasSecret: boolean): void {
   const flows = input.AllowedOAuthFlows ?? [];
   const scopes = input.AllowedOAuthScopes ?? [];
+  // A resource-server scope has a slash; whether it exists in the pool is checked with the pool's resource
+  // servers (resource-servers.ts: requireScopesExist), so that these settings stay computable without them.
   for (const scope of scopes) {
-    if (!STANDARD_SCOPES.has(scope)) throw new ScopeDoesNotExistException(`Invalid scope requested: ${scope}`);
+    if (!STANDARD_SCOPES.has(scope) && !scope.includes('/')) throw new ScopeDoesNotExistException(`Invalid scope requested: ${scope}`);
   }
   if (input.AllowedOAuthFlowsUserPoolClient) {
     if (flows.length === 0) throw new InvalidOAuthFlowException('AllowedOAuthFlows is required when AllowedOAuthFlowsUserPoolClient is true.');

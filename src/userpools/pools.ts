@@ -2,6 +2,7 @@ import type { CreateUserPoolRequest, UserPoolType } from '@aws-sdk/client-cognit
 import type { RequestContext, ServiceContext } from '../context.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
+import type { StoredDomain } from '../storage/domains-repository.js';
 import { DuplicateKeyError } from '../storage/conflicts.js';
 import { newUserPoolId } from './ids.js';
 import { buildSchema } from './pool-schema.js';
@@ -13,12 +14,16 @@ export async function requirePool(ctx: ServiceContext, poolId: string): Promise<
   return pool;
 }
 
-/** The pool as DescribeUserPool and CreateUserPool answer with it. */
-export function toUserPoolType(ctx: ServiceContext, pool: StoredUserPool, estimatedNumberOfUsers = 0): UserPoolType {
+/** The pool as DescribeUserPool and CreateUserPool answer with it; `domains` are its user pool domains. */
+export function toUserPoolType(ctx: ServiceContext, pool: StoredUserPool, estimatedNumberOfUsers = 0, domains: readonly StoredDomain[] = []): UserPoolType {
+  const prefix = domains.find((d) => d.kind === 'prefix');
+  const custom = domains.find((d) => d.kind === 'custom');
   return {
     Id: pool.id,
     Name: pool.name,
     ...pool.settings.userPool,
+    ...(prefix && { Domain: prefix.domain }),
+    ...(custom && { CustomDomain: custom.domain }),
     LastModifiedDate: pool.updatedAt,
     CreationDate: pool.createdAt,
     EstimatedNumberOfUsers: estimatedNumberOfUsers,

@@ -39,7 +39,16 @@ export async function refreshSignIn(
   rotate: boolean,
 ): Promise<AuthenticationResultType> {
   const { stored, user } = live;
-  const signIn = { pool, client, user, authTime: stored.authTime, originJti: stored.originJti, ...(stored.deviceKey && { deviceKey: stored.deviceKey }) };
+  // An OAuth sign-in keeps its scopes: its refresh must not gain aws.cognito.signin.user.admin.
+  const signIn = {
+    pool,
+    client,
+    user,
+    authTime: stored.authTime,
+    originJti: stored.originJti,
+    ...(stored.deviceKey && { deviceKey: stored.deviceKey }),
+    ...(stored.scopes && { scopes: stored.scopes }),
+  };
   const tokens = await mintTokens(ctx, signIn);
   if (!rotate) return { ...tokens, TokenType: 'Bearer' };
   const grace = client.settings.RefreshTokenRotation?.RetryGracePeriodSeconds ?? 0;

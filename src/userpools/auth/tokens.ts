@@ -125,6 +125,7 @@ export async function mintRefreshToken(ctx: ServiceContext, signIn: SignIn, expi
     usernameKey: signIn.user.usernameKey,
     originJti: signIn.originJti,
     ...(signIn.deviceKey && { deviceKey: signIn.deviceKey }),
+    ...(signIn.scopes && { scopes: signIn.scopes }),
     authTime: signIn.authTime,
     createdAt: now,
     expiresAt: expiresAt ?? new Date(now.getTime() + validitySeconds(signIn.client, 'RefreshToken') * 1000),

@@ -8,5 +8,7 @@ export async function deleteUserPoolClient(ctx: RequestContext, input: DeleteUse
   if (!(await ctx.repos.appClients.delete(input.UserPoolId!, input.ClientId!))) {
     throw new ResourceNotFoundException(`User pool client ${input.ClientId} does not exist.`);
   }
+  // Its hosted UI customization goes with it (the pool's, ALL, stays).
+  await ctx.repos.uiCustomizations.delete(input.UserPoolId!, input.ClientId!);
   return {};
 }

@@ -15,6 +15,15 @@ import { updateUserPoolClient } from './update-user-pool-client.js';
 import { getUserPoolMfaConfig, setUserPoolMfaConfig } from './user-pool-mfa-config.js';
 import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../groups/operations/groups.js';
 import { adminAddUserToGroup, adminListGroupsForUser, adminRemoveUserFromGroup, listUsersInGroup } from '../groups/operations/memberships.js';
+import { createUserPoolDomain, deleteUserPoolDomain, describeUserPoolDomain, updateUserPoolDomain } from '../domains/operations/user-pool-domains.js';
+import { getUICustomization, setUICustomization } from '../domains/operations/ui-customization.js';
+import {
+  createResourceServer,
+  deleteResourceServer,
+  describeResourceServer,
+  listResourceServers,
+  updateResourceServer,
+} from '../resource-servers/operations/resource-servers.js';
 import { adminConfirmSignUp } from '../users/operations/admin-confirm-sign-up.js';
 import { adminCreateUser } from '../users/operations/admin-create-user.js';
 import { adminDeleteUser } from '../users/operations/admin-delete-user.js';
@@ -62,6 +71,18 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   UpdateUserPoolClient: updateUserPoolClient,
   DeleteUserPoolClient: deleteUserPoolClient,
   ListUserPoolClients: listUserPoolClients,
+
+  CreateUserPoolDomain: createUserPoolDomain,
+  DescribeUserPoolDomain: describeUserPoolDomain,
+  UpdateUserPoolDomain: updateUserPoolDomain,
+  DeleteUserPoolDomain: deleteUserPoolDomain,
+  SetUICustomization: setUICustomization,
+  GetUICustomization: getUICustomization,
+  CreateResourceServer: createResourceServer,
+  DescribeResourceServer: describeResourceServer,
+  UpdateResourceServer: updateResourceServer,
+  DeleteResourceServer: deleteResourceServer,
+  ListResourceServers: listResourceServers,
 
   AdminCreateUser: adminCreateUser,
   AdminGetUser: adminGetUser,

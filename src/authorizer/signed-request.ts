@@ -1,0 +1,149 @@
+/**
+ * Checking a SigV4-signed request made with Gatehouse-issued temporary credentials: Authorization
+ * header or presigned query string, clock skew / presigned expiry, the payload hash, the session token
+ * (sealed claims, see sts/session-credentials.ts), the access key id it was issued with, and finally the
+ * signature itself. Synchronous and free of I/O: the caller passes the clock and the token opener.
+ */
+import { createHash } from 'node:crypto';
+import {
+  EMPTY_PAYLOAD_SHA256,
+  MAX_PRESIGNED_SECONDS,
+  SIGV4_ALGORITHM,
+  UNSIGNED_PAYLOAD,
+  canonicalHeaderBlock,
+  canonicalQueryString,
+  canonicalUri,
+  formatAmzDate,
+  parseAmzDate,
+  parseAuthorization,
+  parsePresigned,
+  parseQuery,
+  signaturesMatch,
+  signingKey,
+  signsRawPath,
+  sigV4Signature,
+  type Credential,
+} from '../protocol/sigv4.js';
+import { headerValue, refuse, type AuthorizerRequest, type Refused } from './decision.js';
+import type { SessionClaims, SessionOpener } from './session-tokens.js';
+
+export interface SignatureCheckOptions {
+  openSession: SessionOpener;
+  /** The clock, ms since the epoch. */
+  nowMs: number;
+  /** How far X-Amz-Date may be from the clock (AWS: 300 s). */
+  maxClockSkewSeconds: number;
+  /** Signing names accepted in the credential scope (e.g. `s3`); any when left out. */
+  services?: ReadonlySet<string>;
+}
+
+export interface VerifiedCaller {
+  claims: SessionClaims;
+  credential: Credential;
+  presigned: boolean;
+  /** Decoded query pairs, for action resolvers that need them. */
+  query: [string, string][];
+  /** The path as received, without the query. */
+  rawPath: string;
+}
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+const forbidden = (code: string, message: string): Refused => refuse(403, code, message);
+
+function sha256Hex(body: AuthorizerRequest['body']): string {
+  if (body === undefined || body.length === 0) return EMPTY_PAYLOAD_SHA256;
+  return createHash('sha256').update(body).digest('hex');
+}
+
+export function verifySignedRequest(request: AuthorizerRequest, options: SignatureCheckOptions): VerifiedCaller | Refused {
+  const url = request.url;
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  let query: [string, string][];
+  let credential: Credential;
+  let presign: ReturnType<typeof parsePresigned>;
+  try {
+    query = q < 0 ? [] : parseQuery(url.slice(q + 1));
+    presign = parsePresigned(query);
+    const authorization = headerValue(request.headers, 'authorization');
+    const signedHeader = authorization !== undefined && authorization.startsWith(SIGV4_ALGORITHM);
+    if (presign && signedHeader) return forbidden('InvalidArgument', 'Only one auth mechanism allowed: the Authorization header or X-Amz-Signature.');
+    if (!presign && !signedHeader) return refuse(401, 'MissingAuthenticationToken', 'The request is not signed (AWS Signature Version 4 with Gatehouse credentials).');
+    credential = presign ?? parseAuthorization(request.headers)!;
+  } catch (error) {
+    return forbidden('IncompleteSignature', (error as Error).message);
+  }
+
+  // The date: within the allowed skew of the clock, or for a presigned URL, not yet past its expiry.
+  const amzDate = presign ? presign.amzDate : headerValue(request.headers, 'x-amz-date');
+  const signingDate = parseAmzDate(amzDate);
+  if (!signingDate || amzDate === undefined) return forbidden('IncompleteSignature', 'The request needs an X-Amz-Date (yyyyMMddTHHmmssZ).');
+  const signedAt = signingDate.getTime();
+  const skewMs = options.maxClockSkewSeconds * 1000;
+  const now = options.nowMs;
+  if (presign) {
+    if (presign.expiresSeconds < 1 || presign.expiresSeconds > MAX_PRESIGNED_SECONDS) {
+      return forbidden('AuthorizationQueryParametersError', `X-Amz-Expires must be between 1 and ${MAX_PRESIGNED_SECONDS} seconds.`);
+    }
+    if (signedAt > now + skewMs) return forbidden('RequestTimeTooSkewed', 'The presigned URL is not valid yet.');
+    if (now > signedAt + presign.expiresSeconds * 1000) return forbidden('AccessDenied', 'Request has expired.');
+  } else if (signedAt < now - skewMs || signedAt > now + skewMs) {
+    return forbidden('RequestTimeTooSkewed', `The difference between the request time (${amzDate}) and the current time (${formatAmzDate(new Date(now))}) is too large.`);
+  }
+  if (credential.date !== amzDate.slice(0, 8)) return forbidden('SignatureDoesNotMatch', 'The date of the credential scope is not the date of X-Amz-Date.');
+  if (!credential.signedHeaders.includes('host')) return forbidden('SignatureDoesNotMatch', 'Host must be a signed header.');
+  if (options.services && !options.services.has(credential.service)) {
+    return forbidden('SignatureDoesNotMatch', `The credential is scoped to service '${credential.service}', not ${[...options.services].map((s) => `'${s}'`).join(' or ')}.`);
+  }
+
+  // The credentials: a Gatehouse session token that opens, issued with this access key id.
+  const token = presign ? presign.securityToken : headerValue(request.headers, 'x-amz-security-token');
+  if (!token) return forbidden('InvalidAccessKeyId', 'Only Gatehouse temporary credentials (with their session token) are accepted.');
+  const claims = options.openSession(token, now);
+  if (claims === 'malformed') return forbidden('InvalidToken', 'The provided token is malformed or otherwise invalid.');
+  if (claims === 'expired') return forbidden('ExpiredToken', 'The provided token has expired.');
+  if (claims.accessKeyId !== credential.accessKeyId) return forbidden('InvalidAccessKeyId', 'The access key id does not match the security token.');
+
+  // The payload hash the signature covers. When the client states it, a real hash must be the body's.
+  let claimedHash = headerValue(request.headers, 'x-amz-content-sha256');
+  if (presign && claimedHash === undefined) claimedHash = query.find(([name]) => name.toLowerCase() === 'x-amz-content-sha256')?.[1];
+  let payloadHashes: string[];
+  if (claimedHash !== undefined) {
+    if (HEX_SHA256.test(claimedHash)) {
+      if (claimedHash !== sha256Hex(request.body)) return forbidden('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    } else if (claimedHash !== UNSIGNED_PAYLOAD && !claimedHash.startsWith('STREAMING-')) {
+      return forbidden('InvalidArgument', "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hash in hex.");
+    }
+    payloadHashes = [claimedHash];
+  } else if (presign && signsRawPath(credential.service)) {
+    // S3 presigners sign UNSIGNED-PAYLOAD; a generic presigner signs the hash of the (usually empty) body.
+    payloadHashes = [UNSIGNED_PAYLOAD, sha256Hex(request.body)];
+  } else {
+    payloadHashes = [sha256Hex(request.body)];
+  }
+
+  const canonicalHeaders = canonicalHeaderBlock(request.headers, credential.signedHeaders);
+  if (canonicalHeaders === undefined) return forbidden('SignatureDoesNotMatch', 'A header named in SignedHeaders is not in the request.');
+  const key = signingKey(claims.secretAccessKey, credential.date, credential.region, credential.service);
+  const parts = {
+    method: request.method,
+    canonicalUri: canonicalUri(rawPath, !signsRawPath(credential.service)),
+    canonicalQuery: canonicalQueryString(query),
+    canonicalHeaders,
+    signedHeaders: credential.signedHeaders,
+    payloadHash: payloadHashes[0]!,
+    amzDate,
+    scope: `${credential.date}/${credential.region}/${credential.service}/aws4_request`,
+  };
+  for (const payloadHash of payloadHashes) {
+    parts.payloadHash = payloadHash;
+    if (signaturesMatch(sigV4Signature(parts, key), credential.signature)) {
+      return { claims, credential, presigned: presign !== undefined, query, rawPath };
+    }
+  }
+  return forbidden(
+    'SignatureDoesNotMatch',
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+  );
+}

@@ -1,0 +1,136 @@
+import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
+import { InvalidParameterException, ServiceError } from '../protocol/errors.js';
+import { answerChallenge } from '../userpools/auth/answer-challenge.js';
+import type { SignInStep } from '../userpools/auth/sign-in-outcome.js';
+import { checkPasswordPolicy } from '../userpools/users/password-policy.js';
+import { usernameKey } from '../userpools/users/sign-in-names.js';
+import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
+import { signedIn } from './complete-authorization.js';
+import type { HostedPool } from './hosted-pool.js';
+import { field, formState, pageUrl, postedForm, sendPage } from './page-response.js';
+import type { FieldSpec, FormState } from './pages/fields.js';
+import { errorPage, mfaPage, newPasswordPage } from './pages/templates.js';
+import { Params } from './params.js';
+import { secretHashFor } from './user-pool-api.js';
+import { TOO_MANY_REQUESTS, attributeLabel, showSignIn } from './sign-in-form.js';
+
+/**
+ * After a password (or a challenge answer) is accepted: tokens mean the user is in; a challenge gets its
+ * page, carrying the challenge's session.
+ */
+export async function continueSignIn(
+  hosted: HostedPool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auth: AuthorizationRequest,
+  step: SignInStep,
+  username: string,
+): Promise<FastifyReply> {
+  if (step.AuthenticationResult?.AccessToken) {
+    // The sign-in's API tokens are not handed out: the client gets OAuth tokens through the code. They
+    // are revoked at once, so nothing of them stays usable.
+    const claims = decodeJwt(step.AuthenticationResult.AccessToken);
+    await hosted.ctx.repos.refreshTokens.revokeOrigin(hosted.pool.id, String(claims.origin_jti), hosted.ctx.now());
+    const user = await hosted.ctx.repos.users.get(hosted.pool.id, usernameKey(hosted.pool, String(claims.username)));
+    if (!user) return showSignIn(hosted, request, reply, auth, { error: { message: 'User does not exist.' } }, 400);
+    return signedIn(hosted, request, reply, auth, user);
+  }
+  const challengeUser = step.ChallengeParameters?.USER_ID_FOR_SRP ?? step.ChallengeParameters?.USERNAME ?? username;
+  const session = step.Session ?? '';
+  if (step.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
+    const required = JSON.parse(step.ChallengeParameters?.requiredAttributes ?? '[]') as string[];
+    return showNewPassword(hosted, request, reply, auth, { username: challengeUser, session }, required, {});
+  }
+  if (step.ChallengeName === 'SMS_MFA' || step.ChallengeName === 'SOFTWARE_TOKEN_MFA' || step.ChallengeName === 'EMAIL_OTP') {
+    const state = formState(hosted, request, reply, pageUrl(hosted, '/mfa', auth.query));
+    return sendPage(hosted, reply, mfaPage(state, { username: challengeUser, session, challenge: step.ChallengeName }), {
+      clientId: auth.client.clientId,
+      redirectUri: auth.redirectUri,
+    });
+  }
+  return sendPage(hosted, reply, errorPage('Sign-in cannot continue', `The ${step.ChallengeName} challenge cannot be answered on these pages.`), {
+    status: 400,
+    clientId: auth.client.clientId,
+  });
+}
+
+function showNewPassword(
+  hosted: HostedPool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auth: AuthorizationRequest,
+  challenge: { username: string; session: string },
+  required: string[],
+  extra: Partial<FormState>,
+  status = 200,
+) {
+  const state = formState(hosted, request, reply, pageUrl(hosted, '/newPassword', auth.query), extra);
+  const attributes: FieldSpec[] = required.map((name) => ({ name, label: attributeLabel(name.replace(/^userAttributes\./, '')) }));
+  return sendPage(hosted, reply, newPasswordPage(state, { ...challenge, required: required.join(' ') }, attributes), {
+    status,
+    clientId: auth.client.clientId,
+    redirectUri: auth.redirectUri,
+  });
+}
+
+/** POST /newPassword: NEW_PASSWORD_REQUIRED, answered as RespondToAuthChallenge would be. */
+export async function postNewPassword(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const form = postedForm(hosted, request);
+  const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
+  const challenge = { username: field(form, 'username'), session: field(form, 'session') };
+  const required = field(form, 'required').split(' ').filter((name) => name.startsWith('userAttributes.'));
+  const password = field(form, 'password');
+  const attributes = Object.fromEntries(required.map((name) => [name, field(form, name)]));
+  // The policy is checked before the challenge is answered: answering spends the session, and a user
+  // who picked a short password should not have to start over.
+  try {
+    if (!password) throw new InvalidParameterException('Missing required parameter NEW_PASSWORD');
+    checkPasswordPolicy(hosted.pool.settings.userPool.Policies?.PasswordPolicy, password);
+  } catch (error) {
+    if (error instanceof ServiceError) {
+      return showNewPassword(hosted, request, reply, auth, challenge, required, { error: { message: error.message, field: 'password' }, values: attributes }, 400);
+    }
+    throw error;
+  }
+  const responses = { USERNAME: challenge.username, NEW_PASSWORD: password, ...attributes };
+  return answer(hosted, request, reply, auth, 'NEW_PASSWORD_REQUIRED', challenge, responses);
+}
+
+/** POST /mfa: the MFA code, answered as RespondToAuthChallenge would be. */
+export async function postMfa(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const form = postedForm(hosted, request);
+  const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
+  const challenge = { username: field(form, 'username'), session: field(form, 'session') };
+  const name = field(form, 'challenge') as ChallengeNameType;
+  const codeParameter: Partial<Record<ChallengeNameType, string>> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
+  const codeName = codeParameter[name];
+  if (!codeName) return showSignIn(hosted, request, reply, auth, { error: { message: 'Invalid session for the user.' } }, 400);
+  if (!hosted.allowAttempt()) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
+  return answer(hosted, request, reply, auth, name, challenge, { USERNAME: challenge.username, [codeName]: field(form, 'code') });
+}
+
+async function answer(
+  hosted: HostedPool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auth: AuthorizationRequest,
+  challengeName: ChallengeNameType,
+  challenge: { username: string; session: string },
+  responses: Record<string, string>,
+): Promise<FastifyReply> {
+  let step: SignInStep;
+  try {
+    const secretHash = secretHashFor(hosted.ctx, auth.client, challenge.username);
+    step = await answerChallenge(hosted.ctx, hosted.pool, auth.client, challengeName, challenge.session, {
+      ...responses,
+      ...(secretHash && { SECRET_HASH: secretHash }),
+    });
+  } catch (error) {
+    // The challenge's session is spent by any answer: the user signs in again.
+    if (error instanceof ServiceError) return showSignIn(hosted, request, reply, auth, { error: { message: error.message } }, 400);
+    throw error;
+  }
+  return continueSignIn(hosted, request, reply, auth, step, challenge.username);
+}

@@ -1,0 +1,70 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { StoredAppClient } from '../storage/app-clients-repository.js';
+import { clientSecretOf } from '../userpools/app-clients.js';
+import type { HostedPool } from './hosted-pool.js';
+import { InvalidClient, InvalidRequest } from './oauth-errors.js';
+import type { Params } from './params.js';
+
+export interface AuthenticatedClient {
+  client: StoredAppClient;
+  /** Whether the client used HTTP Basic: a failure then answers with a Basic challenge (RFC 6749 §5.2). */
+  usedBasic: boolean;
+}
+
+/** RFC 6749 §2.3.1: Basic credentials are form-encoded before base64. */
+function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
+
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  if (!header || !/^basic /i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new InvalidClient('The Basic credentials are not client_id:client_secret.');
+  try {
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    throw new InvalidClient('The Basic credentials are not form-encoded.');
+  }
+}
+
+/**
+ * The client at the token and revocation endpoints: client_secret_basic (Authorization: Basic) or
+ * client_secret_post (client_id and client_secret in the body), never both (RFC 6749 §2.3); a client
+ * without a secret names itself with client_id alone. It must belong to the pool being served. (Not rate
+ * limited like the pages' password and code checks: client secrets, codes and refresh tokens are long
+ * random values, and a busy backend may well ask for tokens more often than a person signs in.)
+ */
+export async function authenticateClient(hosted: HostedPool, request: FastifyRequest, form: Params): Promise<AuthenticatedClient> {
+  const basic = basicCredentials(request.headers.authorization);
+  const bodyId = form.get('client_id');
+  const bodySecret = form.get('client_secret');
+  if (basic && bodySecret !== undefined) throw new InvalidRequest('Use one way of client authentication: Basic or client_secret in the body, not both.');
+  if (basic && bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id differs from the client in the Authorization header.');
+  const clientId = basic?.id ?? bodyId;
+  const given = basic?.secret ?? bodySecret;
+  const usedBasic = basic !== undefined;
+  if (clientId === undefined) throw new InvalidClient('The request names no client (client_id or HTTP Basic authentication).');
+  const client = await hosted.ctx.repos.appClients.get(hosted.pool.id, clientId);
+  if (!client) throw new ClientAuthenticationFailed('Client authentication failed: unknown client.', usedBasic);
+  const secret = clientSecretOf(hosted.ctx, client);
+  if (secret === undefined) {
+    if (given !== undefined && given !== '') throw new ClientAuthenticationFailed('The client has no secret, but one was sent.', usedBasic);
+    return { client, usedBasic };
+  }
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(secret);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ClientAuthenticationFailed('Client authentication failed: the client secret is missing or wrong.', usedBasic);
+  return { client, usedBasic };
+}
+
+/** invalid_client that remembers whether to answer with a Basic challenge. */
+export class ClientAuthenticationFailed extends InvalidClient {
+  constructor(
+    description: string,
+    readonly usedBasic: boolean,
+  ) {
+    super(description);
+  }
+}

@@ -1,0 +1,54 @@
+import type { FastifyRequest } from 'fastify';
+import { requestContext, type RequestContext, type ServiceContext } from '../context.js';
+import type { RateLimiter } from '../security/rate-limiter.js';
+import type { StoredUserPool } from '../storage/user-pools-repository.js';
+import { issuerOf } from '../userpools/auth/tokens.js';
+
+/** The pool an OAuth endpoint or hosted-UI page serves, and where the browser sees it. */
+export interface HostedPool {
+  pool: StoredUserPool;
+  /** The context of the request, in the pool's region. */
+  ctx: RequestContext;
+  /**
+   * The path the pool's endpoints and pages live under, as the browser sees it: the issuer's path
+   * (`/<poolId>`, after any path of the public URL) or empty at the root of the pool's own domain.
+   */
+  basePath: string;
+  /** Cookies get the Secure attribute when the browser reaches us over https. */
+  secure: boolean;
+  /**
+   * Takes one attempt from the client address's allowance for credential checks (passwords, codes, client
+   * secrets): false when it is used up.
+   */
+  allowAttempt: () => boolean;
+}
+
+const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
+
+/**
+ * Every pool is served under `<publicUrl>/<poolId>/…`; a pool with a custom domain is also served at the
+ * root of that domain, found by the request's Host (X-Forwarded-Host when `trustProxy` is on). Prefix
+ * domains have no host of their own here, so they are served at the first form only.
+ */
+export async function resolveHostedPool(services: ServiceContext, request: FastifyRequest, limiter: RateLimiter): Promise<HostedPool | undefined> {
+  const allowAttempt = () => limiter.take(request.ip);
+  const { poolId } = (request.params ?? {}) as { poolId?: string };
+  if (poolId !== undefined) {
+    const pool = POOL_ID.test(poolId) ? await services.repos.userPools.get(poolId) : undefined;
+    if (!pool) return undefined;
+    const issuer = new URL(issuerOf(services, pool.id));
+    return {
+      pool,
+      ctx: requestContext(services, request.id, pool.region),
+      basePath: issuer.pathname.replace(/\/+$/, ''),
+      secure: issuer.protocol === 'https:' || request.protocol === 'https',
+      allowAttempt,
+    };
+  }
+  const host = request.hostname.toLowerCase();
+  const domain = host ? await services.repos.domains.findByDomain(host) : undefined;
+  if (!domain || domain.kind !== 'custom') return undefined;
+  const pool = await services.repos.userPools.get(domain.poolId);
+  if (!pool) return undefined;
+  return { pool, ctx: requestContext(services, request.id, pool.region), basePath: '', secure: request.protocol === 'https', allowAttempt };
+}

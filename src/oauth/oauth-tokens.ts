@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { SignJWT, decodeJwt, type JWTPayload } from 'jose';
+import type { ServiceContext } from '../context.js';
+import type { StoredAppClient } from '../storage/app-clients-repository.js';
+import type { StoredUser } from '../storage/users-repository.js';
+import type { StoredUserPool } from '../storage/user-pools-repository.js';
+import { issuerOf, mintRefreshToken, mintTokens, validitySeconds, type SignIn } from '../userpools/auth/tokens.js';
+import { newUuid } from '../userpools/users/users.js';
+import { OPENID } from './scopes.js';
+
+/** The token endpoint's answer (RFC 6749 §5.1), and what the implicit flow puts in the fragment. */
+export interface TokenResponse {
+  access_token: string;
+  id_token?: string;
+  refresh_token?: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+/** A user's OAuth sign-in: when they authenticated, which origin_jti its tokens share, what was granted. */
+export interface UserGrant {
+  pool: StoredUserPool;
+  client: StoredAppClient;
+  user: StoredUser;
+  authTime: Date;
+  originJti: string;
+  scopes: string[];
+  nonce?: string;
+}
+
+async function sign(ctx: ServiceContext, poolId: string, claims: JWTPayload): Promise<string> {
+  const { kid, key } = await ctx.keys.signingKey(poolId);
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
+}
+
+/** OpenID Connect Core §3.1.3.6: the left half of the access token's SHA-256, base64url. */
+function accessTokenHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
+}
+
+/**
+ * Tokens for a user's OAuth sign-in: the access token carries the granted scopes; an ID token only with
+ * `openid`, with the request's nonce and at_hash. With `refresh`, a refresh token that keeps the scopes;
+ * without (implicit flow), the sign-in is still recorded, so its tokens can be revoked.
+ */
+export async function tokensForUser(ctx: ServiceContext, grant: UserGrant, refresh: boolean): Promise<TokenResponse> {
+  const signIn: SignIn = {
+    pool: grant.pool,
+    client: grant.client,
+    user: grant.user,
+    authTime: grant.authTime,
+    originJti: grant.originJti,
+    scopes: grant.scopes,
+  };
+  const minted = await mintTokens(ctx, signIn);
+  let refreshToken: string | undefined;
+  if (refresh) {
+    refreshToken = await mintRefreshToken(ctx, signIn);
+  } else {
+    const now = ctx.now();
+    await ctx.repos.refreshTokens.recordOrigin({
+      poolId: grant.pool.id,
+      originJti: grant.originJti,
+      clientId: grant.client.clientId,
+      usernameKey: grant.user.usernameKey,
+      scopes: grant.scopes,
+      authTime: grant.authTime,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + Math.max(validitySeconds(grant.client, 'AccessToken'), validitySeconds(grant.client, 'IdToken')) * 1000),
+    });
+  }
+  const idToken = grant.scopes.includes(OPENID) ? await idTokenForOAuth(ctx, grant, minted.IdToken, minted.AccessToken) : undefined;
+  return {
+    access_token: minted.AccessToken,
+    ...(idToken && { id_token: idToken }),
+    ...(refreshToken && { refresh_token: refreshToken }),
+    token_type: 'Bearer',
+    expires_in: minted.ExpiresIn,
+  };
+}
+
+/**
+ * The ID token of an OAuth sign-in is the API's plus what OpenID Connect adds: the nonce of the
+ * authorization request and at_hash. mintTokens has no place for them, so the claims are signed again.
+ */
+async function idTokenForOAuth(ctx: ServiceContext, grant: UserGrant, idToken: string, accessToken: string): Promise<string> {
+  const claims = decodeJwt(idToken);
+  return sign(ctx, grant.pool.id, { ...claims, at_hash: accessTokenHash(accessToken), ...(grant.nonce !== undefined && { nonce: grant.nonce }) });
+}
+
+/**
+ * client_credentials (machine to machine): an access token only, naming the client as its subject, with
+ * resource-server scopes. Its origin is recorded so that it can be checked for revocation like any other.
+ */
+export async function tokenForClient(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, scopes: string[]): Promise<TokenResponse> {
+  const now = ctx.now();
+  const iat = Math.floor(now.getTime() / 1000);
+  const expiresIn = validitySeconds(client, 'AccessToken');
+  const originJti = newUuid(ctx.randomBytes);
+  await ctx.repos.refreshTokens.recordOrigin({
+    poolId: pool.id,
+    originJti,
+    clientId: client.clientId,
+    usernameKey: '',
+    scopes,
+    authTime: now,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + expiresIn * 1000),
+  });
+  const accessToken = await sign(ctx, pool.id, {
+    sub: client.clientId,
+    token_use: 'access',
+    scope: scopes.join(' '),
+    auth_time: iat,
+    iss: issuerOf(ctx, pool.id),
+    exp: iat + expiresIn,
+    iat,
+    version: 2,
+    jti: newUuid(ctx.randomBytes),
+    origin_jti: originJti,
+    client_id: client.clientId,
+  });
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
+}

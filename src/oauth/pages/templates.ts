@@ -1,0 +1,101 @@
+import { form, hidden, messages, type FieldSpec, type FormState } from './fields.js';
+import { html, type SafeHtml } from './html.js';
+
+/** A page's title and body; the layout adds the frame. */
+export interface PageContent {
+  title: string;
+  body: SafeHtml;
+}
+
+const USERNAME: FieldSpec = { name: 'username', label: 'Username', autocomplete: 'username' };
+const PASSWORD: FieldSpec = { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', secret: true };
+const NEW_PASSWORD: FieldSpec = { name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', secret: true };
+const CODE: FieldSpec = { name: 'code', label: 'Verification code', autocomplete: 'one-time-code', inputMode: 'numeric', secret: true };
+
+function link(href: string, text: string): SafeHtml {
+  return html`<p class="redirect-customizable"><a href="${href}">${text}</a></p>`;
+}
+
+export function signInPage(state: FormState, links: { signUp?: string; forgotPassword: string }, usernameLabel: string): PageContent {
+  return {
+    title: 'Sign in',
+    body: html`<h1>Sign in</h1>
+<p class="textDescription-customizable">Sign in with your ${usernameLabel.toLowerCase()} and password.</p>
+${form(state, [{ ...USERNAME, label: usernameLabel }, PASSWORD], 'Sign in')}
+${link(links.forgotPassword, 'Forgot your password?')}
+${links.signUp ? link(links.signUp, 'Need an account? Sign up') : ''}`,
+  };
+}
+
+export function signUpPage(state: FormState, specs: FieldSpec[], signIn: string): PageContent {
+  return {
+    title: 'Sign up',
+    body: html`<h1>Sign up</h1>
+<p class="textDescription-customizable">Create an account. Fields are required unless they say otherwise.</p>
+${form(state, specs, 'Sign up')}
+${link(signIn, 'Already have an account? Sign in')}`,
+  };
+}
+
+export function confirmPage(state: FormState, username: string, resend: { action: string }, signIn: string): PageContent {
+  return {
+    title: 'Confirm your account',
+    body: html`<h1>Confirm your account</h1>
+<p class="textDescription-customizable">Enter the code we sent to confirm the account <strong>${username}</strong>.</p>
+${form(state, [CODE], 'Confirm account', { username })}
+<form method="post" action="${resend.action}">
+${hidden({ _csrf: state.csrf, username })}<button class="secondaryButton" type="submit">Send a new code</button>
+</form>
+${link(signIn, 'Back to sign in')}`,
+  };
+}
+
+export function forgotPasswordPage(state: FormState, usernameLabel: string, signIn: string): PageContent {
+  return {
+    title: 'Forgot your password?',
+    body: html`<h1>Forgot your password?</h1>
+<p class="textDescription-customizable">Enter your ${usernameLabel.toLowerCase()} and we will send a code to reset your password.</p>
+${form(state, [{ ...USERNAME, label: usernameLabel }], 'Send code')}
+${link(signIn, 'Back to sign in')}`,
+  };
+}
+
+export function resetPasswordPage(state: FormState, username: string, signIn: string): PageContent {
+  return {
+    title: 'Reset your password',
+    body: html`<h1>Reset your password</h1>
+<p class="textDescription-customizable">Enter the code we sent for <strong>${username}</strong> and choose a new password.</p>
+${form(state, [CODE, NEW_PASSWORD], 'Change password', { username })}
+${link(signIn, 'Back to sign in')}`,
+  };
+}
+
+/** `challenge` holds the hidden values the answer needs: username, session, the required attributes. */
+export function newPasswordPage(state: FormState, challenge: { username: string; session: string; required: string }, attributes: FieldSpec[]): PageContent {
+  return {
+    title: 'Change your password',
+    body: html`<h1>Change your password</h1>
+<p class="textDescription-customizable">Your password is temporary. Choose a new one to continue.</p>
+${form(state, [NEW_PASSWORD, ...attributes], 'Change password and sign in', challenge)}`,
+  };
+}
+
+export function mfaPage(state: FormState, challenge: { username: string; session: string; challenge: string }): PageContent {
+  const authenticator = challenge.challenge === 'SOFTWARE_TOKEN_MFA';
+  return {
+    title: 'Enter your sign-in code',
+    body: html`<h1>Enter your sign-in code</h1>
+<p class="textDescription-customizable">${authenticator ? 'Enter the code your authenticator app shows.' : 'Enter the code we sent you.'}</p>
+${form(state, [{ ...CODE, label: 'Sign-in code' }], 'Sign in', challenge)}`,
+  };
+}
+
+/** Bad client, bad redirect, expired form: say what is wrong, and send the browser nowhere. */
+export function errorPage(title: string, message: string): PageContent {
+  return {
+    title,
+    body: html`<h1>${title}</h1>
+${messages({ action: '', csrf: '', error: { message } })}
+<p class="textDescription-customizable">Return to the application you came from and try again.</p>`,
+  };
+}

@@ -1,0 +1,140 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServiceContext } from '../context.js';
+import { RateLimiter } from '../security/rate-limiter.js';
+import { issuerOf } from '../userpools/auth/tokens.js';
+import { BadAuthorizationRequest, RedirectedAuthorizationError } from './authorization-request.js';
+import { authorizeEndpoint } from './authorize-endpoint.js';
+import { ClientAuthenticationFailed } from './client-authentication.js';
+import { CsrfError } from './csrf.js';
+import { resolveHostedPool, type HostedPool } from './hosted-pool.js';
+import { logoutEndpoint } from './logout-endpoint.js';
+import { InvalidRequest, InvalidToken, OAuthError, ServerError, sendOAuthError } from './oauth-errors.js';
+import { sendPage } from './page-response.js';
+import { errorPage } from './pages/templates.js';
+import { getForgotPassword, getResetPassword, postForgotPassword, postResetPassword } from './password-pages.js';
+import { revokeEndpoint } from './revoke-endpoint.js';
+import { postMfa, postNewPassword } from './challenge-pages.js';
+import { getSignIn, postSignIn } from './sign-in-pages.js';
+import { getConfirm, getSignUp, postConfirm, postResendCode, postSignUp } from './sign-up-pages.js';
+import { tokenEndpoint } from './token-endpoint.js';
+import { userInfoEndpoint } from './userinfo-endpoint.js';
+
+type Handler = (hosted: HostedPool, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** `api` endpoints answer in JSON (RFC 6749 §5.2); `page` routes answer a person, in HTML. */
+type Kind = 'api' | 'page';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The pool an OAuth route serves, resolved before its handler runs. */
+    hosted?: HostedPool;
+  }
+  interface FastifyContextConfig {
+    oauthKind?: Kind;
+  }
+}
+
+const ROUTES: [method: 'GET' | 'POST', path: string, kind: Kind, handler: Handler][] = [
+  ['GET', '/oauth2/authorize', 'page', authorizeEndpoint],
+  ['POST', '/oauth2/token', 'api', tokenEndpoint],
+  ['GET', '/oauth2/userInfo', 'api', userInfoEndpoint],
+  ['POST', '/oauth2/userInfo', 'api', userInfoEndpoint],
+  ['POST', '/oauth2/revoke', 'api', revokeEndpoint],
+  ['GET', '/logout', 'page', logoutEndpoint],
+  ['GET', '/login', 'page', getSignIn],
+  ['POST', '/login', 'page', postSignIn],
+  ['POST', '/newPassword', 'page', postNewPassword],
+  ['POST', '/mfa', 'page', postMfa],
+  ['GET', '/signup', 'page', getSignUp],
+  ['POST', '/signup', 'page', postSignUp],
+  ['GET', '/confirm', 'page', getConfirm],
+  ['POST', '/confirm', 'page', postConfirm],
+  ['POST', '/resendCode', 'page', postResendCode],
+  ['GET', '/forgotPassword', 'page', getForgotPassword],
+  ['POST', '/forgotPassword', 'page', postForgotPassword],
+  ['GET', '/confirmForgotPassword', 'page', getResetPassword],
+  ['POST', '/confirmForgotPassword', 'page', postResetPassword],
+];
+
+/**
+ * The OAuth 2.0 / OpenID Connect endpoints and the hosted-UI pages of every pool: under
+ * `<publicUrl>/<poolId>/…`, and at the root of a pool's custom domain (by Host). Registered in a plugin
+ * scope of their own, so their form parser, cookies and error handling leave the JSON API untouched.
+ */
+export async function registerOAuth(app: FastifyInstance, services: ServiceContext): Promise<void> {
+  await app.register(async (scope) => {
+    // The cookie-signing key is derived from the secrets key, like every other key Gatehouse holds.
+    await scope.register(cookie, { secret: services.secrets.mac('hosted-ui/cookie-signing-key') });
+    await scope.register(formbody);
+    const limiter = new RateLimiter(services.config.credentialRateLimit.perSecond, services.config.credentialRateLimit.burst);
+
+    scope.addHook('onSend', async (_request, reply) => {
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    });
+    scope.setErrorHandler((error, request, reply) => answerError(error as Error & { statusCode?: number }, request, reply));
+
+    for (const [method, path, kind, handler] of ROUTES) {
+      for (const mount of ['/:poolId', '']) {
+        scope.route({
+          method,
+          url: `${mount}${path}`,
+          config: { oauthKind: kind },
+          handler: async (request, reply) => {
+            const hosted = await resolveHostedPool(services, request, limiter);
+            if (!hosted) return notServed(request, reply, kind);
+            request.hosted = hosted;
+            return handler(hosted, request, reply);
+          },
+        });
+      }
+    }
+
+    // At a custom domain's root, discovery points at the issuer, where the document and keys are served.
+    for (const document of ['openid-configuration', 'jwks.json']) {
+      scope.get(`/.well-known/${document}`, { config: { oauthKind: 'api' } }, async (request, reply) => {
+        const hosted = await resolveHostedPool(services, request, limiter);
+        if (!hosted) return notServed(request, reply, 'api');
+        return reply.redirect(`${issuerOf(services, hosted.pool.id)}/.well-known/${document}`, 302);
+      });
+    }
+  });
+}
+
+function notServed(request: FastifyRequest, reply: FastifyReply, kind: Kind): FastifyReply {
+  const message = 'No user pool is served at this address.';
+  if (kind === 'api') return reply.code(404).send({ error: 'invalid_request', error_description: message });
+  return reply
+    .code(404)
+    .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+    .type('text/html; charset=utf-8')
+    .send(`<!DOCTYPE html><html lang="en"><title>Not found</title><h1>Not found</h1><p>${message}</p></html>`);
+}
+
+/** The one place OAuth and hosted-UI errors become answers. */
+async function answerError(error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const kind = request.routeOptions.config.oauthKind ?? 'api';
+  const hosted = request.hosted;
+  if (error instanceof RedirectedAuthorizationError) return reply.redirect(error.location, 302);
+  if (kind === 'api') {
+    if (error instanceof ClientAuthenticationFailed && error.usedBasic) return sendOAuthError(reply, error, 'Basic');
+    if (error instanceof InvalidToken) return sendOAuthError(reply, error, 'Bearer');
+    if (error instanceof OAuthError) return sendOAuthError(reply, error, error.status === 403 ? 'Bearer' : undefined);
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return sendOAuthError(reply, new InvalidRequest(error.message));
+    request.log.error({ err: error }, 'unexpected error');
+    return sendOAuthError(reply, new ServerError('An internal error occurred. The request id identifies it in the server log.'));
+  }
+  let status = 500;
+  let title = 'Something went wrong';
+  let message = 'An internal error occurred. Try again later.';
+  if (error instanceof BadAuthorizationRequest) [status, title, message] = [400, 'Sign-in cannot continue', error.message];
+  else if (error instanceof CsrfError) [status, title, message] = [403, 'The form has expired', `${error.message} Go back, reload the page and try again.`];
+  else if (error instanceof OAuthError) [status, title, message] = [400, 'Sign-in cannot continue', error.message];
+  else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) [status, title, message] = [400, 'Sign-in cannot continue', error.message];
+  else request.log.error({ err: error }, 'unexpected error');
+  if (!hosted) return notServed(request, reply, 'page');
+  return sendPage(hosted, reply, errorPage(title, message), { status });
+}

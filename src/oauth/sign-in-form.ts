@@ -1,0 +1,49 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredUserPool } from '../storage/user-pools-repository.js';
+import type { AuthorizationRequest } from './authorization-request.js';
+import type { HostedPool } from './hosted-pool.js';
+import { field, formState, pageUrl, sendPage } from './page-response.js';
+import type { FormState } from './pages/fields.js';
+import { signInPage } from './pages/templates.js';
+import { Params } from './params.js';
+
+/** The API's answer when a client address makes too many credential checks (server.ts, TooManyRequestsException). */
+export const TOO_MANY_REQUESTS = 'Too many requests from this address. Slow down and try again.';
+
+/** Confirmations a page may show after a redirect: fixed texts, chosen by key, never text from the URL. */
+const NOTICES: Record<string, string> = {
+  confirmed: 'Your account is confirmed. Sign in to continue.',
+  'password-changed': 'Your password has been changed. Sign in with the new one.',
+  'reset-required': 'Your password must be reset. We sent you a code to choose a new one.',
+};
+
+export function notice(request: FastifyRequest): string | undefined {
+  return NOTICES[field(Params.ofQuery(request), 'notice')];
+}
+
+/** What the pool calls a user's sign-in name. */
+export function usernameLabel(pool: StoredUserPool): string {
+  const attributes = pool.settings.userPool.UsernameAttributes ?? [];
+  if (attributes.includes('email') && attributes.includes('phone_number')) return 'Email or phone number';
+  if (attributes.includes('email')) return 'Email';
+  if (attributes.includes('phone_number')) return 'Phone number';
+  return 'Username';
+}
+
+/** An attribute's name as a label: `given_name` → Given name, `custom:team` → Team. */
+export function attributeLabel(name: string): string {
+  const plain = name.replace(/^custom:/, '').replace(/_/g, ' ');
+  return plain.charAt(0).toUpperCase() + plain.slice(1);
+}
+
+/** The sign-in form, with links to sign up (unless only administrators create users) and to reset a password. */
+export function showSignIn(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, extra: Partial<FormState>, status = 200) {
+  const state = formState(hosted, request, reply, pageUrl(hosted, '/login', auth.query), extra);
+  const signUpAllowed = !hosted.pool.settings.userPool.AdminCreateUserConfig?.AllowAdminCreateUserOnly;
+  const links = {
+    forgotPassword: pageUrl(hosted, '/forgotPassword', auth.query),
+    ...(signUpAllowed && { signUp: pageUrl(hosted, '/signup', auth.query) }),
+  };
+  return sendPage(hosted, reply, signInPage(state, links, usernameLabel(hosted.pool)), { status, clientId: auth.client.clientId, redirectUri: auth.redirectUri });
+}
+

@@ -1,0 +1,64 @@
+import type { Db } from './database.js';
+import type { HostedUiSessionsTable } from './schema.js';
+
+/** A hosted-UI sign-in: who, since when, until when. The cookie carries the id whose keyed hash this is. */
+export interface StoredHostedUiSession {
+  poolId: string;
+  sessionHash: string;
+  usernameKey: string;
+  /** The user's sub when the session began: a user deleted and created again under the same name is not it. */
+  sub: string;
+  authTime: Date;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+function fromRow(row: HostedUiSessionsTable): StoredHostedUiSession {
+  return {
+    poolId: row.pool_id,
+    sessionHash: row.session_hash,
+    usernameKey: row.username_key,
+    sub: row.sub,
+    authTime: new Date(Number(row.auth_time)),
+    createdAt: new Date(Number(row.created_at)),
+    expiresAt: new Date(Number(row.expires_at)),
+  };
+}
+
+export class HostedUiSessionsRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(session: StoredHostedUiSession): Promise<void> {
+    await this.db
+      .insertInto('hosted_ui_sessions')
+      .values({
+        pool_id: session.poolId,
+        session_hash: session.sessionHash,
+        username_key: session.usernameKey,
+        sub: session.sub,
+        auth_time: session.authTime.getTime(),
+        created_at: session.createdAt.getTime(),
+        expires_at: session.expiresAt.getTime(),
+      })
+      .execute();
+  }
+
+  async get(poolId: string, sessionHash: string): Promise<StoredHostedUiSession | undefined> {
+    const row = await this.db
+      .selectFrom('hosted_ui_sessions')
+      .selectAll()
+      .where('pool_id', '=', poolId)
+      .where('session_hash', '=', sessionHash)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Logout: the session ends for every client of the pool. */
+  async delete(poolId: string, sessionHash: string): Promise<void> {
+    await this.db.deleteFrom('hosted_ui_sessions').where('pool_id', '=', poolId).where('session_hash', '=', sessionHash).execute();
+  }
+
+  async deleteExpired(now: Date): Promise<void> {
+    await this.db.deleteFrom('hosted_ui_sessions').where('expires_at', '<', now.getTime()).execute();
+  }
+}
