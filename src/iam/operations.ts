@@ -1,7 +1,9 @@
 import type { RequestContext } from '../context.js';
 import { QueryProtocolError, type QueryService } from '../protocol/query-api.js';
 import { DuplicateKeyError } from '../storage/conflicts.js';
+import type { StoredOidcProvider } from '../storage/oidc-providers-repository.js';
 import type { StoredRole } from '../storage/roles-repository.js';
+import { oidcProviderArn, oidcProviderKeyOf, parseProviderUrl } from './oidc-providers.js';
 import { checkPolicyDocument, newRoleId, noSuchRole, roleArn } from './roles.js';
 
 type Params = Record<string, string>;
@@ -49,6 +51,94 @@ function sessionDuration(params: Params): number {
   return value;
 }
 
+/** A query-protocol list: `Name.member.1`, `Name.member.2`, … in order. */
+function memberList(params: Params, name: string): string[] {
+  const values: string[] = [];
+  for (let i = 1; params[`${name}.member.${i}`] !== undefined; i++) values.push(params[`${name}.member.${i}`]);
+  return values;
+}
+
+function invalidInput(message: string): QueryProtocolError {
+  return new QueryProtocolError('InvalidInput', message);
+}
+
+function clientIds(values: string[]): string[] {
+  if (values.length > 100) throw invalidInput('A provider may have at most 100 client IDs.');
+  for (const id of values) {
+    if (id.length < 1 || id.length > 255) throw invalidInput(`Client ID '${id}' must be 1-255 characters.`);
+  }
+  return [...new Set(values)];
+}
+
+function thumbprints(values: string[]): string[] {
+  if (values.length > 5) throw invalidInput('A provider may have at most 5 thumbprints.');
+  for (const thumbprint of values) {
+    if (!/^[0-9a-fA-F]{40}$/.test(thumbprint)) throw invalidInput(`Thumbprint '${thumbprint}' must be 40 hexadecimal characters.`);
+  }
+  return values.map((t) => t.toLowerCase());
+}
+
+async function requireOidcProvider(ctx: RequestContext, params: Params): Promise<StoredOidcProvider> {
+  const arn = required(params, 'OpenIDConnectProviderArn');
+  const key = oidcProviderKeyOf(ctx.config.accountId, arn);
+  const provider = key ? await ctx.repos.oidcProviders.get(key) : undefined;
+  if (!provider) throw new QueryProtocolError('NoSuchEntity', `OpenIDConnect Provider not found for arn ${arn}`, 404);
+  return provider;
+}
+
+/** IAM OpenID Connect providers: external issuers whose tokens identity pools and STS may trust. */
+const oidcProviderOperations: QueryService<RequestContext>['operations'] = {
+  async CreateOpenIDConnectProvider(ctx, params) {
+    const parsed = parseProviderUrl(required(params, 'Url'));
+    if (!parsed) throw invalidInput('Url must be an https URL (http only for a loopback host) without query or fragment, of at most 255 characters.');
+    const provider: StoredOidcProvider = {
+      key: parsed.key,
+      url: parsed.url,
+      clientIds: clientIds(memberList(params, 'ClientIDList')),
+      thumbprints: thumbprints(memberList(params, 'ThumbprintList')),
+      createdAt: ctx.now(),
+    };
+    try {
+      await ctx.repos.oidcProviders.insert(provider);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) throw new QueryProtocolError('EntityAlreadyExists', `Provider with url ${parsed.url} already exists.`, 409);
+      throw error;
+    }
+    return { OpenIDConnectProviderArn: oidcProviderArn(ctx.config.accountId, provider.key) };
+  },
+  async GetOpenIDConnectProvider(ctx, params) {
+    const provider = await requireOidcProvider(ctx, params);
+    // IAM answers the URL without its scheme, as the ARN spells it.
+    return { Url: provider.key, ClientIDList: provider.clientIds, ThumbprintList: provider.thumbprints, CreateDate: provider.createdAt };
+  },
+  async ListOpenIDConnectProviders(ctx) {
+    const keys = await ctx.repos.oidcProviders.list();
+    return { OpenIDConnectProviderList: keys.map((key) => ({ Arn: oidcProviderArn(ctx.config.accountId, key) })) };
+  },
+  async DeleteOpenIDConnectProvider(ctx, params) {
+    const provider = await requireOidcProvider(ctx, params);
+    await ctx.repos.oidcProviders.delete(provider.key);
+    return {};
+  },
+  async AddClientIDToOpenIDConnectProvider(ctx, params) {
+    const provider = await requireOidcProvider(ctx, params);
+    const [clientId] = clientIds([required(params, 'ClientID')]);
+    if (!provider.clientIds.includes(clientId)) await ctx.repos.oidcProviders.update(provider.key, { clientIds: clientIds([...provider.clientIds, clientId]) });
+    return {};
+  },
+  async RemoveClientIDFromOpenIDConnectProvider(ctx, params) {
+    const provider = await requireOidcProvider(ctx, params);
+    const clientId = required(params, 'ClientID');
+    await ctx.repos.oidcProviders.update(provider.key, { clientIds: provider.clientIds.filter((id) => id !== clientId) });
+    return {};
+  },
+  async UpdateOpenIDConnectProviderThumbprint(ctx, params) {
+    const provider = await requireOidcProvider(ctx, params);
+    await ctx.repos.oidcProviders.update(provider.key, { thumbprints: thumbprints(memberList(params, 'ThumbprintList')) });
+    return {};
+  },
+};
+
 /** The subset of IAM (2010-05-08) that manages the roles identity pools hand out credentials for. */
 export const iamService: QueryService<RequestContext> = {
   version: '2010-05-08',
@@ -56,6 +146,7 @@ export const iamService: QueryService<RequestContext> = {
   xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/',
   unsigned: new Set(),
   operations: {
+    ...oidcProviderOperations,
     async CreateRole(ctx, params) {
       const path = params.Path ?? '/';
       if (!/^\/([\u0021-\u007F]*\/)?$/.test(path)) throw new QueryProtocolError('ValidationError', 'The specified value for path is invalid.');

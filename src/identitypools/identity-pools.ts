@@ -1,6 +1,7 @@
 import type { CognitoIdentityProvider, IdentityPool } from '@aws-sdk/client-cognito-identity';
 import type { ServiceContext } from '../context.js';
 import { InvalidParameterException, ResourceNotFoundException } from '../protocol/errors.js';
+import { oidcProviderKeyOf } from '../iam/oidc-providers.js';
 import type { StoredIdentityPool } from '../storage/identity-pools-repository.js';
 
 export async function requireIdentityPool(ctx: ServiceContext, poolId: string): Promise<StoredIdentityPool> {
@@ -31,6 +32,16 @@ export async function checkUserPoolProviders(ctx: ServiceContext, providers: Cog
     }
     if (provider.ClientId && !(await ctx.repos.appClients.get(poolId, provider.ClientId))) {
       throw new InvalidParameterException(`Invalid provider ${provider.ProviderName}: no app client ${provider.ClientId} in that user pool.`);
+    }
+  }
+}
+
+/** Every OpenIdConnectProviderARNs entry must name an IAM OIDC provider this installation has. */
+export async function checkOpenIdConnectProviders(ctx: ServiceContext, arns: string[] = []): Promise<void> {
+  for (const arn of arns) {
+    const key = oidcProviderKeyOf(ctx.config.accountId, arn);
+    if (!key || !(await ctx.repos.oidcProviders.get(key))) {
+      throw new InvalidParameterException(`Invalid OpenIdConnectProviderARN ${arn}: no such OpenID Connect provider.`);
     }
   }
 }

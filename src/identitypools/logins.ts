@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../context.js';
+import { oidcProviderArn, verifyOidcToken } from '../iam/oidc-providers.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import type { StoredIdentityPool } from '../storage/identity-pools-repository.js';
 import { verifyToken } from '../userpools/auth/tokens.js';
@@ -28,7 +29,8 @@ function unsupported(key: string): NotAuthorizedException {
 /**
  * Checks every login before anything is trusted: a user pool ID token by the pool's key, issuer, expiry
  * and (when the provider names one) client id, plus revocation and the user's state when the provider
- * asks for ServerSideTokenCheck; a developer login by our own OpenID token's signature and audience.
+ * asks for ServerSideTokenCheck; a developer login by our own OpenID token's signature and audience; a
+ * login of a listed IAM OIDC provider by that provider's keys, issuer, client ids and expiry.
  */
 export async function verifyLogins(ctx: ServiceContext, pool: StoredIdentityPool, logins: Record<string, string> = {}): Promise<VerifiedLogin[]> {
   const verified: VerifiedLogin[] = [];
@@ -46,7 +48,11 @@ export async function verifyLogins(ctx: ServiceContext, pool: StoredIdentityPool
     const userPoolId = userPoolIdOfProvider(key);
     // A user pool may be listed more than once, with different app clients: the token's client picks the entry.
     const entries = (pool.settings.pool.CognitoIdentityProviders ?? []).filter((p) => userPoolIdOfProvider(p.ProviderName ?? '') === userPoolId);
-    if (!userPoolId || entries.length === 0) throw unsupported(key);
+    if (!userPoolId || entries.length === 0) {
+      // Not a user pool the pool lists: an IAM OIDC provider it lists, keyed by its URL without scheme.
+      verified.push(await verifyOidcLogin(ctx, pool, key, token));
+      continue;
+    }
     const { poolId, claims } = await verifyToken(ctx, token, 'id').catch(() => {
       throw new NotAuthorizedException('Invalid login token. Not a valid OpenId Connect identity token.');
     });
@@ -58,6 +64,20 @@ export async function verifyLogins(ctx: ServiceContext, pool: StoredIdentityPool
     verified.push({ provider: name, subject: String(claims.sub), amr: ['authenticated', name, `${name}:CognitoSignIn:${String(claims.sub)}`], claims });
   }
   return verified;
+}
+
+/**
+ * A login of an IAM OpenID Connect provider the pool lists (OpenIdConnectProviderARNs): its token is
+ * verified against the provider's keys, issuer and client ids. `amr` as Cognito writes it for OIDC
+ * providers: the provider, and `<provider>:<aud>:<sub>`.
+ */
+async function verifyOidcLogin(ctx: ServiceContext, pool: StoredIdentityPool, key: string, token: string): Promise<VerifiedLogin> {
+  const arn = oidcProviderArn(ctx.config.accountId, key);
+  if (!(pool.settings.pool.OpenIdConnectProviderARNs ?? []).includes(arn)) throw unsupported(key);
+  const provider = await ctx.repos.oidcProviders.get(key);
+  if (!provider) throw unsupported(key);
+  const { claims, audience } = await verifyOidcToken(ctx, provider, token);
+  return { provider: key, subject: claims.sub, amr: ['authenticated', key, `${key}:${audience}:${claims.sub}`], claims };
 }
 
 /** ServerSideTokenCheck: the sign-in was not revoked and the user still exists and is enabled. */

@@ -7,6 +7,7 @@ import * as identityPools from './migrations/0005-identity-pools.js';
 import * as iamRoles from './migrations/0006-iam-roles.js';
 import * as domainsAndResourceServers from './migrations/0007-domains-and-resource-servers.js';
 import * as oauth from './migrations/0008-oauth.js';
+import * as oidcProviders from './migrations/0009-oidc-providers.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006-iam-roles': iamRoles,
   '0007-domains-and-resource-servers': domainsAndResourceServers,
   '0008-oauth': oauth,
+  '0009-oidc-providers': oidcProviders,
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import { AppClientsRepository } from './app-clients-repository.js';
 import { RolesRepository } from './roles-repository.js';
+import { OidcProvidersRepository } from './oidc-providers-repository.js';
 import { IdentitiesRepository } from './identities-repository.js';
 import { IdentityPoolsRepository } from './identity-pools-repository.js';
 import { AuthSessionsRepository } from './auth-sessions-repository.js';
@@ -32,6 +33,7 @@ export interface Repositories {
   identityPools: IdentityPoolsRepository;
   identities: IdentitiesRepository;
   roles: RolesRepository;
+  oidcProviders: OidcProvidersRepository;
   domains: DomainsRepository;
   resourceServers: ResourceServersRepository;
   uiCustomizations: UiCustomizationsRepository;
@@ -54,6 +56,7 @@ export function createRepositories(db: Db): Repositories {
     identityPools: new IdentityPoolsRepository(db),
     identities: new IdentitiesRepository(db),
     roles: new RolesRepository(db),
+    oidcProviders: new OidcProvidersRepository(db),
     domains: new DomainsRepository(db),
     resourceServers: new ResourceServersRepository(db),
     uiCustomizations: new UiCustomizationsRepository(db),

@@ -200,6 +200,16 @@ export interface IamRolesTable {
   created_at: number;
 }
 
+export interface IamOidcProvidersTable {
+  /** The provider's URL without its scheme: host and path, as its ARN names it. */
+  provider_key: string;
+  url: string;
+  /** JSON arrays. */
+  client_ids: string;
+  thumbprints: string;
+  created_at: number;
+}
+
 export interface IamRolePoliciesTable {
   role_name: string;
   policy_name: string;
@@ -241,6 +251,7 @@ export interface UiCustomizationsTable {
 export interface Database {
   iam_roles: IamRolesTable;
   iam_role_policies: IamRolePoliciesTable;
+  iam_oidc_providers: IamOidcProvidersTable;
   identity_pools: IdentityPoolsTable;
   identities: IdentitiesTable;
   identity_logins: IdentityLoginsTable;

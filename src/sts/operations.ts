@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.js';
+import { oidcProviderArn, providerKeyOfIssuer, verifyOidcToken } from '../iam/oidc-providers.js';
 import { identityIssuer, verifyOpenIdToken } from '../identitypools/openid-token.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import { QueryProtocolError, type QueryCaller, type QueryService } from '../protocol/query-api.js';
@@ -35,8 +36,9 @@ function refuseToken(error: unknown): never {
 
 /**
  * The web identities this STS accepts: the OpenID tokens of Gatehouse identity pools (principal
- * cognito-identity.amazonaws.com, as with Cognito) and ID tokens of Gatehouse user pools (principal: the
- * issuer without its scheme, as an OIDC provider would be named).
+ * cognito-identity.amazonaws.com, as with Cognito), tokens of an IAM OIDC provider (principal: the
+ * provider's ARN, as with AWS; only that provider's configured URL is fetched), and ID tokens of Gatehouse
+ * user pools that are not registered as one (principal: the issuer without its scheme).
  */
 async function webIdentity(ctx: RequestContext, token: string): Promise<WebIdentity> {
   let issuer: string | undefined;
@@ -62,6 +64,18 @@ async function webIdentity(ctx: RequestContext, token: string): Promise<WebIdent
         'cognito-identity.amazonaws.com:sub': String(claims.sub),
         'cognito-identity.amazonaws.com:amr': amr,
       },
+    };
+  }
+  const providerKey = providerKeyOfIssuer(issuer);
+  const provider = providerKey ? await ctx.repos.oidcProviders.get(providerKey) : undefined;
+  if (provider) {
+    const { claims, audience } = await verifyOidcToken(ctx, provider, token).catch(refuseToken);
+    return {
+      principal: oidcProviderArn(ctx.config.accountId, provider.key),
+      subject: claims.sub,
+      audience,
+      provider: provider.url,
+      context: { [`${provider.key}:aud`]: audience, [`${provider.key}:sub`]: claims.sub },
     };
   }
   const { claims } = await verifyToken(ctx, token, 'id').catch(refuseToken);

@@ -11,11 +11,12 @@ import { ResourceNotFoundException } from '../../protocol/errors.js';
 import { decodeNextToken, page } from '../../protocol/pagination.js';
 import { newUuid } from '../../userpools/users/users.js';
 import { poolSettingsFrom } from '../identity-pool-settings.js';
-import { checkUserPoolProviders, requireIdentityPool, toIdentityPool } from '../identity-pools.js';
+import { checkOpenIdConnectProviders, checkUserPoolProviders, requireIdentityPool, toIdentityPool } from '../identity-pools.js';
 
 /** A pool in the caller's region, id `<region>:<uuid>`. */
 export async function createIdentityPool(ctx: RequestContext, input: CreateIdentityPoolInput): Promise<IdentityPool> {
   await checkUserPoolProviders(ctx, input.CognitoIdentityProviders);
+  await checkOpenIdConnectProviders(ctx, input.OpenIdConnectProviderARNs);
   const now = ctx.now();
   const { IdentityPoolName, ...settings } = input;
   const pool = {
@@ -37,6 +38,7 @@ export async function describeIdentityPool(ctx: RequestContext, input: DescribeI
 /** Replaces the pool's description, as Cognito does: what the request leaves out is unset. Roles stay. */
 export async function updateIdentityPool(ctx: RequestContext, input: IdentityPool): Promise<IdentityPool> {
   await checkUserPoolProviders(ctx, input.CognitoIdentityProviders);
+  await checkOpenIdConnectProviders(ctx, input.OpenIdConnectProviderARNs);
   const { IdentityPoolId, IdentityPoolName, ...settings } = input;
   const updated = await ctx.repos.identityPools.update(IdentityPoolId!, ctx.now(), (pool) => ({
     ...pool,

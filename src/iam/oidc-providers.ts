@@ -1,0 +1,124 @@
+import { isIP } from 'node:net';
+import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { ServiceContext } from '../context.js';
+import { NotAuthorizedException } from '../protocol/errors.js';
+import type { StoredOidcProvider } from '../storage/oidc-providers-repository.js';
+
+/** `arn:aws:iam::<account>:oidc-provider/<host and path>`, as IAM names an OpenID Connect provider. */
+export function oidcProviderArn(accountId: string, key: string): string {
+  return `arn:aws:iam::${accountId}:oidc-provider/${key}`;
+}
+
+/** The provider key (host and path) an ARN names, when the account is this installation's. */
+export function oidcProviderKeyOf(accountId: string, arn: string): string | undefined {
+  const match = /^arn:aws[\w-]*:iam::(\d{12}):oidc-provider\/([^\s]+)$/.exec(arn);
+  return match && match[1] === accountId ? match[2] : undefined;
+}
+
+/** Loopback hosts, the only ones a provider may be reached on over plain http (development and tests). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/**
+ * A provider URL as IAM takes it: https (http only on a loopback host), no credentials, query or fragment.
+ * Answers the normalized URL (no trailing slash) and its key, or undefined when it is not acceptable.
+ */
+export function parseProviderUrl(text: string): { url: string; key: string } | undefined {
+  if (text.length > 255) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  if (!secure || url.username || url.password || url.search || url.hash || text.includes('?') || text.includes('#')) return undefined;
+  const normalized = `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, '');
+  return { url: normalized, key: normalized.replace(/^https?:\/\//, '') };
+}
+
+/** The key of an issuer claim: the provider it would be registered as, or undefined for a URL IAM would refuse. */
+export function providerKeyOfIssuer(issuer: unknown): string | undefined {
+  if (typeof issuer !== 'string') return undefined;
+  const parsed = parseProviderUrl(issuer);
+  return parsed && parsed.url === issuer ? parsed.key : undefined;
+}
+
+const FETCH_TIMEOUT_MS = 5000;
+/** Per issuer URL: its key set, found through its discovery document. Failures are not cached. */
+const keySets = new Map<string, Promise<JWTVerifyGetKey>>();
+
+function reachable(text: unknown): URL | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function discoverKeySet(issuer: string): Promise<JWTVerifyGetKey> {
+  const response = await fetch(`${issuer}/.well-known/openid-configuration`, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  if (!response.ok) throw new Error(`discovery answered ${response.status}`);
+  const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+  if (document.issuer !== issuer) throw new Error('discovery document names another issuer');
+  const jwksUri = reachable(document.jwks_uri);
+  if (!jwksUri) throw new Error('discovery document has no usable jwks_uri');
+  return createRemoteJWKSet(jwksUri, { timeoutDuration: FETCH_TIMEOUT_MS });
+}
+
+function keySetOf(issuer: string): Promise<JWTVerifyGetKey> {
+  let keySet = keySets.get(issuer);
+  if (!keySet) {
+    keySet = discoverKeySet(issuer);
+    keySets.set(issuer, keySet);
+    keySet.catch(() => keySets.delete(issuer));
+  }
+  return keySet;
+}
+
+export interface VerifiedOidcToken {
+  claims: JWTPayload & { sub: string };
+  /** The provider client id the token is for. */
+  audience: string;
+}
+
+/**
+ * Verifies a token of an IAM OIDC provider before anything of it is trusted: signature against the
+ * provider's JWKS (found through its discovery document), issuer, audience among its client ids, expiry.
+ * An expired token says so in its message (STS answers ExpiredTokenException for it).
+ */
+export async function verifyOidcToken(ctx: ServiceContext, provider: StoredOidcProvider, token: string): Promise<VerifiedOidcToken> {
+  try {
+    if (decodeJwt(token).iss !== provider.url) throw new Error('issuer');
+  } catch {
+    throw new NotAuthorizedException('Invalid login token. Issuer does not match the provider.');
+  }
+  let keySet: JWTVerifyGetKey;
+  try {
+    keySet = await keySetOf(provider.url);
+  } catch (error) {
+    ctx.log.warn({ err: error, issuer: provider.url }, 'OIDC provider discovery failed');
+    throw new NotAuthorizedException('Invalid login token. The provider\'s keys could not be retrieved.');
+  }
+  try {
+    const { payload } = await jwtVerify(token, keySet, {
+      algorithms: ['RS256', 'ES256'],
+      issuer: provider.url,
+      audience: provider.clientIds,
+      currentDate: ctx.now(),
+    });
+    if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('sub');
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    const audience = audiences.find((a): a is string => typeof a === 'string' && provider.clientIds.includes(a))!;
+    return { claims: payload as VerifiedOidcToken['claims'], audience };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw new NotAuthorizedException('Invalid login token. Token expired.');
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') throw new NotAuthorizedException('Invalid login token. Incorrect token audience.');
+    throw new NotAuthorizedException('Invalid login token. Not a valid OpenId Connect identity token.');
+  }
+}
