@@ -70,6 +70,7 @@ for (const scenario of selected) {
   pending.push(() => rmSync(workDir, { recursive: true, force: true }));
   const ctx: ScenarioContext = {
     quick: options.quick,
+    reseed: options.reseed,
     load: options.quick ? QUICK_LOAD : FULL_LOAD,
     profileDir,
     workDir,

@@ -39,8 +39,13 @@ function cleanEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function spawnChild(label: string, args: string[], options: { cwd?: string } = {}): Child {
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: cleanEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `ipc` opens Node's message channel to the child (child.process.send / 'message'). */
+export function spawnChild(label: string, args: string[], options: { cwd?: string; ipc?: boolean } = {}): Child {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: cleanEnvironment(),
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid === undefined) throw new Error(`could not start ${label}`);
   live.add(child);
   let text = '';
@@ -111,8 +116,20 @@ export function residentBytes(pid: number): number | undefined {
  * request is the figure least moved by other work on the machine, unlike requests per second.
  */
 export function cpuTimeMs(pid: number): number | undefined {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of the process's main thread only (the event loop, which runs every request's JavaScript),
+ * without libuv's threadpool (argon2, WebCrypto) and V8's helper threads.
+ */
+export function mainThreadCpuTimeMs(pid: number): number | undefined {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(file: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces: utime is 14th, stime 15th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);

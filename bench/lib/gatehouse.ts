@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { configSchema, type Config, type ConfigInput } from '../../src/config.js';
 import { spawnChild, type Child } from './children.js';
 import { HOST } from './net.js';
 import type { BenchStore } from './stores.js';
@@ -13,8 +16,23 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * argon2id parameters of the bench's servers: Gatehouse's defaults (19 MiB, 2 passes, 1 lane), written
+ * into their config explicitly, so the baseline hashing in servers/primitives.ts uses exactly the same.
+ */
+export const BENCH_PASSWORD_HASHING: Config['passwordHashing'] = configSchema.parse({}).passwordHashing;
+
+/**
+ * Config for scenarios that sign in many times from one address: the credential rate limit (20/s per
+ * address by default) would otherwise be what is measured.
+ */
+export const SIGN_IN_CONFIG: ConfigInput = {
+  passwordHashing: BENCH_PASSWORD_HASHING,
+  credentialRateLimit: { perSecond: 1e9, burst: 1e9 },
+};
+
 /** The argv of `gatehouse serve` on a store, as an operator would start it (from dist, not through tsx). */
-export function serveArgs(store: BenchStore, port: number, profileDir?: string): string[] {
+export function serveArgs(store: BenchStore, port: number, profileDir?: string, configFile?: string): string[] {
   return [
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
     'dist/cli.js',
@@ -28,12 +46,21 @@ export function serveArgs(store: BenchStore, port: number, profileDir?: string):
     '--log-level',
     'warn',
     ...(store.databaseUrl ? ['--database-url', store.databaseUrl] : []),
+    ...(configFile ? ['--config', configFile] : []),
   ];
 }
 
-/** Starts Gatehouse on an OS-chosen port and resolves once it prints where it listens. */
-export async function startGatehouse(store: BenchStore, profileDir?: string): Promise<RunningServer> {
-  const child = spawnChild(`gatehouse (${store.kind})`, serveArgs(store, 0, profileDir), { cwd: ROOT });
+/**
+ * Starts Gatehouse on an OS-chosen port and resolves once it prints where it listens. `config` is written
+ * to a JSON file in the store's folder and passed with --config (flags still set host, port and store).
+ */
+export async function startGatehouse(store: BenchStore, profileDir?: string, config?: ConfigInput): Promise<RunningServer> {
+  let configFile: string | undefined;
+  if (config) {
+    configFile = join(store.dataDir, 'bench-config.json');
+    writeFileSync(configFile, JSON.stringify(config));
+  }
+  const child = spawnChild(`gatehouse (${store.kind})`, serveArgs(store, 0, profileDir, configFile), { cwd: ROOT });
   try {
     const [, url] = await child.waitForOutput(/Gatehouse is ready at (http:\/\/\S+)/);
     return { child, url, stop: () => child.stop() };

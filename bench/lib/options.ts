@@ -5,6 +5,8 @@ export interface BenchOptions {
   /** Scenario names are matched by substring; empty runs them all. */
   filters: string[];
   list: boolean;
+  /** Throw away cached seeded data (the ListUsers pools) and seed again. */
+  reseed: boolean;
   /** Start the Gatehouse child with --cpu-prof, profiles written here. */
   profileDir?: string;
   output: string;
@@ -15,6 +17,7 @@ export const USAGE = `Usage: npm run bench -- [options] [name-filter ...]
   --quick          short smoke run (~20 s): fewer, shorter rounds
   --list           list the scenarios and exit
   --profile        run the Gatehouse children with --cpu-prof (profiles in .bench/profiles)
+  --reseed         seed the ListUsers pools again instead of using the cached ones (.bench/seeded, gh_bench_users_* schemas)
   --output FILE    where to write the JSON results (default .bench/results.json)
   name-filter      run only scenarios whose name contains one of these, e.g. "describe" or "postgres"
 `;
@@ -26,6 +29,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
+      reseed: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       output: { type: 'string', default: '.bench/results.json' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -39,6 +43,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     quick: values.quick,
     filters: positionals,
     list: values.list,
+    reseed: values.reseed,
     profileDir: values.profile ? '.bench/profiles' : undefined,
     output: values.output,
   };

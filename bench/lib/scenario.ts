@@ -18,6 +18,8 @@ export interface Scenario {
 export interface ScenarioContext {
   quick: boolean;
   load: LoadSettings;
+  /** --reseed: make cached seeded data again. */
+  reseed: boolean;
   /** Set with --profile: start Gatehouse children with --cpu-prof writing here. */
   profileDir?: string;
   /** A temporary folder of this scenario's own, removed afterwards. */

@@ -1,7 +1,27 @@
 import type { Scenario } from '../lib/scenario.js';
+import { authorizerDecisions } from './authorizer-decisions.js';
 import { describeUserPoolPostgres, describeUserPoolSqlite } from './describe-user-pool.js';
+import { getUser } from './get-user.js';
 import { idleMemory } from './idle-memory.js';
+import { listUsersPostgres, listUsersSqlite } from './list-users.js';
+import { refresh } from './refresh.js';
+import { signInPassword } from './sign-in-password.js';
+import { signInSrp } from './sign-in-srp.js';
+import { signUp } from './sign-up.js';
 import { startupTime } from './startup-time.js';
 
 /** Every scenario, in the order they run. A new scenario is one file in this folder plus one line here. */
-export const scenarios: Scenario[] = [idleMemory, startupTime, describeUserPoolSqlite, describeUserPoolPostgres];
+export const scenarios: Scenario[] = [
+  idleMemory,
+  startupTime,
+  describeUserPoolSqlite,
+  describeUserPoolPostgres,
+  signUp,
+  signInPassword,
+  signInSrp,
+  refresh,
+  getUser,
+  listUsersSqlite,
+  listUsersPostgres,
+  authorizerDecisions,
+];

@@ -26,7 +26,7 @@ const AUTHORIZATION = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders
 
 /**
  * The AWS SDK's signer, loaded when signatures are first checked rather than at start-up: development mode
- * checks none, and its modules cost about 60 ms of start-up and 5 MB (npm run bench -- idle startup).
+ * checks none, and its modules added about 4 MB to idle memory (npm run bench -- idle startup).
  * Production servers load it while they start (see json-api.ts), so no request waits for it.
  */
 type SignerModules = [typeof import('@smithy/signature-v4'), typeof import('@smithy/protocol-http'), typeof import('@smithy/hash-node')];

@@ -18,7 +18,7 @@ export interface StoredDomain {
   updatedAt: Date;
 }
 
-function fromRow(row: UserPoolDomainsTable): StoredDomain {
+export function fromRow(row: UserPoolDomainsTable): StoredDomain {
   return {
     domain: row.domain,
     poolId: row.pool_id,

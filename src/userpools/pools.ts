@@ -9,9 +9,17 @@ import { buildSchema } from './pool-schema.js';
 import { checkSettings, settableSettings, userPoolArn } from './user-pool-settings.js';
 
 export async function requirePool(ctx: ServiceContext, poolId: string): Promise<StoredUserPool> {
-  const pool = await ctx.repos.userPools.get(poolId);
-  if (!pool) throw new ResourceNotFoundException(`User pool ${poolId} does not exist.`);
-  return pool;
+  return found(poolId, await ctx.repos.userPools.get(poolId));
+}
+
+/** The pool and its domains, read together. */
+export async function requirePoolWithDomains(ctx: ServiceContext, poolId: string): Promise<{ pool: StoredUserPool; domains: StoredDomain[] }> {
+  return found(poolId, await ctx.repos.userPools.getWithDomains(poolId));
+}
+
+function found<T>(poolId: string, value: T | undefined): T {
+  if (!value) throw new ResourceNotFoundException(`User pool ${poolId} does not exist.`);
+  return value;
 }
 
 /** The pool as DescribeUserPool and CreateUserPool answer with it; `domains` are its user pool domains. */

@@ -1,0 +1,84 @@
+import type { Config } from '../../src/config.js';
+import { spawnChild } from './children.js';
+import type { DriveSample } from './drive.js';
+import { ROOT } from './gatehouse.js';
+import { withCpu, type LoadSample, type Runner } from './load.js';
+
+/**
+ * The bare operations that bound what Gatehouse can do per second, run in a child process of their own
+ * (servers/primitives.ts) with the server's own code where it has one (hashPassword, srp.ts) and the same
+ * libuv threadpool a Gatehouse child gets: the baselines of the sign-up and sign-in scenarios.
+ */
+export type PrimitiveOp =
+  /** hashPassword() of password-store.ts: what SignUp costs at least. */
+  | 'argon2-hash'
+  /** verifyPassword() against a stored hash: what USER_PASSWORD_AUTH costs at least. */
+  | 'argon2-verify'
+  /** One RS256 JWT signed with jose's SignJWT and a 2048-bit key, as tokens.ts signs. */
+  | 'rs256-sign'
+  /** Two of them at once, as mintTokens signs the ID and access tokens of one refresh. */
+  | 'rs256-sign-pair'
+  /** jose's jwtVerify of an RS256 access token: what GetUser costs at least. */
+  | 'rs256-verify'
+  /** The server's share of one USER_SRP_AUTH round trip: startSrpSession, verifyPasswordClaim (3 modexps) and two signatures. */
+  | 'srp-server-round-trip';
+
+export interface PrimitiveSettings {
+  passwordHashing: Config['passwordHashing'];
+}
+
+/** Bench → child. `closed`: `concurrency` loops back to back; `rate`: evenly spaced starts at `rate`/s, at most `concurrency` at once. */
+export interface PrimitiveRequest {
+  id: number;
+  op: PrimitiveOp;
+  mode: 'closed' | 'rate';
+  concurrency: number;
+  seconds: number;
+  rate?: number;
+}
+
+export type PrimitiveReply = { id: number; sample: DriveSample } | { id: number; error: string };
+
+export interface Primitives {
+  pid: number;
+  /** Closed-loop runs of `op` with `concurrency` in flight, as a Runner for compareRunners. */
+  runner(op: PrimitiveOp, concurrency: number, label: string): Runner;
+  /** `op` at a fixed rate, for latency at a given load. */
+  atRate(op: PrimitiveOp, rate: number, seconds: number, maxInFlight: number): Promise<LoadSample>;
+  stop(): Promise<void>;
+}
+
+/** Starts the primitives child (tsx, so it shares the server's TypeScript sources) and waits until its keys and hashes are ready. */
+export async function startPrimitives(settings: PrimitiveSettings, defer: (cleanup: () => Promise<void>) => void): Promise<Primitives> {
+  const child = spawnChild('primitives', ['--import', 'tsx', 'bench/servers/primitives.ts', JSON.stringify(settings)], { cwd: ROOT, ipc: true });
+  defer(() => child.stop());
+  await child.waitForOutput(/primitives ready/, 60_000);
+  let nextId = 0;
+  const pending = new Map<number, { resolve: (sample: DriveSample) => void; reject: (error: Error) => void }>();
+  child.process.on('message', (message: PrimitiveReply) => {
+    const waiter = pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if ('error' in message) waiter.reject(new Error(`primitives: ${message.error}`));
+    else waiter.resolve(message.sample);
+  });
+  void child.exited.then((code) => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`primitives exited (${code}):\n${child.output()}`));
+    pending.clear();
+  });
+  const request = (fields: Omit<PrimitiveRequest, 'id'>): Promise<DriveSample> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.process.send({ id, ...fields } satisfies PrimitiveRequest);
+    });
+  return {
+    pid: child.pid,
+    runner: (op, concurrency, label) => ({
+      label,
+      run: (seconds) => withCpu(child.pid, () => request({ op, mode: 'closed', concurrency, seconds })),
+    }),
+    atRate: (op, rate, seconds, maxInFlight) => withCpu(child.pid, () => request({ op, mode: 'rate', concurrency: maxInFlight, seconds, rate })),
+    stop: () => child.stop(),
+  };
+}

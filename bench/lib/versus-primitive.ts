@@ -1,0 +1,92 @@
+import { fixedRate } from './drive.js';
+import { compareRunners, describeSample, type Runner } from './load.js';
+import type { PrimitiveOp, Primitives } from './primitives.js';
+import { row, type Row } from './results.js';
+import type { ScenarioContext } from './scenario.js';
+
+/**
+ * A Gatehouse operation whose cost is bounded by one primitive (argon2, RS256, SRP's modexps): its
+ * throughput through the whole stack against that primitive's bare rate at the same concurrency, in the
+ * same run, rounds alternating (lib/load.ts compareRunners); then, optionally, its latency at a fixed
+ * rate of half the measured peak against the primitive's at the same rate.
+ */
+export interface VersusPrimitive {
+  scenario: string;
+  /** Closed loop through the stack with ctx.load.connections in flight; its samples carry the server's CPU. */
+  subject: Runner;
+  primitives: Primitives;
+  baseline: {
+    op: PrimitiveOp;
+    label: string;
+    /** The baseline figure is the primitive's rate times this (refresh: ½, two signatures per refresh). */
+    scale?: number;
+  };
+  target: number;
+  /** What one subject operation is called in the rows: 'request' (the default), or e.g. 'round trip'. */
+  per?: string;
+  /** One operation through the stack (for the fixed-rate run), and the primitive to run at the same rate. */
+  atHalfPeak?: { once: () => Promise<unknown>; op: PrimitiveOp; label: string };
+  note?: string;
+}
+
+/** Longest fixed-rate run, and how many operations it aims for (a p99 needs a few hundred). */
+const MAX_RATE_SECONDS = 15;
+const RATE_SAMPLES = 500;
+
+export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPrimitive): Promise<Row[]> {
+  const { scenario } = spec;
+  const connections = ctx.load.connections;
+  const scale = spec.baseline.scale ?? 1;
+  const per = spec.per ?? 'request';
+  const baselineRunner = spec.primitives.runner(spec.baseline.op, connections, spec.baseline.label);
+  const { subject: s, baseline: b } = await compareRunners(spec.subject, baselineRunner, ctx.load, ctx.log);
+
+  const label = `${spec.baseline.label}${scale !== 1 ? ` × ${scale}` : ''}, ${connections} in flight`;
+  const rows = [
+    row({
+      scenario,
+      metric: 'throughput',
+      unit: per === 'request' ? 'req/s' : `${per}s/s`,
+      value: s.rps,
+      baseline: { label, value: b.rps * scale },
+      target: { on: 'ratio', op: '>=', limit: spec.target },
+      samples: { value: s.samples.map((x) => x.rps), baseline: b.samples.map((x) => x.rps * scale) },
+      ...(spec.note && { note: spec.note }),
+    }),
+  ];
+  if (s.cpuUsPerRequest !== undefined && b.cpuUsPerRequest !== undefined) {
+    // Work per request whatever else the machine was doing: the steadiest figure on a shared machine.
+    rows.push(row({ scenario, metric: `server CPU/${per}`, unit: 'µs', value: s.cpuUsPerRequest, baseline: { label: spec.baseline.label, value: b.cpuUsPerRequest / scale } }));
+  }
+  if (s.mainCpuUsPerRequest !== undefined && b.mainCpuUsPerRequest !== undefined) {
+    // The event loop is the one thread every request needs: when it is the busier part, it bounds throughput.
+    rows.push(
+      row({ scenario, metric: `  of which main thread`, unit: 'µs', value: s.mainCpuUsPerRequest, baseline: { label: `${spec.baseline.label}, main thread`, value: b.mainCpuUsPerRequest / scale } }),
+    );
+  }
+
+  if (spec.atHalfPeak) {
+    const rate = s.rps / 2;
+    const seconds = ctx.quick ? ctx.load.seconds : Math.min(MAX_RATE_SECONDS, Math.max(ctx.load.seconds, RATE_SAMPLES / rate));
+    ctx.log(`latency at half the peak: ${rate.toFixed(1)}/s for ${seconds.toFixed(1)} s each after ${ctx.load.warmupSeconds} s of warm-up, at most ${connections} in flight`);
+    // The warm-up matters: the bench's own HTTP client is cold at first (JIT), and a backlog in the first
+    // second would count against every operation due during it.
+    await spec.primitives.atRate(spec.atHalfPeak.op, rate, ctx.load.warmupSeconds, connections);
+    await fixedRate(spec.atHalfPeak.once, rate, ctx.load.warmupSeconds, connections);
+    const base = await spec.primitives.atRate(spec.atHalfPeak.op, rate, seconds, connections);
+    ctx.log(`at ${rate.toFixed(1)}/s ${spec.atHalfPeak.label}: ${describeSample(base)}`);
+    const subject = await fixedRate(spec.atHalfPeak.once, rate, seconds, connections);
+    ctx.log(`at ${rate.toFixed(1)}/s ${spec.subject.label}: ${describeSample(subject)}`);
+    rows.push(
+      row({
+        scenario,
+        metric: `latency p99 at ${rate.toFixed(rate >= 100 ? 0 : 1)}/s (½ peak)`,
+        unit: 'ms',
+        value: subject.p99Ms,
+        baseline: { label: `${spec.atHalfPeak.label} at the same rate`, value: base.p99Ms },
+        note: `open loop, evenly spaced, latency from when each was due; p50 ${subject.p50Ms.toFixed(1)} ms vs ${base.p50Ms.toFixed(1)} ms, ${subject.requests} operations`,
+      }),
+    );
+  }
+  return rows;
+}
