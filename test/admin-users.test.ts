@@ -21,33 +21,13 @@ import {
 import { verifyPassword, type PasswordCredentials } from '../src/userpools/users/password-store.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { attribute, rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
 
 /** argon2id at its cheapest, so a test hashes in a millisecond. */
 const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const MISSING_POOL = 'us-east-1_missing00';
 const STRICT_POLICY = { MinimumLength: 16, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true };
-
-async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
-
-/** Addresses unique to a run, since the development mailbox is shared by every pool of a server. */
-function uniqueEmail(local: string): string {
-  return `${local}-${randomBytes(4).toString('hex')}@example.com`;
-}
-
-function uniquePhone(): string {
-  return `+1555${String(randomBytes(4).readUInt32BE() % 10_000_000).padStart(7, '0')}`;
-}
-
-function attribute(attributes: AttributeType[] | undefined, name: string): string | undefined {
-  return attributes?.find((a) => a.Name === name)?.Value;
-}
 
 /** The temporary password in Cognito's default invitation text. */
 function temporaryPasswordIn(body: string): string {

@@ -15,14 +15,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES, type TestStore } from './helpers/stores.js';
-
-async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
+import { rejects } from './helpers/assertions.js';
 
 /** The app client's row exactly as the database holds it, read past Gatehouse's repositories. */
 async function rawClientRow(store: TestStore, clientId: string): Promise<Record<string, unknown>> {

@@ -25,14 +25,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
-
-async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
+import { rejects } from './helpers/assertions.js';
 
 const MISSING_POOL = 'us-east-1_missing00';
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';

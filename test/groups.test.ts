@@ -20,19 +20,12 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { rejects } from './helpers/assertions.js';
 
 const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const MISSING_POOL = 'us-east-1_missing00';
 const ADMINS_ROLE = 'arn:aws:iam::123456789012:role/admins';
 const READERS_ROLE = 'arn:aws:iam::123456789012:role/readers';
-
-async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 for (const store of STORES) {
   describe(`groups and memberships (${store.name})`, { skip: store.skip }, () => {

@@ -39,6 +39,7 @@ import {
 import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
 import { ANY_CREDENTIALS, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { rejects } from './helpers/assertions.js';
 
 /** argon2id at its cheapest, so a test hashes in a millisecond. */
 const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
@@ -49,14 +50,6 @@ const ARN = (poolId: string) => `arn:aws:cognito-identity:us-east-1:000000000000
 const HOUR = 3_600_000;
 const DEVELOPER = 'login.gatehouse.test';
 const DEVELOPER_KEY = 'cognito-identity.amazonaws.com';
-
-async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');

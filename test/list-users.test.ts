@@ -14,17 +14,10 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { rejects } from './helpers/assertions.js';
 
 const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const USERS = 25;
-
-async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 const pad = (i: number) => String(i).padStart(2, '0');
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);

@@ -28,6 +28,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ANY_CREDENTIALS, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { attribute, rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
 
 /** argon2id at its cheapest, so a test hashes in a millisecond. */
 const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
@@ -36,27 +37,6 @@ const PASSWORD = 'Passw0rd!';
 const NEW_PASSWORD = 'N3w-Passw0rd!';
 const HOUR = 3600_000;
 const PASSWORD_FLOWS: Pick<CreateUserPoolClientRequest, 'ExplicitAuthFlows'> = { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] };
-
-async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
-
-/** Addresses unique to a run, since the development mailbox is shared by every pool of a server. */
-function uniqueEmail(local: string): string {
-  return `${local}-${randomBytes(4).toString('hex')}@example.com`;
-}
-
-function uniquePhone(): string {
-  return `+1555${String(randomBytes(4).readUInt32BE() % 10_000_000).padStart(7, '0')}`;
-}
-
-function attribute(attributes: AttributeType[] | undefined, name: string): string | undefined {
-  return attributes?.find((a) => a.Name === name)?.Value;
-}
 
 function secretHash(secret: string, username: string, clientId: string): string {
   return createHmac('sha256', secret).update(`${username}${clientId}`).digest('base64');
@@ -781,7 +761,6 @@ for (const store of STORES) {
       assert.equal(resetMails.length, 2);
       assert.match(resetMails[1].raw, /Code \d{6} is yours/);
     });
-
 
     let smsPool: string;
     let smsClient: string;

@@ -36,6 +36,7 @@ import {
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { attribute } from './helpers/assertions.js';
 
 /** argon2id at its cheapest, so a test hashes in a millisecond. */
 const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
@@ -64,10 +65,6 @@ async function rejects(promise: Promise<unknown>, name: string, message?: RegExp
 
 function uniqueEmail(local: string): string {
   return `${local}-${randomBytes(4).toString('hex')}@example.com`;
-}
-
-function attribute(attributes: AttributeType[] | undefined, name: string): string | undefined {
-  return attributes?.find((a) => a.Name === name)?.Value;
 }
 
 function secretHash(secret: string, username: string, clientId: string): string {

@@ -18,14 +18,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
-
-async function rejects(promise: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
+import { rejects } from './helpers/assertions.js';
 
 for (const store of STORES) {
   describe(`user pools through the AWS SDK (${store.name})`, { skip: store.skip }, () => {
