@@ -1,6 +1,6 @@
-import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { ServiceContext } from '../context.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
+import { decodeJws, JwsExpiredError, type JwsClaims } from '../security/jws.js';
 
 /** The key set and issuer path of the OpenID tokens identity pools issue (Cognito's is cognito-identity.amazonaws.com). */
 export const IDENTITY_KEYS = 'cognito-identity';
@@ -20,29 +20,21 @@ export interface OpenIdTokenClaims {
 
 /** An OpenID Connect token for an identity: what GetOpenIdToken returns and STS exchanges for credentials. */
 export async function issueOpenIdToken(ctx: ServiceContext, claims: OpenIdTokenClaims): Promise<string> {
-  const { kid, key } = await ctx.keys.signingKey(IDENTITY_KEYS);
   const iat = Math.floor(ctx.now().getTime() / 1000);
-  return new SignJWT({ ...claims.extra, amr: claims.amr })
-    .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWS' })
-    .setIssuer(identityIssuer(ctx))
-    .setSubject(claims.identityId)
-    .setAudience(claims.identityPoolId)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + claims.seconds)
-    .sign(key);
+  return ctx.keys.sign(
+    IDENTITY_KEYS,
+    { ...claims.extra, amr: claims.amr, iss: identityIssuer(ctx), sub: claims.identityId, aud: claims.identityPoolId, iat, exp: iat + claims.seconds },
+    'JWS',
+  );
 }
 
 /** Verifies one of our OpenID tokens (a developer-authenticated login, or STS's WebIdentityToken). */
-export async function verifyOpenIdToken(ctx: ServiceContext, token: string): Promise<JWTPayload & { amr?: string[] }> {
+export async function verifyOpenIdToken(ctx: ServiceContext, token: string): Promise<JwsClaims & { amr?: string[] }> {
   try {
-    const { kid } = decodeProtectedHeader(token);
-    const key = kid ? await ctx.keys.verificationKey(IDENTITY_KEYS, kid) : undefined;
-    if (!key) throw new Error('unknown key');
-    const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], issuer: identityIssuer(ctx), currentDate: ctx.now() });
-    return payload;
+    return await ctx.keys.verify(IDENTITY_KEYS, decodeJws(token), identityIssuer(ctx));
   } catch (error) {
-    // jose checks the signature before the claims: an expired token is a genuine one (STS answers it apart).
-    if (error instanceof joseErrors.JWTExpired) throw new NotAuthorizedException('Invalid login token. The OpenID token has expired.');
+    // The signature is checked before the claims: an expired token is a genuine one (STS answers it apart).
+    if (error instanceof JwsExpiredError) throw new NotAuthorizedException('Invalid login token. The OpenID token has expired.');
     throw new NotAuthorizedException('Invalid login token. The OpenID token is not valid.');
   }
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { SignJWT, decodeJwt, type JWTPayload } from 'jose';
 import type { ServiceContext } from '../context.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import type { StoredUser } from '../storage/users-repository.js';
@@ -28,11 +27,6 @@ export interface UserGrant {
   nonce?: string;
 }
 
-async function sign(ctx: ServiceContext, poolId: string, claims: JWTPayload): Promise<string> {
-  const { kid, key } = await ctx.keys.signingKey(poolId);
-  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
-}
-
 /** OpenID Connect Core §3.1.3.6: the left half of the access token's SHA-256, base64url. */
 function accessTokenHash(accessToken: string): string {
   return createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
@@ -52,7 +46,8 @@ export async function tokensForUser(ctx: ServiceContext, grant: UserGrant, refre
     originJti: grant.originJti,
     scopes: grant.scopes,
   };
-  const minted = await mintTokens(ctx, signIn);
+  // OpenID Connect adds to the ID token the request's nonce and at_hash, the hash of its access token.
+  const minted = await mintTokens(ctx, signIn, (accessToken) => ({ at_hash: accessTokenHash(accessToken), ...(grant.nonce !== undefined && { nonce: grant.nonce }) }));
   let refreshToken: string | undefined;
   if (refresh) {
     refreshToken = await mintRefreshToken(ctx, signIn);
@@ -69,23 +64,13 @@ export async function tokensForUser(ctx: ServiceContext, grant: UserGrant, refre
       expiresAt: new Date(now.getTime() + Math.max(validitySeconds(grant.client, 'AccessToken'), validitySeconds(grant.client, 'IdToken')) * 1000),
     });
   }
-  const idToken = grant.scopes.includes(OPENID) ? await idTokenForOAuth(ctx, grant, minted.IdToken, minted.AccessToken) : undefined;
   return {
     access_token: minted.AccessToken,
-    ...(idToken && { id_token: idToken }),
+    ...(grant.scopes.includes(OPENID) && { id_token: minted.IdToken }),
     ...(refreshToken && { refresh_token: refreshToken }),
     token_type: 'Bearer',
     expires_in: minted.ExpiresIn,
   };
-}
-
-/**
- * The ID token of an OAuth sign-in is the API's plus what OpenID Connect adds: the nonce of the
- * authorization request and at_hash. mintTokens has no place for them, so the claims are signed again.
- */
-async function idTokenForOAuth(ctx: ServiceContext, grant: UserGrant, idToken: string, accessToken: string): Promise<string> {
-  const claims = decodeJwt(idToken);
-  return sign(ctx, grant.pool.id, { ...claims, at_hash: accessTokenHash(accessToken), ...(grant.nonce !== undefined && { nonce: grant.nonce }) });
 }
 
 /**
@@ -107,7 +92,7 @@ export async function tokenForClient(ctx: ServiceContext, pool: StoredUserPool, 
     createdAt: now,
     expiresAt: new Date(now.getTime() + expiresIn * 1000),
   });
-  const accessToken = await sign(ctx, pool.id, {
+  const accessToken = await ctx.keys.sign(pool.id, {
     sub: client.clientId,
     token_use: 'access',
     scope: scopes.join(' '),

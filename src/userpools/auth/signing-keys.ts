@@ -1,4 +1,6 @@
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { JwsInvalidError, signJws, verifyJws, type JwsClaims, type UnverifiedJws } from '../../security/jws.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import type { Repositories } from '../../storage/repositories.js';
 import type { StoredSigningKey } from '../../storage/signing-keys-repository.js';
@@ -20,8 +22,8 @@ interface PoolKeys {
   readAt: number;
   /** Keys that may still sign, newest first, with their private halves still sealed. */
   signers: StoredSigningKey[];
-  privateKeys: Map<string, CryptoKey>;
-  verifying: Map<string, CryptoKey>;
+  privateKeys: Map<string, KeyObject>;
+  verifying: Map<string, KeyObject>;
   jwks: JWK[];
 }
 
@@ -64,14 +66,14 @@ export class SigningKeys {
    * The key that signs now: the newest one published for long enough, or — for a pool whose only key is
    * new — that key (nobody can hold a JWKS of the pool without it).
    */
-  async signingKey(poolId: string): Promise<{ kid: string; key: CryptoKey }> {
+  async signingKey(poolId: string): Promise<{ kid: string; key: KeyObject }> {
     const keys = await this.load(poolId);
     const publishedBy = this.now().getTime() - PUBLISH_BEFORE_SIGNING_MS;
     const signer = keys.signers.find((k) => k.createdAt.getTime() <= publishedBy) ?? keys.signers[keys.signers.length - 1];
     let key = keys.privateKeys.get(signer.kid);
     if (!key) {
-      const jwk = JSON.parse(this.secrets.decrypt(signer.sealedPrivateKey, sealContext(poolId, signer.kid))) as JWK;
-      key = (await importJWK(jwk, 'RS256')) as CryptoKey;
+      const jwk = JSON.parse(this.secrets.decrypt(signer.sealedPrivateKey, sealContext(poolId, signer.kid))) as JsonWebKey;
+      key = createPrivateKey({ key: jwk, format: 'jwk' });
       keys.privateKeys.set(signer.kid, key);
     }
     return { kid: signer.kid, key };
@@ -82,13 +84,29 @@ export class SigningKeys {
    * It never creates keys: the pool id comes from an unverified token, and a forged one must not make
    * the server generate and store keys for pools that do not exist.
    */
-  async verificationKey(poolId: string, kid: string): Promise<CryptoKey | undefined> {
+  async verificationKey(poolId: string, kid: string): Promise<KeyObject | undefined> {
     const keys = await this.read(poolId);
     if (!keys) return undefined;
     if (keys.verifying.has(kid)) return keys.verifying.get(kid);
     if (Date.now() - keys.readAt < 1000) return undefined;
     this.cache.delete(poolId);
     return (await this.read(poolId))?.verifying.get(kid);
+  }
+
+  /** A compact RS256 JWS of `claims`, signed with the pool's current key (its kid in the header). */
+  async sign(poolId: string, claims: JwsClaims, typ?: string): Promise<string> {
+    const { kid, key } = await this.signingKey(poolId);
+    return signJws(claims, key, { kid, ...(typ && { typ }) });
+  }
+
+  /**
+   * The claims of a token signed by one of the pool's keys, with `issuer` and unexpired; JwsInvalidError or
+   * JwsExpiredError (only for a token whose signature holds) otherwise.
+   */
+  async verify(poolId: string, jws: UnverifiedJws, issuer: string): Promise<JwsClaims> {
+    const key = jws.header.kid ? await this.verificationKey(poolId, jws.header.kid) : undefined;
+    if (!key) throw new JwsInvalidError('unknown key');
+    return verifyJws(jws, key, { issuer, now: this.now() });
   }
 
   async jwks(poolId: string): Promise<{ keys: JWK[] }> {
@@ -115,8 +133,8 @@ export class SigningKeys {
     if (!stored.some((k) => !k.retiredAt)) return undefined;
     const now = this.now().getTime();
     const live = stored.filter((k) => !k.retiredAt || k.retiredAt.getTime() > now - VERIFY_AFTER_RETIREMENT_MS);
-    const verifying = new Map<string, CryptoKey>();
-    for (const key of live) verifying.set(key.kid, (await importJWK(JSON.parse(key.publicKey) as JWK, 'RS256')) as CryptoKey);
+    const verifying = new Map<string, KeyObject>();
+    for (const key of live) verifying.set(key.kid, createPublicKey({ key: JSON.parse(key.publicKey) as JsonWebKey, format: 'jwk' }));
     const keys: PoolKeys = {
       readAt: Date.now(),
       // The active key, and keys retired so recently that they may sign until their successor is published.

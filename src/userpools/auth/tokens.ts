@@ -1,7 +1,7 @@
-import { SignJWT, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { AuthenticationResultType, TimeUnitsType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
 import { NotAuthorizedException } from '../../protocol/errors.js';
+import { decodeJws, JwsExpiredError, type JwsClaims, type UnverifiedJws } from '../../security/jws.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
@@ -68,13 +68,15 @@ async function groupClaims(ctx: ServiceContext, signIn: SignIn): Promise<Record<
   };
 }
 
-async function sign(ctx: ServiceContext, poolId: string, claims: JWTPayload): Promise<string> {
-  const { kid, key } = await ctx.keys.signingKey(poolId);
-  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
-}
-
-/** New ID and access tokens for a sign-in. */
-export async function mintTokens(ctx: ServiceContext, signIn: SignIn): Promise<{ IdToken: string; AccessToken: string; ExpiresIn: number }> {
+/**
+ * New ID and access tokens for a sign-in. `idClaimsFor` adds claims to the ID token that depend on the
+ * access token (OpenID Connect's at_hash, the request's nonce); the two are then signed one after the other.
+ */
+export async function mintTokens(
+  ctx: ServiceContext,
+  signIn: SignIn,
+  idClaimsFor?: (accessToken: string) => JwsClaims,
+): Promise<{ IdToken: string; AccessToken: string; ExpiresIn: number }> {
   const { pool, client, user } = signIn;
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const common = {
@@ -87,27 +89,29 @@ export async function mintTokens(ctx: ServiceContext, signIn: SignIn): Promise<{
     ...(await groupClaims(ctx, signIn)),
   };
   const accessSeconds = validitySeconds(client, 'AccessToken');
-  const [IdToken, AccessToken] = await Promise.all([
-    sign(ctx, pool.id, {
-      ...common,
-      ...attributeClaims(client, user),
-      aud: client.clientId,
-      'cognito:username': user.username,
-      token_use: 'id',
-      exp: iat + validitySeconds(client, 'IdToken'),
-      jti: newUuid(ctx.randomBytes),
-    }),
-    sign(ctx, pool.id, {
-      ...common,
-      client_id: client.clientId,
-      token_use: 'access',
-      scope: (signIn.scopes ?? ['aws.cognito.signin.user.admin']).join(' '),
-      username: user.username,
-      ...(signIn.deviceKey && { device_key: signIn.deviceKey }),
-      exp: iat + accessSeconds,
-      jti: newUuid(ctx.randomBytes),
-    }),
-  ]);
+  const idClaims = {
+    ...common,
+    ...attributeClaims(client, user),
+    aud: client.clientId,
+    'cognito:username': user.username,
+    token_use: 'id',
+    exp: iat + validitySeconds(client, 'IdToken'),
+    jti: newUuid(ctx.randomBytes),
+  };
+  const accessToken = ctx.keys.sign(pool.id, {
+    ...common,
+    client_id: client.clientId,
+    token_use: 'access',
+    scope: (signIn.scopes ?? ['aws.cognito.signin.user.admin']).join(' '),
+    username: user.username,
+    ...(signIn.deviceKey && { device_key: signIn.deviceKey }),
+    exp: iat + accessSeconds,
+    jti: newUuid(ctx.randomBytes),
+  });
+  const idToken = idClaimsFor
+    ? accessToken.then((token) => ctx.keys.sign(pool.id, { ...idClaims, ...idClaimsFor(token) }))
+    : ctx.keys.sign(pool.id, idClaims);
+  const [IdToken, AccessToken] = await Promise.all([idToken, accessToken]);
   return { IdToken, AccessToken, ExpiresIn: accessSeconds };
 }
 
@@ -146,7 +150,7 @@ export async function completeSignIn(ctx: ServiceContext, signIn: Omit<SignIn, '
 
 export interface VerifiedToken {
   poolId: string;
-  claims: JWTPayload & Record<string, unknown>;
+  claims: JwsClaims;
 }
 
 /**
@@ -155,24 +159,22 @@ export interface VerifiedToken {
  */
 export async function verifyToken(ctx: ServiceContext, token: string, use: 'access' | 'id'): Promise<VerifiedToken> {
   const label = use === 'access' ? 'Access Token' : 'Id Token';
+  let jws: UnverifiedJws;
   let poolId: string;
-  let kid: string | undefined;
   try {
-    const iss = decodeJwt(token).iss ?? '';
+    jws = decodeJws(token);
+    const iss = typeof jws.claims.iss === 'string' ? jws.claims.iss : '';
     poolId = iss.slice(iss.lastIndexOf('/') + 1);
     if (iss !== issuerOf(ctx, poolId)) throw new Error('issuer');
-    kid = decodeProtectedHeader(token).kid;
   } catch {
     throw new NotAuthorizedException(`Invalid ${label}`);
   }
   try {
-    const key = kid ? await ctx.keys.verificationKey(poolId, kid) : undefined;
-    if (!key) throw new Error('unknown key');
-    const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], issuer: issuerOf(ctx, poolId), currentDate: ctx.now() });
-    if (payload.token_use !== use) throw new Error('token_use');
-    return { poolId, claims: payload as VerifiedToken['claims'] };
+    const claims = await ctx.keys.verify(poolId, jws, issuerOf(ctx, poolId));
+    if (claims.token_use !== use) throw new Error('token_use');
+    return { poolId, claims };
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw new NotAuthorizedException(`${label} has expired`);
+    if (error instanceof JwsExpiredError) throw new NotAuthorizedException(`${label} has expired`);
     throw new NotAuthorizedException(`Invalid ${label}`);
   }
 }
