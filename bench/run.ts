@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureBuilt } from './lib/build.js';
+import { pinBenchProcess } from './lib/cpus.js';
 import { killAllChildren } from './lib/children.js';
 import { ROOT } from './lib/gatehouse.js';
 import { FULL_LOAD, QUICK_LOAD } from './lib/load.js';
@@ -54,7 +55,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const report: Report = { startedAt: new Date().toISOString(), finishedAt: '', quick: options.quick, machine: machine(), rows: [], skipped: [], failed: [] };
+const pinning = pinBenchProcess();
+log(`CPU pinning: ${pinning}`);
+const report: Report = { startedAt: new Date().toISOString(), finishedAt: '', quick: options.quick, machine: machine(pinning), rows: [], skipped: [], failed: [] };
 ensureBuilt(log);
 const profileDir = options.profileDir ? resolve(ROOT, options.profileDir) : undefined;
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { pinnedNode } from './cpus.js';
 
 /**
  * Servers under test run as child processes, so autocannon (in this process) never shares their event
@@ -41,7 +42,8 @@ function cleanEnvironment(): NodeJS.ProcessEnv {
 
 /** `ipc` opens Node's message channel to the child (child.process.send / 'message'). */
 export function spawnChild(label: string, args: string[], options: { cwd?: string; ipc?: boolean } = {}): Child {
-  const child = spawn(process.execPath, args, {
+  const pinned = pinnedNode(args);
+  const child = spawn(pinned.command, pinned.args, {
     cwd: options.cwd,
     env: cleanEnvironment(),
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],

@@ -14,11 +14,11 @@ export type PrimitiveOp =
   | 'argon2-hash'
   /** verifyPassword() against a stored hash: what USER_PASSWORD_AUTH costs at least. */
   | 'argon2-verify'
-  /** One RS256 JWT signed with jose's SignJWT and a 2048-bit key, as tokens.ts signs. */
+  /** One RS256 JWT signed with a 2048-bit key by signJws (node:crypto, on the threadpool), as tokens.ts signs. */
   | 'rs256-sign'
   /** Two of them at once, as mintTokens signs the ID and access tokens of one refresh. */
   | 'rs256-sign-pair'
-  /** jose's jwtVerify of an RS256 access token: what GetUser costs at least. */
+  /** decodeJws + verifyJws of an RS256 access token (node:crypto): what GetUser costs at least. */
   | 'rs256-verify'
   /** The server's share of one USER_SRP_AUTH round trip: startSrpSession, verifyPasswordClaim (3 modexps) and two signatures. */
   | 'srp-server-round-trip';

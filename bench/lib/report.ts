@@ -7,13 +7,13 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   quick: boolean;
-  machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryMB: number };
+  machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryMB: number; pinning: string };
   rows: Row[];
   skipped: Skipped[];
   failed: Failed[];
 }
 
-export function machine(): Report['machine'] {
+export function machine(pinning: string): Report['machine'] {
   const list = cpus();
   return {
     node: process.version,
@@ -21,6 +21,7 @@ export function machine(): Report['machine'] {
     cpus: list.length,
     cpuModel: list[0]?.model ?? 'unknown',
     memoryMB: Math.round(totalmem() / 2 ** 20),
+    pinning,
   };
 }
 
@@ -53,7 +54,7 @@ export function formatReport(report: Report): string {
   ]);
   const m = report.machine;
   const out = [
-    `Gatehouse bench${report.quick ? ' (quick)' : ''}: node ${m.node}, ${m.cpus} × ${m.cpuModel}, ${m.memoryMB} MB`,
+    `Gatehouse bench${report.quick ? ' (quick)' : ''}: node ${m.node}, ${m.cpus} × ${m.cpuModel}, ${m.memoryMB} MB; ${m.pinning}`,
     '',
     lines.length > 0 ? table(['scenario', 'metric', 'figure', 'baseline', 'ratio', 'target', 'result'], lines) : '(no figures)',
   ];

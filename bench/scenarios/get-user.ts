@@ -9,7 +9,7 @@ import { compareWithPrimitive } from '../lib/versus-primitive.js';
 /** GetUser with one access token: signature, revocation and user checks, against the bare RS256 verify. */
 export const getUser: Scenario = {
   name: 'get-user',
-  description: 'GetUser req/s vs the bare RS256 (jose) verify rate at the same concurrency (target ratio ≥ 0.25); p99 at half the peak',
+  description: 'GetUser req/s vs the bare RS256 (node:crypto) verify rate at the same concurrency (target ratio ≥ 0.25); p99 at half the peak',
   async run(ctx) {
     const f = await signInFixture(ctx);
     const tokens = await signIn(f);

@@ -12,7 +12,7 @@ import { compareWithPrimitive } from '../lib/versus-primitive.js';
  */
 export const refresh: Scenario = {
   name: 'refresh',
-  description: 'InitiateAuth REFRESH_TOKEN_AUTH/s vs ½ × the bare RS256 (jose, 2048-bit) signing rate at the same concurrency (target ratio ≥ 0.8); p99 at half the peak',
+  description: 'InitiateAuth REFRESH_TOKEN_AUTH/s vs ½ × the bare RS256 (node:crypto, 2048-bit) signing rate at the same concurrency (target ratio ≥ 0.8); p99 at half the peak',
   async run(ctx) {
     const f = await signInFixture(ctx);
     const tokens = await signIn(f);

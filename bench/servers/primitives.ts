@@ -6,10 +6,12 @@
 //
 // It prints "primitives ready" once its hash, keys and SRP values exist, then answers PrimitiveRequests
 // on the IPC channel with the figures of a closed-loop or fixed-rate run (lib/drive.ts, as the bench
-// drives a server). Hashing and SRP call the server's own functions; signing and verifying call jose as
-// tokens.ts does, with a 2048-bit key made the way signing-keys.ts makes one.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
+// drives a server). Hashing, SRP, signing and verifying call the server's own functions (security/jws.ts
+// is node:crypto's RSA with the JWT encoding around it), with a 2048-bit key made the way signing-keys.ts
+// makes one.
+import { createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
+import { decodeJws, signJws, verifyJws, type JwsClaims } from '../../src/security/jws.js';
 import { createSrpVerifier, formatSrpTimestamp, SRP_G, srpModPow, startSrpSession, verifyPasswordClaim } from '../../src/userpools/auth/srp.js';
 import { hashPassword, verifyPassword, type PasswordCredentials } from '../../src/userpools/users/password-store.js';
 import { closedLoop, fixedRate } from '../lib/drive.js';
@@ -28,11 +30,11 @@ const credentials: PasswordCredentials = { hash: await hashPassword(PASSWORD, se
 const pair = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
 const kid = randomBytes(20).toString('base64url');
 // Exported and imported again, as signing-keys.ts loads a stored key.
-const privateKey = (await importJWK({ ...(await exportJWK(pair.privateKey)), alg: 'RS256' }, 'RS256')) as CryptoKey;
-const publicKey = (await importJWK({ ...(await exportJWK(pair.publicKey)), alg: 'RS256' }, 'RS256')) as CryptoKey;
+const privateKey = createPrivateKey({ key: await exportJWK(pair.privateKey), format: 'jwk' });
+const publicKey = createPublicKey({ key: await exportJWK(pair.publicKey), format: 'jwk' });
 
 /** Claims of the size and shape of Gatehouse's tokens (tokens.ts mintTokens). */
-function claims(use: 'id' | 'access'): JWTPayload {
+function claims(use: 'id' | 'access'): JwsClaims {
   const iat = Math.floor(Date.now() / 1000);
   const common = { sub: '2f4e6a1c-0b3d-4e5f-8a9b-0c1d2e3f4a5b', iss: ISSUER, origin_jti: randomUUID(), event_id: randomUUID(), auth_time: iat, iat, exp: iat + 3600, jti: randomUUID() };
   return use === 'id'
@@ -40,7 +42,7 @@ function claims(use: 'id' | 'access'): JWTPayload {
     : { ...common, client_id: '1example23456789', token_use: 'access', scope: 'aws.cognito.signin.user.admin', username: USERNAME };
 }
 
-const sign = (payload: JWTPayload) => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
+const sign = (payload: JwsClaims) => signJws(payload, privateKey, { kid });
 const accessToken = await sign(claims('access'));
 
 const verifier = createSrpVerifier(POOL_NAME, USERNAME, PASSWORD, randomBytes);
@@ -55,7 +57,7 @@ const ops: Record<PrimitiveOp, () => Promise<unknown>> = {
   },
   'rs256-sign': () => sign(claims('access')),
   'rs256-sign-pair': () => Promise.all([sign(claims('id')), sign(claims('access'))]),
-  'rs256-verify': () => jwtVerify(accessToken, publicKey, { algorithms: ['RS256'], issuer: ISSUER }),
+  'rs256-verify': async () => verifyJws(decodeJws(accessToken), publicKey, { issuer: ISSUER, now: new Date() }),
   'srp-server-round-trip': async () => {
     // InitiateAuth: B = k·v + g^b. RespondToAuthChallenge: S = (A·v^u)^b and the HMAC check (a wrong
     // signature costs the same as a right one: the comparison is the last step), then the two tokens.
