@@ -1,4 +1,5 @@
-import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
+import type { AuthenticationResultType, CreateUserPoolClientRequest } from '@aws-sdk/client-cognito-identity-provider';
+import type { ConfigInput } from '../../src/config.js';
 import { callApi, SIGN_IN_CONFIG, startGatehouse, type RunningServer } from './gatehouse.js';
 import type { ScenarioContext } from './scenario.js';
 import { createStore } from './stores.js';
@@ -6,9 +7,12 @@ import { createStore } from './stores.js';
 /** Meets the default password policy (8+ characters, upper and lower case, a digit, a symbol). */
 export const BENCH_PASSWORD = 'Bench-Passw0rd!';
 
-export interface SignInFixture {
+export interface PoolFixture {
   gatehouse: RunningServer;
   poolId: string;
+}
+
+export interface SignInFixture extends PoolFixture {
   /** The part of the pool id after '_': SRP's pool name. */
   poolName: string;
   clientId: string;
@@ -16,23 +20,30 @@ export interface SignInFixture {
   password: string;
 }
 
+/** Gatehouse on a fresh SQLite store, started with `config`, and one user pool made through the API. */
+export async function poolFixture(ctx: ScenarioContext, poolName: string, config?: ConfigInput): Promise<PoolFixture> {
+  const store = await createStore('sqlite', ctx.defer);
+  const gatehouse = await startGatehouse(store, ctx.profileDir, config);
+  ctx.defer(() => gatehouse.stop());
+  const { UserPool } = await callApi<{ UserPool: { Id: string } }>(gatehouse.url, 'CreateUserPool', { PoolName: poolName });
+  return { gatehouse, poolId: UserPool.Id };
+}
+
 /**
  * What the sign-up and sign-in scenarios start from: Gatehouse on a fresh SQLite store with the credential
  * rate limit lifted (SIGN_IN_CONFIG), a pool with no auto-verified attributes (so nothing is ever sent), a
- * public app client allowing SRP, password and refresh sign-ins, and a CONFIRMED user with a permanent
- * password, made through the API as an administrator would.
+ * public app client allowing SRP, password and refresh sign-ins (and whatever `client` adds, e.g. OAuth
+ * flows for the hosted UI), and a CONFIRMED user with a permanent password, made through the API as an
+ * administrator would.
  */
-export async function signInFixture(ctx: ScenarioContext): Promise<SignInFixture> {
-  const store = await createStore('sqlite', ctx.defer);
-  const gatehouse = await startGatehouse(store, ctx.profileDir, SIGN_IN_CONFIG);
-  ctx.defer(() => gatehouse.stop());
+export async function signInFixture(ctx: ScenarioContext, client: Partial<CreateUserPoolClientRequest> = {}): Promise<SignInFixture> {
+  const { gatehouse, poolId } = await poolFixture(ctx, 'bench-sign-in', SIGN_IN_CONFIG);
   const { url } = gatehouse;
-  const { UserPool } = await callApi<{ UserPool: { Id: string } }>(url, 'CreateUserPool', { PoolName: 'bench-sign-in' });
-  const poolId = UserPool.Id;
   const { UserPoolClient } = await callApi<{ UserPoolClient: { ClientId: string } }>(url, 'CreateUserPoolClient', {
     UserPoolId: poolId,
     ClientName: 'bench',
     ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    ...client,
   });
   const username = 'bench-user';
   await callApi(url, 'AdminCreateUser', {

@@ -8,6 +8,8 @@ import type { BenchStore } from './stores.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
+/** The Cognito Identity (identity pools) service: the same protocol on the same POST /, another prefix. */
+export const IDENTITY_TARGET_PREFIX = 'AWSCognitoIdentityService';
 export const JSON_11 = 'application/x-amz-json-1.1';
 
 export interface RunningServer {
@@ -71,13 +73,13 @@ export async function startGatehouse(store: BenchStore, profileDir?: string, con
 }
 
 /** The headers of an unsigned AWS JSON 1.1 call (development mode accepts it), as the SDK would send. */
-export function apiHeaders(operation: string): Record<string, string> {
-  return { 'content-type': JSON_11, 'x-amz-target': `${TARGET_PREFIX}.${operation}` };
+export function apiHeaders(operation: string, targetPrefix = TARGET_PREFIX): Record<string, string> {
+  return { 'content-type': JSON_11, 'x-amz-target': `${targetPrefix}.${operation}` };
 }
 
-/** One API call for setting a scenario up; throws on anything but 200. */
-export async function callApi<T = Record<string, unknown>>(url: string, operation: string, input: unknown): Promise<T> {
-  const response = await fetch(`${url}/`, { method: 'POST', headers: apiHeaders(operation), body: JSON.stringify(input) });
+/** One API call (of the user-pool service unless `targetPrefix` says another) for setting a scenario up; throws on anything but 200. */
+export async function callApi<T = Record<string, unknown>>(url: string, operation: string, input: unknown, targetPrefix = TARGET_PREFIX): Promise<T> {
+  const response = await fetch(`${url}/`, { method: 'POST', headers: apiHeaders(operation, targetPrefix), body: JSON.stringify(input) });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`${operation} answered ${response.status}: ${text}`);
   return JSON.parse(text) as T;

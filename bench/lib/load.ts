@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { cpuTimeMs, mainThreadCpuTimeMs } from './children.js';
+import { closedLoop } from './drive.js';
 import { median, percentile } from './stats.js';
 
 /** The same settings drive the server under test and its baseline, or the ratio means nothing. */
@@ -95,6 +96,30 @@ export async function runLoad(target: LoadTarget, seconds: number, connections: 
 /** autocannon with `connections` against `target`, as a Runner. */
 export function autocannonRunner(target: LoadTarget, connections: number): Runner {
   return { label: target.label, run: (seconds) => runLoad(target, seconds, connections) };
+}
+
+/** A closedLoopRunner also keeps the bench process's own CPU per operation, one figure per run. */
+export interface ClosedLoopRunner extends Runner {
+  clientCpuUs: number[];
+}
+
+/**
+ * The bench's own closed loops (lib/drive.ts) of a multi-request flow against the server `pid`, as a
+ * Runner. The bench process's CPU per operation is kept too: the client shares the machine's cores.
+ */
+export function closedLoopRunner(label: string, pid: number | undefined, op: () => Promise<unknown>, concurrency: number): ClosedLoopRunner {
+  const clientCpuUs: number[] = [];
+  return {
+    label,
+    clientCpuUs,
+    run: async (seconds) => {
+      const before = process.cpuUsage();
+      const sample = await withCpu(pid, () => closedLoop(op, concurrency, seconds));
+      const used = process.cpuUsage(before);
+      clientCpuUs.push((used.user + used.system) / Math.max(1, sample.requests));
+      return sample;
+    },
+  };
 }
 
 function summarise(samples: LoadSample[]): LoadSummary {

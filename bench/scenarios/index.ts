@@ -1,6 +1,9 @@
 import type { Scenario } from '../lib/scenario.js';
+import { authorizationCode } from './authorization-code.js';
 import { authorizerDecisions } from './authorizer-decisions.js';
+import { clientCredentials } from './client-credentials.js';
 import { describeUserPoolPostgres, describeUserPoolSqlite } from './describe-user-pool.js';
+import { getCredentialsForIdentity } from './get-credentials-for-identity.js';
 import { getUser } from './get-user.js';
 import { idleMemory } from './idle-memory.js';
 import { listUsersPostgres, listUsersSqlite } from './list-users.js';
@@ -21,6 +24,9 @@ export const scenarios: Scenario[] = [
   signInSrp,
   refresh,
   getUser,
+  clientCredentials,
+  authorizationCode,
+  getCredentialsForIdentity,
   listUsersSqlite,
   listUsersPostgres,
   authorizerDecisions,

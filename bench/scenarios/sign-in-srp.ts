@@ -1,8 +1,7 @@
 import { signInFixture } from '../lib/auth-fixture.js';
 import { ApiClient } from '../lib/api-client.js';
-import { closedLoop } from '../lib/drive.js';
 import { BENCH_PASSWORD_HASHING } from '../lib/gatehouse.js';
-import { withCpu, type Runner } from '../lib/load.js';
+import { closedLoopRunner } from '../lib/load.js';
 import { startPrimitives } from '../lib/primitives.js';
 import type { Scenario } from '../lib/scenario.js';
 import { median } from '../lib/stats.js';
@@ -48,18 +47,8 @@ export const signInSrp: Scenario = {
     ctx.log(`client proof equals amazon-cognito-identity-js AuthenticationHelper's (${check.libraryMs.toFixed(0)} ms there in jsbn, ${check.nativeMs.toFixed(2)} ms here natively)`);
     await roundTrip();
 
-    // The bench process's own CPU per round trip, to show what the client took from the two cores.
-    const clientCpu: number[] = [];
-    const subject: Runner = {
-      label: 'gatehouse USER_SRP_AUTH round trip',
-      run: async (seconds) => {
-        const before = process.cpuUsage();
-        const sample = await withCpu(f.gatehouse.child.pid, () => closedLoop(roundTrip, ctx.load.connections, seconds));
-        const used = process.cpuUsage(before);
-        clientCpu.push((used.user + used.system) / Math.max(1, sample.requests));
-        return sample;
-      },
-    };
+    // The bench process's own CPU per round trip is kept, to show what the client took from the two cores.
+    const subject = closedLoopRunner('gatehouse USER_SRP_AUTH round trip', f.gatehouse.child.pid, roundTrip, ctx.load.connections);
     const rows = await compareWithPrimitive(ctx, {
       scenario: 'sign-in-srp',
       subject,
@@ -70,7 +59,7 @@ export const signInSrp: Scenario = {
       atHalfPeak: { once: roundTrip, op: 'srp-server-round-trip', label: 'bare 3 SRP modexps + 2 RS256 signs' },
     });
     // The first run was the warm-up.
-    rows[0].note = `the client (bench process) used ${Math.round(median(clientCpu.slice(1)))} µs CPU per round trip on the same machine (a, A, x and k·g^x precomputed; one native modexp left per round trip)`;
+    rows[0].note = `the client (bench process) used ${Math.round(median(subject.clientCpuUs.slice(1)))} µs CPU per round trip on the same machine (a, A, x and k·g^x precomputed; one native modexp left per round trip)`;
     return rows;
   },
 };
