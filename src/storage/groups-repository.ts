@@ -1,5 +1,6 @@
 import { PostgresAdapter } from 'kysely';
 import type { Db } from './database.js';
+import { PreparedQuery } from './prepared-query.js';
 import type { UserGroupsTable } from './schema.js';
 import { rethrowDuplicate } from './conflicts.js';
 
@@ -26,7 +27,21 @@ function fromRow(row: UserGroupsTable): StoredGroup {
 }
 
 export class GroupsRepository {
-  constructor(private readonly db: Db) {}
+  /** The first page of a user's groups: what every token minted for the user reads. */
+  private readonly firstGroupsOf: PreparedQuery<UserGroupsTable, [poolId: string, usernameKey: string, limit: number]>;
+
+  constructor(private readonly db: Db) {
+    this.firstGroupsOf = new PreparedQuery(db, (poolId: string, usernameKey: string, limit: number) => this.groupsOfQuery(poolId, usernameKey).orderBy('group_members.group_name').limit(limit));
+  }
+
+  private groupsOfQuery(poolId: string, usernameKey: string) {
+    return this.db
+      .selectFrom('group_members')
+      .innerJoin('user_groups', (join) => join.onRef('user_groups.pool_id', '=', 'group_members.pool_id').onRef('user_groups.group_name', '=', 'group_members.group_name'))
+      .selectAll('user_groups')
+      .where('group_members.pool_id', '=', poolId)
+      .where('group_members.username_key', '=', usernameKey);
+  }
 
   async insert(group: StoredGroup): Promise<void> {
     await rethrowDuplicate(
@@ -141,13 +156,8 @@ export class GroupsRepository {
 
   /** The user's groups, by name (a page at a time). */
   async groupsOf(poolId: string, usernameKey: string, limit: number, afterName?: string): Promise<StoredGroup[]> {
-    let query = this.db
-      .selectFrom('group_members')
-      .innerJoin('user_groups', (join) => join.onRef('user_groups.pool_id', '=', 'group_members.pool_id').onRef('user_groups.group_name', '=', 'group_members.group_name'))
-      .selectAll('user_groups')
-      .where('group_members.pool_id', '=', poolId)
-      .where('group_members.username_key', '=', usernameKey);
-    if (afterName !== undefined) query = query.where('group_members.group_name', '>', afterName);
+    if (afterName === undefined) return (await this.firstGroupsOf.all(poolId, usernameKey, limit)).map(fromRow);
+    const query = this.groupsOfQuery(poolId, usernameKey).where('group_members.group_name', '>', afterName);
     return (await query.orderBy('group_members.group_name').limit(limit).execute()).map(fromRow);
   }
 
