@@ -39,6 +39,7 @@ import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { ANY_CREDENTIALS, sdkClient, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { cognitoTrust, COGNITO_IDENTITY } from './helpers/trust-policies.js';
 
 /** argon2id at its cheapest, so a test hashes in a millisecond. */
 const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
@@ -46,7 +47,6 @@ const PASSWORD = 'Corr3ct-Horse-Battery';
 const ACCOUNT = '000000000000';
 const ACCESS_KEY: Readonly<{ accessKeyId: string; secretAccessKey: string }> = { accessKeyId: 'AKIAGATEHOUSETEST01', secretAccessKey: 'gatehouse-test-secret-key-000000000001' };
 const PRODUCTION = { mode: 'production' as const, secretsKey: 's'.repeat(32), accessKeys: [ACCESS_KEY] };
-const COGNITO = 'cognito-identity.amazonaws.com';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const FORM = 'application/x-www-form-urlencoded';
@@ -72,23 +72,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 const roleArn = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:role${path}${name}`;
 const assumedArn = (role: string, session: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${session}`;
 
-/** The trust policy the Cognito console writes: this identity pool, signed-in (or guest) identities. */
-function cognitoTrust(poolId: string, amr: 'authenticated' | 'unauthenticated' = 'authenticated'): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: COGNITO },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${COGNITO}:aud`]: poolId }, 'ForAnyValue:StringLike': { [`${COGNITO}:amr`]: amr } },
-      },
-    ],
-  });
-}
-
 const ALLOW_S3 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }] };
-const DECLARED_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: COGNITO }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
+const DECLARED_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: COGNITO_IDENTITY }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
 const DECLARED_ROLES = [
   { RoleName: 'declared-app', Path: '/declared/', Description: 'from the config file', MaxSessionDuration: 7200, AssumeRolePolicyDocument: DECLARED_TRUST, Policies: { s3: ALLOW_S3 } },
   { RoleName: 'declared-text', AssumeRolePolicyDocument: JSON.stringify(DECLARED_TRUST) },
@@ -587,7 +572,7 @@ for (const store of STORES) {
         await refused(logins);
         const denied = h.unique('denied');
         const denyTrust = JSON.parse(cognitoTrust(poolId));
-        denyTrust.Statement.push({ Effect: 'Deny', Principal: { Federated: COGNITO }, Action: 'sts:AssumeRoleWithWebIdentity' });
+        denyTrust.Statement.push({ Effect: 'Deny', Principal: { Federated: COGNITO_IDENTITY }, Action: 'sts:AssumeRoleWithWebIdentity' });
         await setRoles({ authenticated: await h.role(denied, JSON.stringify(denyTrust)) });
         await refused(logins);
 
@@ -695,7 +680,7 @@ for (const store of STORES) {
         assert.ok(Math.abs(assumed.Credentials!.Expiration!.getTime() - (started + 5400_000)) < MINUTE, `expires ${assumed.Credentials!.Expiration?.toISOString()}`);
         assert.equal(assumed.SubjectFromWebIdentityToken, identityId);
         assert.equal(assumed.Audience, poolId);
-        assert.equal(assumed.Provider, COGNITO);
+        assert.equal(assumed.Provider, COGNITO_IDENTITY);
         assert.equal(assumed.AssumedRoleUser!.Arn, assumedArn(name, 'classic-session'));
         const { RoleId } = (await h.iam().send(new GetRoleCommand({ RoleName: name }))).Role!;
         assert.equal(assumed.AssumedRoleUser!.AssumedRoleId, `${RoleId}:classic-session`);

@@ -24,10 +24,10 @@ import type { RouteTableInput } from '../src/gateway-routes.js';
 import { openServices, type OpenServices } from '../src/services.js';
 import { ANY_CREDENTIALS, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { cognitoTrust, COGNITO_IDENTITY } from './helpers/trust-policies.js';
 
 const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const PASSWORD = 'Corr3ct-Horse-Battery';
-const COGNITO = 'cognito-identity.amazonaws.com';
 const HOUR = 3_600_000;
 
 type SdkError = Error & { $metadata: { httpStatusCode?: number } };
@@ -84,21 +84,7 @@ async function startObjectStore(): Promise<ObjectStore> {
 function photoPolicy(): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::bucket/photos/\${${COGNITO}:sub}/*` }],
-  });
-}
-
-function trustPolicy(identityPoolId: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: COGNITO },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${COGNITO}:aud`]: identityPoolId }, 'ForAnyValue:StringLike': { [`${COGNITO}:amr`]: 'authenticated' } },
-      },
-    ],
+    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: `arn:aws:s3:::bucket/photos/\${${COGNITO_IDENTITY}:sub}/*` }],
   });
 }
 
@@ -133,7 +119,7 @@ for (const store of STORES) {
         await identity.send(new CreateIdentityPoolCommand({ IdentityPoolName: 'photos', AllowUnauthenticatedIdentities: false, CognitoIdentityProviders: [{ ProviderName: providerName, ClientId: clientId }] }))
       ).IdentityPoolId!;
       const iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: ANY_CREDENTIALS, maxAttempts: 1 });
-      const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'photo-owner', AssumeRolePolicyDocument: trustPolicy(identityPoolId) }));
+      const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'photo-owner', AssumeRolePolicyDocument: cognitoTrust(identityPoolId) }));
       await iam.send(new PutRolePolicyCommand({ RoleName: 'photo-owner', PolicyName: 'own-photos', PolicyDocument: photoPolicy() }));
       await identity.send(new SetIdentityPoolRolesCommand({ IdentityPoolId: identityPoolId, Roles: { authenticated: Role!.Arn! } }));
 

@@ -5,23 +5,7 @@ import { autocannonRunner } from '../lib/load.js';
 import { startPrimitives } from '../lib/primitives.js';
 import type { Scenario } from '../lib/scenario.js';
 import { compareWithPrimitive } from '../lib/versus-primitive.js';
-
-const COGNITO = 'cognito-identity.amazonaws.com';
-
-/** The trust policy the Cognito console writes for a signed-in role: this identity pool, authenticated identities. */
-function cognitoTrust(identityPoolId: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: COGNITO },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${COGNITO}:aud`]: identityPoolId }, 'ForAnyValue:StringLike': { [`${COGNITO}:amr`]: 'authenticated' } },
-      },
-    ],
-  });
-}
+import { cognitoTrust } from '../../test/helpers/trust-policies.js';
 
 /** CreateRole through the IAM query API (unsigned: development mode); its ARN. */
 async function createRole(url: string, roleName: string, trust: string): Promise<string> {
