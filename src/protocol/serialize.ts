@@ -13,16 +13,27 @@ export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
  * (into prototype-less objects, which V8 keeps in slow dictionary mode) made walk plus stringify 2.5
  * times as slow, about 10 µs of a DescribeUserPool's CPU (npm run bench -- describe).
  */
+/**
+ * Frozen objects already found to hold no Date or Buffer anywhere below them, all frozen too: nothing in
+ * them can change, so they are not walked again. The pool settings of every DescribeUserPool are such a
+ * tree; skipping the walk took it from 7.6 to 1.4 µs (measured last session).
+ */
+const unchanging = new WeakSet<object>();
+
 function toWire(value: unknown): unknown {
   if (value instanceof Date) return value.getTime() / 1000;
   if (Buffer.isBuffer(value)) return value.toString('base64');
-  if (typeof value !== 'object' || value === null) return value;
+  if (typeof value !== 'object' || value === null || unchanging.has(value)) return value;
+  let frozenBelow = Object.isFrozen(value);
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
-      const wire = toWire(value[i]);
-      if (wire !== value[i]) (out ??= value.slice())[i] = wire;
+      const item: unknown = value[i];
+      const wire = toWire(item);
+      if (wire !== item) (out ??= value.slice())[i] = wire;
+      else if (frozenBelow && typeof item === 'object' && item !== null) frozenBelow = unchanging.has(item);
     }
+    if (!out && frozenBelow) unchanging.add(value);
     return out ?? value;
   }
   let out: Record<string, unknown> | undefined;
@@ -34,8 +45,11 @@ function toWire(value: unknown): unknown {
       // then writes as data too, never as the prototype.
       out ??= { ...value };
       out[key] = wire;
+    } else if (frozenBelow && typeof item === 'object' && item !== null) {
+      frozenBelow = unchanging.has(item);
     }
   }
+  if (!out && frozenBelow) unchanging.add(value);
   return out ?? value;
 }
 
