@@ -196,6 +196,7 @@ const CREDENTIAL_CHECKS = new Set([
   'ConfirmForgotPassword',
   'ChangePassword',
   'VerifyUserAttribute',
+  'VerifySoftwareToken',
 ]);
 
 function credentialThrottle(config: Config): (operation: string, request: FastifyRequest) => void {

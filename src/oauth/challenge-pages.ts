@@ -11,10 +11,11 @@ import { signedIn } from './complete-authorization.js';
 import type { HostedPool } from './hosted-pool.js';
 import { field, formState, pageUrl, postedForm, sendPage } from './page-response.js';
 import type { FieldSpec, FormState } from './pages/fields.js';
-import { errorPage, mfaPage, newPasswordPage } from './pages/templates.js';
+import { errorPage, newPasswordPage } from './pages/templates.js';
+import { MFA_CHALLENGES, showMfaChallenge } from './mfa-pages.js';
 import { Params } from './params.js';
 import { secretHashFor } from './user-pool-api.js';
-import { TOO_MANY_REQUESTS, attributeLabel, showSignIn } from './sign-in-form.js';
+import { attributeLabel, showSignIn } from './sign-in-form.js';
 
 /**
  * After a password (or a challenge answer) is accepted: tokens mean the user is in; a challenge gets its
@@ -43,13 +44,7 @@ export async function continueSignIn(
     const required = JSON.parse(step.ChallengeParameters?.requiredAttributes ?? '[]') as string[];
     return showNewPassword(hosted, request, reply, auth, { username: challengeUser, session }, required, {});
   }
-  if (step.ChallengeName === 'SMS_MFA' || step.ChallengeName === 'SOFTWARE_TOKEN_MFA' || step.ChallengeName === 'EMAIL_OTP') {
-    const state = formState(hosted, request, reply, pageUrl(hosted, '/mfa', auth.query));
-    return sendPage(hosted, reply, mfaPage(state, { username: challengeUser, session, challenge: step.ChallengeName }), {
-      clientId: auth.client.clientId,
-      redirectUri: auth.redirectUri,
-    });
-  }
+  if (MFA_CHALLENGES.has(step.ChallengeName!)) return showMfaChallenge(hosted, request, reply, auth, step, challengeUser);
   return sendPage(hosted, reply, errorPage('Sign-in cannot continue', `The ${step.ChallengeName} challenge cannot be answered on these pages.`), {
     status: 400,
     clientId: auth.client.clientId,
@@ -98,20 +93,12 @@ export async function postNewPassword(hosted: HostedPool, request: FastifyReques
   return answer(hosted, request, reply, auth, 'NEW_PASSWORD_REQUIRED', challenge, responses);
 }
 
-/** POST /mfa: the MFA code, answered as RespondToAuthChallenge would be. */
-export async function postMfa(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const form = postedForm(hosted, request);
-  const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
-  const challenge = { username: field(form, 'username'), session: field(form, 'session') };
-  const name = field(form, 'challenge') as ChallengeNameType;
-  const codeParameter: Partial<Record<ChallengeNameType, string>> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
-  const codeName = codeParameter[name];
-  if (!codeName) return showSignIn(hosted, request, reply, auth, { error: { message: 'Invalid session for the user.' } }, 400);
-  if (!hosted.allowAttempt()) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
-  return answer(hosted, request, reply, auth, name, challenge, { USERNAME: challenge.username, [codeName]: field(form, 'code') });
-}
-
-async function answer(
+/**
+ * Answers a challenge as RespondToAuthChallenge would, then shows what comes next. An error the user can
+ * correct on the same page (a mistyped MFA code, whose session stays usable) goes to `retry` when it
+ * takes it; any other sends the user back to sign in.
+ */
+export async function answer(
   hosted: HostedPool,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -119,6 +106,7 @@ async function answer(
   challengeName: ChallengeNameType,
   challenge: { username: string; session: string },
   responses: Record<string, string>,
+  retry?: (error: ServiceError) => Promise<FastifyReply> | undefined,
 ): Promise<FastifyReply> {
   let step: SignInStep;
   try {
@@ -128,9 +116,11 @@ async function answer(
       ...(secretHash && { SECRET_HASH: secretHash }),
     });
   } catch (error) {
-    // The challenge's session is spent by any answer: the user signs in again.
-    if (error instanceof ServiceError) return showSignIn(hosted, request, reply, auth, { error: { message: error.message } }, 400);
-    throw error;
+    if (!(error instanceof ServiceError)) throw error;
+    const retried = retry?.(error);
+    if (retried) return retried;
+    // The challenge's session is spent: the user signs in again.
+    return showSignIn(hosted, request, reply, auth, { error: { message: error.message } }, 400);
   }
   return continueSignIn(hosted, request, reply, auth, step, challenge.username);
 }

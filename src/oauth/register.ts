@@ -15,7 +15,8 @@ import { sendPage } from './page-response.js';
 import { errorPage } from './pages/templates.js';
 import { getForgotPassword, getResetPassword, postForgotPassword, postResetPassword } from './password-pages.js';
 import { revokeEndpoint } from './revoke-endpoint.js';
-import { postMfa, postNewPassword } from './challenge-pages.js';
+import { postNewPassword } from './challenge-pages.js';
+import { postMfa, postMfaSetup } from './mfa-pages.js';
 import { getSignIn, postSignIn } from './sign-in-pages.js';
 import { getConfirm, getSignUp, postConfirm, postResendCode, postSignUp } from './sign-up-pages.js';
 import { tokenEndpoint } from './token-endpoint.js';
@@ -47,6 +48,7 @@ const ROUTES: [method: 'GET' | 'POST', path: string, kind: Kind, handler: Handle
   ['POST', '/login', 'page', postSignIn],
   ['POST', '/newPassword', 'page', postNewPassword],
   ['POST', '/mfa', 'page', postMfa],
+  ['POST', '/mfaSetup', 'page', postMfaSetup],
   ['GET', '/signup', 'page', getSignUp],
   ['POST', '/signup', 'page', postSignUp],
   ['GET', '/confirm', 'page', getConfirm],

@@ -8,6 +8,7 @@ import * as iamRoles from './migrations/0006-iam-roles.js';
 import * as domainsAndResourceServers from './migrations/0007-domains-and-resource-servers.js';
 import * as oauth from './migrations/0008-oauth.js';
 import * as oidcProviders from './migrations/0009-oidc-providers.js';
+import * as userMfa from './migrations/0010-user-mfa.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007-domains-and-resource-servers': domainsAndResourceServers,
   '0008-oauth': oauth,
   '0009-oidc-providers': oidcProviders,
+  '0010-user-mfa': userMfa,
 };
 
 /**

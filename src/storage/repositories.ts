@@ -8,6 +8,7 @@ import { AuthSessionsRepository } from './auth-sessions-repository.js';
 import { RefreshTokensRepository } from './refresh-tokens-repository.js';
 import { SigningKeysRepository } from './signing-keys-repository.js';
 import { CodesRepository } from './codes-repository.js';
+import { UserMfaRepository } from './user-mfa-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
 import { GroupsRepository } from './groups-repository.js';
 import { UsersRepository } from './users-repository.js';
@@ -26,6 +27,7 @@ export interface Repositories {
   users: UsersRepository;
   groups: GroupsRepository;
   codes: CodesRepository;
+  userMfa: UserMfaRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
@@ -49,6 +51,7 @@ export function createRepositories(db: Db): Repositories {
     users: new UsersRepository(db),
     groups: new GroupsRepository(db),
     codes: new CodesRepository(db),
+    userMfa: new UserMfaRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),

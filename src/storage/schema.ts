@@ -91,6 +91,23 @@ export interface UserCodesTable {
   created_at: number;
 }
 
+/** Each user's MFA factors and TOTP authenticator (migration 0010); secrets sealed with the secrets key. */
+export interface UserMfaTable {
+  pool_id: string;
+  username_key: string;
+  sms_enabled: number;
+  sms_preferred: number;
+  totp_enabled: number;
+  totp_preferred: number;
+  email_enabled: number;
+  email_preferred: number;
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_device_name: string | null;
+  totp_last_step: number | null;
+  updated_at: number;
+}
+
 export interface DevMessagesTable {
   pool_id: string;
   message_id: string;
@@ -261,6 +278,7 @@ export interface Database {
   hosted_ui_sessions: HostedUiSessionsTable;
   auth_sessions: AuthSessionsTable;
   user_codes: UserCodesTable;
+  user_mfa: UserMfaTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
   user_aliases: UserAliasesTable;
@@ -286,6 +304,7 @@ export const USER_POOL_TABLES = [
   'signing_keys',
   'dev_messages',
   'user_codes',
+  'user_mfa',
   'group_members',
   'user_groups',
   'user_aliases',

@@ -22,3 +22,7 @@ export class PasswordResetRequiredException extends ClientError {}
 export class UnsupportedUserStateException extends ClientError {}
 export class GroupExistsException extends ClientError {}
 export class UnsupportedTokenTypeException extends ClientError {}
+
+// Errors of multi-factor authentication.
+export class SoftwareTokenMFANotFoundException extends ClientError {}
+export class EnableSoftwareTokenMFAException extends ClientError {}

@@ -80,13 +80,50 @@ ${form(state, [NEW_PASSWORD, ...attributes], 'Change password and sign in', chal
   };
 }
 
-export function mfaPage(state: FormState, challenge: { username: string; session: string; challenge: string }): PageContent {
+/** What a factor is called on the pages. */
+const FACTOR_LABELS: Record<string, string> = { SMS_MFA: 'Text message (SMS)', SOFTWARE_TOKEN_MFA: 'Authenticator app', EMAIL_OTP: 'Email' };
+
+/** `challenge` holds the hidden values the answer needs; `destination` is where a code went (masked, as Cognito shows it). */
+export function mfaPage(state: FormState, challenge: { username: string; session: string; challenge: string; destination?: string }): PageContent {
   const authenticator = challenge.challenge === 'SOFTWARE_TOKEN_MFA';
+  const sentTo = challenge.destination ? `Enter the code we sent to ${challenge.destination}.` : 'Enter the code we sent you.';
   return {
     title: 'Enter your sign-in code',
     body: html`<h1>Enter your sign-in code</h1>
-<p class="textDescription-customizable">${authenticator ? 'Enter the code your authenticator app shows.' : 'Enter the code we sent you.'}</p>
+<p class="textDescription-customizable">${authenticator ? 'Enter the code your authenticator app shows.' : sentTo}</p>
 ${form(state, [{ ...CODE, label: 'Sign-in code' }], 'Sign in', challenge)}`,
+  };
+}
+
+/** SELECT_MFA_TYPE: one button per factor the user has on. */
+export function selectMfaPage(state: FormState, challenge: { username: string; session: string }, choices: string[]): PageContent {
+  return {
+    title: 'Choose how to get your sign-in code',
+    body: html`<h1>Choose how to get your sign-in code</h1>
+${messages(state)}<form method="post" action="${state.action}" class="choices">
+${hidden({ _csrf: state.csrf, ...challenge, challenge: 'SELECT_MFA_TYPE' })}${choices.map(
+      (choice) => html`<button class="submitButton-customizable" type="submit" name="answer" value="${choice}">${FACTOR_LABELS[choice] ?? choice}</button>\n`,
+    )}</form>`,
+  };
+}
+
+/** MFA_SETUP: the new authenticator's key, as a QR code (an SVG data: URI) and as text, and a field for its first code. */
+export function mfaSetupPage(state: FormState, setup: { username: string; session: string; secret: string }, qrCode: string): PageContent {
+  return {
+    title: 'Set up an authenticator app',
+    body: html`<h1>Set up an authenticator app</h1>
+<p class="textDescription-customizable">Your account needs a sign-in code from an authenticator app. Scan this QR code with the app, or type in the key below, then enter the code the app shows.</p>
+<img class="qr" src="${qrCode}" alt="QR code that adds this account to an authenticator app">
+<p class="textDescription-customizable">Key<code class="secret-code">${setup.secret}</code></p>
+${form(
+  state,
+  [
+    { ...CODE, label: 'Code from the app' },
+    { name: 'deviceName', label: 'Device name (optional)', hint: 'To tell your authenticators apart later.', required: false },
+  ],
+  'Verify and sign in',
+  setup,
+)}`,
   };
 }
 

@@ -4,6 +4,7 @@ import { InvalidParameterException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { checkSecretHash } from '../client-requests.js';
+import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from './mfa-answers.js';
 import { answerNewPasswordRequired } from './new-password.js';
 import type { SignInStep } from './sign-in-outcome.js';
 import { answerPasswordVerifier } from './srp-sign-in.js';
@@ -23,6 +24,14 @@ export async function answerChallenge(
       return answerPasswordVerifier(ctx, pool, client, responses);
     case 'NEW_PASSWORD_REQUIRED':
       return answerNewPasswordRequired(ctx, pool, client, session, responses);
+    case 'SMS_MFA':
+    case 'SOFTWARE_TOKEN_MFA':
+    case 'EMAIL_OTP':
+      return answerMfaCode(ctx, pool, client, challenge, session, responses);
+    case 'SELECT_MFA_TYPE':
+      return answerSelectMfaType(ctx, pool, client, session, responses);
+    case 'MFA_SETUP':
+      return answerMfaSetup(ctx, pool, client, session);
     default:
       throw new InvalidParameterException(`The ${challenge} challenge is not supported by Gatehouse yet.`);
   }

@@ -14,10 +14,34 @@ export async function openSession(
   challenge: string,
   state: Record<string, unknown> = {},
 ): Promise<string> {
-  const session = ctx.randomBytes(48).toString('base64url');
+  return storeSession(ctx, client, ctx.randomBytes(48).toString('base64url'), usernameKey, challenge, state);
+}
+
+/**
+ * A session that AssociateSoftwareToken and VerifySoftwareToken accept: those operations name no app
+ * client, so the string starts with the pool id (`<poolId>.<random>`), which finds the pool's sessions.
+ */
+export async function openPoolSession(
+  ctx: ServiceContext,
+  client: StoredAppClient,
+  usernameKey: string,
+  challenge: string,
+  state: Record<string, unknown> = {},
+): Promise<string> {
+  return storeSession(ctx, client, `${client.poolId}.${ctx.randomBytes(48).toString('base64url')}`, usernameKey, challenge, state);
+}
+
+async function storeSession(
+  ctx: ServiceContext,
+  client: StoredAppClient,
+  session: string,
+  usernameKey: string,
+  challenge: string,
+  state: Record<string, unknown>,
+): Promise<string> {
   await ctx.repos.authSessions.insert({
     poolId: client.poolId,
-    sessionHash: ctx.secrets.mac(`auth-session:${session}`),
+    sessionHash: sessionHash(ctx, session),
     clientId: client.clientId,
     usernameKey,
     challenge,
@@ -27,9 +51,33 @@ export async function openSession(
   return session;
 }
 
+const sessionHash = (ctx: ServiceContext, session: string) => ctx.secrets.mac(`auth-session:${session}`);
+
 export async function takeSession(ctx: ServiceContext, client: StoredAppClient, session: string | undefined, challenge: string): Promise<StoredAuthSession> {
-  const stored = session ? await ctx.repos.authSessions.take(client.poolId, ctx.secrets.mac(`auth-session:${session}`)) : undefined;
-  if (!stored || stored.clientId !== client.clientId || stored.challenge !== challenge) throw new NotAuthorizedException('Invalid session for the user.');
+  const stored = session ? await ctx.repos.authSessions.take(client.poolId, sessionHash(ctx, session)) : undefined;
+  if (!stored || stored.clientId !== client.clientId) throw new NotAuthorizedException('Invalid session for the user.');
+  return live(ctx, stored, challenge);
+}
+
+/** Takes a session opened with openPoolSession, for an operation that names no client. */
+export async function takePoolSession(ctx: ServiceContext, session: string, challenge: string): Promise<StoredAuthSession> {
+  const dot = session.indexOf('.');
+  const stored = dot > 0 ? await ctx.repos.authSessions.take(session.slice(0, dot), sessionHash(ctx, session)) : undefined;
+  if (!stored) throw new NotAuthorizedException('Invalid session for the user.');
+  return live(ctx, stored, challenge);
+}
+
+function live(ctx: ServiceContext, stored: StoredAuthSession, challenge: string): StoredAuthSession {
+  if (stored.challenge !== challenge) throw new NotAuthorizedException('Invalid session for the user.');
   if (stored.expiresAt.getTime() <= ctx.now().getTime()) throw new NotAuthorizedException('Invalid session for the user, session is expired.');
   return stored;
+}
+
+/**
+ * Puts a taken session back, unchanged but for its state, after an answer that failed in a way the user
+ * may retry (a mistyped MFA code). Taking it first still serialises the answers: two guesses racing on
+ * one session are never both compared.
+ */
+export async function returnSession(ctx: ServiceContext, stored: StoredAuthSession, state: Record<string, unknown>): Promise<void> {
+  await ctx.repos.authSessions.insert({ ...stored, state });
 }

@@ -7,12 +7,12 @@ import { checkPasswordPolicy } from '../users/password-policy.js';
 import { newCredentials, type PasswordCredentials } from '../users/password-store.js';
 import { updateUser } from '../users/users.js';
 import { takeSession } from './auth-sessions.js';
-import { completeSignIn } from './tokens.js';
-import { missingRequiredAttributes, type SignInStep } from './sign-in-outcome.js';
+import { missingRequiredAttributes, secondFactorOrTokens, type SignInStep } from './sign-in-outcome.js';
 
 /**
  * NEW_PASSWORD_REQUIRED: the user replaces the temporary password (and supplies any missing required
- * attributes as `userAttributes.<name>`), becomes CONFIRMED, and is signed in.
+ * attributes as `userAttributes.<name>`), becomes CONFIRMED, and goes on to MFA (when the pool calls for
+ * it) or is signed in.
  */
 export async function answerNewPasswordRequired(
   ctx: ServiceContext,
@@ -39,5 +39,5 @@ export async function answerNewPasswordRequired(
     previous: user.credentials as PasswordCredentials | null,
   });
   const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes, credentials, status: 'CONFIRMED' }));
-  return { AuthenticationResult: await completeSignIn(ctx, { pool, client, user: updated }) };
+  return secondFactorOrTokens(ctx, pool, client, updated);
 }

@@ -8,6 +8,7 @@ import { PasswordResetRequiredException, UserNotConfirmedException } from '../er
 import type { PasswordCredentials } from '../users/password-store.js';
 import { openSession } from './auth-sessions.js';
 import { recordSuccessfulSignIn } from './account-protection.js';
+import { mfaChallengeFor } from './mfa-challenges.js';
 import { completeSignIn } from './tokens.js';
 
 /** What InitiateAuth and RespondToAuthChallenge answer: tokens, or the next challenge. */
@@ -25,14 +26,14 @@ export function missingRequiredAttributes(pool: StoredUserPool, attributes: Reco
 
 /**
  * After the password is proven (by USER_PASSWORD_AUTH or SRP): the user's state decides what comes
- * next — tokens, a new-password challenge, or Cognito's error for that state.
+ * next — a new-password challenge, an MFA challenge, tokens, or Cognito's error for that state.
  */
 export async function afterPasswordVerified(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser): Promise<SignInStep> {
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
   if (user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
   if (user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
-  await recordSuccessfulSignIn(ctx, user);
   if (user.status === 'FORCE_CHANGE_PASSWORD' || (user.credentials as PasswordCredentials | null)?.temporary) {
+    await recordSuccessfulSignIn(ctx, user);
     const expiresAt = (user.credentials as PasswordCredentials | null)?.expiresAt;
     if (expiresAt !== undefined && expiresAt <= ctx.now().getTime()) {
       throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
@@ -48,5 +49,22 @@ export async function afterPasswordVerified(ctx: ServiceContext, pool: StoredUse
       },
     };
   }
+  return secondFactorOrTokens(ctx, pool, client, user);
+}
+
+/**
+ * With the password proven (and replaced, if it was temporary): the MFA challenge the pool and the user
+ * call for, or tokens. The failed-sign-in counter is reset only when the sign-in completes, so that the
+ * password alone cannot reset the count of wrong MFA codes and buy endless guesses.
+ */
+export async function secondFactorOrTokens(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser): Promise<SignInStep> {
+  const challenge = await mfaChallengeFor(ctx, pool, client, user);
+  if (challenge) return challenge;
+  return signInCompleted(ctx, pool, client, user);
+}
+
+/** Every factor passed: the account's failed-attempt count starts again, and the tokens. */
+export async function signInCompleted(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser): Promise<SignInStep> {
+  await recordSuccessfulSignIn(ctx, user);
   return { AuthenticationResult: await completeSignIn(ctx, { pool, client, user }) };
 }

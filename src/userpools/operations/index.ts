@@ -43,6 +43,10 @@ import { adminUserGlobalSignOut, globalSignOut } from '../auth/operations/global
 import { adminInitiateAuth, initiateAuth } from '../auth/operations/initiate-auth.js';
 import { adminRespondToAuthChallenge, respondToAuthChallenge } from '../auth/operations/respond-to-auth-challenge.js';
 import { revokeToken } from '../auth/operations/revoke-token.js';
+import { adminSetUserMFAPreference } from '../mfa/operations/admin-set-user-mfa-preference.js';
+import { associateSoftwareToken } from '../mfa/operations/associate-software-token.js';
+import { setUserMFAPreference } from '../mfa/operations/set-user-mfa-preference.js';
+import { verifySoftwareToken } from '../mfa/operations/verify-software-token.js';
 import { changePassword } from '../users/operations/change-password.js';
 import { deleteUser } from '../users/operations/delete-user.js';
 import { getUser } from '../users/operations/get-user.js';
@@ -110,6 +114,11 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   RevokeToken: revokeToken,
   GlobalSignOut: globalSignOut,
   AdminUserGlobalSignOut: adminUserGlobalSignOut,
+
+  AssociateSoftwareToken: associateSoftwareToken,
+  VerifySoftwareToken: verifySoftwareToken,
+  SetUserMFAPreference: setUserMFAPreference,
+  AdminSetUserMFAPreference: adminSetUserMFAPreference,
 
   GetUser: getUser,
   ChangePassword: changePassword,

@@ -12,6 +12,9 @@ const DEFAULTS = {
   verifySubject: 'Your verification code',
   verifyEmail: 'Your verification code is {####}.',
   verifySms: 'Your verification code is {####}.',
+  authenticationSms: 'Your authentication code is {####}.',
+  authenticationSubject: 'Your authentication code',
+  authenticationEmail: 'Your authentication code is {####}.',
 };
 
 function destinationOf(user: StoredUser, medium: 'EMAIL' | 'SMS'): string | undefined {
@@ -77,6 +80,36 @@ export async function sendCode(
           body: renderTemplate(template?.EmailMessage ?? DEFAULTS.verifyEmail, values),
         }
       : { medium, destination: user.attributes.phone_number, body: renderTemplate(template?.SmsMessage ?? DEFAULTS.verifySms, values) };
+  await deliver(ctx, pool, message);
+  return deliveryDetails(message);
+}
+
+/**
+ * Sends a sign-in (MFA) code: by SMS with the pool's SmsAuthenticationMessage, by email with its
+ * EmailMfaConfiguration message and subject.
+ */
+export async function sendAuthenticationCode(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  user: StoredUser,
+  medium: 'EMAIL' | 'SMS',
+  code: string,
+): Promise<CodeDeliveryDetailsType> {
+  const { mfa, userPool } = pool.settings;
+  const values = { code, username: user.username };
+  const message: OutgoingMessage =
+    medium === 'EMAIL'
+      ? {
+          medium,
+          destination: user.attributes.email,
+          subject: mfa.EmailMfaConfiguration?.Subject ?? DEFAULTS.authenticationSubject,
+          body: renderTemplate(mfa.EmailMfaConfiguration?.Message ?? DEFAULTS.authenticationEmail, values),
+        }
+      : {
+          medium,
+          destination: user.attributes.phone_number,
+          body: renderTemplate(mfa.SmsMfaConfiguration?.SmsAuthenticationMessage ?? userPool.SmsAuthenticationMessage ?? DEFAULTS.authenticationSms, values),
+        };
   await deliver(ctx, pool, message);
   return deliveryDetails(message);
 }

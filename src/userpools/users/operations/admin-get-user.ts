@@ -1,5 +1,6 @@
 import type { AdminGetUserRequest, AdminGetUserResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../../context.js';
+import { mfaSettingsOf, readUserMfa } from '../../mfa/factors.js';
 import { requirePool } from '../../pools.js';
 import { toAttributeList } from '../attributes.js';
 import { requireUser } from '../sign-in-names.js';
@@ -14,6 +15,6 @@ export async function adminGetUser(ctx: RequestContext, input: AdminGetUserReque
     UserLastModifiedDate: user.updatedAt,
     Enabled: user.enabled,
     UserStatus: user.status as AdminGetUserResponse['UserStatus'],
-    UserMFASettingList: [],
+    ...mfaSettingsOf(await readUserMfa(ctx, user)),
   };
 }

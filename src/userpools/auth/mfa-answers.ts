@@ -1,0 +1,102 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { ServiceContext } from '../../context.js';
+import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredAuthSession } from '../../storage/auth-sessions-repository.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { CodeMismatchException, SoftwareTokenMFANotFoundException } from '../errors.js';
+import { readUserMfa, type MfaFactor } from '../mfa/factors.js';
+import { acceptTotpCode } from '../mfa/totp.js';
+import { recordFailedSignIn, refuseIfLocked } from './account-protection.js';
+import { returnSession, takeSession } from './auth-sessions.js';
+import { factorChallenge, mfaCodeHash, type CodeChallengeState } from './mfa-challenges.js';
+import { signInCompleted, type SignInStep } from './sign-in-outcome.js';
+
+/** The challenge response that carries each factor's code. */
+const CODE_PARAMETER: Record<MfaFactor, string> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
+
+/** Wrong codes one challenge session takes before the sign-in must start again (each also counts towards the lock). */
+const MAX_CODE_ATTEMPTS = 3;
+
+/** Cognito's answer to a wrong or reused MFA code. */
+const codeMismatch = () => new CodeMismatchException('Invalid code or auth state for the user.');
+
+/** The session's user, still allowed to sign in. */
+async function sessionUser(ctx: ServiceContext, pool: StoredUserPool, session: StoredAuthSession): Promise<StoredUser> {
+  const user = await ctx.repos.users.get(pool.id, session.usernameKey);
+  if (!user) throw new NotAuthorizedException('Invalid session for the user.');
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  refuseIfLocked(ctx, user);
+  return user;
+}
+
+/**
+ * SMS_MFA, EMAIL_OTP and SOFTWARE_TOKEN_MFA: the code, checked against the one sent (by its keyed hash,
+ * in constant time) or against the user's authenticator. A wrong code is CodeMismatchException and a
+ * failed sign-in for the account lock; the session stays usable for a few more tries.
+ */
+export async function answerMfaCode(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  factor: MfaFactor,
+  session: string | undefined,
+  responses: Record<string, string>,
+): Promise<SignInStep> {
+  const code = responses[CODE_PARAMETER[factor]];
+  if (!code) throw new InvalidParameterException(`Missing required parameter ${CODE_PARAMETER[factor]}`);
+  const stored = await takeSession(ctx, client, session, factor);
+  const user = await sessionUser(ctx, pool, stored);
+  const state = stored.state as CodeChallengeState;
+  let accepted: boolean;
+  if (factor === 'SOFTWARE_TOKEN_MFA') {
+    const mfa = await readUserMfa(ctx, user);
+    if (!mfa.totpSecret) throw new SoftwareTokenMFANotFoundException('Software Token MFA does not exist for the user.');
+    accepted = await acceptTotpCode(ctx, user, mfa, code);
+  } else {
+    const given = Buffer.from(mfaCodeHash(ctx, user, factor, code));
+    const expected = Buffer.from(state.codeHash ?? '');
+    accepted = given.length === expected.length && timingSafeEqual(given, expected);
+  }
+  if (!accepted) {
+    await recordFailedSignIn(ctx, user);
+    const attempts = (state.attempts ?? 0) + 1;
+    if (attempts < MAX_CODE_ATTEMPTS) await returnSession(ctx, stored, { ...state, attempts });
+    throw codeMismatch();
+  }
+  return signInCompleted(ctx, pool, client, user);
+}
+
+/** SELECT_MFA_TYPE: the factor the user picked (ANSWER) gets its challenge, in a new session. */
+export async function answerSelectMfaType(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  session: string | undefined,
+  responses: Record<string, string>,
+): Promise<SignInStep> {
+  // The model documentation calls the email answer EMAIL_MFA; the challenge it leads to is EMAIL_OTP.
+  const answer = responses.ANSWER === 'EMAIL_MFA' ? 'EMAIL_OTP' : responses.ANSWER;
+  if (!answer) throw new InvalidParameterException('Missing required parameter ANSWER');
+  const stored = await takeSession(ctx, client, session, 'SELECT_MFA_TYPE');
+  const choices = (stored.state.choices ?? []) as MfaFactor[];
+  if (!choices.includes(answer as MfaFactor)) {
+    await returnSession(ctx, stored, stored.state);
+    throw new InvalidParameterException(`Invalid ANSWER: choose one of ${choices.join(', ')}.`);
+  }
+  const user = await sessionUser(ctx, pool, stored);
+  return factorChallenge(ctx, pool, client, user, answer as MfaFactor);
+}
+
+/**
+ * MFA_SETUP, answered with the session VerifySoftwareToken returned: the authenticator is registered and
+ * turned on (verify-software-token.ts), so the sign-in is complete.
+ */
+export async function answerMfaSetup(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, session: string | undefined): Promise<SignInStep> {
+  const stored = await takeSession(ctx, client, session, 'MFA_SETUP');
+  // A session from before VerifySoftwareToken: nothing has been set up.
+  if (stored.state.stage !== 'verified') throw new NotAuthorizedException('Invalid session for the user.');
+  const user = await sessionUser(ctx, pool, stored);
+  return signInCompleted(ctx, pool, client, user);
+}

@@ -1,0 +1,80 @@
+import type { ServiceContext } from '../../context.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUserMfa } from '../../storage/user-mfa-repository.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { randomString } from '../ids.js';
+import { canReach, poolFactors, preferenceOf, readUserMfa, usableFactors, type MfaFactor } from '../mfa/factors.js';
+import { sendAuthenticationCode } from '../users/messages.js';
+import { openPoolSession, openSession } from './auth-sessions.js';
+import type { SignInStep } from './sign-in-outcome.js';
+
+/** What the session of an SMS or email code challenge keeps: the code's keyed hash, and the wrong guesses so far. */
+export interface CodeChallengeState extends Record<string, unknown> {
+  codeHash?: string;
+  attempts?: number;
+}
+
+/** The keyed hash a sent code is kept as: a leaked session table does not give the million codes away. */
+export function mfaCodeHash(ctx: ServiceContext, user: StoredUser, factor: MfaFactor, code: string): string {
+  return ctx.secrets.mac(`mfa-code:${user.poolId}:${user.usernameKey}:${factor}:${code}`);
+}
+
+/**
+ * The second factor a sign-in must pass, if any, after the password is proven:
+ * - MfaConfiguration OFF: none.
+ * - the user has factors on (and reachable): the preferred one, the only one, or SELECT_MFA_TYPE to choose.
+ * - OPTIONAL and no factor on: none.
+ * - ON and no factor on: a factor the user already has the means for (a verified authenticator, or the
+ *   phone number or email address of a factor the pool offers — "you can't turn off SMS MFA for any of
+ *   your users when MFA is required", SMSMfaSettingsType), else MFA_SETUP to register an authenticator.
+ */
+export async function mfaChallengeFor(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser): Promise<SignInStep | undefined> {
+  const mode = pool.settings.userPool.MfaConfiguration ?? 'OFF';
+  if (mode === 'OFF') return undefined;
+  const mfa = await readUserMfa(ctx, user);
+  const usable = usableFactors(pool, user, mfa);
+  if (usable.length > 0) {
+    const preferred = usable.find((factor) => preferenceOf(mfa, factor).preferred);
+    if (preferred || usable.length === 1) return factorChallenge(ctx, pool, client, user, preferred ?? usable[0]);
+    return {
+      ChallengeName: 'SELECT_MFA_TYPE',
+      Session: await openSession(ctx, client, user.usernameKey, 'SELECT_MFA_TYPE', { choices: usable }),
+      ChallengeParameters: { MFAS_CAN_CHOOSE: JSON.stringify(usable) },
+    };
+  }
+  if (mode === 'OPTIONAL') return undefined;
+  const fallback = requiredFallback(pool, user, mfa);
+  if (fallback) return factorChallenge(ctx, pool, client, user, fallback);
+  return {
+    ChallengeName: 'MFA_SETUP',
+    // AssociateSoftwareToken takes this session without a ClientId: it names its pool.
+    Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP'),
+    ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(poolFactors(pool)) },
+  };
+}
+
+function requiredFallback(pool: StoredUserPool, user: StoredUser, mfa: StoredUserMfa): MfaFactor | undefined {
+  const offered = poolFactors(pool);
+  const order: MfaFactor[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'];
+  return order.find((factor) => offered.includes(factor) && canReach(user, mfa, factor));
+}
+
+/**
+ * The challenge of one factor. SMS and email codes are six digits, sent now, kept only as a keyed hash in
+ * the challenge's session, and so single-use and expiring with it (AuthSessionValidity, three minutes
+ * unless the client says otherwise).
+ */
+export async function factorChallenge(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser, factor: MfaFactor): Promise<SignInStep> {
+  if (factor === 'SOFTWARE_TOKEN_MFA') {
+    return { ChallengeName: factor, Session: await openSession(ctx, client, user.usernameKey, factor), ChallengeParameters: {} };
+  }
+  const code = randomString(ctx.randomBytes, 6, '0123456789');
+  const details = await sendAuthenticationCode(ctx, pool, user, factor === 'SMS_MFA' ? 'SMS' : 'EMAIL', code);
+  const state: CodeChallengeState = { codeHash: mfaCodeHash(ctx, user, factor, code), attempts: 0 };
+  return {
+    ChallengeName: factor,
+    Session: await openSession(ctx, client, user.usernameKey, factor, state),
+    ChallengeParameters: { CODE_DELIVERY_DELIVERY_MEDIUM: details.DeliveryMedium!, CODE_DELIVERY_DESTINATION: details.Destination! },
+  };
+}

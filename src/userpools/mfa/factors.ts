@@ -1,0 +1,62 @@
+import type { MFAOptionType } from '@aws-sdk/client-cognito-identity-provider';
+import type { ServiceContext } from '../../context.js';
+import { noMfa, type StoredUserMfa } from '../../storage/user-mfa-repository.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+
+/** The second factors, by the names Cognito uses for them in challenges and in UserMFASettingList. */
+export type MfaFactor = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP';
+
+/** In the order Cognito lists them. */
+export const FACTORS: readonly MfaFactor[] = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP'];
+
+const SETTING = { SMS_MFA: 'sms', SOFTWARE_TOKEN_MFA: 'totp', EMAIL_OTP: 'email' } as const;
+
+export function preferenceOf(mfa: StoredUserMfa, factor: MfaFactor) {
+  return mfa[SETTING[factor]];
+}
+
+export async function readUserMfa(ctx: ServiceContext, user: StoredUser): Promise<StoredUserMfa> {
+  return (await ctx.repos.userMfa.get(user.poolId, user.usernameKey)) ?? noMfa(user.poolId, user.usernameKey);
+}
+
+/** The factors the pool's MFA configuration offers (SetUserPoolMfaConfig, or CreateUserPool's SmsConfiguration). */
+export function poolFactors(pool: StoredUserPool): MfaFactor[] {
+  const { mfa, userPool } = pool.settings;
+  const offered: MfaFactor[] = [];
+  if (mfa.SmsMfaConfiguration?.SmsConfiguration ?? userPool.SmsConfiguration) offered.push('SMS_MFA');
+  if (mfa.SoftwareTokenMfaConfiguration?.Enabled) offered.push('SOFTWARE_TOKEN_MFA');
+  if (mfa.EmailMfaConfiguration) offered.push('EMAIL_OTP');
+  return offered;
+}
+
+/** Whether the factor can reach the user: a phone number for SMS, an email address, a verified authenticator. */
+export function canReach(user: StoredUser, mfa: StoredUserMfa, factor: MfaFactor): boolean {
+  if (factor === 'SMS_MFA') return Boolean(user.attributes.phone_number);
+  if (factor === 'EMAIL_OTP') return Boolean(user.attributes.email);
+  return mfa.totpSecret !== undefined;
+}
+
+/**
+ * The factors a sign-in may ask for: those the user turned on and that can reach them. SMS and email need
+ * the pool to still offer them (there is nothing to send with otherwise); an authenticator keeps working
+ * after the pool stops offering TOTP, as Cognito's TOTP guide says.
+ */
+export function usableFactors(pool: StoredUserPool, user: StoredUser, mfa: StoredUserMfa): MfaFactor[] {
+  const offered = poolFactors(pool);
+  return FACTORS.filter(
+    (factor) => preferenceOf(mfa, factor).enabled && canReach(user, mfa, factor) && (factor === 'SOFTWARE_TOKEN_MFA' || offered.includes(factor)),
+  );
+}
+
+/** GetUser's and AdminGetUser's MFA members; absent, as Cognito leaves them, for a user without MFA. */
+export function mfaSettingsOf(mfa: StoredUserMfa): { UserMFASettingList?: string[]; PreferredMfaSetting?: string; MFAOptions?: MFAOptionType[] } {
+  const enabled = FACTORS.filter((factor) => preferenceOf(mfa, factor).enabled);
+  const preferred = enabled.find((factor) => preferenceOf(mfa, factor).preferred);
+  return {
+    ...(enabled.length > 0 && { UserMFASettingList: enabled }),
+    ...(preferred && { PreferredMfaSetting: preferred }),
+    // The legacy member describes SMS MFA only (the model documentation of MFAOptionType).
+    ...(mfa.sms.enabled && { MFAOptions: [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }] }),
+  };
+}

@@ -1,0 +1,498 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import {
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
+  AdminSetUserMFAPreferenceCommand,
+  AdminSetUserPasswordCommand,
+  AssociateSoftwareTokenCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  GetUserCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  SetUserMFAPreferenceCommand,
+  SetUserPoolMfaConfigCommand,
+  VerifySoftwareTokenCommand,
+  type CognitoIdentityProviderClient,
+  type SetUserPoolMfaConfigRequest,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSession } from 'amazon-cognito-identity-js';
+import { Secret, TOTP } from 'otpauth';
+import { FormBrowser, location, readForm } from './helpers/form-browser.js';
+import { rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { STORES } from './helpers/stores.js';
+
+const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
+const PASSWORD = 'Corr3ct-Horse-Battery';
+const CALLBACK = 'http://localhost:3000/callback';
+const SMS = { SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/cognito-sms', ExternalId: 'gatehouse-test' } };
+const TOTP_ON = { Enabled: true };
+const STEP_MS = 30_000;
+
+type Factors = Pick<SetUserPoolMfaConfigRequest, 'SmsMfaConfiguration' | 'SoftwareTokenMfaConfiguration' | 'EmailMfaConfiguration'>;
+
+/** The code an authenticator app shows for `secret` at `time`. */
+function totpCode(secret: string, time: Date): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: time.getTime() });
+}
+
+for (const store of STORES) {
+  describe(`multi-factor authentication (${store.name})`, { skip: store.skip }, () => {
+    let server: TestServer;
+    let idp: CognitoIdentityProviderClient;
+    // The server's clock, which tests move forward a TOTP step at a time (a code is never accepted twice).
+    let skewMs = 0;
+    const serverNow = () => new Date(Date.now() + skewMs);
+    const nextStep = () => {
+      skewMs += STEP_MS;
+    };
+
+    before(async () => {
+      server = await startServer(store.name, SETTINGS, { now: serverNow });
+      idp = server.idp();
+    });
+    afterEach(() => {
+      skewMs = 0;
+    });
+    after(() => server?.close());
+
+    async function createPool(mode: 'OPTIONAL' | 'ON', factors: Factors, extra: { callback?: boolean } = {}) {
+      const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: `mfa-${mode.toLowerCase()}` }));
+      const poolId = UserPool!.Id!;
+      await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, MfaConfiguration: mode, ...factors }));
+      const { UserPoolClient } = await idp.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'app',
+          ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+          ...(extra.callback && {
+            AllowedOAuthFlowsUserPoolClient: true,
+            AllowedOAuthFlows: ['code'],
+            AllowedOAuthScopes: ['openid'],
+            SupportedIdentityProviders: ['COGNITO'],
+            CallbackURLs: [CALLBACK],
+          }),
+        }),
+      );
+      return { poolId, clientId: UserPoolClient!.ClientId! };
+    }
+
+    async function createUser(poolId: string, username: string, attributes: Record<string, string> = {}) {
+      await idp.send(
+        new AdminCreateUserCommand({
+          UserPoolId: poolId,
+          Username: username,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+        }),
+      );
+      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }));
+    }
+
+    const passwordSignIn = (clientId: string, username: string) =>
+      idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD } }));
+
+    const answer = (clientId: string, ChallengeName: 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP', Session: string | undefined, responses: Record<string, string>) =>
+      idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName, Session, ChallengeResponses: responses }));
+
+    async function latestCode(recipient: string): Promise<string> {
+      const response = await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(recipient)}&limit=1`);
+      const { messages } = (await response.json()) as { messages: { body: string }[] };
+      const code = /\b(\d{6})\b/.exec(messages[0]?.body ?? '')?.[1];
+      assert.ok(code, `a code sent to ${recipient}`);
+      return code;
+    }
+
+    /** Signs in without MFA, registers an authenticator with the access token, and returns its secret. */
+    async function registerAuthenticator(clientId: string, username: string): Promise<{ secret: string; accessToken: string }> {
+      const { AuthenticationResult } = await passwordSignIn(clientId, username);
+      const accessToken = AuthenticationResult!.AccessToken!;
+      const { SecretCode } = await idp.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+      const { Status } = await idp.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode!, serverNow()), FriendlyDeviceName: 'phone' }));
+      assert.equal(Status, 'SUCCESS');
+      return { secret: SecretCode!, accessToken };
+    }
+
+    it('registers an authenticator (Associate → Verify → SetUserMFAPreference), then signs in with SOFTWARE_TOKEN_MFA', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SoftwareTokenMfaConfiguration: TOTP_ON });
+      await createUser(poolId, 'ada');
+      const first = await passwordSignIn(clientId, 'ada');
+      assert.ok(first.AuthenticationResult?.AccessToken, 'OPTIONAL MFA and no factor: tokens at once');
+      const accessToken = first.AuthenticationResult.AccessToken;
+
+      const { SecretCode } = await idp.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+      assert.match(SecretCode!, /^[A-Z2-7]{52}$/, 'a base32 secret of 32 bytes, as Cognito gives');
+      await rejects(
+        idp.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode!, new Date(serverNow().getTime() - 5 * STEP_MS)) })),
+        'EnableSoftwareTokenMFAException',
+        /Code mismatch and fail enable Software Token MFA/,
+      );
+      const verified = await idp.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode!, serverNow()), FriendlyDeviceName: 'phone' }));
+      assert.equal(verified.Status, 'SUCCESS');
+      assert.equal(verified.Session, undefined);
+      // Verified is not yet on: SetUserMFAPreference turns it on.
+      assert.equal((await idp.send(new GetUserCommand({ AccessToken: accessToken }))).UserMFASettingList, undefined);
+      await rejects(
+        idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SMSMfaSettings: { Enabled: true } })),
+        'InvalidParameterException',
+        /User does not have delivery config set to turn on SMS_MFA/,
+      );
+      await idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const me = await idp.send(new GetUserCommand({ AccessToken: accessToken }));
+      assert.deepEqual(me.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
+      assert.equal(me.PreferredMfaSetting, 'SOFTWARE_TOKEN_MFA');
+      assert.equal(me.MFAOptions, undefined, 'MFAOptions describes SMS only');
+      const admin = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'ada' }));
+      assert.deepEqual(admin.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
+      assert.equal(admin.PreferredMfaSetting, 'SOFTWARE_TOKEN_MFA');
+
+      nextStep();
+      const challenge = await passwordSignIn(clientId, 'ada');
+      assert.equal(challenge.ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      assert.equal(challenge.AuthenticationResult, undefined);
+      const { AuthenticationResult } = await answer(clientId, 'SOFTWARE_TOKEN_MFA', challenge.Session, { USERNAME: 'ada', SOFTWARE_TOKEN_MFA_CODE: totpCode(SecretCode!, serverNow()) });
+      assert.ok(AuthenticationResult?.AccessToken && AuthenticationResult.IdToken && AuthenticationResult.RefreshToken);
+      assert.equal((await idp.send(new GetUserCommand({ AccessToken: AuthenticationResult.AccessToken }))).Username, 'ada');
+      // The session answered once.
+      await rejects(answer(clientId, 'SOFTWARE_TOKEN_MFA', challenge.Session, { USERNAME: 'ada', SOFTWARE_TOKEN_MFA_CODE: '000000' }), 'NotAuthorizedException');
+    });
+
+    it('refuses a wrong TOTP code (the session stays for a retry) and a code already used', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SoftwareTokenMfaConfiguration: TOTP_ON });
+      await createUser(poolId, 'grace');
+      const { secret, accessToken } = await registerAuthenticator(clientId, 'grace');
+      await idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+
+      nextStep();
+      const challenge = await passwordSignIn(clientId, 'grace');
+      assert.equal(challenge.ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      const wrong = totpCode(secret, new Date(serverNow().getTime() + 10 * STEP_MS));
+      await rejects(answer(clientId, 'SOFTWARE_TOKEN_MFA', challenge.Session, { USERNAME: 'grace', SOFTWARE_TOKEN_MFA_CODE: wrong }), 'CodeMismatchException', /^Invalid code or auth state for the user\.$/);
+      const code = totpCode(secret, serverNow());
+      const signedIn = await answer(clientId, 'SOFTWARE_TOKEN_MFA', challenge.Session, { USERNAME: 'grace', SOFTWARE_TOKEN_MFA_CODE: code });
+      assert.ok(signedIn.AuthenticationResult?.AccessToken, 'the same session takes the right code after a wrong one');
+
+      // Someone who saw the code (within its 30 seconds) and knows the password still cannot use it.
+      const again = await passwordSignIn(clientId, 'grace');
+      await rejects(answer(clientId, 'SOFTWARE_TOKEN_MFA', again.Session, { USERNAME: 'grace', SOFTWARE_TOKEN_MFA_CODE: code }), 'CodeMismatchException');
+      // Nor the code of the step before it, which the ±1 window would otherwise accept.
+      await rejects(
+        answer(clientId, 'SOFTWARE_TOKEN_MFA', again.Session, { USERNAME: 'grace', SOFTWARE_TOKEN_MFA_CODE: totpCode(secret, new Date(serverNow().getTime() - STEP_MS)) }),
+        'CodeMismatchException',
+      );
+      // The next step's code, from a phone whose clock runs a little ahead, is within the window.
+      const ahead = await answer(clientId, 'SOFTWARE_TOKEN_MFA', again.Session, { USERNAME: 'grace', SOFTWARE_TOKEN_MFA_CODE: totpCode(secret, new Date(serverNow().getTime() + STEP_MS)) });
+      assert.ok(ahead.AuthenticationResult?.AccessToken);
+    });
+
+    it('counts wrong MFA codes towards the account lock, which the password alone does not reset', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SoftwareTokenMfaConfiguration: TOTP_ON });
+      await createUser(poolId, 'mallory-target');
+      const { secret, accessToken } = await registerAuthenticator(clientId, 'mallory-target');
+      await idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const wrong = totpCode(secret, new Date(serverNow().getTime() + 10 * STEP_MS));
+
+      const first = await passwordSignIn(clientId, 'mallory-target');
+      for (let i = 0; i < 3; i++) {
+        await rejects(answer(clientId, 'SOFTWARE_TOKEN_MFA', first.Session, { USERNAME: 'mallory-target', SOFTWARE_TOKEN_MFA_CODE: wrong }), 'CodeMismatchException');
+      }
+      // Three wrong codes spend the session.
+      await rejects(answer(clientId, 'SOFTWARE_TOKEN_MFA', first.Session, { USERNAME: 'mallory-target', SOFTWARE_TOKEN_MFA_CODE: wrong }), 'NotAuthorizedException', /Invalid session/);
+      const second = await passwordSignIn(clientId, 'mallory-target');
+      assert.equal(second.ChallengeName, 'SOFTWARE_TOKEN_MFA', 'the password is right; the count of failures goes on');
+      for (let i = 0; i < 2; i++) {
+        await rejects(answer(clientId, 'SOFTWARE_TOKEN_MFA', second.Session, { USERNAME: 'mallory-target', SOFTWARE_TOKEN_MFA_CODE: wrong }), 'CodeMismatchException');
+      }
+      // Five failures: the account is locked, for the password and for the code alike.
+      await rejects(passwordSignIn(clientId, 'mallory-target'), 'NotAuthorizedException', /Password attempts exceeded/);
+      nextStep();
+      const third = await passwordSignIn(clientId, 'mallory-target');
+      const signedIn = await answer(clientId, 'SOFTWARE_TOKEN_MFA', third.Session, { USERNAME: 'mallory-target', SOFTWARE_TOKEN_MFA_CODE: totpCode(secret, serverNow()) });
+      assert.ok(signedIn.AuthenticationResult?.AccessToken, 'after the lock, the right code signs in');
+    });
+
+    it('sends an SMS code for SMS_MFA, masked in the challenge, single use', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: { ...SMS, SmsAuthenticationMessage: 'Gatehouse sign-in code: {####}' } });
+      const phone = uniquePhone();
+      await createUser(poolId, 'linus', { phone_number: phone });
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'linus', SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const admin = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'linus' }));
+      assert.deepEqual(admin.UserMFASettingList, ['SMS_MFA']);
+      assert.deepEqual(admin.MFAOptions, [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }]);
+
+      const challenge = await passwordSignIn(clientId, 'linus');
+      assert.equal(challenge.ChallengeName, 'SMS_MFA');
+      assert.equal(challenge.ChallengeParameters?.CODE_DELIVERY_DELIVERY_MEDIUM, 'SMS');
+      assert.equal(challenge.ChallengeParameters?.CODE_DELIVERY_DESTINATION, `+${'*'.repeat(phone.length - 5)}${phone.slice(-4)}`);
+      const messages = (await (await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(phone)}&limit=1`)).json()) as { messages: { body: string }[] };
+      assert.match(messages.messages[0].body, /^Gatehouse sign-in code: \d{6}$/, "the pool's SmsAuthenticationMessage");
+      const code = await latestCode(phone);
+      const wrong = code === '000000' ? '111111' : '000000';
+      await rejects(answer(clientId, 'SMS_MFA', challenge.Session, { USERNAME: 'linus', SMS_MFA_CODE: wrong }), 'CodeMismatchException');
+      const { AuthenticationResult } = await answer(clientId, 'SMS_MFA', challenge.Session, { USERNAME: 'linus', SMS_MFA_CODE: code });
+      assert.ok(AuthenticationResult?.AccessToken);
+      await rejects(answer(clientId, 'SMS_MFA', challenge.Session, { USERNAME: 'linus', SMS_MFA_CODE: code }), 'NotAuthorizedException');
+      // The code belonged to that sign-in only.
+      const next = await passwordSignIn(clientId, 'linus');
+      const newCode = await latestCode(phone);
+      if (newCode !== code) await rejects(answer(clientId, 'SMS_MFA', next.Session, { USERNAME: 'linus', SMS_MFA_CODE: code }), 'CodeMismatchException');
+    });
+
+    it('sends an email code for EMAIL_OTP with the pool\'s EmailMfaConfiguration, and refuses email MFA where the pool does not offer it', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { EmailMfaConfiguration: { Subject: 'Your Gatehouse code', Message: 'Sign in with {####}' } });
+      const email = uniqueEmail('emmy');
+      await createUser(poolId, 'emmy', { email });
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'emmy', EmailMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const challenge = await passwordSignIn(clientId, 'emmy');
+      assert.equal(challenge.ChallengeName, 'EMAIL_OTP');
+      assert.equal(challenge.ChallengeParameters?.CODE_DELIVERY_DELIVERY_MEDIUM, 'EMAIL');
+      assert.equal(challenge.ChallengeParameters?.CODE_DELIVERY_DESTINATION, `e***@e***`);
+      const mailbox = (await (await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(email)}&limit=1`)).json()) as { messages: { subject: string; body: string }[] };
+      assert.equal(mailbox.messages[0].subject, 'Your Gatehouse code');
+      const { AuthenticationResult } = await idp.send(
+        new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'EMAIL_OTP', Session: challenge.Session, ChallengeResponses: { USERNAME: 'emmy', EMAIL_OTP_CODE: await latestCode(email) } }),
+      );
+      assert.ok(AuthenticationResult?.AccessToken);
+      assert.deepEqual((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'emmy' }))).UserMFASettingList, ['EMAIL_OTP']);
+
+      const other = await createPool('OPTIONAL', { SoftwareTokenMfaConfiguration: TOTP_ON });
+      await createUser(other.poolId, 'emmy', { email });
+      await rejects(
+        idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: other.poolId, Username: 'emmy', EmailMfaSettings: { Enabled: true } })),
+        'InvalidParameterException',
+        /Email MFA is not enabled for the user pool/,
+      );
+    });
+
+    it('with MFA ON and no factor: MFA_SETUP, AssociateSoftwareToken and VerifySoftwareToken with the Session, then tokens', async () => {
+      const { poolId, clientId } = await createPool('ON', { SoftwareTokenMfaConfiguration: TOTP_ON });
+      await createUser(poolId, 'barbara');
+      const setup = await passwordSignIn(clientId, 'barbara');
+      assert.equal(setup.ChallengeName, 'MFA_SETUP');
+      assert.deepEqual(JSON.parse(setup.ChallengeParameters!.MFAS_CAN_SETUP), ['SOFTWARE_TOKEN_MFA']);
+      // Answering before anything is set up gets nowhere.
+      await rejects(answer(clientId, 'MFA_SETUP', setup.Session, { USERNAME: 'barbara' }), 'NotAuthorizedException');
+
+      const retry = await passwordSignIn(clientId, 'barbara');
+      const associated = await idp.send(new AssociateSoftwareTokenCommand({ Session: retry.Session }));
+      assert.ok(associated.SecretCode && associated.Session);
+      await rejects(
+        idp.send(new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: totpCode(associated.SecretCode, new Date(serverNow().getTime() + 10 * STEP_MS)) })),
+        'EnableSoftwareTokenMFAException',
+      );
+      const verified = await idp.send(new VerifySoftwareTokenCommand({ Session: associated.Session, UserCode: totpCode(associated.SecretCode, serverNow()), FriendlyDeviceName: 'tablet' }));
+      assert.equal(verified.Status, 'SUCCESS');
+      assert.ok(verified.Session);
+      const { AuthenticationResult } = await answer(clientId, 'MFA_SETUP', verified.Session, { USERNAME: 'barbara' });
+      assert.ok(AuthenticationResult?.AccessToken);
+      const me = await idp.send(new GetUserCommand({ AccessToken: AuthenticationResult.AccessToken }));
+      assert.deepEqual(me.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
+
+      nextStep();
+      const next = await passwordSignIn(clientId, 'barbara');
+      assert.equal(next.ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      const done = await answer(clientId, 'SOFTWARE_TOKEN_MFA', next.Session, { USERNAME: 'barbara', SOFTWARE_TOKEN_MFA_CODE: totpCode(associated.SecretCode, serverNow()) });
+      assert.ok(done.AuthenticationResult?.AccessToken);
+    });
+
+    it('refuses software tokens in a pool without TOTP', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS });
+      await createUser(poolId, 'nototp');
+      const { AuthenticationResult } = await passwordSignIn(clientId, 'nototp');
+      await rejects(
+        idp.send(new AssociateSoftwareTokenCommand({ AccessToken: AuthenticationResult!.AccessToken })),
+        'SoftwareTokenMFANotFoundException',
+        /Software Token MFA has not been enabled by the userPool/,
+      );
+      await rejects(idp.send(new AssociateSoftwareTokenCommand({})), 'InvalidParameterException');
+    });
+
+    it('asks SELECT_MFA_TYPE when several factors are on and none is preferred (AdminInitiateAuth / AdminRespondToAuthChallenge)', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS, SoftwareTokenMfaConfiguration: TOTP_ON });
+      const phone = uniquePhone();
+      await createUser(poolId, 'edsger', { phone_number: phone });
+      const { secret } = await registerAuthenticator(clientId, 'edsger');
+      await idp.send(
+        new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'edsger', SMSMfaSettings: { Enabled: true }, SoftwareTokenMfaSettings: { Enabled: true } }),
+      );
+      const admin = (ChallengeName: 'SELECT_MFA_TYPE' | 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA', Session: string | undefined, ChallengeResponses: Record<string, string>) =>
+        idp.send(new AdminRespondToAuthChallengeCommand({ UserPoolId: poolId, ClientId: clientId, ChallengeName, Session, ChallengeResponses }));
+      const signIn = () =>
+        idp.send(new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'edsger', PASSWORD } }));
+
+      const select = await signIn();
+      assert.equal(select.ChallengeName, 'SELECT_MFA_TYPE');
+      assert.deepEqual(JSON.parse(select.ChallengeParameters!.MFAS_CAN_CHOOSE), ['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+      await rejects(admin('SELECT_MFA_TYPE', select.Session, { USERNAME: 'edsger', ANSWER: 'EMAIL_OTP' }), 'InvalidParameterException');
+      const sms = await admin('SELECT_MFA_TYPE', select.Session, { USERNAME: 'edsger', ANSWER: 'SMS_MFA' });
+      assert.equal(sms.ChallengeName, 'SMS_MFA');
+      assert.notEqual(sms.Session, select.Session);
+      const viaSms = await admin('SMS_MFA', sms.Session, { USERNAME: 'edsger', SMS_MFA_CODE: await latestCode(phone) });
+      assert.ok(viaSms.AuthenticationResult?.AccessToken);
+
+      nextStep();
+      const again = await signIn();
+      const totp = await admin('SELECT_MFA_TYPE', again.Session, { USERNAME: 'edsger', ANSWER: 'SOFTWARE_TOKEN_MFA' });
+      assert.equal(totp.ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      const viaTotp = await admin('SOFTWARE_TOKEN_MFA', totp.Session, { USERNAME: 'edsger', SOFTWARE_TOKEN_MFA_CODE: totpCode(secret, serverNow()) });
+      assert.ok(viaTotp.AuthenticationResult?.AccessToken);
+
+      // A preference ends the choosing.
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'edsger', SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      assert.equal((await signIn()).ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'edsger' }))).PreferredMfaSetting, 'SOFTWARE_TOKEN_MFA');
+    });
+
+    describe('amazon-cognito-identity-js', () => {
+      function authenticate(user: CognitoUser, handlers: Partial<Record<'totpRequired' | 'mfaRequired' | 'mfaSetup', (name: string) => void>>): Promise<CognitoUserSession> {
+        return new Promise((resolve, reject) => {
+          const callbacks = { onSuccess: resolve, onFailure: reject };
+          user.authenticateUser(new AuthenticationDetails({ Username: user.getUsername(), Password: PASSWORD }), {
+            ...callbacks,
+            totpRequired: (name) => (handlers.totpRequired ? handlers.totpRequired(name) : reject(new Error(`unexpected ${name}`))),
+            mfaRequired: (name) => (handlers.mfaRequired ? handlers.mfaRequired(name) : reject(new Error(`unexpected ${name}`))),
+            mfaSetup: (name) => (handlers.mfaSetup ? handlers.mfaSetup(name) : reject(new Error(`unexpected ${name}`))),
+          });
+        });
+      }
+
+      it('authenticateUser (SRP) → totpRequired → sendMFACode, and mfaRequired → sendMFACode for SMS', async () => {
+        const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS, SoftwareTokenMfaConfiguration: TOTP_ON });
+        const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: `${server.url}/` });
+        await createUser(poolId, 'totp-js');
+        const { secret, accessToken } = await registerAuthenticator(clientId, 'totp-js');
+        await idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+        nextStep();
+        const totpUser = new CognitoUser({ Username: 'totp-js', Pool: pool });
+        const session = await new Promise<CognitoUserSession>((resolve, reject) => {
+          authenticate(totpUser, {
+            totpRequired: () => totpUser.sendMFACode(totpCode(secret, serverNow()), { onSuccess: resolve, onFailure: reject }, 'SOFTWARE_TOKEN_MFA'),
+          }).then(resolve, reject);
+        });
+        assert.ok(session.isValid());
+        assert.equal(session.getAccessToken().decodePayload().username, 'totp-js');
+
+        const phone = uniquePhone();
+        await createUser(poolId, 'sms-js', { phone_number: phone, email: uniqueEmail('sms-js') });
+        await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'sms-js', SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+        const smsUser = new CognitoUser({ Username: 'sms-js', Pool: pool });
+        const smsSession = await new Promise<CognitoUserSession>((resolve, reject) => {
+          authenticate(smsUser, {
+            mfaRequired: () => void latestCode(phone).then((code) => smsUser.sendMFACode(code, { onSuccess: resolve, onFailure: reject }), reject),
+          }).then(resolve, reject);
+        });
+        assert.equal(smsSession.getIdToken().decodePayload()['cognito:username'], 'sms-js');
+      });
+
+      it('authenticateUser → mfaSetup → associateSoftwareToken → verifySoftwareToken signs in', async () => {
+        const { poolId, clientId } = await createPool('ON', { SoftwareTokenMfaConfiguration: TOTP_ON });
+        const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: `${server.url}/` });
+        await createUser(poolId, 'setup-js');
+        const user = new CognitoUser({ Username: 'setup-js', Pool: pool });
+        const session = await new Promise<CognitoUserSession>((resolve, reject) => {
+          authenticate(user, {
+            mfaSetup: () =>
+              user.associateSoftwareToken({
+                associateSecretCode: (secret) => user.verifySoftwareToken(totpCode(secret, serverNow()), 'laptop', { onSuccess: resolve, onFailure: reject }),
+                onFailure: reject,
+              }),
+          }).then(resolve, reject);
+        });
+        assert.ok(session.isValid());
+        const me = await idp.send(new GetUserCommand({ AccessToken: session.getAccessToken().getJwtToken() }));
+        assert.deepEqual(me.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
+      });
+    });
+
+    describe('the hosted UI', () => {
+      async function toSignInForm(browser: FormBrowser, poolId: string, clientId: string) {
+        const authorize = new URL(`${server.url}/${poolId}/oauth2/authorize`);
+        // A public client must use PKCE (S256); this verifier's challenge is never redeemed here.
+        const challenge = createHash('sha256').update('a-code-verifier-that-is-long-enough-for-rfc-7636').digest('base64url');
+        const query = { response_type: 'code', client_id: clientId, redirect_uri: CALLBACK, scope: 'openid', state: 'xyz', code_challenge: challenge, code_challenge_method: 'S256' };
+        authorize.search = new URLSearchParams(query).toString();
+        const login = await browser.get(location(await browser.get(authorize), server.url));
+        assert.equal(login.status, 200);
+        return readForm(await login.text(), server.url);
+      }
+
+      it('asks for the authenticator code after the password, and the code completes the sign-in', async () => {
+        const { poolId, clientId } = await createPool('OPTIONAL', { SoftwareTokenMfaConfiguration: TOTP_ON }, { callback: true });
+        await createUser(poolId, 'hopper');
+        const { secret, accessToken } = await registerAuthenticator(clientId, 'hopper');
+        await idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+        nextStep();
+
+        const browser = new FormBrowser();
+        const signIn = await toSignInForm(browser, poolId, clientId);
+        const mfaPage = await browser.post(signIn.action, { ...signIn.hidden, username: 'hopper', password: PASSWORD });
+        assert.equal(mfaPage.status, 200);
+        const html = await mfaPage.text();
+        assert.match(html, /Enter the code your authenticator app shows\./);
+        const mfa = readForm(html, server.url);
+        assert.match(mfa.action.pathname, /\/mfa$/);
+        assert.equal(mfa.hidden.challenge, 'SOFTWARE_TOKEN_MFA');
+
+        const wrong = await browser.post(mfa.action, { ...mfa.hidden, code: totpCode(secret, new Date(serverNow().getTime() + 10 * STEP_MS)) });
+        assert.equal(wrong.status, 400);
+        const retry = readForm(await wrong.text(), server.url);
+        assert.match(retry.action.pathname, /\/mfa$/, 'a wrong code asks again on the same page');
+        const done = await browser.post(retry.action, { ...retry.hidden, code: totpCode(secret, serverNow()) });
+        assert.equal(done.status, 302);
+        const callback = location(done, server.url);
+        assert.equal(`${callback.origin}${callback.pathname}`, CALLBACK);
+        assert.ok(callback.searchParams.get('code'));
+        assert.equal(callback.searchParams.get('state'), 'xyz');
+      });
+
+      it('lets the user choose the factor, then takes the SMS code', async () => {
+        const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS, SoftwareTokenMfaConfiguration: TOTP_ON }, { callback: true });
+        const phone = uniquePhone();
+        await createUser(poolId, 'knuth', { phone_number: phone });
+        await registerAuthenticator(clientId, 'knuth');
+        await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'knuth', SMSMfaSettings: { Enabled: true }, SoftwareTokenMfaSettings: { Enabled: true } }));
+
+        const browser = new FormBrowser();
+        const signIn = await toSignInForm(browser, poolId, clientId);
+        const choicePage = await browser.post(signIn.action, { ...signIn.hidden, username: 'knuth', password: PASSWORD });
+        const choiceHtml = await choicePage.text();
+        assert.match(choiceHtml, /<button class="submitButton-customizable" type="submit" name="answer" value="SMS_MFA">Text message \(SMS\)<\/button>/);
+        assert.match(choiceHtml, /value="SOFTWARE_TOKEN_MFA">Authenticator app</);
+        const choice = readForm(choiceHtml, server.url);
+        const codePage = await browser.post(choice.action, { ...choice.hidden, answer: 'SMS_MFA' });
+        assert.equal(codePage.status, 200);
+        const codeHtml = await codePage.text();
+        assert.ok(codeHtml.includes(`Enter the code we sent to +${'*'.repeat(phone.length - 5)}${phone.slice(-4)}.`));
+        const form = readForm(codeHtml, server.url);
+        assert.equal(form.hidden.challenge, 'SMS_MFA');
+        const done = await browser.post(form.action, { ...form.hidden, code: await latestCode(phone) });
+        assert.equal(done.status, 302);
+        assert.ok(location(done, server.url).searchParams.get('code'));
+      });
+
+      it('sets up an authenticator from a QR code page when the pool requires MFA', async () => {
+        const { poolId, clientId } = await createPool('ON', { SoftwareTokenMfaConfiguration: TOTP_ON }, { callback: true });
+        await createUser(poolId, 'lovelace');
+        const browser = new FormBrowser();
+        const signIn = await toSignInForm(browser, poolId, clientId);
+        const setupPage = await browser.post(signIn.action, { ...signIn.hidden, username: 'lovelace', password: PASSWORD });
+        assert.equal(setupPage.status, 200);
+        const html = await setupPage.text();
+        assert.match(html, /<img class="qr" src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+"/);
+        const setup = readForm(html, server.url);
+        assert.match(setup.action.pathname, /\/mfaSetup$/);
+        assert.match(html, new RegExp(`<code class="secret-code">${setup.hidden.secret}</code>`));
+        const done = await browser.post(setup.action, { ...setup.hidden, code: totpCode(setup.hidden.secret, serverNow()), deviceName: 'phone' });
+        assert.equal(done.status, 302);
+        assert.ok(location(done, server.url).searchParams.get('code'));
+        const admin = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'lovelace' }));
+        assert.deepEqual(admin.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
+      });
+    });
+  });
+}
