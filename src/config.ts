@@ -3,6 +3,10 @@ import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** Lower-case labels of letters, digits and inner hyphens, at least two of them, 253 characters at most. */
+export const HOST_NAME = /^(?=.{4,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
 const accessKey = z.object({
   accessKeyId: z.string().min(16).max(128),
   secretAccessKey: z.string().min(16),
@@ -76,7 +80,17 @@ export const configSchema = z
     port: z.coerce.number().int().min(0).max(65535).default(8420),
     /** Base of every issuer and link Gatehouse hands out; defaults to http://host:port. */
     publicUrl: z.string().url().optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'a region looks like us-east-1').default('us-east-1'),
+    /**
+     * Where prefix domains are served, as Cognito serves them at `<prefix>.auth.<region>.amazoncognito.com`:
+     * with `auth.example.com`, the pool whose prefix domain is `myapp` is served at the root of
+     * `myapp.auth.example.com` (point a wildcard DNS name at Gatehouse). Without it, prefix domains are
+     * served under `<publicUrl>/<poolId>/` only.
+     */
+    hostedUiDomain: z
+      .string()
+      .regex(HOST_NAME, 'the hosted UI domain is a host name in lower case, such as auth.example.com (no scheme, port or path)')
+      .optional(),
+    region: z.string().regex(REGION, 'a region looks like us-east-1').default('us-east-1'),
     accountId: z.string().regex(/^\d{12}$/, 'an account id is 12 digits').default('000000000000'),
     dataDir: z.string().default('./data'),
     databaseUrl: z.string().url().optional(),
@@ -115,6 +129,27 @@ export const configSchema = z
     smsWebhookUrl: z.string().url().optional(),
     userPools: z.array(declaredPool).default([]),
     roles: z.array(declaredRole).default([]),
+    /**
+     * `externalSts`: GetCredentialsForIdentity hands the identity's OpenID token (as GetOpenIdToken issues it)
+     * to another STS's AssumeRoleWithWebIdentity — AWS's (by `region`) or any STS-speaking store's (by
+     * `endpoint`) — for the role the identity pool chooses, instead of issuing credentials itself. That STS
+     * must trust `<publicUrl>/cognito-identity` as an OpenID Connect provider, with the identity pool ids as
+     * its audiences, and the pools' roles are its roles.
+     */
+    identityPools: z
+      .object({
+        externalSts: z
+          .object({
+            /** The STS's URL, e.g. http://minio.internal:9000; by default AWS's regional STS of `region`. */
+            endpoint: z.string().url().optional(),
+            region: z.string().regex(REGION, 'a region looks like us-east-1').optional(),
+          })
+          .strict()
+          .refine((sts) => sts.endpoint !== undefined || sts.region !== undefined, { message: 'give the endpoint of the STS, or the AWS region whose STS to use' })
+          .optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -167,6 +202,7 @@ function readEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('host', env.GATEHOUSE_HOST);
   set('port', env.GATEHOUSE_PORT);
   set('publicUrl', env.GATEHOUSE_PUBLIC_URL);
+  set('hostedUiDomain', env.GATEHOUSE_HOSTED_UI_DOMAIN);
   set('region', env.GATEHOUSE_REGION);
   set('accountId', env.GATEHOUSE_ACCOUNT_ID);
   set('dataDir', env.GATEHOUSE_DATA);

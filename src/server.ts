@@ -8,7 +8,7 @@ import { Metrics } from './metrics.js';
 import { registerJsonApi } from './protocol/json-api.js';
 import { identityPoolsModel, userPoolsModel } from './protocol/service-model.js';
 import { openServices, type ServiceOverrides } from './services.js';
-import { RateLimiter } from './security/rate-limiter.js';
+import { credentialRateLimiter } from './security/rate-limiter.js';
 import { TooManyRequestsException } from './protocol/errors.js';
 import { registerWellKnownRoutes } from './userpools/auth/well-known-routes.js';
 import { registerOAuth } from './oauth/register.js';
@@ -200,7 +200,7 @@ const CREDENTIAL_CHECKS = new Set([
 ]);
 
 function credentialThrottle(config: Config): (operation: string, request: FastifyRequest) => void {
-  const limiter = new RateLimiter(config.credentialRateLimit.perSecond, config.credentialRateLimit.burst);
+  const limiter = credentialRateLimiter(config.credentialRateLimit);
   return (operation, request) => {
     if (CREDENTIAL_CHECKS.has(operation) && !limiter.take(request.ip)) {
       throw new TooManyRequestsException('Too many requests from this address. Slow down and try again.');
@@ -217,6 +217,8 @@ function warnAboutUnsafeSettings(app: FastifyInstance, config: Config, kind: str
     if (config.accessKeys.length === 0) app.log.warn('production mode without access keys: every signed (admin) operation will be refused');
     if (config.publicUrl?.startsWith('http:')) app.log.warn({ publicUrl: config.publicUrl }, 'the public URL is plain http: tokens will carry an http issuer');
     if (kind === 'sqlite') app.log.warn('production mode on SQLite: set DATABASE_URL to PostgreSQL to run more than one node');
+    const sts = config.identityPools?.externalSts?.endpoint;
+    if (sts?.startsWith('http:')) app.log.warn({ endpoint: sts }, 'the external STS is plain http: OpenID tokens and the credentials it returns cross the network unencrypted');
   }
   if (config.corsOrigins.includes('*')) app.log.info('CORS allows every origin, as Cognito does; set corsOrigins to narrow it');
 }

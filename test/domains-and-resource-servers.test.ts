@@ -23,11 +23,13 @@ import {
   type CreateUserPoolClientRequest,
   type ResourceServerScopeType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { rejects } from './helpers/assertions.js';
 
 const MISSING_POOL = 'us-east-1_missing00';
+const HOSTED_UI_DOMAIN = 'auth.gatehouse.test';
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 const OTHER_CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/99999999-4e5f-6789-abcd-ef0123456789';
 /** A 1×1 PNG. */
@@ -52,7 +54,7 @@ for (const store of STORES) {
     const describeDomain = async (Domain: string) => (await idp.send(new DescribeUserPoolDomainCommand({ Domain }))).DomainDescription!;
 
     before(async () => {
-      server = await startServer(store.name);
+      server = await startServer(store.name, { hostedUiDomain: HOSTED_UI_DOMAIN });
       idp = server.idp();
     });
     after(() => server?.close());
@@ -62,14 +64,15 @@ for (const store of STORES) {
         const poolId = await createPool();
         const domain = prefix('myapp');
         const created = await idp.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: domain }));
-        // The host that serves the hosted UI stands where Cognito names its CloudFront distribution.
-        assert.equal(created.CloudFrontDomain, new URL(server.url).hostname);
+        // As Cognito, no alias target for a prefix domain: its DNS name is the service's (hostedUiDomain).
+        assert.equal(created.CloudFrontDomain, undefined);
         assert.equal(created.ManagedLoginVersion, 1);
 
         const description = await describeDomain(domain);
         assert.equal(description.UserPoolId, poolId);
         assert.equal(description.AWSAccountId, '000000000000');
         assert.equal(description.Domain, domain);
+        // The host that serves the hosted UI stands where Cognito names its CloudFront distribution.
         assert.equal(description.CloudFrontDistribution, new URL(server.url).hostname);
         assert.equal(description.Status, 'ACTIVE');
         assert.match(description.Version!, /^\d{14}$/);
@@ -145,6 +148,12 @@ for (const store of STORES) {
           'InvalidParameterException',
           /fully qualified/,
         );
+        // Where a prefix domain would be served is no name for a custom domain.
+        await rejects(
+          idp.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: `login.${HOSTED_UI_DOMAIN}`, CustomDomainConfig: { CertificateArn: CERTIFICATE } })),
+          'InvalidParameterException',
+          /where the prefix domain login is served/,
+        );
 
         const created = await idp.send(
           new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: custom, CustomDomainConfig: { CertificateArn: CERTIFICATE }, ManagedLoginVersion: 2 }),
@@ -187,6 +196,7 @@ for (const store of STORES) {
 
         const version = await idp.send(new UpdateUserPoolDomainCommand({ UserPoolId: poolId, Domain: domain, ManagedLoginVersion: 2 }));
         assert.equal(version.ManagedLoginVersion, 2);
+        assert.equal(version.CloudFrontDomain, undefined, 'a prefix domain has no alias target');
         assert.equal((await describeDomain(domain)).ManagedLoginVersion, 2);
         assert.equal((await describeDomain(custom)).ManagedLoginVersion, 1, 'the other domain keeps its version');
 
@@ -487,3 +497,17 @@ for (const store of STORES) {
     });
   });
 }
+
+describe('the hosted UI domain setting', () => {
+  it('comes from hostedUiDomain or GATEHOUSE_HOSTED_UI_DOMAIN, and is a bare lower-case host name', () => {
+    assert.equal(loadConfig({}, { GATEHOUSE_HOSTED_UI_DOMAIN: 'auth.example.com' }).hostedUiDomain, 'auth.example.com');
+    assert.equal(loadConfig({}, {}).hostedUiDomain, undefined);
+    for (const bad of ['https://auth.example.com', 'auth.example.com:8443', 'Auth.Example.com', 'localhost', 'auth.example.com/x']) {
+      assert.throws(
+        () => loadConfig({}, { GATEHOUSE_HOSTED_UI_DOMAIN: bad }),
+        (error: Error) => error instanceof ConfigError && /hostedUiDomain: the hosted UI domain is a host name/.test(error.message),
+        bad,
+      );
+    }
+  });
+});

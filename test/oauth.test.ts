@@ -3,11 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
   CreateResourceServerCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   CreateUserPoolDomainCommand,
   GetUserCommand,
+  GlobalSignOutCommand,
   InitiateAuthCommand,
   type CognitoIdentityProviderClient,
   type CreateUserPoolClientRequest,
@@ -18,7 +20,9 @@ import { FormBrowser, location, readForm } from './helpers/form-browser.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
+/** Prefix domains are served at `<prefix>.auth.gatehouse.test`, as Cognito's at `<prefix>.auth.<region>.amazoncognito.com`. */
+const HOSTED_UI_DOMAIN = 'auth.gatehouse.test';
+const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, hostedUiDomain: HOSTED_UI_DOMAIN };
 const PASSWORD = 'Corr3ct-Horse-Battery';
 const EMAIL = 'ada@example.com';
 const CALLBACK = 'http://localhost:3000/callback';
@@ -192,6 +196,22 @@ for (const store of STORES) {
       assert.equal(location(again, server.url).pathname, `/${poolId}/login`, 'after logout the form is shown again');
     });
 
+    it('ends the hosted-UI session on GlobalSignOut and AdminUserGlobalSignOut: the form is shown again', async () => {
+      const web = await discover(webId, webSecret);
+      const silently = (browser: FormBrowser, state: string) =>
+        browser.get(client.buildAuthorizationUrl(web, { redirect_uri: OTHER_CALLBACK, scope: 'openid aws.cognito.signin.user.admin', state }));
+      for (const signOut of ['GlobalSignOut', 'AdminUserGlobalSignOut'] as const) {
+        const spa = await discover(spaId);
+        const { browser } = await codeFlow(spa);
+        const before = location(await silently(browser, 'before'), server.url);
+        assert.equal(before.origin + before.pathname, OTHER_CALLBACK, 'signed in through the session');
+        const tokens = await client.authorizationCodeGrant(web, before, { expectedState: 'before' });
+        if (signOut === 'GlobalSignOut') await idp.send(new GlobalSignOutCommand({ AccessToken: tokens.access_token }));
+        else await idp.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username: 'ada' }));
+        assert.equal(location(await silently(browser, 'after'), server.url).pathname, `/${poolId}/login`, `${signOut} ends the session`);
+      }
+    });
+
     it('answers prompt=none without a session with login_required', async () => {
       const web = await discover(webId, webSecret);
       const url = client.buildAuthorizationUrl(web, { redirect_uri: OTHER_CALLBACK, scope: 'openid', state: 'quiet', prompt: 'none' });
@@ -256,6 +276,64 @@ for (const store of STORES) {
       assert.match(String(page.headers['set-cookie']), /Path=\//);
       const elsewhere = await app.inject({ url: `/oauth2/authorize?${query}`, headers: { host: 'unknown.example.com' } });
       assert.equal(elsewhere.statusCode, 404);
+    });
+
+    it('serves a pool at the root of its prefix domain under the hosted UI domain, sign-in to tokens', async () => {
+      await idp.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: 'myapp' }));
+      const { app } = server.gatehouse;
+      const host = `myapp.${HOSTED_UI_DOMAIN}`;
+      const at = (url: string, init: { method?: 'GET' | 'POST'; cookie?: string; form?: Record<string, string>; authorization?: string } = {}) =>
+        app.inject({
+          method: init.method ?? 'GET',
+          url,
+          headers: {
+            host,
+            ...(init.cookie && { cookie: init.cookie }),
+            ...(init.authorization && { authorization: init.authorization }),
+            ...(init.form && { 'content-type': 'application/x-www-form-urlencoded' }),
+          },
+          ...(init.form && { payload: new URLSearchParams(init.form).toString() }),
+        });
+      const query = `response_type=code&client_id=${webId}&redirect_uri=${encodeURIComponent(OTHER_CALLBACK)}&state=p&scope=openid`;
+      const authorize = await at(`/oauth2/authorize?${query}`);
+      assert.equal(authorize.statusCode, 302);
+      assert.equal(authorize.headers.location, `/login?${query}`);
+
+      const page = await at(`/login?${query}`);
+      assert.equal(page.statusCode, 200);
+      const { action, hidden } = readForm(page.body, `http://${host}`);
+      assert.equal(action.pathname, '/login', 'the form posts to the domain root');
+      const cookies = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      assert.ok(page.cookies.every((c) => c.path === '/'), 'cookies are scoped to the whole domain');
+      const signedIn = await at(action.pathname + action.search, { method: 'POST', cookie: cookies, form: { ...hidden, username: 'ada', password: PASSWORD } });
+      assert.equal(signedIn.statusCode, 302);
+      const callback = new URL(String(signedIn.headers.location));
+      assert.equal(callback.origin + callback.pathname, OTHER_CALLBACK);
+      assert.equal(callback.searchParams.get('state'), 'p');
+
+      const token = await at('/oauth2/token', {
+        method: 'POST',
+        authorization: `Basic ${Buffer.from(`${webId}:${webSecret}`).toString('base64')}`,
+        form: { grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: OTHER_CALLBACK },
+      });
+      assert.equal(token.statusCode, 200, token.body);
+      // Tokens keep the pool's issuer whichever domain issued them.
+      assert.equal(decodeJwt(token.json<{ id_token: string }>().id_token).iss, issuer);
+
+      // Discovery at the domain names the domain's endpoints, and the issuer and its keys as they are.
+      const discovery = await at('/.well-known/openid-configuration');
+      assert.equal(discovery.statusCode, 200);
+      const document = discovery.json<Record<string, unknown>>();
+      const issuerDocument = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      const endpoints = ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'revocation_endpoint', 'end_session_endpoint'];
+      for (const name of endpoints) assert.equal(document[name], String(issuerDocument[name]).replace(issuer, `http://${host}`), name);
+      const rest = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([name]) => !endpoints.includes(name)));
+      assert.deepEqual(rest(document), rest(issuerDocument), 'the rest of the document is the issuer\'s');
+
+      const unknownPrefix = await app.inject({ url: `/oauth2/authorize?${query}`, headers: { host: `nobody.${HOSTED_UI_DOMAIN}` } });
+      assert.equal(unknownPrefix.statusCode, 404);
+      const prefixAsCustom = await app.inject({ url: `/oauth2/authorize?${query}`, headers: { host: 'myapp' } });
+      assert.equal(prefixAsCustom.statusCode, 404, 'a prefix is served under the hosted UI domain only');
     });
 
     it('keeps an OAuth sign-in\'s scopes when its refresh token is used through the API', async () => {
@@ -359,8 +437,82 @@ for (const store of STORES) {
         mfa.pathname = mfa.pathname.replace(/\/login$/, '/mfa');
         const answer = await browser.post(mfa, { ...hidden, challenge: 'SOFTWARE_TOKEN_MFA', session: 'forged', username: 'ada', code: '123456' });
         assert.equal(answer.status, 400);
-        // Gatehouse answers MFA challenges with the API's own answer (which, until MFA sign-in exists, is that it is not supported).
-        assert.match(await answer.text(), /Invalid session for the user\.|The SOFTWARE_TOKEN_MFA challenge is not supported by Gatehouse yet\./);
+        // Gatehouse answers MFA challenges with the API's own answer.
+        assert.match(await answer.text(), /Invalid session for the user\./);
+      });
+    });
+
+    describe('identity_provider and idp_identifier (federation is not built)', () => {
+      /** A confidential code-flow client (no PKCE needed) listing these providers, or none. */
+      const clientListing = async (providers: string[] | undefined) =>
+        (
+          await idp.send(
+            new CreateUserPoolClientCommand({
+              UserPoolId: poolId,
+              ClientName: 'idp',
+              GenerateSecret: true,
+              AllowedOAuthFlowsUserPoolClient: true,
+              AllowedOAuthFlows: ['code'],
+              AllowedOAuthScopes: ['openid'],
+              CallbackURLs: [CALLBACK],
+              ...(providers && { SupportedIdentityProviders: providers }),
+            }),
+          )
+        ).UserPoolClient!.ClientId!;
+      const authorize = (clientId: string, extra = '', path = '/oauth2/authorize') =>
+        fetch(`${issuer}${path}?response_type=code&client_id=${clientId}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=idp${extra}`, { redirect: 'manual' });
+      /** Cognito's answer: its own error page, never a redirect to the client. */
+      async function refusedWithPage(response: Response, reason: RegExp): Promise<void> {
+        assert.equal(response.status, 400);
+        assert.equal(response.headers.get('location'), null);
+        const page = await response.text();
+        assert.match(page, /Login option is not available\. Please try another one\./);
+        assert.match(page, reason);
+        assert.doesNotMatch(page, /name="password"/, 'no sign-in form');
+      }
+
+      it('identity_provider=COGNITO goes to the sign-in page, keeping the parameter', async () => {
+        const clientId = await clientListing(['COGNITO', 'Google']);
+        const answer = await authorize(clientId, '&identity_provider=COGNITO');
+        assert.equal(answer.status, 302);
+        const login = location(answer, server.url);
+        assert.equal(login.pathname, `/${poolId}/login`);
+        assert.equal(login.searchParams.get('identity_provider'), 'COGNITO');
+        const page = await fetch(login, { redirect: 'manual' });
+        assert.equal(page.status, 200);
+        assert.match(await page.text(), /name="password"/);
+      });
+
+      it('a provider the client lists, but Gatehouse cannot federate with, is refused with an error page', async () => {
+        const clientId = await clientListing(['COGNITO', 'Google']);
+        await refusedWithPage(await authorize(clientId, '&identity_provider=Google'), /federation with external identity providers is not available/);
+      });
+
+      it('a provider the client does not list is refused with an error page', async () => {
+        const clientId = await clientListing(['COGNITO']);
+        await refusedWithPage(await authorize(clientId, '&identity_provider=Facebook'), /does not support the identity provider Facebook/);
+        await refusedWithPage(await authorize(clientId, '&identity_provider=cognito'), /does not support the identity provider cognito/);
+      });
+
+      it('an idp_identifier names no provider of the pool, so it is refused with an error page', async () => {
+        const clientId = await clientListing(['COGNITO']);
+        await refusedWithPage(await authorize(clientId, '&idp_identifier=example.com'), /No identity provider of this user pool has the identifier example\.com/);
+      });
+
+      it('a client that does not list COGNITO never gets the sign-in page, with or without a session', async () => {
+        const googleOnly = await clientListing(['Google']);
+        const none = await clientListing(undefined);
+        for (const clientId of [googleOnly, none]) {
+          await refusedWithPage(await authorize(clientId), /COGNITO is not among its supported identity providers/);
+          await refusedWithPage(await authorize(clientId, '&identity_provider=COGNITO'), /COGNITO is not among/);
+          await refusedWithPage(await authorize(clientId, '', '/login'), /COGNITO is not among/);
+        }
+        // A browser signed in through another client is not signed in to this one either.
+        const { browser } = await codeFlow(await discover(spaId));
+        const withSession = await browser.get(
+          `${issuer}/oauth2/authorize?response_type=code&client_id=${googleOnly}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=s`,
+        );
+        await refusedWithPage(withSession, /Gatehouse cannot federate with Google yet/);
       });
     });
 

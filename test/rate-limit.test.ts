@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { RateLimiter } from '../src/security/rate-limiter.js';
+import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { RateLimiter, credentialRateLimiter } from '../src/security/rate-limiter.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 describe('RateLimiter', () => {
@@ -13,6 +13,12 @@ describe('RateLimiter', () => {
     now += 500;
     assert.equal(limiter.take('a'), true, 'one token back after half a second at 2/s');
     assert.equal(limiter.take('a'), false);
+  });
+
+  it('is one limiter per configured credential limit, whoever asks for it', () => {
+    const limits = { perSecond: 1, burst: 2 };
+    assert.equal(credentialRateLimiter(limits), credentialRateLimiter(limits));
+    assert.notEqual(credentialRateLimiter(limits), credentialRateLimiter({ ...limits }));
   });
 });
 
@@ -40,5 +46,51 @@ describe('credential checks are rate limited per address (sqlite)', () => {
       return true;
     });
     await idp.send(new CreateUserPoolCommand({ PoolName: 'not a credential check' }));
+  });
+});
+
+describe('the token endpoint is rate limited per address like the API (sqlite)', () => {
+  let server: TestServer;
+  let tokenUrl: string;
+  let clientId: string;
+  let clientSecret: string;
+  before(async () => {
+    server = await startServer('sqlite', { credentialRateLimit: { perSecond: 0.001, burst: 3 } });
+    const idp = server.idp();
+    const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'limited tokens' }));
+    await idp.send(new CreateResourceServerCommand({ UserPoolId: UserPool!.Id, Identifier: 'api', Name: 'API', Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read' }] }));
+    const { UserPoolClient } = await idp.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: UserPool!.Id,
+        ClientName: 'machine',
+        GenerateSecret: true,
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthScopes: ['api/read'],
+      }),
+    );
+    [clientId, clientSecret] = [UserPoolClient!.ClientId!, UserPoolClient!.ClientSecret!];
+    tokenUrl = `${server.url}/${UserPool!.Id}/oauth2/token`;
+  });
+  after(() => server?.close());
+
+  const token = (secret: string) =>
+    fetch(tokenUrl, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+
+  it('answers 429 once the burst is spent, guessing secrets or not, without checking the secret', async () => {
+    for (let i = 0; i < 2; i++) assert.equal((await token('a-guess')).status, 401);
+    assert.equal((await token(clientSecret)).status, 200);
+    for (const secret of ['a-guess', clientSecret]) {
+      const limited = await token(secret);
+      assert.equal(limited.status, 429);
+      assert.equal(limited.headers.get('cache-control'), 'no-store');
+      const body = (await limited.json()) as { error: string; error_description: string };
+      assert.equal(body.error, 'invalid_request');
+      assert.match(body.error_description, /Too many requests/);
+    }
   });
 });

@@ -6,3 +6,5 @@ export class ResourceConflictException extends ServiceError {
 }
 export class DeveloperUserAlreadyRegisteredException extends ClientError {}
 export class InvalidIdentityPoolConfigurationException extends ClientError {}
+/** A service the identity pool depends on (here: the external STS) failed or did not answer. */
+export class ExternalServiceException extends ClientError {}

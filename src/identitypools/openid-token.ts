@@ -28,6 +28,17 @@ export async function issueOpenIdToken(ctx: ServiceContext, claims: OpenIdTokenC
   );
 }
 
+/** GetOpenIdToken's tokens live ten minutes, as Cognito's do. */
+const OPENID_TOKEN_SECONDS = 600;
+
+/**
+ * The token GetOpenIdToken gives an identity (`amr` from its logins): what the classic flow's client hands
+ * to STS, and what GetCredentialsForIdentity hands to an external STS.
+ */
+export function identityOpenIdToken(ctx: ServiceContext, identityPoolId: string, identityId: string, amr: string[]): Promise<string> {
+  return issueOpenIdToken(ctx, { identityId, identityPoolId, amr, seconds: OPENID_TOKEN_SECONDS });
+}
+
 /** Verifies one of our OpenID tokens (a developer-authenticated login, or STS's WebIdentityToken). */
 export async function verifyOpenIdToken(ctx: ServiceContext, token: string): Promise<JwsClaims & { amr?: string[] }> {
   try {

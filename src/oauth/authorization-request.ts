@@ -134,20 +134,32 @@ async function checkTheRest(hosted: HostedPool, params: Params, client: StoredAp
   };
 }
 
+/** Cognito's own words, on its error page, for a provider the request cannot use. */
+const LOGIN_OPTION_NOT_AVAILABLE = 'Login option is not available. Please try another one.';
+
 /**
- * Gatehouse signs users in with the pool's own directory (COGNITO). Federation is not built yet, so
- * asking for another provider is an error rather than a silent fall-back to the password page.
+ * `identity_provider` (a provider name, or COGNITO for the pool's own directory) and `idp_identifier` send
+ * Cognito's /oauth2/authorize to that provider instead of its sign-in page; a provider the app client does
+ * not list in SupportedIdentityProviders, or one that cannot be reached, gets Cognito's own error page, not a
+ * redirect to the client. Gatehouse does not federate with external providers yet, so the pool's directory is
+ * the only one it can sign anyone in with — and only for a client that lists COGNITO, as in Cognito: a client
+ * without it never sees the sign-in form.
  */
 function checkIdentityProvider(client: StoredAppClient, provider: string | undefined, idpIdentifier: string | undefined): void {
-  const supported = client.settings.SupportedIdentityProviders;
-  if (idpIdentifier !== undefined) throw new InvalidRequest(`No identity provider has the identifier ${idpIdentifier}; federation is not available yet.`);
-  if (provider !== undefined && provider !== 'COGNITO') {
-    throw new InvalidRequest(`The identity provider ${provider} is not available for this app client.`);
+  const unavailable = (reason: string) => new BadAuthorizationRequest(`${LOGIN_OPTION_NOT_AVAILABLE} ${reason}`);
+  const supported = client.settings.SupportedIdentityProviders ?? [];
+  // Identifiers name a pool's external providers (CreateIdentityProvider's IdpIdentifiers); there are none yet.
+  if (idpIdentifier !== undefined && provider === undefined) throw unavailable(`No identity provider of this user pool has the identifier ${idpIdentifier}.`);
+  if (provider === undefined || provider === 'COGNITO') {
+    if (!supported.includes('COGNITO')) {
+      throw unavailable(
+        `The app client does not allow signing in with the user pool's own directory: COGNITO is not among its supported identity providers${supported.length > 0 ? `, and Gatehouse cannot federate with ${supported.join(', ')} yet` : ''}.`,
+      );
+    }
+    return;
   }
-  // A client that lists its providers must list COGNITO for the pool's own sign-in page.
-  if (supported !== undefined && supported.length > 0 && !supported.includes('COGNITO')) {
-    throw new UnauthorizedClient('The app client does not allow signing in with the user pool directory (COGNITO).');
-  }
+  if (!supported.includes(provider)) throw unavailable(`The app client does not support the identity provider ${provider}.`);
+  throw unavailable(`Gatehouse cannot sign in through ${provider}: federation with external identity providers is not available yet.`);
 }
 
 /** prompt=none without a session (OpenID Connect Core §3.1.2.6). */

@@ -32,9 +32,8 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
 /**
  * The client at the token and revocation endpoints: client_secret_basic (Authorization: Basic) or
  * client_secret_post (client_id and client_secret in the body), never both (RFC 6749 §2.3); a client
- * without a secret names itself with client_id alone. It must belong to the pool being served. (Not rate
- * limited like the pages' password and code checks: client secrets, codes and refresh tokens are long
- * random values, and a busy backend may well ask for tokens more often than a person signs in.)
+ * without a secret names itself with client_id alone. It must belong to the pool being served. (The token
+ * endpoint rate-limits its requests before this; see token-endpoint.ts.)
  */
 export async function authenticateClient(hosted: HostedPool, request: FastifyRequest, form: Params): Promise<AuthenticatedClient> {
   const basic = basicCredentials(request.headers.authorization);

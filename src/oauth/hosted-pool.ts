@@ -3,6 +3,7 @@ import { requestContext, type RequestContext, type ServiceContext } from '../con
 import type { RateLimiter } from '../security/rate-limiter.js';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
 import { issuerOf } from '../userpools/auth/tokens.js';
+import { domainAtHost } from '../userpools/domains/domains.js';
 
 /** The pool an OAuth endpoint or hosted-UI page serves, and where the browser sees it. */
 export interface HostedPool {
@@ -14,11 +15,16 @@ export interface HostedPool {
    * (`/<poolId>`, after any path of the public URL) or empty at the root of the pool's own domain.
    */
   basePath: string;
+  /**
+   * The absolute URL the pool's endpoints live under: the issuer, or the origin of the pool's own domain as
+   * the request reached it (for the absolute URLs a page or document must give, such as discovery's).
+   */
+  baseUrl: string;
   /** Cookies get the Secure attribute when the browser reaches us over https. */
   secure: boolean;
   /**
    * Takes one attempt from the client address's allowance for credential checks (passwords, codes, client
-   * secrets): false when it is used up.
+   * secrets; security/rate-limiter.ts credentialRateLimiter): false when it is used up.
    */
   allowAttempt: () => boolean;
 }
@@ -26,9 +32,9 @@ export interface HostedPool {
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 
 /**
- * Every pool is served under `<publicUrl>/<poolId>/…`; a pool with a custom domain is also served at the
- * root of that domain, found by the request's Host (X-Forwarded-Host when `trustProxy` is on). Prefix
- * domains have no host of their own here, so they are served at the first form only.
+ * Every pool is served under `<publicUrl>/<poolId>/…`; a pool with a domain is also served at the root of
+ * that domain, found by the request's Host (X-Forwarded-Host when `trustProxy` is on): a custom domain at
+ * its own name, a prefix domain at `<prefix>.<hostedUiDomain>` when a hosted UI domain is configured.
  */
 export async function resolveHostedPool(services: ServiceContext, request: FastifyRequest, limiter: RateLimiter): Promise<HostedPool | undefined> {
   const allowAttempt = () => limiter.take(request.ip);
@@ -36,19 +42,30 @@ export async function resolveHostedPool(services: ServiceContext, request: Fasti
   if (poolId !== undefined) {
     const pool = POOL_ID.test(poolId) ? await services.repos.userPools.get(poolId) : undefined;
     if (!pool) return undefined;
-    const issuer = new URL(issuerOf(services, pool.id));
+    const issuer = issuerOf(services, pool.id);
+    const issuerUrl = new URL(issuer);
     return {
       pool,
       ctx: requestContext(services, request.id, pool.region),
-      basePath: issuer.pathname.replace(/\/+$/, ''),
-      secure: issuer.protocol === 'https:' || request.protocol === 'https',
+      basePath: issuerUrl.pathname.replace(/\/+$/, ''),
+      baseUrl: issuer,
+      secure: issuerUrl.protocol === 'https:' || request.protocol === 'https',
       allowAttempt,
     };
   }
   const host = request.hostname.toLowerCase();
-  const domain = host ? await services.repos.domains.findByDomain(host) : undefined;
-  if (!domain || domain.kind !== 'custom') return undefined;
+  if (!host) return undefined;
+  const wanted = domainAtHost(services.config, host);
+  const domain = await services.repos.domains.findByDomain(wanted.domain);
+  if (!domain || domain.kind !== wanted.kind) return undefined;
   const pool = await services.repos.userPools.get(domain.poolId);
   if (!pool) return undefined;
-  return { pool, ctx: requestContext(services, request.id, pool.region), basePath: '', secure: request.protocol === 'https', allowAttempt };
+  return {
+    pool,
+    ctx: requestContext(services, request.id, pool.region),
+    basePath: '',
+    baseUrl: `${request.protocol}://${request.host}`,
+    secure: request.protocol === 'https',
+    allowAttempt,
+  };
 }

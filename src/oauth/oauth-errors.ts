@@ -43,6 +43,14 @@ export class UnsupportedResponseType extends OAuthError {
 export class LoginRequired extends OAuthError {
   readonly error = 'login_required';
 }
+/**
+ * Too many credential checks from one client address (config credentialRateLimit). RFC 6749 has no code
+ * for it: the status is RFC 6585's 429, as Cognito answers throttling, with the generic invalid_request.
+ */
+export class TooManyRequests extends OAuthError {
+  readonly error = 'invalid_request';
+  override readonly status = 429;
+}
 export class ServerError extends OAuthError {
   readonly error = 'server_error';
   override readonly status = 500;

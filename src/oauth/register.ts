@@ -2,12 +2,13 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import { RateLimiter } from '../security/rate-limiter.js';
+import { credentialRateLimiter } from '../security/rate-limiter.js';
 import { issuerOf } from '../userpools/auth/tokens.js';
 import { BadAuthorizationRequest, RedirectedAuthorizationError } from './authorization-request.js';
 import { authorizeEndpoint } from './authorize-endpoint.js';
 import { ClientAuthenticationFailed } from './client-authentication.js';
 import { CsrfError } from './csrf.js';
+import { DISCOVERY_CACHE_CONTROL, openIdConfiguration } from '../userpools/auth/discovery-document.js';
 import { resolveHostedPool, type HostedPool } from './hosted-pool.js';
 import { logoutEndpoint } from './logout-endpoint.js';
 import { InvalidRequest, InvalidToken, OAuthError, ServerError, sendOAuthError } from './oauth-errors.js';
@@ -23,6 +24,7 @@ import { tokenEndpoint } from './token-endpoint.js';
 import { userInfoEndpoint } from './userinfo-endpoint.js';
 
 type Handler = (hosted: HostedPool, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
 
 /** `api` endpoints answer in JSON (RFC 6749 §5.2); `page` routes answer a person, in HTML. */
 type Kind = 'api' | 'page';
@@ -62,15 +64,16 @@ const ROUTES: [method: 'GET' | 'POST', path: string, kind: Kind, handler: Handle
 
 /**
  * The OAuth 2.0 / OpenID Connect endpoints and the hosted-UI pages of every pool: under
- * `<publicUrl>/<poolId>/…`, and at the root of a pool's custom domain (by Host). Registered in a plugin
- * scope of their own, so their form parser, cookies and error handling leave the JSON API untouched.
+ * `<publicUrl>/<poolId>/…`, and at the root of a pool's custom or prefix domain (by Host; see
+ * hosted-pool.ts). Registered in a plugin scope of their own, so their form parser, cookies and error
+ * handling leave the JSON API untouched.
  */
 export async function registerOAuth(app: FastifyInstance, services: ServiceContext): Promise<void> {
   await app.register(async (scope) => {
     // The cookie-signing key is derived from the secrets key, like every other key Gatehouse holds.
     await scope.register(cookie, { secret: services.secrets.mac('hosted-ui/cookie-signing-key') });
     await scope.register(formbody);
-    const limiter = new RateLimiter(services.config.credentialRateLimit.perSecond, services.config.credentialRateLimit.burst);
+    const limiter = credentialRateLimiter(services.config.credentialRateLimit);
 
     scope.addHook('onSend', async (_request, reply) => {
       reply.header('x-content-type-options', 'nosniff');
@@ -95,14 +98,18 @@ export async function registerOAuth(app: FastifyInstance, services: ServiceConte
       }
     }
 
-    // At a custom domain's root, discovery points at the issuer, where the document and keys are served.
-    for (const document of ['openid-configuration', 'jwks.json']) {
-      scope.get(`/.well-known/${document}`, { config: { oauthKind: 'api' } }, async (request, reply) => {
-        const hosted = await resolveHostedPool(services, request, limiter);
-        if (!hosted) return notServed(request, reply, 'api');
-        return reply.redirect(`${issuerOf(services, hosted.pool.id)}/.well-known/${document}`, 302);
-      });
-    }
+    // At a domain's root, discovery names the endpoints at that domain (the issuer and its keys stay the
+    // issuer's); the keys themselves are the issuer's, so that request is sent there.
+    scope.get('/.well-known/openid-configuration', { config: { oauthKind: 'api' } }, async (request, reply) => {
+      const hosted = await resolveHostedPool(services, request, limiter);
+      if (!hosted) return notServed(request, reply, 'api');
+      return reply.header('cache-control', DISCOVERY_CACHE_CONTROL).send(openIdConfiguration(issuerOf(services, hosted.pool.id), hosted.baseUrl));
+    });
+    scope.get('/.well-known/jwks.json', { config: { oauthKind: 'api' } }, async (request, reply) => {
+      const hosted = await resolveHostedPool(services, request, limiter);
+      if (!hosted) return notServed(request, reply, 'api');
+      return reply.redirect(`${issuerOf(services, hosted.pool.id)}/.well-known/jwks.json`, 302);
+    });
   });
 }
 

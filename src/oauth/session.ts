@@ -22,8 +22,10 @@ function sessionHash(hosted: HostedPool, id: string): string {
 
 /**
  * After a sign-in through the pages: a server-side session named by a random id in a signed, HttpOnly,
- * SameSite=Lax cookie (Secure over https). Any client of the pool signs in through it until it expires
- * or the user logs out. A new id every time (no session fixation); the session it replaces ends.
+ * SameSite=Lax cookie (Secure over https). Any client of the pool signs in through it until it expires,
+ * the user logs out, or the user is signed out globally (GlobalSignOut, AdminUserGlobalSignOut delete the
+ * user's sessions, so checking one costs no extra read). A new id every time (no session fixation); the
+ * session it replaces ends.
  */
 export async function startSession(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, user: StoredUser, authTime: Date): Promise<void> {
   const { ctx, pool } = hosted;

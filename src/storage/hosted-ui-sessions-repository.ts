@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Db } from './database.js';
-import type { HostedUiSessionsTable } from './schema.js';
+import type { Database, HostedUiSessionsTable } from './schema.js';
 
 /** A hosted-UI sign-in: who, since when, until when. The cookie carries the id whose keyed hash this is. */
 export interface StoredHostedUiSession {
@@ -23,6 +24,14 @@ function fromRow(row: HostedUiSessionsTable): StoredHostedUiSession {
     createdAt: new Date(Number(row.created_at)),
     expiresAt: new Date(Number(row.expires_at)),
   };
+}
+
+/**
+ * Ends every session of the user (global sign-out: RefreshTokensRepository.revokeUser, in its
+ * transaction); indexed by user (migration 0011).
+ */
+export async function deleteUserSessions(db: Kysely<Database>, poolId: string, usernameKey: string): Promise<void> {
+  await db.deleteFrom('hosted_ui_sessions').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
 }
 
 export class HostedUiSessionsRepository {

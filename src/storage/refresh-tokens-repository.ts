@@ -1,4 +1,6 @@
 import type { Db } from './database.js';
+import { deleteUserSessions } from './hosted-ui-sessions-repository.js';
+import { PreparedQuery } from './prepared-query.js';
 import type { RefreshTokensTable } from './schema.js';
 
 export interface StoredRefreshToken {
@@ -53,7 +55,18 @@ function fromRow(row: RefreshTokensTable): StoredRefreshToken {
 }
 
 export class RefreshTokensRepository {
-  constructor(private readonly db: Db) {}
+  // Read on every refresh and on every call with an access token (revocation).
+  private readonly byHash: PreparedQuery<RefreshTokensTable, [poolId: string, tokenHash: string]>;
+  private readonly originState: PreparedQuery<Pick<RefreshTokensTable, 'revoked_at'>, [poolId: string, originJti: string]>;
+
+  constructor(private readonly db: Db) {
+    this.byHash = new PreparedQuery(db, (poolId: string, tokenHash: string) =>
+      db.selectFrom('refresh_tokens').selectAll().where('pool_id', '=', poolId).where('token_hash', '=', tokenHash),
+    );
+    this.originState = new PreparedQuery(db, (poolId: string, originJti: string) =>
+      db.selectFrom('refresh_tokens').select('revoked_at').where('pool_id', '=', poolId).where('origin_jti', '=', originJti).limit(1),
+    );
+  }
 
   async insert(token: StoredRefreshToken): Promise<void> {
     await this.db
@@ -96,7 +109,7 @@ export class RefreshTokensRepository {
   }
 
   async get(poolId: string, tokenHash: string): Promise<StoredRefreshToken | undefined> {
-    const row = await this.db.selectFrom('refresh_tokens').selectAll().where('pool_id', '=', poolId).where('token_hash', '=', tokenHash).executeTakeFirst();
+    const row = await this.byHash.first(poolId, tokenHash);
     return row ? fromRow(row) : undefined;
   }
 
@@ -126,26 +139,29 @@ export class RefreshTokensRepository {
       .execute();
   }
 
-  /** GlobalSignOut: every sign-in of the user. */
+  /**
+   * GlobalSignOut: every sign-in of the user ends — its refresh tokens (and with them the access and ID
+   * tokens that carry their origin_jti) and its hosted-UI sessions, together. Cognito documents that
+   * GlobalSignOut leaves the managed login session cookie alone, so a browser could mint new tokens for
+   * an hour after an administrator signed a compromised account out; Gatehouse ends those sessions too, so
+   * the hosted UI asks for the password again.
+   */
   async revokeUser(poolId: string, usernameKey: string, now: Date): Promise<void> {
-    await this.db
-      .updateTable('refresh_tokens')
-      .set({ revoked_at: now.getTime() })
-      .where('pool_id', '=', poolId)
-      .where('username_key', '=', usernameKey)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now.getTime() })
+        .where('pool_id', '=', poolId)
+        .where('username_key', '=', usernameKey)
+        .where('revoked_at', 'is', null)
+        .execute();
+      await deleteUserSessions(tx, poolId, usernameKey);
+    });
   }
 
   /** True when the sign-in `originJti` was revoked (or never existed in this pool). */
   async isOriginRevoked(poolId: string, originJti: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('refresh_tokens')
-      .select('revoked_at')
-      .where('pool_id', '=', poolId)
-      .where('origin_jti', '=', originJti)
-      .limit(1)
-      .executeTakeFirst();
+    const row = await this.originState.first(poolId, originJti);
     return !row || row.revoked_at !== null;
   }
 

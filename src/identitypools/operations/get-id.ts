@@ -3,10 +3,7 @@ import type { RequestContext } from '../../context.js';
 import { requireIdentity, checkLoginsMatch, resolveIdentity } from '../identities.js';
 import { requireIdentityPool } from '../identity-pools.js';
 import { amrOf, verifyLogins } from '../logins.js';
-import { issueOpenIdToken } from '../openid-token.js';
-
-/** GetOpenIdToken's tokens live ten minutes, as Cognito's do. */
-const OPENID_TOKEN_SECONDS = 600;
+import { identityOpenIdToken } from '../openid-token.js';
 
 /** The identity of these logins (or a new unauthenticated one), in the region of its pool. */
 export async function getId(ctx: RequestContext, input: GetIdInput): Promise<GetIdResponse> {
@@ -26,6 +23,6 @@ export async function getOpenIdToken(ctx: RequestContext, input: GetOpenIdTokenI
   checkLoginsMatch(identity, logins);
   // Without logins, resolveIdentity checks that the pool (still) allows unauthenticated identities.
   const identityId = await resolveIdentity(ctx, pool, logins, identity.identityId, identity.logins.length === 0);
-  const Token = await issueOpenIdToken(ctx, { identityId, identityPoolId: pool.id, amr: amrOf(logins), seconds: OPENID_TOKEN_SECONDS });
+  const Token = await identityOpenIdToken(ctx, pool.id, identityId, amrOf(logins));
   return { IdentityId: identityId, Token };
 }

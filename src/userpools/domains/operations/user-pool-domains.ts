@@ -12,7 +12,7 @@ import { InvalidParameterException } from '../../../protocol/errors.js';
 import { DuplicateKeyError } from '../../../storage/conflicts.js';
 import type { StoredDomain } from '../../../storage/domains-repository.js';
 import { requirePool } from '../../pools.js';
-import { checkCertificateArn, checkManagedLoginVersion, domainKind, NO_SUCH_DOMAIN, servingHost, toDomainDescription } from '../domains.js';
+import { checkCertificateArn, checkManagedLoginVersion, cloudFrontDomainOf, domainKind, NO_SUCH_DOMAIN, toDomainDescription } from '../domains.js';
 
 /**
  * A pool has at most one prefix domain and one custom domain, and a domain belongs to one pool in the whole
@@ -21,7 +21,7 @@ import { checkCertificateArn, checkManagedLoginVersion, domainKind, NO_SUCH_DOMA
 export async function createUserPoolDomain(ctx: RequestContext, input: CreateUserPoolDomainRequest): Promise<CreateUserPoolDomainResponse> {
   const pool = await requirePool(ctx, input.UserPoolId!);
   const certificateArn = input.CustomDomainConfig?.CertificateArn;
-  const kind = domainKind(input.Domain!, certificateArn);
+  const kind = domainKind(ctx.config, input.Domain!, certificateArn);
   checkManagedLoginVersion(input.ManagedLoginVersion);
   const now = ctx.now();
   const domain: StoredDomain = {
@@ -41,7 +41,7 @@ export async function createUserPoolDomain(ctx: RequestContext, input: CreateUse
     if (await ctx.repos.domains.findByDomain(domain.domain)) throw new InvalidParameterException('Domain already associated with another user pool.');
     throw new InvalidParameterException(`User pool already has a ${kind} domain configured.`);
   }
-  return { CloudFrontDomain: servingHost(ctx), ManagedLoginVersion: domain.managedLoginVersion };
+  return { ...cloudFrontDomainOf(ctx, kind), ManagedLoginVersion: domain.managedLoginVersion };
 }
 
 /** As in Cognito, a domain nobody has is not an error: the description is empty. */
@@ -66,7 +66,7 @@ export async function updateUserPoolDomain(ctx: RequestContext, input: UpdateUse
     managedLoginVersion: input.ManagedLoginVersion,
   });
   if (!updated) throw new InvalidParameterException(NO_SUCH_DOMAIN);
-  return { CloudFrontDomain: servingHost(ctx), ManagedLoginVersion: updated.managedLoginVersion };
+  return { ...cloudFrontDomainOf(ctx, updated.kind), ManagedLoginVersion: updated.managedLoginVersion };
 }
 
 export async function deleteUserPoolDomain(ctx: RequestContext, input: DeleteUserPoolDomainRequest): Promise<Record<string, never>> {
