@@ -1,4 +1,6 @@
 import type { Db } from './database.js';
+import { PreparedQuery } from './prepared-query.js';
+import type { IdentitiesTable, IdentityLoginsTable } from './schema.js';
 import { isUniqueViolation } from './conflicts.js';
 
 export interface StoredIdentity {
@@ -16,7 +18,20 @@ export interface Login {
 }
 
 export class IdentitiesRepository {
-  constructor(private readonly db: Db) {}
+  // The reads of every GetId and GetCredentialsForIdentity.
+  private readonly byId: PreparedQuery<IdentitiesTable, [identityId: string]>;
+  private readonly loginsById: PreparedQuery<Pick<IdentityLoginsTable, 'provider' | 'subject'>, [poolId: string, identityId: string]>;
+  private readonly byLogin: PreparedQuery<Pick<IdentityLoginsTable, 'identity_id'>, [poolId: string, provider: string, subject: string]>;
+
+  constructor(private readonly db: Db) {
+    this.byId = new PreparedQuery(db, (identityId: string) => db.selectFrom('identities').selectAll().where('identity_id', '=', identityId));
+    this.loginsById = new PreparedQuery(db, (poolId: string, identityId: string) =>
+      db.selectFrom('identity_logins').select(['provider', 'subject']).where('pool_id', '=', poolId).where('identity_id', '=', identityId).orderBy('provider'),
+    );
+    this.byLogin = new PreparedQuery(db, (poolId: string, provider: string, subject: string) =>
+      db.selectFrom('identity_logins').select('identity_id').where('pool_id', '=', poolId).where('provider', '=', provider).where('subject', '=', subject),
+    );
+  }
 
   async create(poolId: string, identityId: string, now: Date): Promise<void> {
     await this.db.insertInto('identities').values({ pool_id: poolId, identity_id: identityId, created_at: now.getTime(), updated_at: now.getTime() }).execute();
@@ -24,28 +39,15 @@ export class IdentitiesRepository {
 
   /** Finds an identity by id alone (its pool comes with it). */
   async get(identityId: string): Promise<StoredIdentity | undefined> {
-    const row = await this.db.selectFrom('identities').selectAll().where('identity_id', '=', identityId).executeTakeFirst();
+    const row = await this.byId.first(identityId);
     if (!row) return undefined;
-    const logins = await this.db
-      .selectFrom('identity_logins')
-      .select(['provider', 'subject'])
-      .where('pool_id', '=', row.pool_id)
-      .where('identity_id', '=', identityId)
-      .orderBy('provider')
-      .execute();
+    const logins = await this.loginsById.all(row.pool_id, identityId);
     return { poolId: row.pool_id, identityId, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at), logins };
   }
 
   /** The identity a login is linked to, if any. */
   async findByLogin(poolId: string, login: Login): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('identity_logins')
-      .select('identity_id')
-      .where('pool_id', '=', poolId)
-      .where('provider', '=', login.provider)
-      .where('subject', '=', login.subject)
-      .executeTakeFirst();
-    return row?.identity_id;
+    return (await this.byLogin.first(poolId, login.provider, login.subject))?.identity_id;
   }
 
   /** Links a login to an identity; false when the login is already linked (to any identity). */

@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
-import { IDENTITY_POOL_TABLES } from './schema.js';
+import { PreparedQuery } from './prepared-query.js';
+import { IDENTITY_POOL_TABLES, type IdentityPoolsTable } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
 import { deletePoolRows, writePoolRow } from './pool-rows.js';
 import type { IdentityPoolSettings } from '../identitypools/identity-pool-settings.js';
@@ -27,7 +28,12 @@ function fromRow(row: Row): StoredIdentityPool {
 }
 
 export class IdentityPoolsRepository {
-  constructor(private readonly db: Db) {}
+  /** Read by every GetId and GetCredentialsForIdentity. */
+  private readonly byId: PreparedQuery<IdentityPoolsTable, [poolId: string]>;
+
+  constructor(private readonly db: Db) {
+    this.byId = new PreparedQuery(db, (poolId: string) => db.selectFrom('identity_pools').selectAll().where('pool_id', '=', poolId));
+  }
 
   async insert(pool: StoredIdentityPool): Promise<void> {
     await rethrowDuplicate(
@@ -48,7 +54,7 @@ export class IdentityPoolsRepository {
   }
 
   async get(poolId: string): Promise<StoredIdentityPool | undefined> {
-    const row = await this.db.selectFrom('identity_pools').selectAll().where('pool_id', '=', poolId).executeTakeFirst();
+    const row = await this.byId.first(poolId);
     return row ? fromRow(row) : undefined;
   }
 

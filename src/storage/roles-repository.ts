@@ -1,4 +1,6 @@
 import type { Db } from './database.js';
+import { PreparedQuery } from './prepared-query.js';
+import type { IamRolesTable } from './schema.js';
 import { rethrowDuplicate } from './conflicts.js';
 
 export interface StoredRole {
@@ -13,7 +15,12 @@ export interface StoredRole {
 }
 
 export class RolesRepository {
-  constructor(private readonly db: Db) {}
+  /** Read by every credential request (the role's trust policy). */
+  private readonly byName: PreparedQuery<IamRolesTable, [roleName: string]>;
+
+  constructor(private readonly db: Db) {
+    this.byName = new PreparedQuery(db, (roleName: string) => db.selectFrom('iam_roles').selectAll().where('role_name', '=', roleName));
+  }
 
   async insert(role: StoredRole): Promise<void> {
     await rethrowDuplicate(
@@ -34,7 +41,7 @@ export class RolesRepository {
   }
 
   async get(roleName: string): Promise<StoredRole | undefined> {
-    const row = await this.db.selectFrom('iam_roles').selectAll().where('role_name', '=', roleName).executeTakeFirst();
+    const row = await this.byName.first(roleName);
     return row
       ? {
           roleName: row.role_name,

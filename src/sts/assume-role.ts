@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../context.js';
-import { parsePolicy, trustAllows } from '../authorizer/policy/index.js';
+import { parseStoredPolicy, trustAllows } from '../authorizer/policy/index.js';
 import { roleArn, roleNameOf } from '../iam/roles.js';
 import { issueCredentials, type AwsCredentials } from './session-credentials.js';
 
@@ -40,7 +40,7 @@ export async function assumeRoleWithWebIdentity(ctx: ServiceContext, request: As
   const name = roleNameOf(ctx.config.accountId, request.roleArn);
   const role = name ? await ctx.repos.roles.get(name) : undefined;
   if (!role) throw new RoleAssumptionError('unknown-role', `Role ${request.roleArn} is not a role of this installation.`);
-  const trusted = trustAllows(parsePolicy(role.assumeRolePolicy), {
+  const trusted = trustAllows(parseStoredPolicy(role.assumeRolePolicy), {
     principalFederated: request.principal,
     action: 'sts:AssumeRoleWithWebIdentity',
     context: request.context,

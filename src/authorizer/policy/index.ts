@@ -4,7 +4,7 @@
  * request context).
  */
 export { MalformedPolicyDocumentError } from './errors.js';
-export { parsePolicy, type ParsePolicyOptions } from './parse-policy.js';
+export { parsePolicy, parseStoredPolicy, type ParsePolicyOptions } from './parse-policy.js';
 export { evaluate } from './evaluate.js';
 export { trustAllows } from './trust.js';
 export type {

@@ -37,6 +37,26 @@ const describe = (value: Json): string => {
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 };
 
+/** Parsed texts by kind and text; bounded, should policies ever be many. */
+const parsedTexts = new Map<string, PolicyDocument>();
+const PARSED_TEXTS_LIMIT = 512;
+
+/**
+ * parsePolicy for a stored policy text read on every request (a role's trust policy on every
+ * GetCredentialsForIdentity): a parsed document is deep-frozen, so one parse serves every later reader of
+ * the same text. Parsing and compiling it each time was about a tenth of the operation's CPU.
+ */
+export function parseStoredPolicy(text: string, options: ParsePolicyOptions = {}): PolicyDocument {
+  const key = `${options.kind ?? 'any'}\n${text}`;
+  let document = parsedTexts.get(key);
+  if (!document) {
+    document = parsePolicy(text, options);
+    if (parsedTexts.size >= PARSED_TEXTS_LIMIT) parsedTexts.delete(parsedTexts.keys().next().value!);
+    parsedTexts.set(key, document);
+  }
+  return document;
+}
+
 export function parsePolicy(json: string | object, options: ParsePolicyOptions = {}): PolicyDocument {
   const kind = options.kind ?? 'any';
   let document: Json = json;
