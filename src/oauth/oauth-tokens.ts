@@ -75,23 +75,15 @@ export async function tokensForUser(ctx: ServiceContext, grant: UserGrant, refre
 
 /**
  * client_credentials (machine to machine): an access token only, naming the client as its subject, with
- * resource-server scopes. Its origin is recorded so that it can be checked for revocation like any other.
+ * resource-server scopes, and Cognito's claims for it (no origin_jti). Nothing is stored: no refresh token
+ * comes with it to revoke, and its scopes never reach the operations that check revocation (the
+ * self-service API needs aws.cognito.signin.user.admin, userInfo needs openid) — a write per token that
+ * nothing would read, and half of the endpoint's cost.
  */
 export async function tokenForClient(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, scopes: string[]): Promise<TokenResponse> {
   const now = ctx.now();
   const iat = Math.floor(now.getTime() / 1000);
   const expiresIn = validitySeconds(client, 'AccessToken');
-  const originJti = newUuid(ctx.randomBytes);
-  await ctx.repos.refreshTokens.recordOrigin({
-    poolId: pool.id,
-    originJti,
-    clientId: client.clientId,
-    usernameKey: '',
-    scopes,
-    authTime: now,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + expiresIn * 1000),
-  });
   const accessToken = await ctx.keys.sign(pool.id, {
     sub: client.clientId,
     token_use: 'access',
@@ -102,7 +94,6 @@ export async function tokenForClient(ctx: ServiceContext, pool: StoredUserPool, 
     iat,
     version: 2,
     jti: newUuid(ctx.randomBytes),
-    origin_jti: originJti,
     client_id: client.clientId,
   });
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };

@@ -20,7 +20,7 @@ export interface StoredRefreshToken {
 }
 
 /**
- * A sign-in that gets no refresh token (implicit flow, client credentials) still needs a row, so that its
+ * A user's sign-in that gets no refresh token (the implicit flow) still needs a row, so that its
  * access tokens' origin_jti can be checked and revoked: a marker whose hash no presented token can match
  * (hashes are base64url; the marker has a colon).
  */
@@ -28,7 +28,6 @@ export interface OriginWithoutRefreshToken {
   poolId: string;
   originJti: string;
   clientId: string;
-  /** Empty for client-credentials tokens, which name no user. */
   usernameKey: string;
   scopes: string[];
   authTime: Date;
