@@ -61,34 +61,46 @@ export function codeMedium(pool: StoredUserPool, user: StoredUser, attribute?: '
   return undefined;
 }
 
-/** Sends a verification code with the pool's VerificationMessageTemplate and returns CodeDeliveryDetails. */
-export async function sendCode(
+/** The texts of a code message: the email's subject and body, and the SMS, each with {####} for the code. */
+interface CodeMessageTexts {
+  subject: string;
+  email: string;
+  sms: string;
+}
+
+/** Sends `code` by email or SMS with these texts and returns CodeDeliveryDetails. */
+async function sendCodeMessage(
   ctx: ServiceContext,
   pool: StoredUserPool,
   user: StoredUser,
   medium: 'EMAIL' | 'SMS',
   code: string,
+  texts: CodeMessageTexts,
 ): Promise<CodeDeliveryDetailsType> {
-  const template = pool.settings.userPool.VerificationMessageTemplate;
   const values = { code, username: user.username };
   const message: OutgoingMessage =
     medium === 'EMAIL'
-      ? {
-          medium,
-          destination: user.attributes.email,
-          subject: template?.EmailSubject ?? DEFAULTS.verifySubject,
-          body: renderTemplate(template?.EmailMessage ?? DEFAULTS.verifyEmail, values),
-        }
-      : { medium, destination: user.attributes.phone_number, body: renderTemplate(template?.SmsMessage ?? DEFAULTS.verifySms, values) };
+      ? { medium, destination: user.attributes.email, subject: texts.subject, body: renderTemplate(texts.email, values) }
+      : { medium, destination: user.attributes.phone_number, body: renderTemplate(texts.sms, values) };
   await deliver(ctx, pool, message);
   return deliveryDetails(message);
+}
+
+/** Sends a verification code with the pool's VerificationMessageTemplate and returns CodeDeliveryDetails. */
+export function sendCode(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, medium: 'EMAIL' | 'SMS', code: string): Promise<CodeDeliveryDetailsType> {
+  const template = pool.settings.userPool.VerificationMessageTemplate;
+  return sendCodeMessage(ctx, pool, user, medium, code, {
+    subject: template?.EmailSubject ?? DEFAULTS.verifySubject,
+    email: template?.EmailMessage ?? DEFAULTS.verifyEmail,
+    sms: template?.SmsMessage ?? DEFAULTS.verifySms,
+  });
 }
 
 /**
  * Sends a sign-in (MFA) code: by SMS with the pool's SmsAuthenticationMessage, by email with its
  * EmailMfaConfiguration message and subject.
  */
-export async function sendAuthenticationCode(
+export function sendAuthenticationCode(
   ctx: ServiceContext,
   pool: StoredUserPool,
   user: StoredUser,
@@ -96,20 +108,9 @@ export async function sendAuthenticationCode(
   code: string,
 ): Promise<CodeDeliveryDetailsType> {
   const { mfa, userPool } = pool.settings;
-  const values = { code, username: user.username };
-  const message: OutgoingMessage =
-    medium === 'EMAIL'
-      ? {
-          medium,
-          destination: user.attributes.email,
-          subject: mfa.EmailMfaConfiguration?.Subject ?? DEFAULTS.authenticationSubject,
-          body: renderTemplate(mfa.EmailMfaConfiguration?.Message ?? DEFAULTS.authenticationEmail, values),
-        }
-      : {
-          medium,
-          destination: user.attributes.phone_number,
-          body: renderTemplate(mfa.SmsMfaConfiguration?.SmsAuthenticationMessage ?? userPool.SmsAuthenticationMessage ?? DEFAULTS.authenticationSms, values),
-        };
-  await deliver(ctx, pool, message);
-  return deliveryDetails(message);
+  return sendCodeMessage(ctx, pool, user, medium, code, {
+    subject: mfa.EmailMfaConfiguration?.Subject ?? DEFAULTS.authenticationSubject,
+    email: mfa.EmailMfaConfiguration?.Message ?? DEFAULTS.authenticationEmail,
+    sms: mfa.SmsMfaConfiguration?.SmsAuthenticationMessage ?? userPool.SmsAuthenticationMessage ?? DEFAULTS.authenticationSms,
+  });
 }
