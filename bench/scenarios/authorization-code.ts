@@ -11,7 +11,7 @@ import { compareWithPrimitive } from '../lib/versus-primitive.js';
 /**
  * The hosted UI's authorization-code flow end to end, as a browser new to the pool and a public app (PKCE)
  * make it: authorize, the sign-in page, the credentials posted (one argon2id verify), the code exchanged
- * for tokens (three RS256 signatures: access, ID, and the ID token again with at_hash). The baseline is
+ * for tokens (two RS256 signatures: access, then ID with at_hash). The baseline is
  * the argon2id verify alone.
  */
 export const authorizationCode: Scenario = {

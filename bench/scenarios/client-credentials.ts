@@ -1,5 +1,5 @@
 import { poolFixture } from '../lib/auth-fixture.js';
-import { BENCH_PASSWORD_HASHING, callApi } from '../lib/gatehouse.js';
+import { BENCH_PASSWORD_HASHING, callApi, SIGN_IN_CONFIG } from '../lib/gatehouse.js';
 import { expectStatus, HttpClient } from '../lib/http-client.js';
 import { autocannonRunner } from '../lib/load.js';
 import { startPrimitives } from '../lib/primitives.js';
@@ -10,13 +10,14 @@ const SCOPE = 'https://api.bench.example/read';
 
 /**
  * A machine client's token request: client_credentials with HTTP Basic client authentication and a
- * resource-server scope, which records the token's origin (for revocation) and signs one access token.
+ * resource-server scope, which signs one access token. The token endpoint checks a client secret, so it
+ * draws on the credential rate limit, lifted here (SIGN_IN_CONFIG) as for the sign-in scenarios.
  */
 export const clientCredentials: Scenario = {
   name: 'client-credentials',
   description: 'POST /oauth2/token client_credentials (HTTP Basic, a resource-server scope) tokens/s vs the bare RS256 (node:crypto, 2048-bit) signing rate at the same concurrency (target ratio ≥ 0.8); p99 at half the peak',
   async run(ctx) {
-    const { gatehouse, poolId } = await poolFixture(ctx, 'bench-oauth');
+    const { gatehouse, poolId } = await poolFixture(ctx, 'bench-oauth', SIGN_IN_CONFIG);
     const { url } = gatehouse;
     await callApi(url, 'CreateResourceServer', { UserPoolId: poolId, Identifier: 'https://api.bench.example', Name: 'bench API', Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read' }] });
     const { UserPoolClient } = await callApi<{ UserPoolClient: { ClientId: string; ClientSecret: string } }>(url, 'CreateUserPoolClient', {

@@ -31,6 +31,17 @@ export interface HostedPool {
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 
+let parsedBase: { url: string; path: string; https: boolean } | undefined;
+
+/** The public URL's path (no trailing slash) and scheme, parsed once rather than per request. */
+function publicBase(url: string): { path: string; https: boolean } {
+  if (parsedBase?.url !== url) {
+    const parsed = new URL(url);
+    parsedBase = { url, path: parsed.pathname.replace(/\/+$/, ''), https: parsed.protocol === 'https:' };
+  }
+  return parsedBase;
+}
+
 /**
  * Every pool is served under `<publicUrl>/<poolId>/…`; a pool with a domain is also served at the root of
  * that domain, found by the request's Host (X-Forwarded-Host when `trustProxy` is on): a custom domain at
@@ -42,14 +53,13 @@ export async function resolveHostedPool(services: ServiceContext, request: Fasti
   if (poolId !== undefined) {
     const pool = POOL_ID.test(poolId) ? await services.repos.userPools.get(poolId) : undefined;
     if (!pool) return undefined;
-    const issuer = issuerOf(services, pool.id);
-    const issuerUrl = new URL(issuer);
+    const base = publicBase(services.publicUrl());
     return {
       pool,
       ctx: requestContext(services, request.id, pool.region),
-      basePath: issuerUrl.pathname.replace(/\/+$/, ''),
-      baseUrl: issuer,
-      secure: issuerUrl.protocol === 'https:' || request.protocol === 'https',
+      basePath: `${base.path}/${pool.id}`,
+      baseUrl: issuerOf(services, pool.id),
+      secure: base.https || request.protocol === 'https',
       allowAttempt,
     };
   }

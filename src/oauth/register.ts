@@ -75,10 +75,12 @@ export async function registerOAuth(app: FastifyInstance, services: ServiceConte
     await scope.register(formbody);
     const limiter = credentialRateLimiter(services.config.credentialRateLimit);
 
-    scope.addHook('onSend', async (_request, reply) => {
+    // Callback form, as server.ts's per-request hooks: no promise per response.
+    scope.addHook('onSend', (_request, reply, payload, done) => {
       reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'no-referrer');
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      done(null, payload);
     });
     scope.setErrorHandler((error, request, reply) => answerError(error as Error & { statusCode?: number }, request, reply));
 

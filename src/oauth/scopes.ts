@@ -12,10 +12,14 @@ export function parseScope(scope: string | undefined): string[] | undefined {
   return [...new Set(scope.split(' ').filter((s) => s !== ''))];
 }
 
-/** The resource-server scopes that exist in the pool right now. */
-async function resourceServerScopes(ctx: ServiceContext, poolId: string): Promise<Set<string>> {
-  const servers = await ctx.repos.resourceServers.list(poolId);
-  return new Set(servers.flatMap((server) => server.scopes.map((s) => `${server.identifier}/${s.ScopeName}`)));
+/**
+ * Which of these resource-server scopes exist in the pool right now: only the servers they name are read
+ * (the identifier is what comes before the last slash, as identifiers may hold slashes themselves).
+ */
+async function resourceServerScopes(ctx: ServiceContext, poolId: string, scopes: string[]): Promise<Set<string>> {
+  const identifiers = new Set(scopes.filter((s) => s.lastIndexOf('/') > 0).map((s) => s.slice(0, s.lastIndexOf('/'))));
+  const servers = await Promise.all([...identifiers].map((identifier) => ctx.repos.resourceServers.get(poolId, identifier)));
+  return new Set(servers.flatMap((server) => (server ? server.scopes.map((s) => `${server.identifier}/${s.ScopeName}`) : [])));
 }
 
 /**
@@ -30,7 +34,8 @@ export async function grantScopes(
   grant: 'user' | 'client_credentials',
 ): Promise<string[]> {
   const allowed = new Set(client.settings.AllowedOAuthScopes ?? []);
-  const custom = [...allowed, ...(requested ?? [])].some((s) => !STANDARD_SCOPES.has(s)) ? await resourceServerScopes(ctx, client.poolId) : new Set<string>();
+  const candidates = (requested ?? [...allowed]).filter((s) => allowed.has(s) && !STANDARD_SCOPES.has(s));
+  const custom = candidates.length > 0 ? await resourceServerScopes(ctx, client.poolId, candidates) : new Set<string>();
   const exists = (scope: string) => STANDARD_SCOPES.has(scope) || custom.has(scope);
   const fitsGrant = (scope: string) => grant === 'user' || !STANDARD_SCOPES.has(scope);
   if (requested === undefined) {

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { PreparedQuery } from './prepared-query.js';
 import type { ResourceServersTable } from './schema.js';
 import { rethrowDuplicate } from './conflicts.js';
 
@@ -29,7 +30,14 @@ function fromRow(row: ResourceServersTable): StoredResourceServer {
 }
 
 export class ResourceServersRepository {
-  constructor(private readonly db: Db) {}
+  /** Read by every token request that names a resource-server scope. */
+  private readonly byIdentifier: PreparedQuery<ResourceServersTable, [poolId: string, identifier: string]>;
+
+  constructor(private readonly db: Db) {
+    this.byIdentifier = new PreparedQuery(db, (poolId: string, identifier: string) =>
+      db.selectFrom('resource_servers').selectAll().where('pool_id', '=', poolId).where('identifier', '=', identifier),
+    );
+  }
 
   /** The pool's resource servers in identifier order; all of them unless a page is asked for. */
   async list(poolId: string, page: { limit?: number; afterIdentifier?: string } = {}): Promise<StoredResourceServer[]> {
@@ -41,12 +49,7 @@ export class ResourceServersRepository {
   }
 
   async get(poolId: string, identifier: string): Promise<StoredResourceServer | undefined> {
-    const row = await this.db
-      .selectFrom('resource_servers')
-      .selectAll()
-      .where('pool_id', '=', poolId)
-      .where('identifier', '=', identifier)
-      .executeTakeFirst();
+    const row = await this.byIdentifier.first(poolId, identifier);
     return row ? fromRow(row) : undefined;
   }
 
