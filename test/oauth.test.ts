@@ -105,6 +105,24 @@ for (const store of STORES) {
       return location(answer, server.url);
     }
 
+    /** The single-page app's authorize URL (PKCE, scope openid, plus `extra`), as a browser would be sent. */
+    async function spaAuthorizeUrl(extra: Record<string, string> = {}): Promise<URL> {
+      return client.buildAuthorizationUrl(await discover(spaId), {
+        redirect_uri: CALLBACK,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+        ...extra,
+      });
+    }
+
+    /** A browser new to the pool on the SPA's sign-in page. */
+    async function openSpaSignInPage(): Promise<{ browser: FormBrowser; page: Response }> {
+      const browser = new FormBrowser();
+      const page = await browser.get(location(await browser.get(await spaAuthorizeUrl()), server.url));
+      return { browser, page };
+    }
+
     async function codeFlow(config: client.Configuration, browser = new FormBrowser()) {
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
@@ -400,15 +418,7 @@ for (const store of STORES) {
       });
 
       it('serves pages with CSP, no framing, no caching', async () => {
-        const config = await discover(spaId);
-        const url = client.buildAuthorizationUrl(config, {
-          redirect_uri: CALLBACK,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        });
-        const browser = new FormBrowser();
-        const page = await browser.get(location(await browser.get(url), server.url));
+        const { page } = await openSpaSignInPage();
         const csp = page.headers.get('content-security-policy') ?? '';
         assert.match(csp, /default-src 'none'/);
         assert.match(csp, /frame-ancestors 'none'/);
@@ -423,15 +433,7 @@ for (const store of STORES) {
       });
 
       it('wires the MFA page to the challenge flow: a forged challenge session is refused with the API\'s message', async () => {
-        const config = await discover(spaId);
-        const url = client.buildAuthorizationUrl(config, {
-          redirect_uri: CALLBACK,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        });
-        const browser = new FormBrowser();
-        const loginPage = await browser.get(location(await browser.get(url), server.url));
+        const { browser, page: loginPage } = await openSpaSignInPage();
         const { action, hidden } = readForm(await loginPage.text(), server.url);
         const mfa = new URL(action);
         mfa.pathname = mfa.pathname.replace(/\/login$/, '/mfa');
@@ -585,15 +587,7 @@ for (const store of STORES) {
       });
 
       it('refuses a form posted without its CSRF token', async () => {
-        const browser = new FormBrowser();
-        const config = await discover(spaId);
-        const url = client.buildAuthorizationUrl(config, {
-          redirect_uri: CALLBACK,
-          scope: 'openid',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        });
-        const page = await browser.get(location(await browser.get(url), server.url));
+        const { browser, page } = await openSpaSignInPage();
         const { action } = readForm(await page.text(), server.url);
         const answer = await browser.post(action, { username: 'ada', password: PASSWORD });
         assert.equal(answer.status, 403);
@@ -602,14 +596,7 @@ for (const store of STORES) {
       });
 
       it('refuses a scope the client may not ask for', async () => {
-        const config = await discover(spaId);
-        const url = client.buildAuthorizationUrl(config, {
-          redirect_uri: CALLBACK,
-          scope: 'openid aws.cognito.signin.user.admin',
-          state: 'sc',
-          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
-          code_challenge_method: 'S256',
-        });
+        const url = await spaAuthorizeUrl({ scope: 'openid aws.cognito.signin.user.admin', state: 'sc' });
         const callback = location(await fetch(url, { redirect: 'manual' }), server.url);
         assert.equal(callback.searchParams.get('error'), 'invalid_scope');
         assert.equal(callback.searchParams.get('state'), 'sc');
