@@ -2,7 +2,7 @@ import type { Db } from './database.js';
 import { PreparedQuery } from './prepared-query.js';
 import { IDENTITY_POOL_TABLES, type IdentityPoolsTable } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
-import { deletePoolRows, writePoolRow } from './pool-rows.js';
+import { deletePoolRows, newPoolRow, writePoolRow } from './pool-rows.js';
 import type { IdentityPoolSettings } from '../identitypools/identity-pool-settings.js';
 
 export interface StoredIdentityPool {
@@ -39,15 +39,7 @@ export class IdentityPoolsRepository {
     await rethrowDuplicate(
       this.db
         .insertInto('identity_pools')
-        .values({
-          pool_id: pool.id,
-          region: pool.region,
-          name: pool.name,
-          settings: JSON.stringify(pool.settings),
-          version: 1,
-          created_at: pool.createdAt.getTime(),
-          updated_at: pool.updatedAt.getTime(),
-        })
+        .values(newPoolRow(pool))
         .execute(),
       `identity pool ${pool.id} exists`,
     );

@@ -3,6 +3,19 @@ import type { Db } from './database.js';
 /** The two aggregates stored as one row of JSON settings with an optimistic-concurrency version. */
 type PoolTable = 'user_pools' | 'identity_pools';
 
+/** The columns both pool tables share, for a new pool's row (version 1). */
+export function newPoolRow(pool: { id: string; region: string; name: string; settings: unknown; createdAt: Date; updatedAt: Date }) {
+  return {
+    pool_id: pool.id,
+    region: pool.region,
+    name: pool.name,
+    settings: JSON.stringify(pool.settings),
+    version: 1,
+    created_at: pool.createdAt.getTime(),
+    updated_at: pool.updatedAt.getTime(),
+  };
+}
+
 /** Writes a pool row only if it still has `version`: false when another writer got there first. */
 export async function writePoolRow(db: Db, table: PoolTable, poolId: string, version: number, values: { name: string; settings: unknown }, now: Date): Promise<boolean> {
   // Both tables have these columns; Kysely cannot type an update over a union of tables.

@@ -2,7 +2,7 @@ import type { Db } from './database.js';
 import { USER_POOL_TABLES } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
 import { fromRow as domainFromRow, type StoredDomain } from './domains-repository.js';
-import { deletePoolRows, writePoolRow } from './pool-rows.js';
+import { deletePoolRows, newPoolRow, writePoolRow } from './pool-rows.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { UserPoolSettings } from '../userpools/user-pool-settings.js';
 
@@ -122,16 +122,7 @@ export class UserPoolsRepository {
     await rethrowDuplicate(
       this.db
         .insertInto('user_pools')
-        .values({
-          pool_id: pool.id,
-          region: pool.region,
-          name: pool.name,
-          settings: JSON.stringify(pool.settings),
-          version: 1,
-          created_at: pool.createdAt.getTime(),
-          updated_at: pool.updatedAt.getTime(),
-          user_count: 0,
-        })
+        .values({ ...newPoolRow(pool), user_count: 0 })
         .execute(),
       `user pool ${pool.id} exists`,
     );
