@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import { deleteUserSessions } from './hosted-ui-sessions-repository.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedInsert, PreparedQuery } from './prepared-query.js';
 import type { RefreshTokensTable } from './schema.js';
 
 export interface StoredRefreshToken {
@@ -57,8 +57,24 @@ export class RefreshTokensRepository {
   // Read on every refresh and on every call with an access token (revocation).
   private readonly byHash: PreparedQuery<RefreshTokensTable, [poolId: string, tokenHash: string]>;
   private readonly originState: PreparedQuery<Pick<RefreshTokensTable, 'revoked_at'>, [poolId: string, originJti: string]>;
+  /** Written by every sign-in. */
+  private readonly insertRow: PreparedInsert<RefreshTokensTable>;
 
   constructor(private readonly db: Db) {
+    this.insertRow = new PreparedInsert<RefreshTokensTable>(db, 'refresh_tokens', [
+      'pool_id',
+      'token_hash',
+      'client_id',
+      'username_key',
+      'origin_jti',
+      'device_key',
+      'auth_time',
+      'created_at',
+      'expires_at',
+      'usable_until',
+      'revoked_at',
+      'scopes',
+    ]);
     this.byHash = new PreparedQuery(db, (poolId: string, tokenHash: string) =>
       db.selectFrom('refresh_tokens').selectAll().where('pool_id', '=', poolId).where('token_hash', '=', tokenHash),
     );
@@ -68,23 +84,20 @@ export class RefreshTokensRepository {
   }
 
   async insert(token: StoredRefreshToken): Promise<void> {
-    await this.db
-      .insertInto('refresh_tokens')
-      .values({
-        pool_id: token.poolId,
-        token_hash: token.tokenHash,
-        client_id: token.clientId,
-        username_key: token.usernameKey,
-        origin_jti: token.originJti,
-        device_key: token.deviceKey ?? null,
-        auth_time: token.authTime.getTime(),
-        created_at: token.createdAt.getTime(),
-        expires_at: token.expiresAt.getTime(),
-        usable_until: null,
-        revoked_at: null,
-        scopes: token.scopes ? token.scopes.join(' ') : null,
-      })
-      .execute();
+    await this.insertRow.run({
+      pool_id: token.poolId,
+      token_hash: token.tokenHash,
+      client_id: token.clientId,
+      username_key: token.usernameKey,
+      origin_jti: token.originJti,
+      device_key: token.deviceKey ?? null,
+      auth_time: token.authTime.getTime(),
+      created_at: token.createdAt.getTime(),
+      expires_at: token.expiresAt.getTime(),
+      usable_until: null,
+      revoked_at: null,
+      scopes: token.scopes ? token.scopes.join(' ') : null,
+    });
   }
 
   async recordOrigin(origin: OriginWithoutRefreshToken): Promise<void> {

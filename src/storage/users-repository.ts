@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from './database.js';
 import type { Database, UsersTable } from './schema.js';
 import { DuplicateKeyError, isUniqueViolation, updateOptimistically } from './conflicts.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedInsert, PreparedQuery } from './prepared-query.js';
 
 export interface StoredUser {
   poolId: string;
@@ -96,7 +96,30 @@ export class UsersRepository {
   private readonly byKey: PreparedQuery<UsersTable, [poolId: string, usernameKey: string]>;
   private readonly byAlias: PreparedQuery<UsersTable, [poolId: string, kind: Alias['kind'], value: string]>;
 
+  /** What every sign-up writes: the user's row, and one more in the pool's count. */
+  private readonly insertRow: PreparedInsert<UsersTable>;
+  private readonly countOneMore: PreparedQuery<unknown, [poolId: string]>;
+
   constructor(private readonly db: Db) {
+    this.insertRow = new PreparedInsert<UsersTable>(db, 'users', [
+      'pool_id',
+      'username_key',
+      'username',
+      'sub',
+      'status',
+      'enabled',
+      'attributes',
+      'credentials',
+      ...INDEXED_ATTRIBUTES,
+      'version',
+      'created_at',
+      'updated_at',
+      'failed_sign_ins',
+      'locked_until',
+    ]);
+    this.countOneMore = new PreparedQuery(db, (poolId: string) =>
+      db.updateTable('user_pools').set((eb) => ({ user_count: eb('user_count', '+', 1) })).where('pool_id', '=', poolId),
+    );
     this.byKey = new PreparedQuery(db, (poolId: string, usernameKey: string) =>
       db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey),
     );
@@ -114,9 +137,9 @@ export class UsersRepository {
   /** Creates the user and claims its aliases atomically: DuplicateKeyError('user' | 'alias') when taken. */
   async insert(user: StoredUser, aliases: Alias[]): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('users').values(toRow(user, 1)).execute().catch((e: unknown) => duplicateOf(e, 'user'));
+      await this.insertRow.run(toRow(user, 1), tx).catch((e: unknown) => duplicateOf(e, 'user'));
       await this.claimAliases(tx, user, aliases);
-      await tx.updateTable('user_pools').set((eb) => ({ user_count: eb('user_count', '+', 1) })).where('pool_id', '=', user.poolId).execute();
+      await this.countOneMore.allIn(tx, user.poolId);
     });
   }
 
