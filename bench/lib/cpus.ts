@@ -36,3 +36,33 @@ export function pinnedNode(args: string[]): { command: string; args: string[] } 
   if (serverCpu === undefined) return { command: process.execPath, args };
   return { command: 'taskset', args: ['-c', String(serverCpu), process.execPath, ...args] };
 }
+
+/**
+ * A local PostgreSQL server's processes (the postmaster, whose new backends inherit its affinity, and the
+ * backends already running) are moved to the load generator's CPUs for a PostgreSQL scenario, so that the
+ * Gatehouse child has its core to itself there too and the database's work, which is not in the server's
+ * CPU figure, is not taken from it either. Needs the right to change their affinity (root, or the same
+ * user); where that fails they stay where they are. Returns how to put them back.
+ */
+export function movePostgresOffServerCpu(): () => void {
+  if (serverCpu === undefined) return () => {};
+  let pids: string[];
+  try {
+    pids = execFileSync('pgrep', ['-x', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return () => {};
+  }
+  const setAffinity = (cpus: string, pid: string) => {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, pid], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const others = serverCpu === 1 ? '0' : `0-${serverCpu - 1}`;
+  const moved = pids.filter((pid) => setAffinity(others, pid));
+  return () => {
+    for (const pid of moved) setAffinity(`0-${cpuCount - 1}`, pid);
+  };
+}

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { movePostgresOffServerCpu } from './cpus.js';
 
 /** A fresh, empty store for one Gatehouse child: a temporary SQLite folder, or a new PostgreSQL schema. */
 export interface BenchStore {
@@ -30,6 +31,7 @@ export async function createStore(kind: BenchStore['kind'], defer: (cleanup: () 
   }
 
   if (!postgresUrl) throw new Error('DATABASE_URL is not set');
+  const restoreAffinity = movePostgresOffServerCpu();
   // A schema of its own, as the tests do, so a bench never touches anyone's tables and is easy to drop.
   const schema = `gh_bench_${randomBytes(6).toString('hex')}`;
   const admin = async (statement: string) => {
@@ -44,6 +46,7 @@ export async function createStore(kind: BenchStore['kind'], defer: (cleanup: () 
   defer(async () => {
     removeDir();
     await admin(`drop schema if exists ${schema} cascade`);
+    restoreAffinity();
   });
   await admin(`create schema ${schema}`);
   const url = new URL(postgresUrl);
