@@ -19,12 +19,10 @@ import {
   type CreateUserPoolRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { verifyPassword, type PasswordCredentials } from '../src/userpools/users/password-store.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { attribute, rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
 
-/** argon2id at its cheapest, so a test hashes in a millisecond. */
-const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const MISSING_POOL = 'us-east-1_missing00';
 const STRICT_POLICY = { MinimumLength: 16, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true };

@@ -38,7 +38,7 @@ import {
   type IamPrincipal,
   type LoadedRole,
 } from '../src/authorizer/index.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 
 const SECRETS_KEY = 'authorizer-test-secrets-key-0123456789abcdef';
 const ACCOUNT = '000000000000';
@@ -550,10 +550,9 @@ describe('user pool authorizer', () => {
   let clientId: string;
   let otherClientId: string;
   let tokens: { idToken: string; accessToken: string; sub: string };
-  const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 
   before(async () => {
-    server = await startServer('sqlite', SETTINGS);
+    server = await startServer('sqlite', FAST_HASHING);
     idp = server.idp();
     const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'api' }));
     const poolId = UserPool!.Id!;

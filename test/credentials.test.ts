@@ -37,13 +37,10 @@ import {
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
-import { ANY_CREDENTIALS, sdkClient, startServer, type TestServer } from './helpers/server.js';
+import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, sdkClient, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { cognitoTrust, COGNITO_IDENTITY } from './helpers/trust-policies.js';
 
-/** argon2id at its cheapest, so a test hashes in a millisecond. */
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const ACCOUNT = '000000000000';
 const ACCESS_KEY: Readonly<{ accessKeyId: string; secretAccessKey: string }> = { accessKeyId: 'AKIAGATEHOUSETEST01', secretAccessKey: 'gatehouse-test-secret-key-000000000001' };
 const PRODUCTION = { mode: 'production' as const, secretsKey: 's'.repeat(32), accessKeys: [ACCESS_KEY] };
@@ -176,7 +173,7 @@ for (const store of STORES) {
     let otherClientId: string;
 
     before(async () => {
-      server = await startServer(store.name, { ...SETTINGS, roles: DECLARED_ROLES }, { now: () => new Date(Date.now() + skewMs) });
+      server = await startServer(store.name, { ...FAST_HASHING, roles: DECLARED_ROLES }, { now: () => new Date(Date.now() + skewMs) });
       up = await h.userPool();
       otherClientId = await h.appClient(up.userPoolId);
     });
@@ -785,7 +782,7 @@ for (const store of STORES) {
     const extra: TestServer[] = [];
     const h = harness(() => server, ACCESS_KEY);
     before(async () => {
-      server = await startServer(store.name, { ...SETTINGS, ...PRODUCTION });
+      server = await startServer(store.name, { ...FAST_HASHING, ...PRODUCTION });
     });
     after(async () => {
       await Promise.all(extra.map((s) => s.close()));
@@ -835,10 +832,10 @@ for (const store of STORES) {
 
       // Another node with the same secrets key (and its own, empty database) checks the token without a lookup;
       // a node with another key does not accept it.
-      const twin = await startServer(store.name, { ...SETTINGS, ...PRODUCTION });
+      const twin = await startServer(store.name, { ...FAST_HASHING, ...PRODUCTION });
       extra.push(twin);
       assert.equal((await h.sts(session, 0, twin.url).send(new GetCallerIdentityCommand({}))).Arn, assumedArn(name, 'prod-session'));
-      const foreign = await startServer(store.name, { ...SETTINGS, ...PRODUCTION, secretsKey: 'f'.repeat(32) });
+      const foreign = await startServer(store.name, { ...FAST_HASHING, ...PRODUCTION, secretsKey: 'f'.repeat(32) });
       extra.push(foreign);
       await rejects(h.sts(session, 0, foreign.url).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);
     });

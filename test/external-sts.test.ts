@@ -19,11 +19,8 @@ import { decodeJwt } from 'jose';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { externalStsUrl } from '../src/identitypools/external-sts.js';
 import { rejects } from './helpers/assertions.js';
-import { ANY_CREDENTIALS, startServer, type TestServer } from './helpers/server.js';
+import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
-
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const ACCOUNT = '000000000000';
 const THUMBPRINT = '9e99a48a9960b14926bb7f3b02e22da2b0ab7280';
 
@@ -89,8 +86,8 @@ for (const store of STORES) {
     }
 
     before(async () => {
-      sts = await startServer(store.name, SETTINGS);
-      gatehouse = await startServer(store.name, { ...SETTINGS, identityPools: { externalSts: { endpoint: sts.url } } });
+      sts = await startServer(store.name, FAST_HASHING);
+      gatehouse = await startServer(store.name, { ...FAST_HASHING, identityPools: { externalSts: { endpoint: sts.url } } });
       identity = new CognitoIdentityClient(at(gatehouse));
 
       const idp = gatehouse.idp();

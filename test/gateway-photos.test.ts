@@ -22,12 +22,9 @@ import { pino } from 'pino';
 import { createGateway } from '../src/gateway.js';
 import type { RouteTableInput } from '../src/gateway-routes.js';
 import { openServices, type OpenServices } from '../src/services.js';
-import { ANY_CREDENTIALS, startServer, type TestServer } from './helpers/server.js';
+import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { cognitoTrust, COGNITO_IDENTITY } from './helpers/trust-policies.js';
-
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const HOUR = 3_600_000;
 
 type SdkError = Error & { $metadata: { httpStatusCode?: number } };
@@ -105,7 +102,7 @@ for (const store of STORES) {
     let counter = 0;
 
     before(async () => {
-      server = await startServer(store.name, SETTINGS);
+      server = await startServer(store.name, FAST_HASHING);
       objectStore = await startObjectStore();
       const idp = server.idp();
       const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'photos' }));

@@ -18,11 +18,9 @@ import {
   type GroupType,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { rejects } from './helpers/assertions.js';
-
-const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const MISSING_POOL = 'us-east-1_missing00';
 const ADMINS_ROLE = 'arn:aws:iam::123456789012:role/admins';
 const READERS_ROLE = 'arn:aws:iam::123456789012:role/readers';

@@ -17,13 +17,11 @@ import {
 import * as client from 'openid-client';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const EMAIL = 'grace@example.com';
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const NEW_PASSWORD = 'N3w-Staple-Horse-Battery';
 const LOGO = Buffer.from(
   '<svg xmlns="http://www.w3.org/2000/svg" width="220" height="48"><rect width="220" height="48" rx="8" fill="#1d4ed8"/><text x="110" y="31" font-family="sans-serif" font-size="20" fill="#fff" text-anchor="middle">Example App</text></svg>',
@@ -57,7 +55,7 @@ describe('the hosted UI in Chromium', { skip }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer('sqlite', SETTINGS);
+    server = await startServer('sqlite', FAST_HASHING);
     idp = server.idp();
     app = await startApp();
     appUrl = `http://localhost:${(app.address() as AddressInfo).port}`;

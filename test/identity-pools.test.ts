@@ -37,13 +37,10 @@ import {
   type RoleMapping,
 } from '@aws-sdk/client-cognito-identity';
 import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
-import { ANY_CREDENTIALS, startServer, type TestServer } from './helpers/server.js';
+import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { rejects } from './helpers/assertions.js';
 
-/** argon2id at its cheapest, so a test hashes in a millisecond. */
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const ID_IN = (region: string) => new RegExp(`^${region}:${UUID}$`);
 const ARN = (poolId: string) => `arn:aws:cognito-identity:us-east-1:000000000000:identitypool/${poolId}`;
@@ -72,7 +69,7 @@ for (const store of STORES) {
     let counter = 0;
 
     before(async () => {
-      server = await startServer(store.name, SETTINGS, { now: () => new Date(Date.now() + skewMs) });
+      server = await startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + skewMs) });
       idp = server.idp();
       identity = client('us-east-1');
       ({ userPoolId, clientId } = await userPool());

@@ -12,11 +12,9 @@ import {
   type ListUsersRequest,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { rejects } from './helpers/assertions.js';
-
-const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const USERS = 25;
 
 const pad = (i: number) => String(i).padStart(2, '0');

@@ -24,11 +24,8 @@ import { AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSe
 import { Secret, TOTP } from 'otpauth';
 import { FormBrowser, location, readForm } from './helpers/form-browser.js';
 import { rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
-
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const CALLBACK = 'http://localhost:3000/callback';
 const SMS = { SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/cognito-sms', ExternalId: 'gatehouse-test' } };
 const TOTP_ON = { Enabled: true };
@@ -53,7 +50,7 @@ for (const store of STORES) {
     };
 
     before(async () => {
-      server = await startServer(store.name, SETTINGS, { now: serverNow });
+      server = await startServer(store.name, FAST_HASHING, { now: serverNow });
       idp = server.idp();
     });
     afterEach(() => {

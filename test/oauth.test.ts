@@ -17,13 +17,12 @@ import {
 import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
 import { FormBrowser, location, readForm } from './helpers/form-browser.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
 /** Prefix domains are served at `<prefix>.auth.gatehouse.test`, as Cognito's at `<prefix>.auth.<region>.amazoncognito.com`. */
 const HOSTED_UI_DOMAIN = 'auth.gatehouse.test';
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 }, hostedUiDomain: HOSTED_UI_DOMAIN };
-const PASSWORD = 'Corr3ct-Horse-Battery';
+const SETTINGS = { ...FAST_HASHING, hostedUiDomain: HOSTED_UI_DOMAIN };
 const EMAIL = 'ada@example.com';
 const CALLBACK = 'http://localhost:3000/callback';
 const OTHER_CALLBACK = 'https://other.example.com/cb';

@@ -29,14 +29,11 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
-import { ANY_CREDENTIALS, sdkClient, startServer, type TestServer } from './helpers/server.js';
+import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, sdkClient, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { COGNITO_IDENTITY } from './helpers/trust-policies.js';
 
-/** argon2id at its cheapest, so a test hashes in a millisecond. */
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const ACCOUNT = '000000000000';
-const COGNITO = 'cognito-identity.amazonaws.com';
 const HOUR = 3_600_000;
 const THUMBPRINT = '9e99a48a9960b14926bb7f3b02e22da2b0ab7280';
 
@@ -120,14 +117,14 @@ for (const store of STORES) {
       const poolId = pool.IdentityPoolId!;
       const authenticated = await role({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Federated: COGNITO }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${COGNITO}:aud`]: poolId } } }],
+        Statement: [{ Effect: 'Allow', Principal: { Federated: COGNITO_IDENTITY }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${COGNITO_IDENTITY}:aud`]: poolId } } }],
       });
       await identity().send(new SetIdentityPoolRolesCommand({ IdentityPoolId: poolId, Roles: { authenticated } }));
       return poolId;
     }
 
     before(async () => {
-      server = await startServer(store.name, SETTINGS, { now: () => new Date(Date.now() + skewMs) });
+      server = await startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + skewMs) });
     });
     afterEach(() => {
       skewMs = 0;

@@ -26,12 +26,10 @@ import {
   type CreateUserPoolRequest,
   type SignUpRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ANY_CREDENTIALS, startServer, type TestServer } from './helpers/server.js';
+import { ANY_CREDENTIALS, FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { attribute, rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
 
-/** argon2id at its cheapest, so a test hashes in a millisecond. */
-const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PASSWORD = 'Passw0rd!';
 const NEW_PASSWORD = 'N3w-Passw0rd!';

@@ -28,11 +28,8 @@ import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, exportSPKI, importJWK, type JWK } from 'jose';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
-
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const NEW_PASSWORD = 'N3w-Staple-Horse-Battery';
 const FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
 
@@ -58,7 +55,7 @@ function fixture(storeName: (typeof STORES)[number]['name']) {
   };
   const overrides = { now: () => new Date(Date.now() + state.skewMs) };
   before(async () => {
-    state.server = await startServer(storeName, SETTINGS, overrides);
+    state.server = await startServer(storeName, FAST_HASHING, overrides);
     state.idp = state.server.idp();
   });
   afterEach(() => {

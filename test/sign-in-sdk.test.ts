@@ -34,13 +34,10 @@ import {
   type CreateUserPoolRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
-import { startServer, type TestServer } from './helpers/server.js';
+import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { attribute } from './helpers/assertions.js';
 
-/** argon2id at its cheapest, so a test hashes in a millisecond. */
-const SETTINGS = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-const PASSWORD = 'Corr3ct-Horse-Battery';
 const NEW_PASSWORD = 'N3w-Staple-Horse-Battery';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ALL_FLOWS: CreateUserPoolClientRequest['ExplicitAuthFlows'] = [
@@ -79,7 +76,7 @@ for (const store of STORES) {
     let skewMs = 0;
     const overrides = { now: () => new Date(Date.now() + skewMs) };
     before(async () => {
-      server = await startServer(store.name, SETTINGS, overrides);
+      server = await startServer(store.name, FAST_HASHING, overrides);
       idp = server.idp();
     });
     afterEach(() => {
@@ -761,7 +758,7 @@ for (const store of STORES) {
       const tokens = await signIn(clientId, 'survivor');
       const previous = server;
       await previous.stop();
-      server = await startServer(store.name, SETTINGS, overrides, previous.store);
+      server = await startServer(store.name, FAST_HASHING, overrides, previous.store);
       idp = server.idp();
       assert.notEqual(server.url, previous.url);
 

@@ -15,6 +15,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** argon2id at its cheapest, so a test hashes in a millisecond (the bench measures the real parameters). */
+export const FAST_HASHING = { passwordHashing: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
+
+/** A password every default policy accepts. */
+export const PASSWORD = 'Corr3ct-Horse-Battery';
+
 export const ANY_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLELOCAL', secretAccessKey: 'any-secret-will-do' };
 
 export function sdkClient(url: string, region = 'us-east-1', credentials = ANY_CREDENTIALS): CognitoIdentityProviderClient {
