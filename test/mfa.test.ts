@@ -7,6 +7,7 @@ import {
   AdminInitiateAuthCommand,
   AdminRespondToAuthChallengeCommand,
   AdminSetUserMFAPreferenceCommand,
+  AdminSetUserSettingsCommand,
   AdminSetUserPasswordCommand,
   AssociateSoftwareTokenCommand,
   CreateUserPoolClientCommand,
@@ -384,6 +385,32 @@ for (const store of STORES) {
           }).then(resolve, reject);
         });
         assert.equal(smsSession.getIdToken().decodePayload()['cognito:username'], 'sms-js');
+      });
+
+      it('enableMFA / disableMFA (SetUserSettings) turn SMS MFA on and off; AdminSetUserSettings does the same, and refuses other options', async () => {
+        const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS });
+        const pool = new CognitoUserPool({ UserPoolId: poolId, ClientId: clientId, endpoint: `${server.url}/` });
+        const phone = uniquePhone();
+        await createUser(poolId, 'legacy-js', { phone_number: phone });
+        const user = new CognitoUser({ Username: 'legacy-js', Pool: pool });
+        await authenticate(user, {});
+        const call = (method: 'enableMFA' | 'disableMFA') =>
+          new Promise<void>((resolve, reject) => user[method]((error) => (error ? reject(error) : resolve())));
+        await call('enableMFA');
+        const enabled = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'legacy-js' }));
+        assert.deepEqual(enabled.MFAOptions, [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }]);
+        assert.equal((await passwordSignIn(clientId, 'legacy-js')).ChallengeName, 'SMS_MFA');
+        await call('disableMFA');
+        assert.ok((await passwordSignIn(clientId, 'legacy-js')).AuthenticationResult?.AccessToken, 'no second factor once disabled');
+
+        await idp.send(new AdminSetUserSettingsCommand({ UserPoolId: poolId, Username: 'legacy-js', MFAOptions: [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }] }));
+        assert.equal((await passwordSignIn(clientId, 'legacy-js')).ChallengeName, 'SMS_MFA');
+        await rejects(
+          idp.send(new AdminSetUserSettingsCommand({ UserPoolId: poolId, Username: 'legacy-js', MFAOptions: [{ DeliveryMedium: 'EMAIL', AttributeName: 'email' }] })),
+          'InvalidParameterException',
+        );
+        await idp.send(new AdminSetUserSettingsCommand({ UserPoolId: poolId, Username: 'legacy-js', MFAOptions: [] }));
+        assert.ok((await passwordSignIn(clientId, 'legacy-js')).AuthenticationResult?.AccessToken);
       });
 
       it('authenticateUser → mfaSetup → associateSoftwareToken → verifySoftwareToken signs in', async () => {

@@ -46,6 +46,7 @@ import { revokeToken } from '../auth/operations/revoke-token.js';
 import { adminSetUserMFAPreference } from '../mfa/operations/admin-set-user-mfa-preference.js';
 import { associateSoftwareToken } from '../mfa/operations/associate-software-token.js';
 import { setUserMFAPreference } from '../mfa/operations/set-user-mfa-preference.js';
+import { adminSetUserSettings, setUserSettings } from '../mfa/operations/user-settings.js';
 import { verifySoftwareToken } from '../mfa/operations/verify-software-token.js';
 import { changePassword } from '../users/operations/change-password.js';
 import { deleteUser } from '../users/operations/delete-user.js';
@@ -119,6 +120,8 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   VerifySoftwareToken: verifySoftwareToken,
   SetUserMFAPreference: setUserMFAPreference,
   AdminSetUserMFAPreference: adminSetUserMFAPreference,
+  SetUserSettings: setUserSettings,
+  AdminSetUserSettings: adminSetUserSettings,
 
   GetUser: getUser,
   ChangePassword: changePassword,
