@@ -10,6 +10,7 @@ import * as oauth from './migrations/0008-oauth.js';
 import * as oidcProviders from './migrations/0009-oidc-providers.js';
 import * as userMfa from './migrations/0010-user-mfa.js';
 import * as hostedUiSessionsByUser from './migrations/0011-hosted-ui-sessions-by-user.js';
+import * as devices from './migrations/0012-devices.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0009-oidc-providers': oidcProviders,
   '0010-user-mfa': userMfa,
   '0011-hosted-ui-sessions-by-user': hostedUiSessionsByUser,
+  '0012-devices': devices,
 };
 
 /**

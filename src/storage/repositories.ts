@@ -9,6 +9,7 @@ import { RefreshTokensRepository } from './refresh-tokens-repository.js';
 import { SigningKeysRepository } from './signing-keys-repository.js';
 import { CodesRepository } from './codes-repository.js';
 import { UserMfaRepository } from './user-mfa-repository.js';
+import { DevicesRepository } from './devices-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
 import { GroupsRepository } from './groups-repository.js';
 import { UsersRepository } from './users-repository.js';
@@ -28,6 +29,7 @@ export interface Repositories {
   groups: GroupsRepository;
   codes: CodesRepository;
   userMfa: UserMfaRepository;
+  devices: DevicesRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
@@ -52,6 +54,7 @@ export function createRepositories(db: Db): Repositories {
     groups: new GroupsRepository(db),
     codes: new CodesRepository(db),
     userMfa: new UserMfaRepository(db),
+    devices: new DevicesRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),

@@ -108,6 +108,21 @@ export interface UserMfaTable {
   updated_at: number;
 }
 
+/** Each user's confirmed devices (migration 0012): the device SRP verifier and the remembered status. */
+export interface DevicesTable {
+  pool_id: string;
+  username_key: string;
+  device_key: string;
+  device_group_key: string;
+  salt: string;
+  verifier: string;
+  name: string | null;
+  remembered: number;
+  created_at: number;
+  updated_at: number;
+  last_authenticated_at: number | null;
+}
+
 export interface DevMessagesTable {
   pool_id: string;
   message_id: string;
@@ -279,6 +294,7 @@ export interface Database {
   auth_sessions: AuthSessionsTable;
   user_codes: UserCodesTable;
   user_mfa: UserMfaTable;
+  devices: DevicesTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
   user_aliases: UserAliasesTable;
@@ -305,6 +321,7 @@ export const USER_POOL_TABLES = [
   'dev_messages',
   'user_codes',
   'user_mfa',
+  'devices',
   'group_members',
   'user_groups',
   'user_aliases',

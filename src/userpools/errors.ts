@@ -26,3 +26,6 @@ export class UnsupportedTokenTypeException extends ClientError {}
 // Errors of multi-factor authentication.
 export class SoftwareTokenMFANotFoundException extends ClientError {}
 export class EnableSoftwareTokenMFAException extends ClientError {}
+
+// Errors of remembered devices.
+export class DeviceKeyExistsException extends ClientError {}

@@ -4,6 +4,7 @@ import { InvalidParameterException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { checkSecretHash } from '../client-requests.js';
+import { answerDevicePasswordVerifier, answerDeviceSrpAuth } from './device-sign-in.js';
 import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from './mfa-answers.js';
 import { answerNewPasswordRequired } from './new-password.js';
 import type { SignInStep } from './sign-in-outcome.js';
@@ -32,6 +33,10 @@ export async function answerChallenge(
       return answerSelectMfaType(ctx, pool, client, session, responses);
     case 'MFA_SETUP':
       return answerMfaSetup(ctx, pool, client, session);
+    case 'DEVICE_SRP_AUTH':
+      return answerDeviceSrpAuth(ctx, pool, client, session, responses);
+    case 'DEVICE_PASSWORD_VERIFIER':
+      return answerDevicePasswordVerifier(ctx, pool, client, responses);
     default:
       throw new InvalidParameterException(`The ${challenge} challenge is not supported by Gatehouse yet.`);
   }

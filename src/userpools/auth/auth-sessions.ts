@@ -31,6 +31,23 @@ export async function openPoolSession(
   return storeSession(ctx, client, `${client.poolId}.${ctx.randomBytes(48).toString('base64url')}`, usernameKey, challenge, state);
 }
 
+/**
+ * Opens the next challenge under the string of the session just answered (and taken, so stored no more):
+ * for clients that answer the next challenge with the session they already hold. amazon-cognito-identity-js
+ * does so after an MFA code (CognitoUser.sendMFACode answers DEVICE_SRP_AUTH without keeping its Session).
+ * The string stays single use: it now answers the new challenge, once.
+ */
+export async function reuseSession(
+  ctx: ServiceContext,
+  client: StoredAppClient,
+  session: string,
+  usernameKey: string,
+  challenge: string,
+  state: Record<string, unknown> = {},
+): Promise<string> {
+  return storeSession(ctx, client, session, usernameKey, challenge, state);
+}
+
 async function storeSession(
   ctx: ServiceContext,
   client: StoredAppClient,

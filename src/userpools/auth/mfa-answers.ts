@@ -2,16 +2,15 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
-import type { StoredAuthSession } from '../../storage/auth-sessions-repository.js';
-import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { sessionDevice } from '../devices/devices.js';
 import { CodeMismatchException, SoftwareTokenMFANotFoundException } from '../errors.js';
 import { readUserMfa, type MfaFactor } from '../mfa/factors.js';
 import { acceptTotpCode } from '../mfa/totp.js';
-import { recordFailedSignIn, refuseIfLocked } from './account-protection.js';
+import { recordFailedSignIn } from './account-protection.js';
 import { returnSession, takeSession } from './auth-sessions.js';
 import { factorChallenge, mfaCodeHash, type CodeChallengeState } from './mfa-challenges.js';
-import { signInCompleted, type SignInStep } from './sign-in-outcome.js';
+import { afterFactors, sessionUser, type SignInStep } from './sign-in-outcome.js';
 
 /** The challenge response that carries each factor's code. */
 const CODE_PARAMETER: Record<MfaFactor, string> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
@@ -21,15 +20,6 @@ const MAX_CODE_ATTEMPTS = 3;
 
 /** Cognito's answer to a wrong or reused MFA code. */
 const codeMismatch = () => new CodeMismatchException('Invalid code or auth state for the user.');
-
-/** The session's user, still allowed to sign in. */
-async function sessionUser(ctx: ServiceContext, pool: StoredUserPool, session: StoredAuthSession): Promise<StoredUser> {
-  const user = await ctx.repos.users.get(pool.id, session.usernameKey);
-  if (!user) throw new NotAuthorizedException('Invalid session for the user.');
-  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
-  refuseIfLocked(ctx, user);
-  return user;
-}
 
 /**
  * SMS_MFA, EMAIL_OTP and SOFTWARE_TOKEN_MFA: the code, checked against the one sent (by its keyed hash,
@@ -65,7 +55,7 @@ export async function answerMfaCode(
     if (attempts < MAX_CODE_ATTEMPTS) await returnSession(ctx, stored, { ...state, attempts });
     throw codeMismatch();
   }
-  return signInCompleted(ctx, pool, client, user);
+  return afterFactors(ctx, pool, client, user, await sessionDevice(ctx, user, state), session);
 }
 
 /** SELECT_MFA_TYPE: the factor the user picked (ANSWER) gets its challenge, in a new session. */
@@ -86,7 +76,8 @@ export async function answerSelectMfaType(
     throw new InvalidParameterException(`Invalid ANSWER: choose one of ${choices.join(', ')}.`);
   }
   const user = await sessionUser(ctx, pool, stored);
-  return factorChallenge(ctx, pool, client, user, answer as MfaFactor);
+  const { choices: _choices, ...carried } = stored.state;
+  return factorChallenge(ctx, pool, client, user, answer as MfaFactor, carried);
 }
 
 /**
@@ -98,5 +89,5 @@ export async function answerMfaSetup(ctx: ServiceContext, pool: StoredUserPool, 
   // A session from before VerifySoftwareToken: nothing has been set up.
   if (stored.state.stage !== 'verified') throw new NotAuthorizedException('Invalid session for the user.');
   const user = await sessionUser(ctx, pool, stored);
-  return signInCompleted(ctx, pool, client, user);
+  return afterFactors(ctx, pool, client, user, await sessionDevice(ctx, user, stored.state), session);
 }

@@ -28,28 +28,35 @@ export function mfaCodeHash(ctx: ServiceContext, user: StoredUser, factor: MfaFa
  * - ON and no factor on: a factor the user already has the means for (a verified authenticator, or the
  *   phone number or email address of a factor the pool offers — "you can't turn off SMS MFA for any of
  *   your users when MFA is required", SMSMfaSettingsType), else MFA_SETUP to register an authenticator.
+ * `carried` is state of the sign-in the challenge's session keeps for the steps after it (its device).
  */
-export async function mfaChallengeFor(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser): Promise<SignInStep | undefined> {
+export async function mfaChallengeFor(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  user: StoredUser,
+  carried: Record<string, unknown> = {},
+): Promise<SignInStep | undefined> {
   const mode = pool.settings.userPool.MfaConfiguration ?? 'OFF';
   if (mode === 'OFF') return undefined;
   const mfa = await readUserMfa(ctx, user);
   const usable = usableFactors(pool, user, mfa);
   if (usable.length > 0) {
     const preferred = usable.find((factor) => preferenceOf(mfa, factor).preferred);
-    if (preferred || usable.length === 1) return factorChallenge(ctx, pool, client, user, preferred ?? usable[0]);
+    if (preferred || usable.length === 1) return factorChallenge(ctx, pool, client, user, preferred ?? usable[0], carried);
     return {
       ChallengeName: 'SELECT_MFA_TYPE',
-      Session: await openSession(ctx, client, user.usernameKey, 'SELECT_MFA_TYPE', { choices: usable }),
+      Session: await openSession(ctx, client, user.usernameKey, 'SELECT_MFA_TYPE', { ...carried, choices: usable }),
       ChallengeParameters: { MFAS_CAN_CHOOSE: JSON.stringify(usable) },
     };
   }
   if (mode === 'OPTIONAL') return undefined;
   const fallback = requiredFallback(pool, user, mfa);
-  if (fallback) return factorChallenge(ctx, pool, client, user, fallback);
+  if (fallback) return factorChallenge(ctx, pool, client, user, fallback, carried);
   return {
     ChallengeName: 'MFA_SETUP',
     // AssociateSoftwareToken takes this session without a ClientId: it names its pool.
-    Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP'),
+    Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP', carried),
     ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(poolFactors(pool)) },
   };
 }
@@ -65,13 +72,20 @@ function requiredFallback(pool: StoredUserPool, user: StoredUser, mfa: StoredUse
  * the challenge's session, and so single-use and expiring with it (AuthSessionValidity, three minutes
  * unless the client says otherwise).
  */
-export async function factorChallenge(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser, factor: MfaFactor): Promise<SignInStep> {
+export async function factorChallenge(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  user: StoredUser,
+  factor: MfaFactor,
+  carried: Record<string, unknown> = {},
+): Promise<SignInStep> {
   if (factor === 'SOFTWARE_TOKEN_MFA') {
-    return { ChallengeName: factor, Session: await openSession(ctx, client, user.usernameKey, factor), ChallengeParameters: {} };
+    return { ChallengeName: factor, Session: await openSession(ctx, client, user.usernameKey, factor, carried), ChallengeParameters: {} };
   }
   const code = randomString(ctx.randomBytes, 6, '0123456789');
   const details = await sendAuthenticationCode(ctx, pool, user, factor === 'SMS_MFA' ? 'SMS' : 'EMAIL', code);
-  const state: CodeChallengeState = { codeHash: mfaCodeHash(ctx, user, factor, code), attempts: 0 };
+  const state: CodeChallengeState = { ...carried, codeHash: mfaCodeHash(ctx, user, factor, code), attempts: 0 };
   return {
     ChallengeName: factor,
     Session: await openSession(ctx, client, user.usernameKey, factor, state),

@@ -2,6 +2,7 @@ import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { sessionDevice } from '../devices/devices.js';
 import { applyAttributeWrites } from '../users/attributes.js';
 import { checkPasswordPolicy } from '../users/password-policy.js';
 import { newCredentials, type PasswordCredentials } from '../users/password-store.js';
@@ -39,5 +40,5 @@ export async function answerNewPasswordRequired(
     previous: user.credentials as PasswordCredentials | null,
   });
   const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes, credentials, status: 'CONFIRMED' }));
-  return secondFactorOrTokens(ctx, pool, client, updated);
+  return secondFactorOrTokens(ctx, pool, client, updated, await sessionDevice(ctx, updated, stored.state));
 }

@@ -2,6 +2,7 @@ import type { ServiceContext } from '../../context.js';
 import { NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { signInDevice } from '../devices/devices.js';
 import { UserNotFoundException } from '../errors.js';
 import { hashPassword, verifyPassword, type PasswordCredentials } from '../users/password-store.js';
 import { findUser } from '../users/sign-in-names.js';
@@ -23,13 +24,17 @@ export function incorrectCredentials(): NotAuthorizedException {
   return new NotAuthorizedException('Incorrect username or password.');
 }
 
-/** USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and ADMIN_NO_SRP_AUTH: the password itself is sent. */
+/**
+ * USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and ADMIN_NO_SRP_AUTH: the password itself is sent, with
+ * the DEVICE_KEY of a remembered device when the client has one.
+ */
 export async function signInWithPassword(
   ctx: ServiceContext,
   pool: StoredUserPool,
   client: StoredAppClient,
   name: string,
   password: string,
+  deviceKey?: string,
 ): Promise<SignInStep> {
   const user = await findUser(ctx, pool, name);
   if (!user) {
@@ -42,5 +47,5 @@ export async function signInWithPassword(
     await recordFailedSignIn(ctx, user);
     throw incorrectCredentials();
   }
-  return afterPasswordVerified(ctx, pool, client, user);
+  return afterPasswordVerified(ctx, pool, client, user, await signInDevice(ctx, pool, user, deviceKey));
 }

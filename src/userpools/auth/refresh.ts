@@ -7,16 +7,25 @@ import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { mintRefreshToken, mintTokens, refreshTokenHash } from './tokens.js';
 
-/** A refresh token that is live for this client, with its user; NotAuthorizedException otherwise. */
+/**
+ * A refresh token that is live for this client, with its user; NotAuthorizedException otherwise. A token
+ * of a sign-in from a device refreshes only with that device's DEVICE_KEY: "if a refresh token is used on
+ * any other device, the call fails" (Cognito's device tracking announcement), and Cognito fails it without
+ * any DEVICE_KEY too ("Invalid Refresh Token"). The key is no secret, but an app tested against Gatehouse
+ * must meet the same answer it will meet at Cognito. Forgetting the device ends its refresh tokens
+ * (DevicesRepository.forget).
+ */
 export async function liveRefreshToken(
   ctx: ServiceContext,
   pool: StoredUserPool,
   client: StoredAppClient,
   token: string,
+  deviceKey?: string,
 ): Promise<{ stored: StoredRefreshToken; user: StoredUser }> {
   const stored = await ctx.repos.refreshTokens.get(pool.id, refreshTokenHash(ctx, token));
   const now = ctx.now().getTime();
   if (!stored || stored.clientId !== client.clientId) throw new NotAuthorizedException('Invalid Refresh Token');
+  if (stored.deviceKey && deviceKey !== stored.deviceKey) throw new NotAuthorizedException('Invalid Refresh Token');
   if (stored.revokedAt) throw new NotAuthorizedException('Refresh Token has been revoked');
   if (stored.expiresAt.getTime() <= now) throw new NotAuthorizedException('Refresh Token has expired');
   if (stored.usableUntil && stored.usableUntil.getTime() <= now) throw new NotAuthorizedException('Invalid Refresh Token');

@@ -2,12 +2,15 @@ import type { AuthenticationResultType, ChallengeNameType } from '@aws-sdk/clien
 import type { ServiceContext } from '../../context.js';
 import { NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredAuthSession } from '../../storage/auth-sessions-repository.js';
+import type { StoredDevice } from '../../storage/devices-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { deviceTracking, deviceWaivesMfa, newDeviceMetadata } from '../devices/devices.js';
 import { PasswordResetRequiredException, UserNotConfirmedException } from '../errors.js';
 import type { PasswordCredentials } from '../users/password-store.js';
-import { openSession } from './auth-sessions.js';
-import { recordSuccessfulSignIn } from './account-protection.js';
+import { openSession, reuseSession } from './auth-sessions.js';
+import { recordSuccessfulSignIn, refuseIfLocked } from './account-protection.js';
 import { mfaChallengeFor } from './mfa-challenges.js';
 import { completeSignIn } from './tokens.js';
 
@@ -24,11 +27,30 @@ export function missingRequiredAttributes(pool: StoredUserPool, attributes: Reco
   return (pool.settings.userPool.SchemaAttributes ?? []).filter((a) => a.Required && a.Name !== 'sub' && !attributes[a.Name!]).map((a) => a.Name!);
 }
 
+/** The user of a challenge session, still allowed to sign in. */
+export async function sessionUser(ctx: ServiceContext, pool: StoredUserPool, session: StoredAuthSession): Promise<StoredUser> {
+  const user = await ctx.repos.users.get(pool.id, session.usernameKey);
+  if (!user) throw new NotAuthorizedException('Invalid session for the user.');
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  refuseIfLocked(ctx, user);
+  return user;
+}
+
+/** The state a challenge session keeps about the sign-in's device, for the steps after it. */
+export const deviceState = (device: StoredDevice | undefined) => (device ? { deviceKey: device.deviceKey } : {});
+
 /**
- * After the password is proven (by USER_PASSWORD_AUTH or SRP): the user's state decides what comes
- * next — a new-password challenge, an MFA challenge, tokens, or Cognito's error for that state.
+ * After the password is proven (by USER_PASSWORD_AUTH or SRP), from `device` when the sign-in named a
+ * confirmed one: the user's state decides what comes next — a new-password challenge, an MFA challenge, the
+ * device challenge, tokens, or Cognito's error for that state.
  */
-export async function afterPasswordVerified(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser): Promise<SignInStep> {
+export async function afterPasswordVerified(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  user: StoredUser,
+  device?: StoredDevice,
+): Promise<SignInStep> {
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
   if (user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
   if (user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
@@ -41,7 +63,7 @@ export async function afterPasswordVerified(ctx: ServiceContext, pool: StoredUse
     const visible = Object.fromEntries(Object.entries(user.attributes).filter(([name]) => name !== 'sub'));
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',
-      Session: await openSession(ctx, client, user.usernameKey, 'NEW_PASSWORD_REQUIRED'),
+      Session: await openSession(ctx, client, user.usernameKey, 'NEW_PASSWORD_REQUIRED', deviceState(device)),
       ChallengeParameters: {
         USER_ID_FOR_SRP: user.username,
         requiredAttributes: JSON.stringify(missingRequiredAttributes(pool, user.attributes).map((name) => `userAttributes.${name}`)),
@@ -49,22 +71,69 @@ export async function afterPasswordVerified(ctx: ServiceContext, pool: StoredUse
       },
     };
   }
-  return secondFactorOrTokens(ctx, pool, client, user);
+  return secondFactorOrTokens(ctx, pool, client, user, device);
 }
 
 /**
  * With the password proven (and replaced, if it was temporary): the MFA challenge the pool and the user
- * call for, or tokens. The failed-sign-in counter is reset only when the sign-in completes, so that the
- * password alone cannot reset the count of wrong MFA codes and buy endless guesses.
+ * call for — unless a remembered device stands in for it (deviceWaivesMfa; the device must then still prove
+ * itself) — then the device challenge or tokens. The failed-sign-in counter is reset only when the sign-in
+ * completes, so that the password alone cannot reset the count of wrong MFA codes and buy endless guesses.
  */
-export async function secondFactorOrTokens(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser): Promise<SignInStep> {
-  const challenge = await mfaChallengeFor(ctx, pool, client, user);
-  if (challenge) return challenge;
-  return signInCompleted(ctx, pool, client, user);
+export async function secondFactorOrTokens(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  user: StoredUser,
+  device?: StoredDevice,
+): Promise<SignInStep> {
+  if (!deviceWaivesMfa(pool, device)) {
+    const challenge = await mfaChallengeFor(ctx, pool, client, user, deviceState(device));
+    if (challenge) return challenge;
+  }
+  return afterFactors(ctx, pool, client, user, device);
 }
 
-/** Every factor passed: the account's failed-attempt count starts again, and the tokens. */
-export async function signInCompleted(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser): Promise<SignInStep> {
+/**
+ * Every factor of the user passed. A sign-in from a confirmed device proves the device too before it gets
+ * tokens (DEVICE_SRP_AUTH, then DEVICE_PASSWORD_VERIFIER: device-sign-in.ts), whether or not the device is
+ * remembered; any other sign-in is complete. After an MFA answer, `answered` is that answer's session,
+ * which the DEVICE_SRP_AUTH challenge takes over (see reuseSession).
+ */
+export async function afterFactors(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  user: StoredUser,
+  device?: StoredDevice,
+  answered?: string,
+): Promise<SignInStep> {
+  if (!device) return signInCompleted(ctx, pool, client, user);
+  const session = answered
+    ? await reuseSession(ctx, client, answered, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device))
+    : await openSession(ctx, client, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device));
+  return {
+    ChallengeName: 'DEVICE_SRP_AUTH',
+    Session: session,
+    ChallengeParameters: { USERNAME: user.username, DEVICE_KEY: device.deviceKey },
+  };
+}
+
+/**
+ * Every factor passed: the account's failed-attempt count starts again, and the tokens, bound to the device
+ * the sign-in proved (`deviceKey`). Without one, in a pool that tracks devices, the sign-in gets a new device
+ * (NewDeviceMetadata) for the client to confirm, and its tokens are bound to it already.
+ */
+export async function signInCompleted(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  user: StoredUser,
+  deviceKey?: string,
+): Promise<SignInStep> {
   await recordSuccessfulSignIn(ctx, user);
-  return { AuthenticationResult: await completeSignIn(ctx, { pool, client, user }) };
+  const newDevice = !deviceKey && deviceTracking(pool) ? newDeviceMetadata(ctx, pool) : undefined;
+  const boundTo = deviceKey ?? newDevice?.DeviceKey;
+  const tokens = await completeSignIn(ctx, { pool, client, user, ...(boundTo && { deviceKey: boundTo }) });
+  return { AuthenticationResult: { ...tokens, ...(newDevice && { NewDeviceMetadata: newDevice }) } };
 }

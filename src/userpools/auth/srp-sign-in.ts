@@ -1,33 +1,99 @@
 import type { ServiceContext } from '../../context.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredAuthSession } from '../../storage/auth-sessions-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { signInDevice } from '../devices/devices.js';
 import { UserNotFoundException } from '../errors.js';
 import type { PasswordCredentials } from '../users/password-store.js';
 import { findUser } from '../users/sign-in-names.js';
 import { recordFailedSignIn, refuseIfLocked } from './account-protection.js';
-import { openSession, takeSession } from './auth-sessions.js';
+import { openSession, returnSession, takeSession } from './auth-sessions.js';
 import { incorrectCredentials } from './password-sign-in.js';
 import { afterPasswordVerified, type SignInStep } from './sign-in-outcome.js';
-import { createSrpVerifier, parseSrpTimestamp, startSrpSession, verifyPasswordClaim } from './srp.js';
+import { createSrpVerifier, parseSrpTimestamp, SrpError, startSrpSession, verifyPasswordClaim } from './srp.js';
 
 /** How far the client's TIMESTAMP may be from the server's clock. */
 const TIMESTAMP_SKEW_MS = 5 * 60_000;
 
-interface SrpState extends Record<string, unknown> {
+/** What the session of an SRP challenge keeps: the exchange so far, and the verifier it runs against. */
+export interface SrpState extends Record<string, unknown> {
   srpA: string;
   srpB: string;
   b: string;
+  salt: string;
+  verifier: string;
+}
+
+interface UserSrpState extends SrpState {
   /** The sign-in of a user that does not exist, which must fail exactly like a wrong password. */
   pretend?: boolean;
+  /** The DEVICE_KEY of InitiateAuth, used when the challenge answer names none. */
+  deviceKey?: string;
+}
+
+/** The SRP identity whose secret a claim proves: a user (pool name, username) or a device (group key, device key). */
+export interface SrpIdentity {
+  poolName: string;
+  userIdForSrp: string;
 }
 
 const poolNameOf = (pool: StoredUserPool) => pool.id.slice(pool.id.indexOf('_') + 1);
 
 /**
+ * Answers SRP_A against a verifier: draws the server's secret, and opens the challenge's session, whose
+ * token travels as SECRET_BLOCK (which the client signs and sends back). Throws SrpError for a bad SRP_A.
+ */
+export async function openSrpChallenge<State extends Record<string, unknown>>(
+  ctx: ServiceContext,
+  client: StoredAppClient,
+  usernameKey: string,
+  challenge: string,
+  verifier: { salt: string; verifier: string },
+  srpA: string,
+  extra: State,
+): Promise<{ srpB: string; secretBlock: string; session: string }> {
+  const server = startSrpSession(verifier.verifier, srpA, ctx.randomBytes);
+  const state: SrpState = { ...extra, srpA, srpB: server.srpB, b: server.b, salt: verifier.salt, verifier: verifier.verifier };
+  const session = await openSession(ctx, client, usernameKey, challenge, state);
+  return { srpB: server.srpB, secretBlock: Buffer.from(session, 'base64url').toString('base64'), session };
+}
+
+/** The session of an SRP challenge, found by the PASSWORD_CLAIM_SECRET_BLOCK the client signed. */
+export function takeSrpChallenge(ctx: ServiceContext, client: StoredAppClient, responses: Record<string, string>, challenge: string): Promise<StoredAuthSession> {
+  return takeSession(ctx, client, Buffer.from(responses.PASSWORD_CLAIM_SECRET_BLOCK ?? '', 'base64').toString('base64url'), challenge);
+}
+
+/** True when PASSWORD_CLAIM_SIGNATURE proves `identity`'s secret against the session's exchange, with a fresh TIMESTAMP. */
+export function claimHolds(ctx: ServiceContext, state: SrpState, identity: SrpIdentity, responses: Record<string, string>): boolean {
+  const timestamp = parseSrpTimestamp(responses.TIMESTAMP ?? '');
+  const fresh = timestamp !== undefined && Math.abs(timestamp.getTime() - ctx.now().getTime()) <= TIMESTAMP_SKEW_MS;
+  return (
+    fresh &&
+    verifyPasswordClaim({
+      ...identity,
+      verifierHex: state.verifier,
+      srpAHex: state.srpA,
+      srpBHex: state.srpB,
+      bHex: state.b,
+      secretBlockBase64: responses.PASSWORD_CLAIM_SECRET_BLOCK ?? '',
+      timestamp: responses.TIMESTAMP ?? '',
+      signatureBase64: responses.PASSWORD_CLAIM_SIGNATURE ?? '',
+    })
+  );
+}
+
+/**
  * USER_SRP_AUTH, first step: answer SRP_A with the PASSWORD_VERIFIER challenge. The server state (b, B)
  * lives in a challenge session whose token travels as SECRET_BLOCK, which the client signs and returns.
  */
-export async function startSrpSignIn(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, name: string, srpA: string): Promise<SignInStep> {
+export async function startSrpSignIn(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  name: string,
+  srpA: string,
+  deviceKey: string | undefined,
+): Promise<SignInStep> {
   const user = await findUser(ctx, pool, name);
   let verifier: { salt: string; verifier: string };
   let userId: string;
@@ -42,57 +108,51 @@ export async function startSrpSignIn(ctx: ServiceContext, pool: StoredUserPool, 
     userId = name;
     verifier = createSrpVerifier(poolNameOf(pool), userId, ctx.randomBytes(32).toString('hex'), ctx.randomBytes);
   }
-  let server: { srpB: string; b: string };
+  const extra = { ...(!user && { pretend: true }), ...(deviceKey && { deviceKey }) };
+  let challenge: { srpB: string; secretBlock: string };
   try {
-    server = startSrpSession(verifier.verifier, srpA, ctx.randomBytes);
-  } catch {
-    throw incorrectCredentials();
+    challenge = await openSrpChallenge(ctx, client, user?.usernameKey ?? `?${name}`, 'PASSWORD_VERIFIER', verifier, srpA, extra);
+  } catch (error) {
+    if (error instanceof SrpError) throw incorrectCredentials();
+    throw error;
   }
-  const state: SrpState = { srpA, srpB: server.srpB, b: server.b, salt: verifier.salt, verifier: verifier.verifier, ...(!user && { pretend: true }) };
-  const session = await openSession(ctx, client, user?.usernameKey ?? `?${name}`, 'PASSWORD_VERIFIER', state);
   return {
     ChallengeName: 'PASSWORD_VERIFIER',
     ChallengeParameters: {
       SALT: verifier.salt,
-      SRP_B: server.srpB,
-      SECRET_BLOCK: Buffer.from(session, 'base64url').toString('base64'),
+      SRP_B: challenge.srpB,
+      SECRET_BLOCK: challenge.secretBlock,
       USER_ID_FOR_SRP: userId,
       USERNAME: userId,
     },
   };
 }
 
-/** USER_SRP_AUTH, second step: check PASSWORD_CLAIM_SIGNATURE, then continue as any password sign-in. */
+/**
+ * USER_SRP_AUTH, second step: check PASSWORD_CLAIM_SIGNATURE, then continue as any password sign-in, from
+ * the device the answer's DEVICE_KEY names (or InitiateAuth's, when the answer names none).
+ */
 export async function answerPasswordVerifier(
   ctx: ServiceContext,
   pool: StoredUserPool,
   client: StoredAppClient,
   responses: Record<string, string>,
 ): Promise<SignInStep> {
-  const secretBlock = responses.PASSWORD_CLAIM_SECRET_BLOCK ?? '';
-  const session = await takeSession(ctx, client, Buffer.from(secretBlock, 'base64').toString('base64url'), 'PASSWORD_VERIFIER');
-  const state = session.state as SrpState & { salt: string; verifier: string };
-  const timestamp = parseSrpTimestamp(responses.TIMESTAMP ?? '');
-  const fresh = timestamp !== undefined && Math.abs(timestamp.getTime() - ctx.now().getTime()) <= TIMESTAMP_SKEW_MS;
+  const session = await takeSrpChallenge(ctx, client, responses, 'PASSWORD_VERIFIER');
+  const state = session.state as UserSrpState;
   const user = state.pretend ? undefined : await ctx.repos.users.get(pool.id, session.usernameKey);
   if (!user) throw incorrectCredentials();
   refuseIfLocked(ctx, user);
-  const proven =
-    fresh &&
-    verifyPasswordClaim({
-      poolName: poolNameOf(pool),
-      userIdForSrp: user.username,
-      verifierHex: state.verifier,
-      srpAHex: state.srpA,
-      srpBHex: state.srpB,
-      bHex: state.b,
-      secretBlockBase64: secretBlock,
-      timestamp: responses.TIMESTAMP,
-      signatureBase64: responses.PASSWORD_CLAIM_SIGNATURE ?? '',
-    });
-  if (!proven) {
+  if (!claimHolds(ctx, state, { poolName: poolNameOf(pool), userIdForSrp: user.username }, responses)) {
     await recordFailedSignIn(ctx, user);
     throw incorrectCredentials();
   }
-  return afterPasswordVerified(ctx, pool, client, user);
+  const device = await signInDevice(ctx, pool, user, responses.DEVICE_KEY ?? state.deviceKey).catch(async (error: unknown) => {
+    // The client retries this very answer without its stale device (see signInDevice): the session must
+    // still be there, and no longer name the device InitiateAuth sent.
+    const { deviceKey: _stale, ...rest } = state;
+    await returnSession(ctx, session, rest);
+    throw error;
+  });
+  return afterPasswordVerified(ctx, pool, client, user, device);
 }

@@ -1,9 +1,11 @@
 import { createDiffieHellman, createHash, createHmac, timingSafeEqual, type DiffieHellman } from 'node:crypto';
 
 /**
- * The server side of Cognito's SRP-6a (USER_SRP_AUTH / PASSWORD_VERIFIER), matching byte for byte what
- * amazon-cognito-identity-js (AuthenticationHelper.js, CognitoUser.authenticateUserDefaultAuth) and Amplify
- * compute; see TOKENS.md §4. Pure functions: no I/O, randomness is passed in.
+ * The server side of Cognito's SRP-6a (USER_SRP_AUTH / PASSWORD_VERIFIER, and the same for devices:
+ * DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER), matching byte for byte what amazon-cognito-identity-js
+ * (AuthenticationHelper.js, CognitoUser.authenticateUserDefaultAuth and getDeviceResponse) and Amplify
+ * compute; see TOKENS.md §4. Pure functions: no I/O, randomness is passed in. For a device, the "pool
+ * name" is the device group key and the "user id" the device key.
  *
  * Numbers travel as hex. Every hex input is read as an integer (any length, any case, leading zeros
  * allowed), because that is what the client does with SALT and SRP_B; whenever a number is hashed it is
@@ -159,6 +161,21 @@ export function createSrpVerifier(
 }
 
 /**
+ * True when a salt and verifier a client computed itself (ConfirmDevice's DeviceSecretVerifierConfig, from
+ * generateHashDevice) can serve an SRP exchange: both are hex numbers within the accepted length, and the
+ * verifier is in [2, N-1] (with v = 0 or 1 the proof would not need the device's secret at all).
+ */
+export function isUsableVerifier(saltHex: string, verifierHex: string): boolean {
+  try {
+    parseHex(saltHex, 'salt');
+    const v = parseHex(verifierHex, 'verifier');
+    return v > 1n && v < SRP_N;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Answers the client's SRP_A: draws the secret b and computes B = (k·v + g^b) mod N. `srpB` is plain
  * lower-case hex without leading zeros (as Cognito sends SRP_B and the client sends SRP_A); `b` is the
  * secret to keep server side for verifyPasswordClaim. Throws SrpError when A is malformed or A mod N = 0.
@@ -181,9 +198,9 @@ export function startSrpSession(verifierHex: string, srpAHex: string, randomByte
 }
 
 export interface PasswordClaim {
-  /** The part of the pool id after '_'. */
+  /** The part of the pool id after '_' (a device's claim: its device group key). */
   poolName: string;
-  /** USER_ID_FOR_SRP, as sent in the challenge (the client signs it). */
+  /** USER_ID_FOR_SRP, as sent in the challenge (the client signs it); a device's claim: its device key. */
   userIdForSrp: string;
   /** The stored verifier (hex). */
   verifierHex: string;

@@ -38,13 +38,13 @@ export async function startSignIn(
     if (client.settings.RefreshTokenRotation?.Feature === 'ENABLED') {
       throw new InvalidParameterException(`${flow} flow not enabled for this client: refresh token rotation is enabled, use GetTokensFromRefreshToken`);
     }
-    const live = await liveRefreshToken(ctx, pool, client, required(params, 'REFRESH_TOKEN'));
+    const live = await liveRefreshToken(ctx, pool, client, required(params, 'REFRESH_TOKEN'), params.DEVICE_KEY);
     // The secret hash of a refresh names the user by its internal username (the sub in email pools).
     checkSecretHash(ctx, client, [params.USERNAME, live.user.username, live.user.sub], params.SECRET_HASH);
     return { AuthenticationResult: await refreshSignIn(ctx, pool, client, live, false) };
   }
   const username = required(params, 'USERNAME');
   checkSecretHash(ctx, client, [username], params.SECRET_HASH);
-  if (flow === 'USER_SRP_AUTH') return startSrpSignIn(ctx, pool, client, username, required(params, 'SRP_A'));
-  return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'));
+  if (flow === 'USER_SRP_AUTH') return startSrpSignIn(ctx, pool, client, username, required(params, 'SRP_A'), params.DEVICE_KEY);
+  return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'), params.DEVICE_KEY);
 }

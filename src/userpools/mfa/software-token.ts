@@ -14,6 +14,8 @@ export interface MfaSetupState extends Record<string, unknown> {
   /** The associated secret, sealed for the user. */
   secret?: string;
   attempts?: number;
+  /** The device the sign-in came from, carried to the challenge answer (sign-in-outcome.ts). */
+  deviceKey?: string;
 }
 
 /** Cognito's TOTP guide: without TOTP on in the pool, tokens can be neither associated nor verified. */

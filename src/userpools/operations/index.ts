@@ -48,6 +48,9 @@ import { associateSoftwareToken } from '../mfa/operations/associate-software-tok
 import { setUserMFAPreference } from '../mfa/operations/set-user-mfa-preference.js';
 import { adminSetUserSettings, setUserSettings } from '../mfa/operations/user-settings.js';
 import { verifySoftwareToken } from '../mfa/operations/verify-software-token.js';
+import { adminForgetDevice, adminGetDevice, adminListDevices, adminUpdateDeviceStatus } from '../devices/operations/admin-devices.js';
+import { confirmDevice } from '../devices/operations/confirm-device.js';
+import { forgetDevice, getDevice, listDevices, updateDeviceStatus } from '../devices/operations/user-devices.js';
 import { changePassword } from '../users/operations/change-password.js';
 import { deleteUser } from '../users/operations/delete-user.js';
 import { getUser } from '../users/operations/get-user.js';
@@ -122,6 +125,16 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   AdminSetUserMFAPreference: adminSetUserMFAPreference,
   SetUserSettings: setUserSettings,
   AdminSetUserSettings: adminSetUserSettings,
+
+  ConfirmDevice: confirmDevice,
+  GetDevice: getDevice,
+  ListDevices: listDevices,
+  UpdateDeviceStatus: updateDeviceStatus,
+  ForgetDevice: forgetDevice,
+  AdminGetDevice: adminGetDevice,
+  AdminListDevices: adminListDevices,
+  AdminUpdateDeviceStatus: adminUpdateDeviceStatus,
+  AdminForgetDevice: adminForgetDevice,
 
   GetUser: getUser,
   ChangePassword: changePassword,

@@ -15,6 +15,6 @@ export async function getTokensFromRefreshToken(ctx: RequestContext, input: GetT
   // AWS tells rotating clients to turn ALLOW_REFRESH_TOKEN_AUTH off (it is the flow rotation replaces), so
   // only a client without rotation needs it.
   if (!rotate) requireFlowAllowed(client, 'REFRESH_TOKEN_AUTH');
-  const live = await liveRefreshToken(poolCtx, pool, client, input.RefreshToken!);
+  const live = await liveRefreshToken(poolCtx, pool, client, input.RefreshToken!, input.DeviceKey);
   return { AuthenticationResult: await refreshSignIn(poolCtx, pool, client, live, rotate) };
 }

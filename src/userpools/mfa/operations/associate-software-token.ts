@@ -23,6 +23,7 @@ export async function associateSoftwareToken(ctx: RequestContext, input: Associa
   const { pool, client, user } = await setupSessionParties(ctx, stored);
   requireSoftwareTokenMfa(pool);
   const secret = newTotpSecret(ctx);
-  const state: MfaSetupState = { stage: 'associated', secret: sealTotpSecret(ctx, user, secret) };
+  const { deviceKey } = stored.state as MfaSetupState;
+  const state: MfaSetupState = { stage: 'associated', secret: sealTotpSecret(ctx, user, secret), ...(deviceKey && { deviceKey }) };
   return { SecretCode: secret, Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP', state) };
 }

@@ -44,7 +44,7 @@ export async function verifySoftwareToken(ctx: RequestContext, input: VerifySoft
   }
   await register(ctx, user, state.secret, input.FriendlyDeviceName, step);
   await turnOnSoftwareTokenMfa(ctx, user);
-  return { Status: 'SUCCESS', Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP', { stage: 'verified' } satisfies MfaSetupState) };
+  return { Status: 'SUCCESS', Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP', { stage: 'verified', ...(state.deviceKey && { deviceKey: state.deviceKey }) } satisfies MfaSetupState) };
 }
 
 async function register(ctx: ServiceContext, user: StoredUser, sealedSecret: string, deviceName: string | undefined, step: number): Promise<void> {

@@ -1,0 +1,89 @@
+import type { ServiceContext } from '../../context.js';
+import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { requireDevice } from '../devices/devices.js';
+import { recordFailedSignIn } from './account-protection.js';
+import { takeSession } from './auth-sessions.js';
+import { sessionUser, signInCompleted, type SignInStep } from './sign-in-outcome.js';
+import { claimHolds, openSrpChallenge, takeSrpChallenge, type SrpState } from './srp-sign-in.js';
+import { SrpError } from './srp.js';
+
+/**
+ * Device SRP: the last step of a sign-in from a confirmed device (sign-in-outcome.ts afterFactors). It is
+ * USER_SRP_AUTH again with the device as the identity — the device group key in place of the pool name, the
+ * device key in place of the username, and the verifier the client registered with ConfirmDevice — as
+ * amazon-cognito-identity-js (CognitoUser.getDeviceResponse) and Amplify compute it.
+ */
+
+interface DeviceSrpState extends SrpState {
+  deviceKey: string;
+}
+
+const deviceNotProven = () => new NotAuthorizedException('Incorrect device key or device secret.');
+
+/** The DEVICE_KEY an answer names must be the device the session is for. */
+function requireSessionDevice(state: Record<string, unknown>, responses: Record<string, string>): string {
+  const deviceKey = state.deviceKey;
+  if (typeof deviceKey !== 'string') throw new NotAuthorizedException('Invalid session for the user.');
+  if (responses.DEVICE_KEY !== undefined && responses.DEVICE_KEY !== deviceKey) throw deviceNotProven();
+  return deviceKey;
+}
+
+/** DEVICE_SRP_AUTH: the device's SRP_A, answered with DEVICE_PASSWORD_VERIFIER (the device's salt and B). */
+export async function answerDeviceSrpAuth(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  session: string | undefined,
+  responses: Record<string, string>,
+): Promise<SignInStep> {
+  const srpA = responses.SRP_A;
+  if (!srpA) throw new InvalidParameterException('Missing required parameter SRP_A');
+  const stored = await takeSession(ctx, client, session, 'DEVICE_SRP_AUTH');
+  const deviceKey = requireSessionDevice(stored.state, responses);
+  const user = await sessionUser(ctx, pool, stored);
+  const device = await requireDevice(ctx, user, deviceKey);
+  let challenge: { srpB: string; secretBlock: string; session: string };
+  try {
+    challenge = await openSrpChallenge(ctx, client, user.usernameKey, 'DEVICE_PASSWORD_VERIFIER', device, srpA, { deviceKey });
+  } catch (error) {
+    if (error instanceof SrpError) throw deviceNotProven();
+    throw error;
+  }
+  return {
+    ChallengeName: 'DEVICE_PASSWORD_VERIFIER',
+    // The session travels as SECRET_BLOCK, as in PASSWORD_VERIFIER; it is also the Session the client echoes.
+    Session: challenge.session,
+    ChallengeParameters: {
+      SALT: device.salt,
+      SRP_B: challenge.srpB,
+      SECRET_BLOCK: challenge.secretBlock,
+      USERNAME: user.username,
+      DEVICE_KEY: deviceKey,
+    },
+  };
+}
+
+/**
+ * DEVICE_PASSWORD_VERIFIER: PASSWORD_CLAIM_SIGNATURE over (device group key, device key, secret block,
+ * timestamp) proves the device's secret. Then the sign-in is complete, its tokens bound to the device.
+ */
+export async function answerDevicePasswordVerifier(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  responses: Record<string, string>,
+): Promise<SignInStep> {
+  const stored = await takeSrpChallenge(ctx, client, responses, 'DEVICE_PASSWORD_VERIFIER');
+  const state = stored.state as DeviceSrpState;
+  const deviceKey = requireSessionDevice(state, responses);
+  const user = await sessionUser(ctx, pool, stored);
+  const device = await requireDevice(ctx, user, deviceKey);
+  if (!claimHolds(ctx, state, { poolName: device.deviceGroupKey, userIdForSrp: device.deviceKey }, responses)) {
+    await recordFailedSignIn(ctx, user);
+    throw deviceNotProven();
+  }
+  await ctx.repos.devices.recordAuthentication(pool.id, user.usernameKey, deviceKey, ctx.now());
+  return signInCompleted(ctx, pool, client, user, deviceKey);
+}
