@@ -26,32 +26,15 @@ import {
   type DeviceConfigurationType,
   type DeviceType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSession, type ICognitoStorage } from 'amazon-cognito-identity-js';
-import { Secret, TOTP } from 'otpauth';
+import { AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSession } from 'amazon-cognito-identity-js';
 import { attribute, rejects } from './helpers/assertions.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
+import { memoryStorage, totpCode } from './helpers/authenticator.js';
 import { STORES } from './helpers/stores.js';
 
 const STEP_MS = 30_000;
 const ALWAYS_REMEMBER: DeviceConfigurationType = { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: false };
 const USER_OPT_IN: DeviceConfigurationType = { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true };
-
-/** The code an authenticator app shows for `secret` at `time`. */
-function totpCode(secret: string, time: Date): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: time.getTime() });
-}
-
-/** An in-memory Storage for amazon-cognito-identity-js, so a test can read (and spoil) the device it caches. */
-function memoryStorage(): ICognitoStorage & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return {
-    items,
-    setItem: (key, value) => void items.set(key, value),
-    getItem: (key) => items.get(key) ?? null,
-    removeItem: (key) => void items.delete(key),
-    clear: () => items.clear(),
-  };
-}
 
 const deviceKeyOf = (session: CognitoUserSession) => session.getAccessToken().decodePayload().device_key as string | undefined;
 const rememberedStatus = (device: DeviceType | undefined) => attribute(device?.DeviceAttributes, 'dev:device_remembered_status');

@@ -22,10 +22,10 @@ import {
   type SetUserPoolMfaConfigRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSession } from 'amazon-cognito-identity-js';
-import { Secret, TOTP } from 'otpauth';
 import { FormBrowser, location, readForm } from './helpers/form-browser.js';
 import { rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
+import { totpCode } from './helpers/authenticator.js';
 import { STORES } from './helpers/stores.js';
 const CALLBACK = 'http://localhost:3000/callback';
 const SMS = { SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/cognito-sms', ExternalId: 'gatehouse-test' } };
@@ -33,11 +33,6 @@ const TOTP_ON = { Enabled: true };
 const STEP_MS = 30_000;
 
 type Factors = Pick<SetUserPoolMfaConfigRequest, 'SmsMfaConfiguration' | 'SoftwareTokenMfaConfiguration' | 'EmailMfaConfiguration'>;
-
-/** The code an authenticator app shows for `secret` at `time`. */
-function totpCode(secret: string, time: Date): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: time.getTime() });
-}
 
 for (const store of STORES) {
   describe(`multi-factor authentication (${store.name})`, { skip: store.skip }, () => {

@@ -29,6 +29,7 @@ import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, exportSPKI, importJWK, type JWK } from 'jose';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
+import { memoryStorage } from './helpers/authenticator.js';
 import { STORES } from './helpers/stores.js';
 const NEW_PASSWORD = 'N3w-Staple-Horse-Battery';
 const FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
@@ -98,18 +99,6 @@ function fixture(storeName: (typeof STORES)[number]['name']) {
       assert.ok(match, `no code sent to ${recipient}`);
       return match[1];
     },
-  };
-}
-
-/** An in-memory Storage for amazon-cognito-identity-js, so each test sees (and can edit) what it caches. */
-function memoryStorage(): ICognitoStorage & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return {
-    items,
-    setItem: (key, value) => void items.set(key, value),
-    getItem: (key) => items.get(key) ?? null,
-    removeItem: (key) => void items.delete(key),
-    clear: () => items.clear(),
   };
 }
 
