@@ -198,7 +198,7 @@ for (const store of STORES) {
           body:
             '<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>' +
             '<Credentials><AccessKeyId>ASIAEXTERNAL0000001</AccessKeyId><SecretAccessKey>secret&amp;key</SecretAccessKey>' +
-            '<SessionToken>token&lt;1&gt;</SessionToken><Expiration>2031-01-02T03:04:05Z</Expiration></Credentials>' +
+            '<SessionToken>token&lt;1&gt;&#x110000;</SessionToken><Expiration>2031-01-02T03:04:05Z</Expiration></Credentials>' +
             '</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>',
         };
         const token = await idToken();
@@ -206,7 +206,7 @@ for (const store of STORES) {
         assert.deepEqual(Credentials, {
           AccessKeyId: 'ASIAEXTERNAL0000001',
           SecretKey: 'secret&key',
-          SessionToken: 'token<1>',
+          SessionToken: 'token<1>&#x110000;', // an out-of-range character reference stays as written
           Expiration: new Date('2031-01-02T03:04:05Z'),
         });
         const form = posted.at(-1)!;

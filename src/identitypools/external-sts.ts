@@ -100,7 +100,11 @@ function textOf(xml: string, name: string): string | undefined {
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (entity, name: string) => {
-    if (name[0] === '#') return String.fromCodePoint(name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10));
+    if (name[0] === '#') {
+      const codePoint = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      // An out-of-range reference stays as written rather than throwing (String.fromCodePoint's RangeError).
+      return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : entity;
+    }
     return { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }[name.toLowerCase()] ?? entity;
   });
 }
