@@ -7,6 +7,7 @@ import { checkSecretHash } from '../client-requests.js';
 import { answerDevicePasswordVerifier, answerDeviceSrpAuth } from './device-sign-in.js';
 import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from './mfa-answers.js';
 import { answerNewPasswordRequired } from './new-password.js';
+import type { ChallengeAnswer } from './challenge-answer.js';
 import type { SignInStep } from './sign-in-outcome.js';
 import { answerPasswordVerifier } from './srp-sign-in.js';
 
@@ -20,23 +21,24 @@ export async function answerChallenge(
   responses: Record<string, string>,
 ): Promise<SignInStep> {
   checkSecretHash(ctx, client, [responses.USERNAME], responses.SECRET_HASH);
+  const answer: ChallengeAnswer = { ctx, pool, client, session, responses };
   switch (challenge) {
     case 'PASSWORD_VERIFIER':
-      return answerPasswordVerifier(ctx, pool, client, responses);
+      return answerPasswordVerifier(answer);
     case 'NEW_PASSWORD_REQUIRED':
-      return answerNewPasswordRequired(ctx, pool, client, session, responses);
+      return answerNewPasswordRequired(answer);
     case 'SMS_MFA':
     case 'SOFTWARE_TOKEN_MFA':
     case 'EMAIL_OTP':
-      return answerMfaCode(ctx, pool, client, challenge, session, responses);
+      return answerMfaCode(answer, challenge);
     case 'SELECT_MFA_TYPE':
-      return answerSelectMfaType(ctx, pool, client, session, responses);
+      return answerSelectMfaType(answer);
     case 'MFA_SETUP':
-      return answerMfaSetup(ctx, pool, client, session);
+      return answerMfaSetup(answer);
     case 'DEVICE_SRP_AUTH':
-      return answerDeviceSrpAuth(ctx, pool, client, session, responses);
+      return answerDeviceSrpAuth(answer);
     case 'DEVICE_PASSWORD_VERIFIER':
-      return answerDevicePasswordVerifier(ctx, pool, client, responses);
+      return answerDevicePasswordVerifier(answer);
     default:
       throw new InvalidParameterException(`The ${challenge} challenge is not supported by Gatehouse yet.`);
   }

@@ -1,13 +1,11 @@
-import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
-import type { StoredAppClient } from '../../storage/app-clients-repository.js';
-import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { requireDevice } from '../devices/devices.js';
 import { recordFailedSignIn } from './account-protection.js';
 import { takeSession } from './auth-sessions.js';
 import { sessionUser, signInCompleted, type SignInStep } from './sign-in-outcome.js';
 import { claimHolds, openSrpChallenge, takeSrpChallenge, type SrpState } from './srp-sign-in.js';
 import { SrpError } from './srp.js';
+import type { ChallengeAnswer } from './challenge-answer.js';
 
 /**
  * Device SRP: the last step of a sign-in from a confirmed device (sign-in-outcome.ts afterFactors). It is
@@ -31,13 +29,8 @@ function requireSessionDevice(state: Record<string, unknown>, responses: Record<
 }
 
 /** DEVICE_SRP_AUTH: the device's SRP_A, answered with DEVICE_PASSWORD_VERIFIER (the device's salt and B). */
-export async function answerDeviceSrpAuth(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  client: StoredAppClient,
-  session: string | undefined,
-  responses: Record<string, string>,
-): Promise<SignInStep> {
+export async function answerDeviceSrpAuth(answer: ChallengeAnswer): Promise<SignInStep> {
+  const { ctx, pool, client, session, responses } = answer;
   const srpA = responses.SRP_A;
   if (!srpA) throw new InvalidParameterException('Missing required parameter SRP_A');
   const stored = await takeSession(ctx, client, session, 'DEVICE_SRP_AUTH');
@@ -69,12 +62,8 @@ export async function answerDeviceSrpAuth(
  * DEVICE_PASSWORD_VERIFIER: PASSWORD_CLAIM_SIGNATURE over (device group key, device key, secret block,
  * timestamp) proves the device's secret. Then the sign-in is complete, its tokens bound to the device.
  */
-export async function answerDevicePasswordVerifier(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  client: StoredAppClient,
-  responses: Record<string, string>,
-): Promise<SignInStep> {
+export async function answerDevicePasswordVerifier(answer: ChallengeAnswer): Promise<SignInStep> {
+  const { ctx, pool, client, responses } = answer;
   const stored = await takeSrpChallenge(ctx, client, responses, 'DEVICE_PASSWORD_VERIFIER');
   const state = stored.state as DeviceSrpState;
   const deviceKey = requireSessionDevice(state, responses);

@@ -1,8 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
-import type { StoredAppClient } from '../../storage/app-clients-repository.js';
-import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { sessionDevice } from '../devices/devices.js';
 import { CodeMismatchException, SoftwareTokenMFANotFoundException } from '../errors.js';
 import { readUserMfa, type MfaFactor } from '../mfa/factors.js';
@@ -11,6 +8,7 @@ import { recordFailedSignIn } from './account-protection.js';
 import { returnSession, takeSession } from './auth-sessions.js';
 import { factorChallenge, mfaCodeHash, type CodeChallengeState } from './mfa-challenges.js';
 import { afterFactors, sessionUser, type SignInStep } from './sign-in-outcome.js';
+import type { ChallengeAnswer } from './challenge-answer.js';
 
 /** The challenge response that carries each factor's code. */
 const CODE_PARAMETER: Record<MfaFactor, string> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
@@ -26,14 +24,8 @@ const codeMismatch = () => new CodeMismatchException('Invalid code or auth state
  * in constant time) or against the user's authenticator. A wrong code is CodeMismatchException and a
  * failed sign-in for the account lock; the session stays usable for a few more tries.
  */
-export async function answerMfaCode(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  client: StoredAppClient,
-  factor: MfaFactor,
-  session: string | undefined,
-  responses: Record<string, string>,
-): Promise<SignInStep> {
+export async function answerMfaCode(answer: ChallengeAnswer, factor: MfaFactor): Promise<SignInStep> {
+  const { ctx, pool, client, session, responses } = answer;
   const code = responses[CODE_PARAMETER[factor]];
   if (!code) throw new InvalidParameterException(`Missing required parameter ${CODE_PARAMETER[factor]}`);
   const stored = await takeSession(ctx, client, session, factor);
@@ -59,32 +51,28 @@ export async function answerMfaCode(
 }
 
 /** SELECT_MFA_TYPE: the factor the user picked (ANSWER) gets its challenge, in a new session. */
-export async function answerSelectMfaType(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  client: StoredAppClient,
-  session: string | undefined,
-  responses: Record<string, string>,
-): Promise<SignInStep> {
+export async function answerSelectMfaType(answer: ChallengeAnswer): Promise<SignInStep> {
+  const { ctx, pool, client, session, responses } = answer;
   // The model documentation calls the email answer EMAIL_MFA; the challenge it leads to is EMAIL_OTP.
-  const answer = responses.ANSWER === 'EMAIL_MFA' ? 'EMAIL_OTP' : responses.ANSWER;
-  if (!answer) throw new InvalidParameterException('Missing required parameter ANSWER');
+  const picked = responses.ANSWER === 'EMAIL_MFA' ? 'EMAIL_OTP' : responses.ANSWER;
+  if (!picked) throw new InvalidParameterException('Missing required parameter ANSWER');
   const stored = await takeSession(ctx, client, session, 'SELECT_MFA_TYPE');
   const choices = (stored.state.choices ?? []) as MfaFactor[];
-  if (!choices.includes(answer as MfaFactor)) {
+  if (!choices.includes(picked as MfaFactor)) {
     await returnSession(ctx, stored, stored.state);
     throw new InvalidParameterException(`Invalid ANSWER: choose one of ${choices.join(', ')}.`);
   }
   const user = await sessionUser(ctx, pool, stored);
   const { choices: _choices, ...carried } = stored.state;
-  return factorChallenge(ctx, pool, client, user, answer as MfaFactor, carried);
+  return factorChallenge(ctx, pool, client, user, picked as MfaFactor, carried);
 }
 
 /**
  * MFA_SETUP, answered with the session VerifySoftwareToken returned: the authenticator is registered and
  * turned on (verify-software-token.ts), so the sign-in is complete.
  */
-export async function answerMfaSetup(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, session: string | undefined): Promise<SignInStep> {
+export async function answerMfaSetup(answer: ChallengeAnswer): Promise<SignInStep> {
+  const { ctx, pool, client, session } = answer;
   const stored = await takeSession(ctx, client, session, 'MFA_SETUP');
   // A session from before VerifySoftwareToken: nothing has been set up.
   if (stored.state.stage !== 'verified') throw new NotAuthorizedException('Invalid session for the user.');

@@ -1,7 +1,4 @@
-import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
-import type { StoredAppClient } from '../../storage/app-clients-repository.js';
-import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { sessionDevice } from '../devices/devices.js';
 import { applyAttributeWrites } from '../users/attributes.js';
 import { checkPasswordPolicy } from '../users/password-policy.js';
@@ -9,19 +6,15 @@ import { newCredentials, type PasswordCredentials } from '../users/password-stor
 import { updateUser } from '../users/users.js';
 import { takeSession } from './auth-sessions.js';
 import { missingRequiredAttributes, secondFactorOrTokens, type SignInStep } from './sign-in-outcome.js';
+import type { ChallengeAnswer } from './challenge-answer.js';
 
 /**
  * NEW_PASSWORD_REQUIRED: the user replaces the temporary password (and supplies any missing required
  * attributes as `userAttributes.<name>`), becomes CONFIRMED, and goes on to MFA (when the pool calls for
  * it) or is signed in.
  */
-export async function answerNewPasswordRequired(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  client: StoredAppClient,
-  session: string | undefined,
-  responses: Record<string, string>,
-): Promise<SignInStep> {
+export async function answerNewPasswordRequired(answer: ChallengeAnswer): Promise<SignInStep> {
+  const { ctx, pool, client, session, responses } = answer;
   const stored = await takeSession(ctx, client, session, 'NEW_PASSWORD_REQUIRED');
   const user = await ctx.repos.users.get(pool.id, stored.usernameKey);
   if (!user) throw new NotAuthorizedException('Invalid session for the user.');

@@ -11,6 +11,7 @@ import { openSession, returnSession, takeSession } from './auth-sessions.js';
 import { incorrectCredentials } from './password-sign-in.js';
 import { afterPasswordVerified, type SignInStep } from './sign-in-outcome.js';
 import { createSrpVerifier, parseSrpTimestamp, SrpError, startSrpSession, verifyPasswordClaim } from './srp.js';
+import type { ChallengeAnswer } from './challenge-answer.js';
 
 /** How far the client's TIMESTAMP may be from the server's clock. */
 const TIMESTAMP_SKEW_MS = 5 * 60_000;
@@ -132,12 +133,8 @@ export async function startSrpSignIn(
  * USER_SRP_AUTH, second step: check PASSWORD_CLAIM_SIGNATURE, then continue as any password sign-in, from
  * the device the answer's DEVICE_KEY names (or InitiateAuth's, when the answer names none).
  */
-export async function answerPasswordVerifier(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  client: StoredAppClient,
-  responses: Record<string, string>,
-): Promise<SignInStep> {
+export async function answerPasswordVerifier(answer: ChallengeAnswer): Promise<SignInStep> {
+  const { ctx, pool, client, responses } = answer;
   const session = await takeSrpChallenge(ctx, client, responses, 'PASSWORD_VERIFIER');
   const state = session.state as UserSrpState;
   const user = state.pretend ? undefined : await ctx.repos.users.get(pool.id, session.usernameKey);
