@@ -5,6 +5,7 @@ import {
   AdminSetUserPasswordCommand,
   AdminUserGlobalSignOutCommand,
   CreateResourceServerCommand,
+  UpdateResourceServerCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   CreateUserPoolDomainCommand,
@@ -227,6 +228,21 @@ for (const store of STORES) {
         else await idp.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username: 'ada' }));
         assert.equal(location(await silently(browser, 'after'), server.url).pathname, `/${poolId}/login`, `${signOut} ends the session`);
       }
+    });
+
+    it('grants a resource-server scope whose identifier has a path, and refuses it once the server no longer defines it', async () => {
+      const identifier = 'https://api.example.com/v2';
+      const scope = `${identifier}/write`;
+      await idp.send(new CreateResourceServerCommand({ UserPoolId: poolId, Identifier: identifier, Name: 'API v2', Scopes: [{ ScopeName: 'write', ScopeDescription: 'Write' }] }));
+      const { UserPoolClient } = await idp.send(
+        new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'v2', ...OAUTH, GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: [scope] }),
+      );
+      const config = await discover(UserPoolClient!.ClientId!, UserPoolClient!.ClientSecret!);
+      assert.equal(decodeJwt((await client.clientCredentialsGrant(config, { scope })).access_token).scope, scope);
+      assert.equal(decodeJwt((await client.clientCredentialsGrant(config)).access_token).scope, scope, 'no scope parameter: every allowed scope');
+      await idp.send(new UpdateResourceServerCommand({ UserPoolId: poolId, Identifier: identifier, Name: 'API v2', Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read' }] }));
+      await assert.rejects(client.clientCredentialsGrant(config, { scope }), (e: client.ResponseBodyError) => e.error === 'invalid_scope');
+      await assert.rejects(client.clientCredentialsGrant(config), (e: client.ResponseBodyError) => e.error === 'invalid_scope');
     });
 
     it('answers prompt=none without a session with login_required', async () => {

@@ -4,6 +4,7 @@ import {
   evaluate,
   MalformedPolicyDocumentError,
   parsePolicy,
+  parseStoredPolicy,
   trustAllows,
   type PolicyDocument,
   type RequestContext,
@@ -801,5 +802,22 @@ describe('trustAllows: role trust policies', () => {
     assert.equal(trustAllows(withDeny, { principalFederated: COGNITO, action: ASSUME, context: unauthenticated }), false);
     const noPrincipal = parsePolicy({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sts:*', Resource: '*' } });
     assert.equal(trustAllows(noPrincipal, { principalFederated: COGNITO, action: ASSUME, context: {} }), false);
+  });
+});
+
+describe('parseStoredPolicy', () => {
+  const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+
+  it('parses a stored text once: the same frozen document for every later reader', () => {
+    const first = parseStoredPolicy(text, { kind: 'trust' });
+    assert.equal(parseStoredPolicy(text, { kind: 'trust' }), first);
+    assert.ok(Object.isFrozen(first));
+    assert.deepEqual(first, parsePolicy(text, { kind: 'trust' }));
+  });
+
+  it('keeps the rules of each kind apart, and never caches a refusal', () => {
+    assert.throws(() => parseStoredPolicy(text, { kind: 'identity' }), MalformedPolicyDocumentError);
+    assert.throws(() => parseStoredPolicy('{"Statement": []}', { kind: 'trust' }), MalformedPolicyDocumentError);
+    assert.throws(() => parseStoredPolicy('{"Statement": []}', { kind: 'trust' }), MalformedPolicyDocumentError);
   });
 });
