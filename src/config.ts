@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { isLoopback } from './security/loopback.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** Lower-case labels of letters, digits and inner hyphens, at least two of them, 253 characters at most. */
@@ -251,6 +252,3 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   return { ...config, configFile };
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}

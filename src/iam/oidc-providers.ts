@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { ServiceContext } from '../context.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
+import { isHttpsOrLoopback } from '../security/loopback.js';
 import type { StoredOidcProvider } from '../storage/oidc-providers-repository.js';
 
 /** `arn:aws:iam::<account>:oidc-provider/<host and path>`, as IAM names an OpenID Connect provider. */
@@ -13,13 +13,6 @@ export function oidcProviderArn(accountId: string, key: string): string {
 export function oidcProviderKeyOf(accountId: string, arn: string): string | undefined {
   const match = /^arn:aws[\w-]*:iam::(\d{12}):oidc-provider\/([^\s]+)$/.exec(arn);
   return match && match[1] === accountId ? match[2] : undefined;
-}
-
-/** Loopback hosts, the only ones a provider may be reached on over plain http (development and tests). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
 }
 
 /**
@@ -34,8 +27,7 @@ export function parseProviderUrl(text: string): { url: string; key: string } | u
   } catch {
     return undefined;
   }
-  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  if (!secure || url.username || url.password || url.search || url.hash || text.includes('?') || text.includes('#')) return undefined;
+  if (!isHttpsOrLoopback(url) || url.username || url.password || url.search || url.hash || text.includes('?') || text.includes('#')) return undefined;
   const normalized = `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, '');
   return { url: normalized, key: normalized.replace(/^https?:\/\//, '') };
 }
@@ -55,7 +47,7 @@ function reachable(text: unknown): URL | undefined {
   if (typeof text !== 'string') return undefined;
   try {
     const url = new URL(text);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)) ? url : undefined;
+    return isHttpsOrLoopback(url) ? url : undefined;
   } catch {
     return undefined;
   }
