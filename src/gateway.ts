@@ -13,7 +13,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { Agent } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SecretBox } from './security/secret-box.js';
-import { templateActions } from './authorizer/access-check.js';
+import { decodedPath, templateActions } from './authorizer/access-check.js';
 import type { AuthorizerDecision, AuthorizerRequest } from './authorizer/decision.js';
 import { createIamAuthorizer, type IamAuthorizer } from './authorizer/iam-authorizer.js';
 import type { IamPrincipal } from './authorizer/iam-decision.js';
@@ -90,14 +90,8 @@ function compileRoute(prefix: string, spec: RouteSpec, table: RouteTable, option
 
 /** The decoded path, or undefined when it is malformed or has `.`/`..` segments (which could route one way and land another). */
 function routablePath(url: string): string | undefined {
-  const q = url.indexOf('?');
-  let path: string;
-  try {
-    path = decodeURIComponent(q < 0 ? url : url.slice(0, q));
-  } catch {
-    return undefined;
-  }
-  if (!path.startsWith('/') || path.split('/').some((segment) => segment === '.' || segment === '..')) return undefined;
+  const path = decodedPath(url);
+  if (path === undefined || !path.startsWith('/') || path.split('/').some((segment) => segment === '.' || segment === '..')) return undefined;
   return path;
 }
 
