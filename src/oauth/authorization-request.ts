@@ -1,5 +1,4 @@
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
-import { clientSecretOf } from '../userpools/app-clients.js';
 import type { HostedPool } from './hosted-pool.js';
 import {
   InvalidRequest,
@@ -113,7 +112,7 @@ async function checkTheRest(hosted: HostedPool, params: Params, client: StoredAp
   const scopes = await grantScopes(hosted.ctx, client, parseScope(params.get('scope')), 'user');
   const codeChallenge =
     responseType === 'code'
-      ? checkCodeChallenge(params.get('code_challenge'), params.get('code_challenge_method'), clientSecretOf(hosted.ctx, client) === undefined)
+      ? checkCodeChallenge(params.get('code_challenge'), params.get('code_challenge_method'), !client.encryptedSecret)
       : undefined;
   const prompt = new Set((params.get('prompt') ?? '').split(' ').filter((p) => p !== ''));
   if (prompt.has('none') && prompt.size > 1) throw new InvalidRequest('prompt=none cannot be combined with other prompt values.');
