@@ -431,6 +431,31 @@ for (const store of STORES) {
       await rejects(answer('too-late', stale), 'NotAuthorizedException', /session is expired/);
     });
 
+    it('refuses to finish NEW_PASSWORD_REQUIRED for a user disabled since the challenge', async () => {
+      const poolId = await createPool();
+      const { clientId } = await createClient(poolId);
+      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'revoked', TemporaryPassword: 'Temp0rary!Pass', MessageAction: 'SUPPRESS' }));
+      const challenge = await idp.send(
+        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'revoked', PASSWORD: 'Temp0rary!Pass' } }),
+      );
+      assert.equal(challenge.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+      await idp.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'revoked' }));
+      await rejects(
+        idp.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: clientId,
+            ChallengeName: 'NEW_PASSWORD_REQUIRED',
+            Session: challenge.Session,
+            ChallengeResponses: { USERNAME: 'revoked', NEW_PASSWORD: NEW_PASSWORD },
+          }),
+        ),
+        'NotAuthorizedException',
+        /User is disabled/,
+      );
+      const user = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'revoked' }));
+      assert.equal(user.UserStatus, 'FORCE_CHANGE_PASSWORD', 'the new password was not set');
+    });
+
     it('refuses sign-in by user state: reset required, unconfirmed, disabled, wrong password', async () => {
       const poolId = await createPool();
       const { clientId } = await createClient(poolId);

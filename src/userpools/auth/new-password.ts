@@ -5,7 +5,7 @@ import { checkPasswordPolicy } from '../users/password-policy.js';
 import { newCredentials, type PasswordCredentials } from '../users/password-store.js';
 import { updateUser } from '../users/users.js';
 import { takeSession } from './auth-sessions.js';
-import { missingRequiredAttributes, secondFactorOrTokens, type SignInStep } from './sign-in-outcome.js';
+import { missingRequiredAttributes, secondFactorOrTokens, sessionUser, type SignInStep } from './sign-in-outcome.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
 
 /**
@@ -16,8 +16,7 @@ import type { ChallengeAnswer } from './challenge-answer.js';
 export async function answerNewPasswordRequired(answer: ChallengeAnswer): Promise<SignInStep> {
   const { ctx, pool, client, session, responses } = answer;
   const stored = await takeSession(ctx, client, session, 'NEW_PASSWORD_REQUIRED');
-  const user = await ctx.repos.users.get(pool.id, stored.usernameKey);
-  if (!user) throw new NotAuthorizedException('Invalid session for the user.');
+  const user = await sessionUser(ctx, pool, stored);
   const password = responses.NEW_PASSWORD;
   if (!password) throw new InvalidParameterException('Missing required parameter NEW_PASSWORD');
   checkPasswordPolicy(pool.settings.userPool.Policies?.PasswordPolicy, password);

@@ -27,12 +27,20 @@ export function missingRequiredAttributes(pool: StoredUserPool, attributes: Reco
   return (pool.settings.userPool.SchemaAttributes ?? []).filter((a) => a.Required && a.Name !== 'sub' && !attributes[a.Name!]).map((a) => a.Name!);
 }
 
+/**
+ * A user partway through a sign-in may go on: still enabled (an administrator may have disabled them
+ * since the challenge was issued) and not locked by failed attempts.
+ */
+export function requireAllowedToSignIn(ctx: ServiceContext, user: StoredUser): void {
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  refuseIfLocked(ctx, user);
+}
+
 /** The user of a challenge session, still allowed to sign in. */
 export async function sessionUser(ctx: ServiceContext, pool: StoredUserPool, session: StoredAuthSession): Promise<StoredUser> {
   const user = await ctx.repos.users.get(pool.id, session.usernameKey);
   if (!user) throw new NotAuthorizedException('Invalid session for the user.');
-  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
-  refuseIfLocked(ctx, user);
+  requireAllowedToSignIn(ctx, user);
   return user;
 }
 

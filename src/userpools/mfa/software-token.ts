@@ -6,6 +6,7 @@ import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { SoftwareTokenMFANotFoundException } from '../errors.js';
 import { poolFactors } from './factors.js';
+import { requireAllowedToSignIn } from '../auth/sign-in-outcome.js';
 
 /** What an MFA_SETUP session keeps between AssociateSoftwareToken, VerifySoftwareToken and the challenge answer. */
 export interface MfaSetupState extends Record<string, unknown> {
@@ -42,6 +43,6 @@ export async function setupSessionParties(
     ctx.repos.users.get(session.poolId, session.usernameKey),
   ]);
   if (!pool || !client || !user) throw new NotAuthorizedException('Invalid session for the user.');
-  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  requireAllowedToSignIn(ctx, user);
   return { pool, client, user };
 }
