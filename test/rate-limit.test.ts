@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { RateLimiter, credentialRateLimiter } from '../src/security/rate-limiter.js';
+import { FormBrowser, readForm } from './helpers/form-browser.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
 describe('RateLimiter', () => {
@@ -92,5 +93,44 @@ describe('the token endpoint is rate limited per address like the API (sqlite)',
       assert.equal(body.error, 'invalid_request');
       assert.match(body.error_description, /Too many requests/);
     }
+  });
+});
+
+describe('the credential rate limit on the hosted-UI forms', () => {
+  let server: TestServer;
+  let loginUrl: string;
+  before(async () => {
+    server = await startServer('sqlite', { credentialRateLimit: { perSecond: 0.001, burst: 3 } });
+    const idp = server.idp();
+    const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'limited pages' }));
+    const { UserPoolClient } = await idp.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: UserPool!.Id,
+        ClientName: 'web',
+        GenerateSecret: true,
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: ['openid'],
+        CallbackURLs: ['https://app.example.com/callback'],
+        SupportedIdentityProviders: ['COGNITO'],
+      }),
+    );
+    const query = new URLSearchParams({ response_type: 'code', client_id: UserPoolClient!.ClientId!, redirect_uri: 'https://app.example.com/callback', scope: 'openid' });
+    loginUrl = `${server.url}/${UserPool!.Id}/login?${query}`;
+  });
+  after(() => server?.close());
+
+  it('counts new-password answers as credential checks: 429 once the burst is spent', async () => {
+    const browser = new FormBrowser();
+    const page = await browser.get(loginUrl);
+    assert.equal(page.status, 200);
+    const { action, hidden } = readForm(await page.text(), server.url);
+    const newPassword = new URL(action);
+    newPassword.pathname = newPassword.pathname.replace(/\/login$/, '/newPassword');
+    const post = () => browser.post(newPassword, { ...hidden, username: 'someone', session: 'forged', required: '', password: 'N3w-Passw0rd!long' });
+    for (let i = 0; i < 3; i++) assert.notEqual((await post()).status, 429, `attempt ${i + 1} is within the burst`);
+    const limited = await post();
+    assert.equal(limited.status, 429);
+    assert.match(await limited.text(), /Too many requests/);
   });
 });

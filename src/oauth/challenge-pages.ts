@@ -15,7 +15,7 @@ import { errorPage, newPasswordPage } from './pages/templates.js';
 import { MFA_CHALLENGES, showMfaChallenge } from './mfa-pages.js';
 import { Params } from './params.js';
 import { secretHashFor } from './user-pool-api.js';
-import { attributeLabel, showSignIn } from './sign-in-form.js';
+import { TOO_MANY_REQUESTS, attributeLabel, showSignIn } from './sign-in-form.js';
 
 /**
  * After a password (or a challenge answer) is accepted: tokens mean the user is in; a challenge gets its
@@ -78,6 +78,10 @@ export async function postNewPassword(hosted: HostedPool, request: FastifyReques
   const required = field(form, 'required').split(' ').filter((name) => name.startsWith('userAttributes.'));
   const password = field(form, 'password');
   const attributes = Object.fromEntries(required.map((name) => [name, field(form, name)]));
+  // Answering a challenge is a credential check (RespondToAuthChallenge is rate-limited on the API).
+  if (!hosted.allowAttempt()) {
+    return showNewPassword(hosted, request, reply, auth, challenge, required, { error: { message: TOO_MANY_REQUESTS }, values: attributes }, 429);
+  }
   // The policy is checked before the challenge is answered: answering spends the session, and a user
   // who picked a short password should not have to start over.
   try {
