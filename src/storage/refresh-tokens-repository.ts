@@ -101,23 +101,7 @@ export class RefreshTokensRepository {
   }
 
   async recordOrigin(origin: OriginWithoutRefreshToken): Promise<void> {
-    await this.db
-      .insertInto('refresh_tokens')
-      .values({
-        pool_id: origin.poolId,
-        token_hash: `origin:${origin.originJti}`,
-        client_id: origin.clientId,
-        username_key: origin.usernameKey,
-        origin_jti: origin.originJti,
-        device_key: null,
-        auth_time: origin.authTime.getTime(),
-        created_at: origin.createdAt.getTime(),
-        expires_at: origin.expiresAt.getTime(),
-        usable_until: null,
-        revoked_at: null,
-        scopes: origin.scopes.join(' '),
-      })
-      .execute();
+    await this.insert({ ...origin, tokenHash: `origin:${origin.originJti}` });
   }
 
   async get(poolId: string, tokenHash: string): Promise<StoredRefreshToken | undefined> {
