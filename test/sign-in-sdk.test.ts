@@ -431,6 +431,20 @@ for (const store of STORES) {
       await rejects(answer('too-late', stale), 'NotAuthorizedException', /session is expired/);
     });
 
+    it('refuses RevokeToken for a client with EnableTokenRevocation off, and the token stays usable', async () => {
+      const poolId = await createPool();
+      const { clientId } = await createClient(poolId, { EnableTokenRevocation: false });
+      await createUser(poolId, 'keeper');
+      const { AuthenticationResult } = await idp.send(
+        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'keeper', PASSWORD } }),
+      );
+      await rejects(idp.send(new RevokeTokenCommand({ ClientId: clientId, Token: AuthenticationResult!.RefreshToken! })), 'UnsupportedOperationException');
+      const refreshed = await idp.send(
+        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: AuthenticationResult!.RefreshToken! } }),
+      );
+      assert.ok(refreshed.AuthenticationResult?.AccessToken);
+    });
+
     it('refuses to finish NEW_PASSWORD_REQUIRED for a user disabled since the challenge', async () => {
       const poolId = await createPool();
       const { clientId } = await createClient(poolId);

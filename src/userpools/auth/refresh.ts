@@ -64,3 +64,23 @@ export async function refreshSignIn(
   await ctx.repos.refreshTokens.retire(pool.id, stored.tokenHash, new Date(ctx.now().getTime() + grace * 1000));
   return { ...tokens, RefreshToken: await mintRefreshToken(ctx, signIn, stored.expiresAt), TokenType: 'Bearer' };
 }
+
+/**
+ * RevokeToken and POST /oauth2/revoke: revokes a refresh token and, through their origin_jti, the ID and
+ * access tokens issued from it. An unknown token, or another client's, is revoked silently (RFC 7009
+ * §2.2), so the answer reveals nothing about tokens. What refuses the request, each door answers in its
+ * own error family: 'disabled' (the client's EnableTokenRevocation is off) or 'not-refresh' (a JWT:
+ * Cognito revokes refresh tokens only).
+ */
+export async function revokeRefreshToken(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  token: string,
+): Promise<'revoked' | 'disabled' | 'not-refresh'> {
+  if (client.settings.EnableTokenRevocation === false) return 'disabled';
+  if (token.split('.').length === 3) return 'not-refresh';
+  const stored = await ctx.repos.refreshTokens.get(pool.id, refreshTokenHash(ctx, token));
+  if (stored && stored.clientId === client.clientId) await ctx.repos.refreshTokens.revokeOrigin(pool.id, stored.originJti, ctx.now());
+  return 'revoked';
+}
