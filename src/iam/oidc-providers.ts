@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { ServiceContext } from '../context.js';
-import { NotAuthorizedException } from '../protocol/errors.js';
+import { ExpiredTokenError, NotAuthorizedException } from '../protocol/errors.js';
 import { isHttpsOrLoopback } from '../security/loopback.js';
 import type { StoredOidcProvider } from '../storage/oidc-providers-repository.js';
 
@@ -82,7 +82,7 @@ export interface VerifiedOidcToken {
 /**
  * Verifies a token of an IAM OIDC provider before anything of it is trusted: signature against the
  * provider's JWKS (found through its discovery document), issuer, audience among its client ids, expiry.
- * An expired token says so in its message (STS answers ExpiredTokenException for it).
+ * An expired token is an ExpiredTokenError (STS answers ExpiredTokenException for it).
  */
 export async function verifyOidcToken(ctx: ServiceContext, provider: StoredOidcProvider, token: string): Promise<VerifiedOidcToken> {
   try {
@@ -109,7 +109,7 @@ export async function verifyOidcToken(ctx: ServiceContext, provider: StoredOidcP
     const audience = audiences.find((a): a is string => typeof a === 'string' && provider.clientIds.includes(a))!;
     return { claims: payload as VerifiedOidcToken['claims'], audience };
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw new NotAuthorizedException('Invalid login token. Token expired.');
+    if (error instanceof joseErrors.JWTExpired) throw new ExpiredTokenError('Invalid login token. Token expired.');
     if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') throw new NotAuthorizedException('Invalid login token. Incorrect token audience.');
     throw new NotAuthorizedException('Invalid login token. Not a valid OpenId Connect identity token.');
   }

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../context.js';
-import { NotAuthorizedException } from '../protocol/errors.js';
+import { ExpiredTokenError, NotAuthorizedException } from '../protocol/errors.js';
 import { decodeJws, JwsExpiredError, type JwsClaims } from '../security/jws.js';
 
 /** The key set and issuer path of the OpenID tokens identity pools issue (Cognito's is cognito-identity.amazonaws.com). */
@@ -45,7 +45,7 @@ export async function verifyOpenIdToken(ctx: ServiceContext, token: string): Pro
     return await ctx.keys.verify(IDENTITY_KEYS, decodeJws(token), identityIssuer(ctx));
   } catch (error) {
     // The signature is checked before the claims: an expired token is a genuine one (STS answers it apart).
-    if (error instanceof JwsExpiredError) throw new NotAuthorizedException('Invalid login token. The OpenID token has expired.');
+    if (error instanceof JwsExpiredError) throw new ExpiredTokenError('Invalid login token. The OpenID token has expired.');
     throw new NotAuthorizedException('Invalid login token. The OpenID token is not valid.');
   }
 }

@@ -33,6 +33,15 @@ export class ResourceNotFoundException extends ServiceError {
 export class NotAuthorizedException extends ServiceError {
   readonly status = 403;
 }
+/**
+ * A genuine token (its signature holds) past its expiry: NotAuthorizedException on the wire, kept apart
+ * so that STS can answer ExpiredTokenException for it, as AWS does, without reading the message.
+ */
+export class ExpiredTokenError extends NotAuthorizedException {
+  override get type(): string {
+    return 'NotAuthorizedException';
+  }
+}
 export class TooManyRequestsException extends ServiceError {
   readonly status = 429;
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
 import { oidcProviderArn, providerKeyOfIssuer, verifyOidcToken } from '../iam/oidc-providers.js';
 import { identityIssuer, verifyOpenIdToken } from '../identitypools/openid-token.js';
-import { NotAuthorizedException } from '../protocol/errors.js';
+import { ExpiredTokenError } from '../protocol/errors.js';
 import { QueryProtocolError, type QueryCaller, type QueryService } from '../protocol/query-api.js';
 import { verifyToken } from '../userpools/auth/tokens.js';
 import { assumeRoleWithWebIdentity, RoleAssumptionError } from './assume-role.js';
@@ -28,7 +28,7 @@ interface WebIdentity {
  * verify (forged, another issuer, not an ID token) is InvalidIdentityToken.
  */
 function refuseToken(error: unknown): never {
-  if (error instanceof NotAuthorizedException && /expired/i.test(error.message)) {
+  if (error instanceof ExpiredTokenError) {
     throw new QueryProtocolError('ExpiredTokenException', 'Token expired: the web identity token that was passed has expired. Get a new identity token and retry.');
   }
   throw new QueryProtocolError('InvalidIdentityToken', 'The web identity token is not valid, or not from a provider this STS trusts.');

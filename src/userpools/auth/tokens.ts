@@ -1,6 +1,6 @@
 import type { AuthenticationResultType, TimeUnitsType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
-import { NotAuthorizedException } from '../../protocol/errors.js';
+import { ExpiredTokenError, NotAuthorizedException } from '../../protocol/errors.js';
 import { decodeJws, JwsExpiredError, type JwsClaims, type UnverifiedJws } from '../../security/jws.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
@@ -174,7 +174,7 @@ export async function verifyToken(ctx: ServiceContext, token: string, use: 'acce
     if (claims.token_use !== use) throw new Error('token_use');
     return { poolId, claims };
   } catch (error) {
-    if (error instanceof JwsExpiredError) throw new NotAuthorizedException(`${label} has expired`);
+    if (error instanceof JwsExpiredError) throw new ExpiredTokenError(`${label} has expired`);
     throw new NotAuthorizedException(`Invalid ${label}`);
   }
 }
