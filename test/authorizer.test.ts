@@ -318,6 +318,59 @@ describe('IAM authorizer: the decision', () => {
     refused(await authorize({ method: 'GET', url: `/bucket/photos/${escape(ALICE)}/a`, headers: { ...lowerCase(out.headers), host: HOST } }), 403, 'SignatureDoesNotMatch');
   });
 
+  it('refuses a request carrying both an Authorization header and X-Amz-Signature (InvalidArgument, 403)', async () => {
+    const path = `/bucket/photos/${escape(ALICE)}/cat.jpg`;
+    const presigned = await signed({ path, presign: 300, contentSha: UNSIGNED, credentials: alice });
+    const headerSigned = await signed({ path, contentSha: true, credentials: alice });
+    allowed(await authorize(presigned));
+    allowed(await authorize(headerSigned));
+    const both = await authorize({ ...presigned, headers: { ...presigned.headers, authorization: String(headerSigned.headers.authorization) } });
+    refused(both, 403, 'InvalidArgument');
+    assert.equal((both as { message: string }).message, 'Only one auth mechanism allowed: the Authorization header or X-Amz-Signature.');
+    // An Authorization header of another scheme next to a presigned query is not a second SigV4 mechanism.
+    allowed(await authorize({ ...presigned, headers: { ...presigned.headers, authorization: 'Bearer abc.def.ghi' } }));
+  });
+
+  it('refuses a credential scope dated another day than X-Amz-Date (SignatureDoesNotMatch), header-signed or presigned', async () => {
+    const path = `/bucket/photos/${escape(ALICE)}/cat.jpg`;
+    const message = 'The date of the credential scope is not the date of X-Amz-Date.';
+    const good = await signed({ path, contentSha: true, credentials: alice });
+    const authorization = String(good.headers.authorization);
+    assert.match(authorization, /\/20261126\/us-east-1\/s3\/aws4_request/);
+    const header = await authorize({ ...good, headers: { ...good.headers, authorization: authorization.replace('/20261126/', '/20261125/') } });
+    refused(header, 403, 'SignatureDoesNotMatch');
+    assert.equal((header as { message: string }).message, message);
+
+    const presigned = await signed({ path, presign: 300, contentSha: UNSIGNED, credentials: alice });
+    assert.match(presigned.url, /X-Amz-Credential=[^&]*%2F20261126%2F/);
+    const query = await authorize({ ...presigned, url: presigned.url.replace('%2F20261126%2F', '%2F20261127%2F') });
+    refused(query, 403, 'SignatureDoesNotMatch');
+    assert.equal((query as { message: string }).message, message);
+  });
+
+  it('refuses a signature that does not cover Host (SignatureDoesNotMatch: Host must be a signed header)', async () => {
+    const path = `/bucket/photos/${escape(ALICE)}/cat.jpg`;
+    const message = 'Host must be a signed header.';
+    const good = await signed({ path, contentSha: true, credentials: alice });
+    const authorization = String(good.headers.authorization);
+    assert.match(authorization, /SignedHeaders=host;/);
+    const header = await authorize({ ...good, headers: { ...good.headers, authorization: authorization.replace('SignedHeaders=host;', 'SignedHeaders=') } });
+    refused(header, 403, 'SignatureDoesNotMatch');
+    assert.equal((header as { message: string }).message, message);
+    // Signed by the SDK's own signer without a Host header at all.
+    const noHost = new SignatureV4({ credentials: alice, region: 'us-east-1', service: 's3', sha256: Hash.bind(null, 'sha256'), uriEscapePath: false });
+    const out = await noHost.sign(new HttpRequest({ method: 'GET', hostname: '127.0.0.1', path, headers: {} }), { signingDate: new Date(T0) });
+    const bySdk = await authorize({ method: 'GET', url: path, headers: { ...lowerCase(out.headers), host: HOST } });
+    refused(bySdk, 403, 'SignatureDoesNotMatch');
+    assert.equal((bySdk as { message: string }).message, message);
+    // Presigned: X-Amz-SignedHeaders without host.
+    const presigned = await signed({ path, presign: 300, contentSha: UNSIGNED, credentials: alice });
+    assert.match(presigned.url, /X-Amz-SignedHeaders=host(&|$)/);
+    const query = await authorize({ ...presigned, url: presigned.url.replace(/X-Amz-SignedHeaders=host(?=&|$)/, 'X-Amz-SignedHeaders=x-amz-date') });
+    refused(query, 403, 'SignatureDoesNotMatch');
+    assert.equal((query as { message: string }).message, message);
+  });
+
   it('refuses sessions of a role that no longer exists or was re-created, and requests that map to no action', async () => {
     const path = `/bucket/photos/${escape(ALICE)}/cat.jpg`;
     const request = await signed({ path, contentSha: true, credentials: alice });
@@ -504,6 +557,30 @@ describe('middleware adapters', () => {
     }
   });
 
+  it('Fastify: captureRawBody answers 413 for a body over its limit, before the authorizer runs', async () => {
+    const app = Fastify();
+    let decisions = 0;
+    app.addHook('preParsing', captureRawBody(16));
+    app.addHook('preHandler', fastifyAuthorizer(async (request) => {
+      decisions++;
+      return authorize(request);
+    }));
+    app.post('/orders/new', async (request) => ({ size: request.rawBody?.length }));
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const tooLarge = await fetch(`${url}/orders/new`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(17) });
+      assert.equal(tooLarge.status, 413);
+      assert.deepEqual(await tooLarge.json(), { statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' });
+      assert.equal(decisions, 0);
+      // Exactly at the limit the body is kept and reaches the authorizer (unsigned here: 401).
+      const atLimit = await fetch(`${url}/orders/new`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(16) });
+      assert.equal(atLimit.status, 401);
+      assert.equal(decisions, 1);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('Express-style (req, res, next) on node:http, with the S3 XML error format', async () => {
     const middleware = expressAuthorizer(authorize, { errorFormat: 's3' });
     const server: Server = createServer((req: IncomingMessage & { authorizer?: { principalId: string } }, res: ServerResponse) => {
@@ -605,6 +682,23 @@ describe('user pool authorizer', () => {
     refused(decision, 403, 'InsufficientScope');
     assert.match((decision as { challenge: string }).challenge, /^Bearer error="insufficient_scope", scope="photos\/read aws.cognito.signin.user.admin"$/);
     assert.equal((await createUserPoolAuthorizer({ issuer, requiredScopes: ['photos/read', 'aws.cognito.signin.user.admin'], scopeMatch: 'any' })(bearer(tokens.accessToken))).allowed, true);
+  });
+
+  it('with requiredScopes, refuses an ID token as invalid_token (401 "An access token is required."), even when tokenUse is id', async () => {
+    const scoped = createUserPoolAuthorizer({ issuer, clientIds: [clientId], requiredScopes: ['aws.cognito.signin.user.admin'] });
+    const decision = await scoped(bearer(tokens.idToken));
+    refused(decision, 401, 'Unauthorized');
+    assert.equal((decision as { message: string }).message, 'An access token is required.');
+    assert.equal((decision as { challenge: string }).challenge, 'Bearer error="invalid_token", error_description="An access token is required."');
+    assert.equal((await scoped(bearer(tokens.accessToken))).allowed, true);
+    // tokenUse 'id' together with requiredScopes admits nothing: the ID token fails the scope rule, the access token the token_use one.
+    const contradictory = createUserPoolAuthorizer({ issuer, tokenUse: 'id', requiredScopes: ['aws.cognito.signin.user.admin'] });
+    const byId = await contradictory(bearer(tokens.idToken));
+    refused(byId, 401, 'Unauthorized');
+    assert.equal((byId as { message: string }).message, 'An access token is required.');
+    const byAccess = await contradictory(bearer(tokens.accessToken));
+    refused(byAccess, 401, 'Unauthorized');
+    assert.equal((byAccess as { message: string }).message, 'An ID token is required.');
   });
 
   it('refuses an expired token, a forged one, a tampered one and none (401)', async () => {

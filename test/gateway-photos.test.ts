@@ -272,6 +272,78 @@ for (const store of STORES) {
       assert.equal(status, 400);
     });
 
+    /** A loopback port nothing listens on (bound, then closed). */
+    async function closedPort(): Promise<number> {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const { port } = probe.address() as AddressInfo;
+      await new Promise((resolve) => probe.close(resolve));
+      return port;
+    }
+
+    it('answers 503 AuthorizerUnavailable (S3 XML or JSON) when the authorizer throws: roles that cannot load, keys that cannot be fetched', async () => {
+      const alice = await photographer();
+      const jwksPort = await closedPort();
+      const broken = await createGateway({
+        upstream: objectStore.url,
+        routes: {
+          routes: {
+            '/bucket/*': { authorizer: 'iam', actions: 's3' },
+            '/api/*': { authorizer: 'userPool', issuer, jwksUri: `http://127.0.0.1:${jwksPort}/jwks.json` },
+          },
+        },
+        secrets: services.services.secrets,
+        roles: async () => {
+          throw new Error('the roles store is down');
+        },
+      });
+      const brokenUrl = await broken.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        const seen = objectStore.requests.length;
+        const client = new S3Client({ endpoint: brokenUrl, forcePathStyle: true, region: 'us-east-1', credentials: alice.credentials, maxAttempts: 1 });
+        await rejects(client.send(new GetObjectCommand({ Bucket: 'bucket', Key: `photos/${alice.identityId}/cat.jpg` })), 'AuthorizerUnavailable', 503);
+        const { accessToken } = await signIn();
+        const unsigned = await fetch(`${brokenUrl}/bucket/photos/x`);
+        // An unsigned request is refused before the roles are needed.
+        assert.equal(unsigned.status, 401);
+        const api = await fetch(`${brokenUrl}/api/profile`, { headers: { authorization: `Bearer ${accessToken}` } });
+        assert.equal(api.status, 503);
+        assert.equal(api.headers.get('content-type'), 'application/json; charset=utf-8');
+        assert.equal(api.headers.get('x-amzn-errortype'), 'AuthorizerUnavailable');
+        assert.deepEqual(await api.json(), { code: 'AuthorizerUnavailable', message: 'The authorizer could not decide (its keys or policies could not be loaded).' });
+        // Without a token the keys are not needed: 401 as usual.
+        assert.equal((await fetch(`${brokenUrl}/api/profile`)).status, 401);
+        assert.equal(objectStore.requests.length, seen);
+      } finally {
+        await broken.close();
+      }
+    });
+
+    it('answers 502 BadGateway (JSON, or S3 XML on an S3 route) when the upstream is unreachable', async () => {
+      const alice = await photographer();
+      const port = await closedPort();
+      const orphan = await createGateway({
+        upstream: `http://127.0.0.1:${port}`,
+        routes: { routes: { '/bucket/*': { authorizer: 'iam', actions: 's3' }, '/health': { authorizer: 'none' } } },
+        secrets: services.services.secrets,
+        roles: services.services.repos.roles,
+      });
+      const orphanUrl = await orphan.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        const health = await fetch(`${orphanUrl}/health`);
+        assert.equal(health.status, 502);
+        assert.equal(health.headers.get('x-amzn-errortype'), 'BadGateway');
+        assert.deepEqual(await health.json(), { code: 'BadGateway', message: 'The upstream did not answer.' });
+        // An allowed S3 request: the S3 SDK sees the XML error.
+        const client = new S3Client({ endpoint: orphanUrl, forcePathStyle: true, region: 'us-east-1', credentials: alice.credentials, maxAttempts: 1 });
+        await rejects(client.send(new PutObjectCommand({ Bucket: 'bucket', Key: `photos/${alice.identityId}/lost.jpg`, Body: 'lost' })), 'BadGateway', 502);
+        // A refused one is still refused by the gateway itself (403), before the upstream is tried.
+        await rejects(client.send(new GetObjectCommand({ Bucket: 'bucket', Key: 'photos/someone/else.jpg' })), 'AccessDenied', 403);
+      } finally {
+        await orphan.close();
+      }
+    });
+
     it('runs as `gatehouse gateway` from the same configuration as the server', async () => {
       const routesFile = join(server.store.dataDir, 'routes.yaml');
       writeFileSync(routesFile, `routes:\n  /bucket/*:\n    authorizer: iam\n    actions: s3\n`);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
@@ -164,6 +166,31 @@ for (const store of STORES) {
         await rejects(iam().send(new CreateOpenIDConnectProviderCommand({ Url: 'https://other.example.com', ThumbprintList: ['xyz'] })), 'InvalidInputException', 400);
         await rejects(iam().send(new CreateOpenIDConnectProviderCommand({ Url: 'https://other.example.com', ClientIDList: ['x'.repeat(256)] })), 'InvalidInputException', 400);
       });
+
+      it('takes at most 100 client IDs and 5 thumbprints (InvalidInput, 400), and creates nothing beyond them', async () => {
+        const ids = (n: number) => Array.from({ length: n }, (_, i) => `client-${i}`);
+        const prints = (n: number) => Array.from({ length: n }, (_, i) => String(i).repeat(40).slice(0, 40));
+        await rejects(
+          iam().send(new CreateOpenIDConnectProviderCommand({ Url: 'https://many-clients.example.com', ClientIDList: ids(101) })),
+          'InvalidInputException',
+          400,
+          /^A provider may have at most 100 client IDs\.$/,
+        );
+        await rejects(
+          iam().send(new CreateOpenIDConnectProviderCommand({ Url: 'https://many-prints.example.com', ClientIDList: ['app'], ThumbprintList: prints(6) })),
+          'InvalidInputException',
+          400,
+          /^A provider may have at most 5 thumbprints\.$/,
+        );
+        const listed = (await iam().send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList!.map((p) => p.Arn);
+        assert.ok(!listed.includes(providerArn('many-clients.example.com')));
+        assert.ok(!listed.includes(providerArn('many-prints.example.com')));
+        // Exactly at the limits it is created.
+        const created = await iam().send(new CreateOpenIDConnectProviderCommand({ Url: 'https://at-limits.example.com', ClientIDList: ids(100), ThumbprintList: prints(5) }));
+        const got = await iam().send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: created.OpenIDConnectProviderArn }));
+        assert.equal(got.ClientIDList!.length, 100);
+        assert.equal(got.ThumbprintList!.length, 5);
+      });
     });
 
     describe('identity pools', () => {
@@ -239,6 +266,54 @@ for (const store of STORES) {
         assert.deepEqual(decodeJwt(Token!).amr, ['authenticated', ext.key, `${ext.key}:CognitoSignIn:${sub}`]);
         // The OIDC provider's own client is not the listed user pool client: the user pool path answers.
         await rejects(identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [ext.key]: (await idToken(ext)).token } })), 'NotAuthorizedException', 403, /audience/);
+      });
+    });
+
+    describe('a provider whose discovery document cannot be fetched', () => {
+      let broken: Server;
+      let issuer: string;
+      let discoveries = 0;
+      before(async () => {
+        broken = createServer((req, res) => {
+          if (req.url?.endsWith('/.well-known/openid-configuration')) discoveries++;
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+        });
+        await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+        issuer = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/oidc`;
+        await iam().send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['app'], ThumbprintList: [THUMBPRINT] }));
+      });
+      after(async () => {
+        await new Promise((resolve) => broken?.close(resolve));
+      });
+
+      /** A well-formed token naming the provider as issuer (its signature is never reached). */
+      async function token(): Promise<string> {
+        const { privateKey } = await generateKeyPair('RS256');
+        return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('app').setSubject('someone').setIssuedAt().setExpirationTime('1h').sign(privateKey);
+      }
+
+      it('GetId answers NotAuthorizedException "keys could not be retrieved" (403), and tries discovery again next time', async () => {
+        const key = issuer.replace(/^http:\/\//, '');
+        const poolId = await identityPool([providerArn(key)]);
+        const before = discoveries;
+        const getId = async () => identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [key]: await token() } }));
+        await rejects(getId(), 'NotAuthorizedException', 403, /^Invalid login token\. The provider's keys could not be retrieved\.$/);
+        // The failure is not cached: the next login fetches the discovery document again.
+        await rejects(getId(), 'NotAuthorizedException', 403, /keys could not be retrieved/);
+        assert.equal(discoveries, before + 2);
+      });
+
+      it('AssumeRoleWithWebIdentity answers InvalidIdentityToken (400)', async () => {
+        const key = issuer.replace(/^http:\/\//, '');
+        const roleArn = await role({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn(key) }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+        const before = discoveries;
+        await rejects(
+          sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'oidc', WebIdentityToken: await token() })),
+          'InvalidIdentityTokenException',
+          400,
+          /^The web identity token is not valid, or not from a provider this STS trusts\.$/,
+        );
+        assert.equal(discoveries, before + 1);
       });
     });
 
