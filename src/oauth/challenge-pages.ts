@@ -1,11 +1,9 @@
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
 import { InvalidParameterException, ServiceError } from '../protocol/errors.js';
 import { answerChallenge } from '../userpools/auth/answer-challenge.js';
 import type { SignInStep } from '../userpools/auth/sign-in-outcome.js';
 import { checkPasswordPolicy } from '../userpools/users/password-policy.js';
-import { usernameKey } from '../userpools/users/sign-in-names.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import { signedIn } from './complete-authorization.js';
 import type { HostedPool } from './hosted-pool.js';
@@ -17,10 +15,7 @@ import { Params } from './params.js';
 import { secretHashFor } from './user-pool-api.js';
 import { TOO_MANY_REQUESTS, attributeLabel, showSignIn } from './sign-in-form.js';
 
-/**
- * After a password (or a challenge answer) is accepted: tokens mean the user is in; a challenge gets its
- * page, carrying the challenge's session.
- */
+/** After a password (or a challenge answer) is accepted: the user is in, or a challenge gets its page, carrying its session. */
 export async function continueSignIn(
   hosted: HostedPool,
   request: FastifyRequest,
@@ -29,15 +24,8 @@ export async function continueSignIn(
   step: SignInStep,
   username: string,
 ): Promise<FastifyReply> {
-  if (step.AuthenticationResult?.AccessToken) {
-    // The sign-in's API tokens are not handed out: the client gets OAuth tokens through the code. They
-    // are revoked at once, so nothing of them stays usable.
-    const claims = decodeJwt(step.AuthenticationResult.AccessToken);
-    await hosted.ctx.repos.refreshTokens.revokeOrigin(hosted.pool.id, String(claims.origin_jti), hosted.ctx.now());
-    const user = await hosted.ctx.repos.users.get(hosted.pool.id, usernameKey(hosted.pool, String(claims.username)));
-    if (!user) return showSignIn(hosted, request, reply, auth, { error: { message: 'User does not exist.' } }, 400);
-    return signedIn(hosted, request, reply, auth, user);
-  }
+  // A completed sign-in gets an authorization code; the client gets its tokens through the code.
+  if (step.completed) return signedIn(hosted, request, reply, auth, step.completed.user);
   const challengeUser = step.ChallengeParameters?.USER_ID_FOR_SRP ?? step.ChallengeParameters?.USERNAME ?? username;
   const session = step.Session ?? '';
   if (step.ChallengeName === 'NEW_PASSWORD_REQUIRED') {

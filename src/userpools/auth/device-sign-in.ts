@@ -74,5 +74,5 @@ export async function answerDevicePasswordVerifier(answer: ChallengeAnswer): Pro
     throw deviceNotProven();
   }
   await ctx.repos.devices.recordAuthentication(pool.id, user.usernameKey, deviceKey, ctx.now());
-  return signInCompleted(ctx, pool, client, user, deviceKey);
+  return signInCompleted(ctx, user, deviceKey);
 }

@@ -14,12 +14,17 @@ import { recordSuccessfulSignIn, refuseIfLocked } from './account-protection.js'
 import { mfaChallengeFor } from './mfa-challenges.js';
 import { completeSignIn } from './tokens.js';
 
-/** What InitiateAuth and RespondToAuthChallenge answer: tokens, or the next challenge. */
+/**
+ * Where a sign-in stands: the next challenge, tokens (a refresh), or `completed` — every factor passed.
+ * A completed sign-in is answered by its door: the API with tokens (tokensForCompleted), the hosted UI
+ * with an authorization code, so the pages never mint API tokens they would only throw away.
+ */
 export interface SignInStep {
   AuthenticationResult?: AuthenticationResultType;
   ChallengeName?: ChallengeNameType;
   Session?: string;
   ChallengeParameters?: Record<string, string>;
+  completed?: { user: StoredUser; deviceKey?: string };
 }
 
 /** The attributes a user must supply with a new password: required by the schema, and missing. */
@@ -116,7 +121,7 @@ export async function afterFactors(
   device?: StoredDevice,
   answered?: string,
 ): Promise<SignInStep> {
-  if (!device) return signInCompleted(ctx, pool, client, user);
+  if (!device) return signInCompleted(ctx, user);
   const session = answered
     ? await reuseSession(ctx, client, answered, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device))
     : await openSession(ctx, client, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device));
@@ -127,19 +132,20 @@ export async function afterFactors(
   };
 }
 
-/**
- * Every factor passed: the account's failed-attempt count starts again, and the tokens, bound to the device
- * the sign-in proved (`deviceKey`). Without one, in a pool that tracks devices, the sign-in gets a new device
- * (NewDeviceMetadata) for the client to confirm, and its tokens are bound to it already.
- */
-export async function signInCompleted(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  client: StoredAppClient,
-  user: StoredUser,
-  deviceKey?: string,
-): Promise<SignInStep> {
+/** Every factor passed: the account's failed-attempt count starts again, and the sign-in is complete. */
+export async function signInCompleted(ctx: ServiceContext, user: StoredUser, deviceKey?: string): Promise<SignInStep> {
   await recordSuccessfulSignIn(ctx, user);
+  return { completed: { user, ...(deviceKey && { deviceKey }) } };
+}
+
+/**
+ * The API's answer to a step (InitiateAuth, RespondToAuthChallenge and their Admin forms): a completed
+ * sign-in gets its tokens, bound to the device it proved. Without one, in a pool that tracks devices, it
+ * gets a new device (NewDeviceMetadata) for the client to confirm, and its tokens are bound to it already.
+ */
+export async function tokensForCompleted(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, step: SignInStep): Promise<SignInStep> {
+  if (!step.completed) return step;
+  const { user, deviceKey } = step.completed;
   const newDevice = !deviceKey && deviceTracking(pool) ? newDeviceMetadata(ctx, pool) : undefined;
   const boundTo = deviceKey ?? newDevice?.DeviceKey;
   const tokens = await completeSignIn(ctx, { pool, client, user, ...(boundTo && { deviceKey: boundTo }) });

@@ -9,10 +9,11 @@ import { ResourceNotFoundException } from '../../../protocol/errors.js';
 import { findClient } from '../../client-requests.js';
 import { requirePool } from '../../pools.js';
 import { answerChallenge } from '../answer-challenge.js';
+import { tokensForCompleted } from '../sign-in-outcome.js';
 
 export async function respondToAuthChallenge(ctx: RequestContext, input: RespondToAuthChallengeRequest): Promise<RespondToAuthChallengeResponse> {
   const { pool, client, ctx: poolCtx } = await findClient(ctx, input.ClientId!);
-  return answerChallenge(poolCtx, pool, client, input.ChallengeName!, input.Session, input.ChallengeResponses ?? {});
+  return tokensForCompleted(poolCtx, pool, client, await answerChallenge(poolCtx, pool, client, input.ChallengeName!, input.Session, input.ChallengeResponses ?? {}));
 }
 
 export async function adminRespondToAuthChallenge(
@@ -22,5 +23,5 @@ export async function adminRespondToAuthChallenge(
   const pool = await requirePool(ctx, input.UserPoolId!);
   const client = await ctx.repos.appClients.get(pool.id, input.ClientId!);
   if (!client) throw new ResourceNotFoundException(`User pool client ${input.ClientId} does not exist.`);
-  return answerChallenge(ctx, pool, client, input.ChallengeName!, input.Session, input.ChallengeResponses ?? {});
+  return tokensForCompleted(ctx, pool, client, await answerChallenge(ctx, pool, client, input.ChallengeName!, input.Session, input.ChallengeResponses ?? {}));
 }
