@@ -205,6 +205,18 @@ for (const store of STORES) {
           'InvalidParameterException',
           /custom domains only/,
         );
+        // Refused as a whole: the managed login version sent with it is not applied, and the prefix domain
+        // stays without a certificate, whatever ARN was sent (even one that is not ACM's).
+        for (const CertificateArn of [CERTIFICATE, 'arn:aws:iam::123456789012:server-certificate/not-acm']) {
+          await rejects(
+            idp.send(new UpdateUserPoolDomainCommand({ UserPoolId: poolId, Domain: domain, ManagedLoginVersion: 1, CustomDomainConfig: { CertificateArn } })),
+            'InvalidParameterException',
+            /custom domains only/,
+          );
+        }
+        const unchanged = await describeDomain(domain);
+        assert.equal(unchanged.ManagedLoginVersion, 2);
+        assert.deepEqual(unchanged.CustomDomainConfig, {});
         await rejects(idp.send(new UpdateUserPoolDomainCommand({ UserPoolId: poolId, Domain: domain, ManagedLoginVersion: 0 })), 'InvalidParameterException');
         const otherPool = await createPool();
         await rejects(

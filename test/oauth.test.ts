@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
+  AdminInitiateAuthCommand,
   AdminUserGlobalSignOutCommand,
   CreateResourceServerCommand,
   UpdateResourceServerCommand,
@@ -50,9 +51,11 @@ for (const store of STORES) {
     /** A machine client: client_credentials for a resource-server scope. */
     let machineId: string;
     let machineSecret: string;
+    /** How far the server's clock runs ahead of the test's (a test that moves it puts it back). */
+    let skewMs = 0;
 
     before(async () => {
-      server = await startServer(store.name, SETTINGS);
+      server = await startServer(store.name, SETTINGS, { now: () => new Date(Date.now() + skewMs) });
       idp = server.idp();
       const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'oauth', AutoVerifiedAttributes: ['email'] }));
       poolId = UserPool!.Id!;
@@ -432,6 +435,215 @@ for (const store of STORES) {
         assert.equal(response.headers.get('location'), null);
       });
 
+      it('takes client credentials one way only, and refuses malformed or unexpected ones (RFC 6749 §2.3)', async () => {
+        const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
+        const withBasic = (authorization: string, body: string) =>
+          fetch(`${issuer}/oauth2/token`, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body });
+        const scope = `scope=${encodeURIComponent('https://api.example.com/read')}`;
+        const machine = basic(`${machineId}:${machineSecret}`);
+        assert.equal((await withBasic(machine, `grant_type=client_credentials&${scope}&client_id=${machineId}`)).status, 200, 'Basic and the same client_id in the body');
+
+        const both = await withBasic(machine, `grant_type=client_credentials&${scope}&client_secret=${encodeURIComponent(machineSecret)}`);
+        assert.equal(both.status, 400);
+        assert.deepEqual(await both.json(), {
+          error: 'invalid_request',
+          error_description: 'Use one way of client authentication: Basic or client_secret in the body, not both.',
+        });
+        const otherId = await withBasic(machine, `grant_type=client_credentials&${scope}&client_id=${webId}`);
+        assert.equal(otherId.status, 400);
+        assert.deepEqual(await otherId.json(), { error: 'invalid_request', error_description: 'client_id differs from the client in the Authorization header.' });
+
+        const noColon = await withBasic(basic(`${machineId}${machineSecret}`), `grant_type=client_credentials&${scope}`);
+        assert.equal(noColon.status, 401);
+        assert.deepEqual(await noColon.json(), { error: 'invalid_client', error_description: 'The Basic credentials are not client_id:client_secret.' });
+
+        const noClient = await token(`grant_type=client_credentials&${scope}`);
+        assert.equal(noClient.status, 401);
+        assert.equal(noClient.headers.get('www-authenticate'), null, 'no Basic challenge to a client that did not try Basic');
+        assert.equal(await errorOf(noClient), 'invalid_client');
+
+        // The SPA has no secret: sending one is a failed authentication, not a secret to ignore.
+        const secretInBody = await token(`grant_type=authorization_code&code=x&client_id=${spaId}&client_secret=guess`);
+        assert.equal(secretInBody.status, 401);
+        assert.equal(secretInBody.headers.get('www-authenticate'), null);
+        assert.deepEqual(await secretInBody.json(), { error: 'invalid_client', error_description: 'The client has no secret, but one was sent.' });
+        const secretInBasic = await withBasic(basic(`${spaId}:guess`), 'grant_type=authorization_code&code=x');
+        assert.equal(secretInBasic.status, 401);
+        assert.match(secretInBasic.headers.get('www-authenticate') ?? '', /^Basic/);
+        assert.equal(await errorOf(secretInBasic), 'invalid_client');
+        // An empty secret is no secret: the public client is authenticated, and the made-up code is what fails.
+        const emptySecret = await withBasic(basic(`${spaId}:`), 'grant_type=authorization_code&code=x');
+        assert.equal(emptySecret.status, 400);
+        assert.equal(await errorOf(emptySecret), 'invalid_grant');
+      });
+
+      it('refuses a code exchanged with another redirect_uri, and the code is then spent', async () => {
+        const { callback, verifier } = await codeFlow(await discover(spaId));
+        const exchange = (redirectUri: string | undefined) =>
+          token(
+            new URLSearchParams({
+              grant_type: 'authorization_code',
+              client_id: spaId,
+              code: callback.searchParams.get('code')!,
+              code_verifier: verifier,
+              ...(redirectUri !== undefined && { redirect_uri: redirectUri }),
+            }).toString(),
+          );
+        const mismatch = await exchange(`${CALLBACK}/elsewhere`);
+        assert.equal(mismatch.status, 400);
+        assert.deepEqual(await mismatch.json(), { error: 'invalid_grant', error_description: 'redirect_uri does not match the one of the authorization request.' });
+        const spent = await exchange(CALLBACK);
+        assert.equal(spent.status, 400);
+        assert.match(((await spent.json()) as { error: string; error_description: string }).error_description, /already been used/);
+
+        const second = await codeFlow(await discover(spaId));
+        const missing = await token(
+          new URLSearchParams({ grant_type: 'authorization_code', client_id: spaId, code: second.callback.searchParams.get('code')!, code_verifier: second.verifier }).toString(),
+        );
+        assert.equal(missing.status, 400);
+        assert.deepEqual(await missing.json(), { error: 'invalid_grant', error_description: 'redirect_uri does not match the one of the authorization request.' });
+      });
+
+      it('refuses a code_verifier that is missing, malformed, or sent for a code issued without a challenge (RFC 7636 §4.6)', async () => {
+        const exchange = (fields: Record<string, string>) => token(new URLSearchParams({ grant_type: 'authorization_code', ...fields }).toString());
+        const spaCode = async () => {
+          const { callback } = await codeFlow(await discover(spaId));
+          return { client_id: spaId, code: callback.searchParams.get('code')!, redirect_uri: CALLBACK };
+        };
+        const noVerifier = await exchange(await spaCode());
+        assert.equal(noVerifier.status, 400);
+        assert.deepEqual(await noVerifier.json(), { error: 'invalid_grant', error_description: 'code_verifier is required: the authorization request had a code_challenge.' });
+        for (const malformed of ['too-short', `${'a'.repeat(42)}!`, 'a'.repeat(129)]) {
+          const response = await exchange({ ...(await spaCode()), code_verifier: malformed });
+          assert.equal(response.status, 400);
+          assert.deepEqual(await response.json(), { error: 'invalid_grant', error_description: 'code_verifier is not 43-128 unreserved characters.' }, malformed);
+        }
+
+        // The confidential web client may go without PKCE; a verifier for its code is then refused.
+        const web = await discover(webId, webSecret);
+        const callback = await signIn(new FormBrowser(), client.buildAuthorizationUrl(web, { redirect_uri: OTHER_CALLBACK, scope: 'openid', state: 'np' }));
+        const unexpected = await exchange({
+          client_id: webId,
+          client_secret: webSecret,
+          code: callback.searchParams.get('code')!,
+          redirect_uri: OTHER_CALLBACK,
+          code_verifier: client.randomPKCECodeVerifier(),
+        });
+        assert.equal(unexpected.status, 400);
+        assert.deepEqual(await unexpected.json(), {
+          error: 'invalid_grant',
+          error_description: 'The authorization request had no code_challenge, so no code_verifier is expected.',
+        });
+      });
+
+      it('refuses an authorization code after its five minutes', async () => {
+        const config = await discover(spaId);
+        const { callback, verifier, state, nonce } = await codeFlow(config);
+        skewMs = 300_000;
+        try {
+          await assert.rejects(
+            client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }),
+            (e: client.ResponseBodyError) => e.error === 'invalid_grant' && e.error_description === 'The authorization code has expired.',
+          );
+        } finally {
+          skewMs = 0;
+        }
+      });
+
+      it('takes an empty scope parameter as omitted (RFC 6749 §3.1), and refuses one that names no scope with invalid_scope', async () => {
+        const secret = `client_id=${machineId}&client_secret=${encodeURIComponent(machineSecret)}`;
+        const empty = await token(`grant_type=client_credentials&scope=&${secret}`);
+        assert.equal(empty.status, 200);
+        assert.equal(decodeJwt(((await empty.json()) as { access_token: string }).access_token).scope, 'https://api.example.com/read', 'every allowed scope');
+        const spaces = await token(`grant_type=client_credentials&scope=%20%20&${secret}`);
+        assert.equal(spaces.status, 400);
+        assert.deepEqual(await spaces.json(), { error: 'invalid_scope', error_description: 'The scope parameter names no scope.' });
+        const callback = location(await fetch(await spaAuthorizeUrl({ scope: '  ', state: 'empty' }), { redirect: 'manual' }), server.url);
+        assert.equal(callback.origin + callback.pathname, CALLBACK);
+        assert.equal(callback.searchParams.get('error'), 'invalid_scope');
+        assert.equal(callback.searchParams.get('error_description'), 'The scope parameter names no scope.');
+        assert.equal(callback.searchParams.get('state'), 'empty');
+      });
+
+      it('answers userInfo a token sent twice with invalid_request, and another pool\'s token with invalid_token', async () => {
+        const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'other' }));
+        const otherPool = UserPool!.Id!;
+        const { UserPoolClient } = await idp.send(
+          new CreateUserPoolClientCommand({ UserPoolId: otherPool, ClientName: 'api', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+        );
+        await idp.send(new AdminCreateUserCommand({ UserPoolId: otherPool, Username: 'ada', MessageAction: 'SUPPRESS' }));
+        await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: otherPool, Username: 'ada', Password: PASSWORD, Permanent: true }));
+        const { AuthenticationResult } = await idp.send(
+          new AdminInitiateAuthCommand({
+            UserPoolId: otherPool,
+            ClientId: UserPoolClient!.ClientId!,
+            AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: 'ada', PASSWORD },
+          }),
+        );
+        const accessToken = AuthenticationResult!.AccessToken!;
+        const userInfo = (poolIssuer: string, init: { header?: boolean; body?: boolean }) =>
+          fetch(`${poolIssuer}/oauth2/userInfo`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded', ...(init.header && { authorization: `Bearer ${accessToken}` }) },
+            body: init.body ? `access_token=${accessToken}` : '',
+          });
+        const otherIssuer = `${server.url}/${otherPool}`;
+        // At its own pool the token is good, but without openid: the body form is read as the header is.
+        for (const init of [{ header: true }, { body: true }]) {
+          const own = await userInfo(otherIssuer, init);
+          assert.equal(own.status, 403, JSON.stringify(init));
+          assert.equal(await errorOf(own), 'insufficient_scope');
+        }
+        const twice = await userInfo(otherIssuer, { header: true, body: true });
+        assert.equal(twice.status, 400);
+        assert.deepEqual(await twice.json(), { error: 'invalid_request', error_description: 'Send the access token once: in the Authorization header or in the body.' });
+
+        const elsewhere = await userInfo(issuer, { header: true });
+        assert.equal(elsewhere.status, 401);
+        assert.equal(await errorOf(elsewhere), 'invalid_token');
+        assert.equal(elsewhere.headers.get('www-authenticate'), 'Bearer error="invalid_token", error_description="The access token is not from this user pool."');
+      });
+
+      it('refuses revocation to a client with EnableTokenRevocation false', async () => {
+        const { UserPoolClient } = await idp.send(
+          new CreateUserPoolClientCommand({
+            UserPoolId: poolId,
+            ClientName: 'no-revoke',
+            ...OAUTH,
+            AllowedOAuthFlows: ['code'],
+            AllowedOAuthScopes: ['openid'],
+            CallbackURLs: [CALLBACK],
+            EnableTokenRevocation: false,
+          }),
+        );
+        const response = await fetch(`${issuer}/oauth2/revoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `token=not-a-token&client_id=${UserPoolClient!.ClientId!}`,
+        });
+        assert.equal(response.status, 400);
+        assert.equal(response.headers.get('cache-control'), 'no-store');
+        assert.deepEqual(await response.json(), { error: 'invalid_request', error_description: 'Token revocation is not enabled for this app client.' });
+      });
+
+      it('refuses a sign-out request without a known client or a target, and redirects nowhere', async () => {
+        const logout = (query: string) => fetch(`${issuer}/logout?${query}`, { redirect: 'manual' });
+        const signedOut = encodeURIComponent(SIGNED_OUT);
+        for (const query of [`client_id=nobody&logout_uri=${signedOut}`, `logout_uri=${signedOut}`]) {
+          const response = await logout(query);
+          assert.equal(response.status, 400, query);
+          assert.equal(response.headers.get('location'), null);
+          assert.match(await response.text(), /The sign-out request names no app client of this user pool \(client_id\)\./);
+        }
+        for (const query of [`client_id=${spaId}`, `client_id=${spaId}&redirect_uri=${encodeURIComponent(CALLBACK)}`]) {
+          const response = await logout(query);
+          assert.equal(response.status, 400, query);
+          assert.equal(response.headers.get('location'), null);
+          assert.match(await response.text(), /A sign-out request needs logout_uri, or redirect_uri and response_type\./);
+        }
+      });
+
       it('serves pages with CSP, no framing, no caching', async () => {
         const { page } = await openSpaSignInPage();
         const csp = page.headers.get('content-security-policy') ?? '';
@@ -621,6 +833,46 @@ for (const store of STORES) {
         const url = `${issuer}/oauth2/authorize?response_type=token&client_id=${spaId}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=imp`;
         const callback = location(await fetch(url, { redirect: 'manual' }), server.url);
         assert.equal(new URLSearchParams(callback.hash.slice(1)).get('error'), 'unauthorized_client');
+      });
+
+      it('answers a bad PKCE, prompt or response_type at the client\'s redirect_uri with the RFC 6749 code', async () => {
+        const refused = async (url: URL | string) => {
+          const response = await fetch(url, { redirect: 'manual' });
+          assert.equal(response.status, 302);
+          const callback = location(response, server.url);
+          assert.equal(callback.origin + callback.pathname, CALLBACK);
+          assert.equal(callback.searchParams.get('state'), 'bad');
+          return { error: callback.searchParams.get('error'), description: callback.searchParams.get('error_description') };
+        };
+        const challenge = await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier());
+        const bare = `${issuer}/oauth2/authorize?response_type=code&client_id=${spaId}&redirect_uri=${encodeURIComponent(CALLBACK)}&scope=openid&state=bad`;
+        assert.deepEqual(await refused(`${bare}&code_challenge_method=S256`), {
+          error: 'invalid_request',
+          description: 'code_challenge_method was sent without a code_challenge.',
+        });
+        assert.deepEqual(await refused(`${bare}&code_challenge=${challenge}`), { error: 'invalid_request', description: 'code_challenge_method must be S256.' }, 'no method means plain');
+        assert.deepEqual(await refused(await spaAuthorizeUrl({ code_challenge_method: 'plain', code_challenge: 'a'.repeat(43), state: 'bad' })), {
+          error: 'invalid_request',
+          description: 'code_challenge_method must be S256.',
+        });
+        for (const malformed of ['a'.repeat(42), 'a'.repeat(44), `${'a'.repeat(42)}=`]) {
+          assert.deepEqual(await refused(await spaAuthorizeUrl({ code_challenge: malformed, state: 'bad' })), {
+            error: 'invalid_request',
+            description: 'code_challenge is not an S256 challenge (43 base64url characters).',
+          });
+        }
+        assert.deepEqual(await refused(await spaAuthorizeUrl({ prompt: 'none login', state: 'bad' })), {
+          error: 'invalid_request',
+          description: 'prompt=none cannot be combined with other prompt values.',
+        });
+        assert.deepEqual(await refused(await spaAuthorizeUrl({ response_type: 'id_token', state: 'bad' })), {
+          error: 'unsupported_response_type',
+          description: 'response_type must be code or token.',
+        });
+        assert.deepEqual(await refused(await spaAuthorizeUrl({ response_type: 'code id_token', state: 'bad' })), {
+          error: 'unsupported_response_type',
+          description: 'response_type must be code or token.',
+        });
       });
     });
   });
