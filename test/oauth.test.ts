@@ -455,6 +455,7 @@ for (const store of STORES) {
 
         const noColon = await withBasic(basic(`${machineId}${machineSecret}`), `grant_type=client_credentials&${scope}`);
         assert.equal(noColon.status, 401);
+        assert.match(noColon.headers.get('www-authenticate') ?? '', /^Basic/, 'Basic was tried: the 401 carries its challenge');
         assert.deepEqual(await noColon.json(), { error: 'invalid_client', error_description: 'The Basic credentials are not client_id:client_secret.' });
 
         const noClient = await token(`grant_type=client_credentials&${scope}`);

@@ -1,16 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
-import { clientSecretOf } from '../userpools/app-clients.js';
+import { clientSecretMatches } from '../userpools/client-requests.js';
 import type { HostedPool } from './hosted-pool.js';
 import { InvalidClient, InvalidRequest } from './oauth-errors.js';
 import type { Params } from './params.js';
 
-export interface AuthenticatedClient {
-  client: StoredAppClient;
-  /** Whether the client used HTTP Basic: a failure then answers with a Basic challenge (RFC 6749 §5.2). */
-  usedBasic: boolean;
-}
 
 /** RFC 6749 §2.3.1: Basic credentials are form-encoded before base64. */
 function formDecode(value: string): string {
@@ -21,11 +15,12 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   if (!header || !/^basic /i.test(header)) return undefined;
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw new InvalidClient('The Basic credentials are not client_id:client_secret.');
+  // Basic was tried, so the 401 carries the Basic challenge (RFC 6749 §5.2).
+  if (colon < 0) throw new ClientAuthenticationFailed('The Basic credentials are not client_id:client_secret.', true);
   try {
     return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
-    throw new InvalidClient('The Basic credentials are not form-encoded.');
+    throw new ClientAuthenticationFailed('The Basic credentials are not form-encoded.', true);
   }
 }
 
@@ -35,7 +30,7 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
  * without a secret names itself with client_id alone. It must belong to the pool being served. (The token
  * endpoint rate-limits its requests before this; see token-endpoint.ts.)
  */
-export async function authenticateClient(hosted: HostedPool, request: FastifyRequest, form: Params): Promise<AuthenticatedClient> {
+export async function authenticateClient(hosted: HostedPool, request: FastifyRequest, form: Params): Promise<StoredAppClient> {
   const basic = basicCredentials(request.headers.authorization);
   const bodyId = form.get('client_id');
   const bodySecret = form.get('client_secret');
@@ -47,15 +42,10 @@ export async function authenticateClient(hosted: HostedPool, request: FastifyReq
   if (clientId === undefined) throw new InvalidClient('The request names no client (client_id or HTTP Basic authentication).');
   const client = await hosted.ctx.repos.appClients.get(hosted.pool.id, clientId);
   if (!client) throw new ClientAuthenticationFailed('Client authentication failed: unknown client.', usedBasic);
-  const secret = clientSecretOf(hosted.ctx, client);
-  if (secret === undefined) {
-    if (given !== undefined && given !== '') throw new ClientAuthenticationFailed('The client has no secret, but one was sent.', usedBasic);
-    return { client, usedBasic };
-  }
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(secret);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ClientAuthenticationFailed('Client authentication failed: the client secret is missing or wrong.', usedBasic);
-  return { client, usedBasic };
+  const matches = clientSecretMatches(hosted.ctx, client, given);
+  if (matches === undefined && given !== undefined && given !== '') throw new ClientAuthenticationFailed('The client has no secret, but one was sent.', usedBasic);
+  if (matches === false) throw new ClientAuthenticationFailed('Client authentication failed: the client secret is missing or wrong.', usedBasic);
+  return client;
 }
 
 /** invalid_client that remembers whether to answer with a Basic challenge. */

@@ -18,7 +18,7 @@ import type { StoredAppClient } from '../storage/app-clients-repository.js';
 export async function tokenEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   if (!hosted.allowAttempt()) throw new TooManyRequests('Too many requests from this address. Slow down and try again.');
   const form = Params.ofForm(request);
-  const { client } = await authenticateClient(hosted, request, form);
+  const client = await authenticateClient(hosted, request, form);
   const grantType = form.require('grant_type');
   let tokens: TokenResponse;
   switch (grantType) {

@@ -1,9 +1,9 @@
-import { createHmac } from 'node:crypto';
 import type { RequestContext } from '../context.js';
 import { userPoolsModel } from '../protocol/service-model.js';
 import { validateInput } from '../protocol/validate-input.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import { clientSecretOf } from '../userpools/app-clients.js';
+import { secretHashOf } from '../userpools/client-requests.js';
 import { userPoolOperations } from '../userpools/operations/index.js';
 
 /**
@@ -20,5 +20,5 @@ export async function callUserPoolApi<Output = Record<string, unknown>>(ctx: Req
 /** The pages know the client's secret, so they send the SECRET_HASH an app with that secret would. */
 export function secretHashFor(ctx: RequestContext, client: StoredAppClient, username: string): string | undefined {
   const secret = clientSecretOf(ctx, client);
-  return secret === undefined ? undefined : createHmac('sha256', secret).update(`${username}${client.clientId}`).digest('base64');
+  return secret === undefined ? undefined : secretHashOf(secret, username, client.clientId).toString('base64');
 }

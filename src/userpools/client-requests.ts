@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { RequestContext } from '../context.js';
+import type { RequestContext, ServiceContext } from '../context.js';
 import { NotAuthorizedException, ResourceNotFoundException } from '../protocol/errors.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
@@ -25,6 +25,11 @@ export async function findClient(ctx: RequestContext, clientId: string): Promise
  * one of the names the caller may have used (the name typed, or the internal username), compared in
  * constant time.
  */
+/** SECRET_HASH as a client computes it: HMAC-SHA256 keyed with the client secret over username + clientId. */
+export function secretHashOf(secret: string, username: string, clientId: string): Buffer {
+  return createHmac('sha256', secret).update(`${username}${clientId}`).digest();
+}
+
 export function checkSecretHash(ctx: RequestContext, client: StoredAppClient, usernames: (string | undefined)[], secretHash: string | undefined): void {
   const secret = clientSecretOf(ctx, client);
   if (secret === undefined) return;
@@ -33,7 +38,7 @@ export function checkSecretHash(ctx: RequestContext, client: StoredAppClient, us
   const matches = usernames
     .filter((name): name is string => name !== undefined)
     .some((name) => {
-      const expected = createHmac('sha256', secret).update(`${name}${client.clientId}`).digest();
+      const expected = secretHashOf(secret, name, client.clientId);
       return given.length === expected.length && timingSafeEqual(given, expected);
     });
   if (!matches) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.clientId}`);
@@ -46,13 +51,20 @@ export async function clientRequest(ctx: RequestContext, clientId: string, usern
   return found;
 }
 
-/** A client that authenticates with its secret itself (GetTokensFromRefreshToken, RevokeToken). */
-export function checkClientSecret(ctx: RequestContext, client: StoredAppClient, given: string | undefined): void {
+/** Whether `given` is the client's secret, compared in constant time; undefined for a client without one. */
+export function clientSecretMatches(ctx: ServiceContext, client: StoredAppClient, given: string | undefined): boolean | undefined {
   const secret = clientSecretOf(ctx, client);
-  if (secret === undefined) return;
+  if (secret === undefined) return undefined;
   const a = Buffer.from(given ?? '');
   const b = Buffer.from(secret);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new NotAuthorizedException(`Client ${client.clientId} is configured with secret but the secret is missing or wrong`);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A client that authenticates with its secret itself (GetTokensFromRefreshToken, RevokeToken). */
+export function checkClientSecret(ctx: RequestContext, client: StoredAppClient, given: string | undefined): void {
+  if (clientSecretMatches(ctx, client, given) === false) {
+    throw new NotAuthorizedException(`Client ${client.clientId} is configured with secret but the secret is missing or wrong`);
+  }
 }
 
 /** PreventUserExistenceErrors ENABLED: answer for a user that does not exist as if it did. */
