@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
+  AdminEnableUserCommand,
+  AdminDisableUserCommand,
   AdminSetUserPasswordCommand,
   AdminInitiateAuthCommand,
   AdminUserGlobalSignOutCommand,
@@ -172,6 +174,13 @@ for (const store of STORES) {
       assert.equal(info.email_verified, true);
       assert.equal(info.given_name, 'Ada');
       assert.equal(info.username, 'ada');
+      // A user disabled since the token was issued gets nothing from userInfo (the token itself is unexpired).
+      await idp.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'ada' }));
+      try {
+        await assert.rejects(client.fetchUserInfo(config, tokens.access_token, idClaims.sub), (e: Error & { status?: number }) => e.status === 401);
+      } finally {
+        await idp.send(new AdminEnableUserCommand({ UserPoolId: poolId, Username: 'ada' }));
+      }
 
       const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
       assert.equal(decodeJwt(refreshed.access_token).scope, 'openid email profile', 'a refresh keeps the scopes');

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../protocol/errors.js';
 import type { StoredUser } from '../storage/users-repository.js';
-import { verifyToken } from '../userpools/auth/tokens.js';
-import { usernameKey } from '../userpools/users/sign-in-names.js';
+import { liveTokenUser } from '../userpools/auth/access-token.js';
+import { attributeClaims, verifyToken } from '../userpools/auth/tokens.js';
 import type { HostedPool } from './hosted-pool.js';
 import { InsufficientScope, InvalidRequest, InvalidToken } from './oauth-errors.js';
 import { OPENID } from './scopes.js';
@@ -50,20 +50,6 @@ function releasedBy(scopes: string[]): (name: string) => boolean {
     (scopes.includes('phone') && (name === 'phone_number' || name === 'phone_number_verified'));
 }
 
-/** Typed as in the ID token: verified flags as booleans (Cognito sends strings here; OIDC says boolean). */
-function claimValue(name: string, value: string): unknown {
-  if (name === 'email_verified' || name === 'phone_number_verified') return value === 'true';
-  if (name === 'updated_at') return Number(value);
-  if (name === 'identities') {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
 /** GET|POST /oauth2/userInfo (OpenID Connect Core §5.3): the user's claims, for an access token with openid. */
 export async function userInfoEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { ctx, pool } = hosted;
@@ -79,22 +65,20 @@ export async function userInfoEndpoint(hosted: HostedPool, request: FastifyReque
   }
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
   if (!scopes.includes(OPENID)) throw new InsufficientScope('The access token does not have the openid scope.');
-  if (typeof claims.origin_jti !== 'string' || (await ctx.repos.refreshTokens.isOriginRevoked(pool.id, claims.origin_jti))) {
-    throw new InvalidToken('Access Token has been revoked');
+  let user: StoredUser;
+  try {
+    user = await liveTokenUser(ctx, pool, claims);
+  } catch (error) {
+    if (error instanceof ServiceError) throw new InvalidToken(error.message);
+    throw error;
   }
-  const user = typeof claims.username === 'string' ? await ctx.repos.users.get(pool.id, usernameKey(pool, claims.username)) : undefined;
-  if (!user || user.sub !== claims.sub || !user.enabled) throw new InvalidToken('The user of the access token does not exist or is disabled.');
   const client = typeof claims.client_id === 'string' ? await ctx.repos.appClients.get(pool.id, claims.client_id) : undefined;
   return reply.header('cache-control', 'no-store').send(userClaims(user, scopes, client?.settings.ReadAttributes));
 }
 
+/** The claims the ID token would carry (verified flags as booleans: OIDC says boolean), narrowed by the scopes. */
 function userClaims(user: StoredUser, scopes: string[], readable: string[] | undefined): Record<string, unknown> {
   const released = releasedBy(scopes);
-  const out: Record<string, unknown> = { sub: user.sub };
-  for (const [name, value] of Object.entries(user.attributes)) {
-    if (name === 'sub' || name.startsWith('dev:') || (readable && !readable.includes(name)) || !released(name)) continue;
-    out[name] = claimValue(name, value);
-  }
-  out.username = user.username;
-  return out;
+  const claims = Object.entries(attributeClaims(readable, user)).filter(([name]) => released(name));
+  return { sub: user.sub, ...Object.fromEntries(claims), username: user.username };
 }

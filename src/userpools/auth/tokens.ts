@@ -33,9 +33,11 @@ export function validitySeconds(client: StoredAppClient, token: 'AccessToken' | 
   return value * SECONDS[unit];
 }
 
-/** The readable attributes as ID token claims, typed as Cognito types them. */
-function attributeClaims(client: StoredAppClient, user: StoredUser): Record<string, unknown> {
-  const readable = client.settings.ReadAttributes;
+/**
+ * The attributes an app client may read (all when `readable` is unset) as claims, typed as Cognito types
+ * them in the ID token: the ID token's and userInfo's.
+ */
+export function attributeClaims(readable: string[] | undefined, user: StoredUser): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(user.attributes)) {
     if (name === 'sub' || name.startsWith('dev:') || (readable && !readable.includes(name))) continue;
@@ -91,7 +93,7 @@ export async function mintTokens(
   const accessSeconds = validitySeconds(client, 'AccessToken');
   const idClaims = {
     ...common,
-    ...attributeClaims(client, user),
+    ...attributeClaims(client.settings.ReadAttributes, user),
     aud: client.clientId,
     'cognito:username': user.username,
     token_use: 'id',
