@@ -293,6 +293,16 @@ for (const store of STORES) {
       assert.ok(done.AuthenticationResult?.AccessToken);
     });
 
+    it('refuses contradictory preferences: two preferred factors, or preferred while not enabled', async () => {
+      const { poolId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS, EmailMfaConfiguration: { Subject: 'Code', Message: 'Code {####}' } });
+      await createUser(poolId, 'picky', { phone_number: uniquePhone(), email: uniqueEmail('picky') });
+      const prefer = (settings: Record<string, unknown>) => idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'picky', ...settings }));
+      await rejects(prefer({ SMSMfaSettings: { Enabled: true, PreferredMfa: true }, EmailMfaSettings: { Enabled: true, PreferredMfa: true } }), 'InvalidParameterException', /Only one MFA method/);
+      await rejects(prefer({ SMSMfaSettings: { Enabled: false, PreferredMfa: true } }), 'InvalidParameterException', /cannot be preferred while it is not enabled/);
+      const unchanged = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'picky' }));
+      assert.equal(unchanged.UserMFASettingList, undefined, 'nothing was turned on by a refused request');
+    });
+
     it('refuses software tokens in a pool without TOTP', async () => {
       const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS });
       await createUser(poolId, 'nototp');

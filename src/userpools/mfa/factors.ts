@@ -10,7 +10,8 @@ export type MfaFactor = 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP';
 /** In the order Cognito lists them. */
 export const FACTORS: readonly MfaFactor[] = ['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP'];
 
-const SETTING = { SMS_MFA: 'sms', SOFTWARE_TOKEN_MFA: 'totp', EMAIL_OTP: 'email' } as const;
+/** Where each factor's switches are kept in the stored MFA settings. */
+export const SETTING = { SMS_MFA: 'sms', SOFTWARE_TOKEN_MFA: 'totp', EMAIL_OTP: 'email' } as const;
 
 export function preferenceOf(mfa: StoredUserMfa, factor: MfaFactor) {
   return mfa[SETTING[factor]];

@@ -4,11 +4,9 @@ import { InvalidParameterException } from '../../protocol/errors.js';
 import type { FactorPreference, MfaPreferences } from '../../storage/user-mfa-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
-import { canReach, poolFactors, readUserMfa, type MfaFactor } from './factors.js';
+import { canReach, FACTORS, poolFactors, readUserMfa, SETTING, type MfaFactor } from './factors.js';
 
 export type MfaPreferenceInput = Pick<SetUserMFAPreferenceRequest, 'SMSMfaSettings' | 'SoftwareTokenMfaSettings' | 'EmailMfaSettings' | 'WebAuthnMfaSettings'>;
-
-const KEY = { SMS_MFA: 'sms', SOFTWARE_TOKEN_MFA: 'totp', EMAIL_OTP: 'email' } as const;
 
 /**
  * SetUserMFAPreference and AdminSetUserMFAPreference: each factor named in the request is turned on or
@@ -36,10 +34,10 @@ export async function applyMfaPreferences(ctx: ServiceContext, pool: StoredUserP
       throw new InvalidParameterException('Email MFA is not enabled for the user pool: set its EmailMfaConfiguration with SetUserPoolMfaConfig first.');
     }
     if (enabled && !canReach(user, mfa, factor)) throw new InvalidParameterException(`User does not have delivery config set to turn on ${factor}`);
-    next[KEY[factor]] = { enabled, preferred } satisfies FactorPreference;
+    next[SETTING[factor]] = { enabled, preferred } satisfies FactorPreference;
   }
   if (preferring.length === 1) {
-    for (const factor of ['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP'] as const) if (factor !== preferring[0]) next[KEY[factor]].preferred = false;
+    for (const factor of FACTORS) if (factor !== preferring[0]) next[SETTING[factor]].preferred = false;
   }
   await ctx.repos.userMfa.setPreferences(user.poolId, user.usernameKey, next, ctx.now());
 }
