@@ -66,7 +66,7 @@ export class SigningKeys {
    * The key that signs now: the newest one published for long enough, or — for a pool whose only key is
    * new — that key (nobody can hold a JWKS of the pool without it).
    */
-  async signingKey(poolId: string): Promise<{ kid: string; key: KeyObject }> {
+  private async signingKey(poolId: string): Promise<{ kid: string; key: KeyObject }> {
     const keys = await this.load(poolId);
     const publishedBy = this.now().getTime() - PUBLISH_BEFORE_SIGNING_MS;
     const signer = keys.signers.find((k) => k.createdAt.getTime() <= publishedBy) ?? keys.signers[keys.signers.length - 1];
@@ -84,7 +84,7 @@ export class SigningKeys {
    * It never creates keys: the pool id comes from an unverified token, and a forged one must not make
    * the server generate and store keys for pools that do not exist.
    */
-  async verificationKey(poolId: string, kid: string): Promise<KeyObject | undefined> {
+  private async verificationKey(poolId: string, kid: string): Promise<KeyObject | undefined> {
     const keys = await this.read(poolId);
     if (!keys) return undefined;
     if (keys.verifying.has(kid)) return keys.verifying.get(kid);
