@@ -91,14 +91,16 @@ export class DevicesRepository {
   }
 
   /** A sign-in proved the device (DEVICE_PASSWORD_VERIFIER). */
-  async recordAuthentication(poolId: string, usernameKey: string, deviceKey: string, now: Date): Promise<void> {
-    await this.db
+  /** Marks the device as just authenticated; false when the user has no such device. */
+  async recordAuthentication(poolId: string, usernameKey: string, deviceKey: string, now: Date): Promise<boolean> {
+    const result = await this.db
       .updateTable('devices')
       .set({ last_authenticated_at: now.getTime() })
       .where('pool_id', '=', poolId)
       .where('username_key', '=', usernameKey)
       .where('device_key', '=', deviceKey)
-      .execute();
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   /**

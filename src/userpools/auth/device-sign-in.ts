@@ -1,5 +1,5 @@
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
-import { requireDevice } from '../devices/devices.js';
+import { deviceNotFound, requireDevice } from '../devices/devices.js';
 import { recordFailedSignIn } from './account-protection.js';
 import { takeSession } from './auth-sessions.js';
 import { sessionUser, signInCompleted, type SignInStep } from './sign-in-outcome.js';
@@ -14,8 +14,10 @@ import type { ChallengeAnswer } from './challenge-answer.js';
  * amazon-cognito-identity-js (CognitoUser.getDeviceResponse) and Amplify compute it.
  */
 
+/** DEVICE_SRP_AUTH keeps the device's group key with the SRP values, so the claim needs no second read. */
 interface DeviceSrpState extends SrpState {
   deviceKey: string;
+  deviceGroupKey: string;
 }
 
 const deviceNotProven = () => new NotAuthorizedException('Incorrect device key or device secret.');
@@ -39,7 +41,7 @@ export async function answerDeviceSrpAuth(answer: ChallengeAnswer): Promise<Sign
   const device = await requireDevice(ctx, user, deviceKey);
   let challenge: { srpB: string; secretBlock: string; session: string };
   try {
-    challenge = await openSrpChallenge(ctx, client, user.usernameKey, 'DEVICE_PASSWORD_VERIFIER', device, srpA, { deviceKey });
+    challenge = await openSrpChallenge(ctx, client, user.usernameKey, 'DEVICE_PASSWORD_VERIFIER', device, srpA, { deviceKey, deviceGroupKey: device.deviceGroupKey });
   } catch (error) {
     if (error instanceof SrpError) throw deviceNotProven();
     throw error;
@@ -68,11 +70,11 @@ export async function answerDevicePasswordVerifier(answer: ChallengeAnswer): Pro
   const state = stored.state as DeviceSrpState;
   const deviceKey = requireSessionDevice(state, responses);
   const user = await sessionUser(ctx, pool, stored);
-  const device = await requireDevice(ctx, user, deviceKey);
-  if (!claimHolds(ctx, state, { poolName: device.deviceGroupKey, userIdForSrp: device.deviceKey }, responses)) {
+  if (!claimHolds(ctx, state, { poolName: state.deviceGroupKey, userIdForSrp: deviceKey }, responses)) {
     await recordFailedSignIn(ctx, user);
     throw deviceNotProven();
   }
-  await ctx.repos.devices.recordAuthentication(pool.id, user.usernameKey, deviceKey, ctx.now());
+  // The device may have been forgotten since DEVICE_SRP_AUTH: then nothing is updated, and it is not found.
+  if (!(await ctx.repos.devices.recordAuthentication(pool.id, user.usernameKey, deviceKey, ctx.now()))) throw deviceNotFound();
   return signInCompleted(ctx, user, deviceKey);
 }

@@ -12,9 +12,9 @@ export function deviceTracking(pool: StoredUserPool): DeviceConfigurationType | 
 }
 
 /**
- * The device group key that goes with a device key. It is derived (a keyed hash) rather than stored, so a
- * sign-in that hands out NewDeviceMetadata writes nothing: the device is stored only once the client
- * confirms it, and ConfirmDevice derives the same group key again. Clients use it as the "pool name" of the
+ * The device group key that goes with a device key, derived (a keyed hash) so that a sign-in handing out
+ * NewDeviceMetadata writes nothing: ConfirmDevice derives the same key again and stores it with the device,
+ * where it stays valid even if the secrets key changes later. Clients use it as the "pool name" of the
  * device's SRP identity (x = H(salt | H(groupKey | deviceKey | ':' | password))) and in every device claim.
  */
 export function deviceGroupKeyOf(ctx: ServiceContext, poolId: string, deviceKey: string): string {
