@@ -11,7 +11,7 @@ import {
 import type { OperationTable } from './operations.js';
 import type { ServiceModel } from './service-model.js';
 import { sendError, sendResult } from './serialize.js';
-import { loadSigner, parseAuthorization, verifySignature, type Credential } from './sigv4.js';
+import { parseAuthorization, verifySignature, type Credential } from './sigv4.js';
 import { validateInput } from './validate-input.js';
 
 export interface JsonService<Ctx> {
@@ -63,7 +63,6 @@ function parseBody(raw: Buffer | undefined): unknown {
  */
 export async function registerJsonApi<Ctx>(app: FastifyInstance, options: JsonApiOptions<Ctx>): Promise<void> {
   const byPrefix = new Map(options.services.map((s) => [s.model.targetPrefix, s]));
-  if (options.requireSignature) await loadSigner();
 
   // Keep the raw bytes: SigV4 signs them, and JSON errors must be ours, not the framework's. Fastify's
   // built-in parsers win over '*' for their types, so application/json would arrive parsed: remove them.
