@@ -51,7 +51,25 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), kind: 'sqlite', location: file };
+  const cached = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  sqliteHandles.set(db, { prepare: (source) => cached.prepare(source) as unknown as SQLite.Statement, inTransaction: () => database.inTransaction });
+  return { db, kind: 'sqlite', location: file };
+}
+
+/** The better-sqlite3 database behind a SQLite Kysely: what PreparedQuery runs its statements on directly. */
+export interface SqliteHandle {
+  /** A statement from the same cache Kysely's driver uses. */
+  prepare(source: string): SQLite.Statement;
+  /** True while a transaction holds the single connection (between its BEGIN and its COMMIT or ROLLBACK). */
+  inTransaction(): boolean;
+}
+
+const sqliteHandles = new WeakMap<Db, SqliteHandle>();
+
+/** The handle of `db` when it is the SQLite database itself (not PostgreSQL, not a transaction on it). */
+export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
+  return sqliteHandles.get(db);
 }
 
 /**

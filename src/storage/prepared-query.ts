@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery } from 'kysely';
-import type { Db } from './database.js';
+import { sqliteHandleOf, type Db, type SqliteHandle } from './database.js';
 import type { Database } from './schema.js';
 
 /** Stands in for argument `index` while the query is built, so its place among the parameters can be found. */
@@ -20,6 +20,7 @@ export class PreparedQuery<Row, Args extends unknown[]> {
   private readonly compiled: CompiledQuery<Row>;
   /** For each parameter of the compiled query: the argument that fills it, or -1 for a value built in. */
   private readonly slots: number[];
+  private readonly sqlite: SqliteHandle | undefined;
 
   /** `arity`: how many arguments `build` takes, when its parameter list cannot say (rest parameters). */
   constructor(
@@ -29,6 +30,7 @@ export class PreparedQuery<Row, Args extends unknown[]> {
   ) {
     const placeholders = Array.from({ length: arity }, (_, i) => new Placeholder(i));
     this.compiled = build(...(placeholders as unknown as Args)).compile();
+    this.sqlite = sqliteHandleOf(db);
     this.slots = this.compiled.parameters.map((value) => (value instanceof Placeholder ? value.index : -1));
     for (const placeholder of placeholders) {
       if (!this.slots.includes(placeholder.index)) throw new Error(`argument ${placeholder.index} of a prepared query is not a parameter of: ${this.compiled.sql}`);
@@ -42,8 +44,22 @@ export class PreparedQuery<Row, Args extends unknown[]> {
   /** The same inside a transaction (`tx`): a query on the database itself would wait for the transaction's connection. */
   async allIn(tx: Db, ...args: Args): Promise<Row[]> {
     const parameters = this.slots.map((slot, i) => (slot < 0 ? this.compiled.parameters[i] : args[slot]));
+    if (tx === this.db && this.sqlite && !this.sqlite.inTransaction()) return this.runOnSqlite(this.sqlite, parameters);
     const result = await tx.executeQuery<Row>({ ...this.compiled, parameters });
     return result.rows;
+  }
+
+  /**
+   * SQLite, outside a transaction: the statement runs at once, as Kysely's driver would run it, without
+   * the driver's connection lock and its promises (about 3 µs of each query, npm run bench -- get-user).
+   * Safe because a statement runs synchronously and atomically; while a transaction holds the one
+   * connection, a statement run here would join it, so then the query waits for the lock like any other.
+   */
+  private runOnSqlite(sqlite: SqliteHandle, parameters: unknown[]): Row[] {
+    const statement = sqlite.prepare(this.compiled.sql);
+    if (statement.reader) return statement.all(parameters) as Row[];
+    statement.run(parameters);
+    return [];
   }
 
   /** The first row, as executeTakeFirst answers. */
