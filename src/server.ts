@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { createServer, type RequestListener } from 'node:http';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import type { Config } from './config.js';
 import { requestContext, type RequestContext, type ServiceContext } from './context.js';
 import { applyDeclaredPools } from './bootstrap.js';
 import { Metrics } from './metrics.js';
-import { registerJsonApi } from './protocol/json-api.js';
+import { createJsonApi, registerJsonApi } from './protocol/json-api.js';
+import { apiListener, EXPOSED_HEADERS, type ServedRequest } from './api-listener.js';
 import { identityPoolsModel, userPoolsModel } from './protocol/service-model.js';
 import { openServices, type ServiceOverrides } from './services.js';
 import { credentialRateLimiter } from './security/rate-limiter.js';
@@ -34,7 +36,19 @@ export interface Gatehouse {
 export type ServerOverrides = ServiceOverrides;
 
 export async function createGatehouse(config: Config, overrides: ServerOverrides = {}): Promise<Gatehouse> {
+  // The server's listener is the API listener once everything is registered (below); Fastify's until then.
+  let listener: RequestListener | undefined;
+  let fastifyHandler: RequestListener | undefined;
   const app = Fastify({
+    serverFactory: (handler) => {
+      fastifyHandler = handler;
+      const server = createServer((req, res) => (listener ?? handler)(req, res));
+      // Fastify's defaults for a server it creates itself: 72 s keep-alive, no request or connection timeout.
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      server.setTimeout(0);
+      return server;
+    },
     logger: {
       level: config.logLevel,
       // Credentials never reach the log: no headers are logged, and these paths are censored if they ever are.
@@ -81,23 +95,25 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     await app.register(cors, {
       origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
       methods: ['GET', 'POST', 'OPTIONS'],
-      exposedHeaders: ['x-amzn-RequestId', 'x-amzn-ErrorType', 'x-amzn-ErrorMessage', 'Date'],
+      exposedHeaders: EXPOSED_HEADERS,
       maxAge: 86400,
     });
 
+    // One log line and the metrics of every request, whether Fastify or the API listener answered it.
+    const observe = (served: ServedRequest) => {
+      const { requestId, operation, method, url, status, errorType, ms } = served;
+      if (operation) metrics.observeCall(operation, status, errorType, ms / 1000);
+      else if (method === 'POST' && url === '/') metrics.observeCall('unknown', status, errorType, ms / 1000);
+      app.log.info({ reqId: requestId, operation, method, url, status, errorType, ms }, 'request');
+    };
     app.addHook('onResponse', (request, reply, done) => {
+      const { id, operation, method, url } = request;
       const errorType = reply.getHeader('x-amzn-ErrorType') as string | undefined;
-      const seconds = reply.elapsedTime / 1000;
-      if (request.operation) metrics.observeCall(request.operation, reply.statusCode, errorType, seconds);
-      else if (request.method === 'POST' && request.url === '/') metrics.observeCall('unknown', reply.statusCode, errorType, seconds);
-      request.log.info(
-        { operation: request.operation, method: request.method, url: request.url, status: reply.statusCode, errorType, ms: Math.round(reply.elapsedTime * 10) / 10 },
-        'request',
-      );
+      observe({ requestId: id, operation, method, url, status: reply.statusCode, errorType, ms: Math.round(reply.elapsedTime * 10) / 10 });
       done();
     });
 
-    await registerJsonApi<RequestContext>(app, {
+    const jsonApi = createJsonApi<RequestContext>({
       services: [
         { model: userPoolsModel, operations: userPoolOperations },
         { model: identityPoolsModel, operations: identityPoolOperations },
@@ -107,19 +123,21 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       maxClockSkewSeconds: config.maxClockSkewSeconds,
       defaultRegion: config.region,
       now: services.now,
-      createContext: (request, region) => contextFor(request.id, region),
+      createContext: contextFor,
       throttle: credentialThrottle(config),
-      formHandler: (request, reply, raw) =>
-        handleQueryRequest(request, reply, raw, {
-          services: [stsService, iamService],
-          requireSignature: config.mode === 'production',
-          secretFor: (id, sessionToken) => secretForQuery(services, id, sessionToken),
-          maxClockSkewSeconds: config.maxClockSkewSeconds,
-          defaultRegion: config.region,
-          now: services.now,
-          createContext: (queryRequest, region) => contextFor(queryRequest.id, region),
-        }),
+      log: app.log,
     });
+    registerJsonApi(app, jsonApi, (request, reply, raw) =>
+      handleQueryRequest(request, reply, raw, {
+        services: [stsService, iamService],
+        requireSignature: config.mode === 'production',
+        secretFor: (id, sessionToken) => secretForQuery(services, id, sessionToken),
+        maxClockSkewSeconds: config.maxClockSkewSeconds,
+        defaultRegion: config.region,
+        now: services.now,
+        createContext: (queryRequest, region) => contextFor(queryRequest.id, region),
+      }),
+    );
 
     registerWellKnownRoutes(app, services);
     await registerOAuth(app, services);
@@ -148,6 +166,17 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       });
     }
     app.addHook('onClose', closeDb);
+    await app.ready();
+    listener = apiListener({
+      api: jsonApi,
+      fastify: fastifyHandler!,
+      bodyLimit: config.bodyLimitBytes,
+      trustProxy: config.trustProxy,
+      corsOrigins: config.corsOrigins,
+      newRequestId: randomUUID,
+      observe,
+      isClosing: () => closing,
+    });
 
     const gatehouse: Gatehouse = {
       app,
@@ -199,10 +228,10 @@ const CREDENTIAL_CHECKS = new Set([
   'VerifySoftwareToken',
 ]);
 
-function credentialThrottle(config: Config): (operation: string, request: FastifyRequest) => void {
+function credentialThrottle(config: Config): (operation: string, ip: string) => void {
   const limiter = credentialRateLimiter(config.credentialRateLimit);
-  return (operation, request) => {
-    if (CREDENTIAL_CHECKS.has(operation) && !limiter.take(request.ip)) {
+  return (operation, ip) => {
+    if (CREDENTIAL_CHECKS.has(operation) && !limiter.take(ip)) {
       throw new TooManyRequestsException('Too many requests from this address. Slow down and try again.');
     }
   };

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FastifyReply } from 'fastify';
-import { sendResult } from '../src/protocol/serialize.js';
+import { resultResponse } from '../src/protocol/serialize.js';
 
-/** The body sendResult would answer with, parsed. */
+/** The body resultResponse answers with, parsed. */
 function wire(output: unknown): Record<string, unknown> {
-  let body: Buffer | undefined;
-  const reply = {
-    code: () => reply,
-    header: () => reply,
-    send: (bytes: Buffer) => ((body = bytes), reply),
-  } as unknown as FastifyReply;
-  sendResult(reply, output);
-  return JSON.parse(body!.toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(resultResponse(output).body.toString('utf8')) as Record<string, unknown>;
 }
 
 function deepFreeze<T>(value: T): T {

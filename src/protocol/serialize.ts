@@ -53,6 +53,15 @@ function toWire(value: unknown): unknown {
   return out ?? value;
 }
 
+/** An answer of the JSON protocol, whichever HTTP server sends it (Fastify's route or the API listener). */
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The operation served, when one was found: for logs and metrics. */
+  operation?: string;
+}
+
 /**
  * Bodies go out as bytes: Fastify appends `; charset=utf-8` to a JSON media type sent as a string, and
  * Cognito's Content-Type is exactly `application/x-amz-json-1.1`.
@@ -61,21 +70,27 @@ function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
-export function sendResult(reply: FastifyReply, output: unknown): FastifyReply {
-  return reply
-    .code(200)
-    .header('content-type', JSON_CONTENT_TYPE)
-    .send(json(toWire(output ?? {})));
+export function resultResponse(output: unknown, operation?: string): ApiResponse {
+  return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE }, body: json(toWire(output ?? {})), operation };
 }
 
 /**
  * The one place an error becomes a response: `{"__type","message"}` plus the `x-amzn-ErrorType` header,
  * which SDKs read first (reference/PROTOCOL.md §4).
  */
+export function errorResponse(error: ServiceError, operation?: string): ApiResponse {
+  return {
+    status: error.status,
+    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-ErrorType': error.type },
+    body: json({ __type: error.type, message: error.message, ...error.extra }),
+    operation,
+  };
+}
+
+export function sendResponse(reply: FastifyReply, response: ApiResponse): FastifyReply {
+  return reply.code(response.status).headers(response.headers).send(response.body);
+}
+
 export function sendError(reply: FastifyReply, error: ServiceError): FastifyReply {
-  return reply
-    .code(error.status)
-    .header('content-type', JSON_CONTENT_TYPE)
-    .header('x-amzn-ErrorType', error.type)
-    .send(json({ __type: error.type, message: error.message, ...error.extra }));
+  return sendResponse(reply, errorResponse(error));
 }
