@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import proxyAddr from '@fastify/proxy-addr';
+import type { FastifyBaseLogger } from 'fastify';
 import type { ApiRequest, JsonApi } from './protocol/json-api.js';
 import { RequestEntityTooLargeException } from './protocol/errors.js';
 import { errorResponse, type ApiResponse } from './protocol/serialize.js';
@@ -27,6 +28,7 @@ export interface ApiListenerOptions {
   observe: (served: ServedRequest) => void;
   /** While the server shuts down, calls go to Fastify, which answers 503 and closes the connection. */
   isClosing: () => boolean;
+  log: FastifyBaseLogger;
 }
 
 /** The headers of a browser's cross-origin reply that @fastify/cors gives every other route (actual requests, not preflights). */
@@ -90,10 +92,12 @@ export function apiListener(options: ApiListenerOptions): RequestListener {
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > options.bodyLimit) {
+      if (size <= options.bodyLimit) chunks.push(chunk);
+      else if (size - chunk.length <= options.bodyLimit) {
+        // Once the answer is out, the connection goes: the rest of the body is never read.
+        res.once('finish', () => req.destroy());
         answer(tooLarge, true);
-        req.destroy();
-      } else chunks.push(chunk);
+      }
     });
     req.on('end', () => {
       if (size > options.bodyLimit) return;
@@ -105,7 +109,14 @@ export function apiListener(options: ApiListenerOptions): RequestListener {
         body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks),
         ip: clientIp(req),
       };
-      void options.api(request).then((response) => answer(response, options.isClosing()));
+      options
+        .api(request)
+        .then((response) => answer(response, options.isClosing()))
+        // The API answers its errors itself; this would be a fault in writing the answer, which must not end the process.
+        .catch((error: unknown) => {
+          options.log.error({ err: error, reqId: requestId }, 'unexpected error while answering');
+          res.destroy();
+        });
     });
     // A client that goes away mid-body gets no answer; there is nothing else to clean up.
     req.on('error', () => undefined);

@@ -176,6 +176,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       newRequestId: randomUUID,
       observe,
       isClosing: () => closing,
+      log: app.log,
     });
 
     const gatehouse: Gatehouse = {
