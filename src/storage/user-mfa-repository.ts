@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { PreparedQuery } from './prepared-query.js';
 import type { UserMfaTable } from './schema.js';
 
 /** One factor's switches, as SetUserMFAPreference sets them. */
@@ -76,15 +77,22 @@ function newRow(poolId: string, usernameKey: string, values: Partial<UserMfaTabl
  * and a TOTP registration racing each other both land.
  */
 export class UserMfaRepository {
-  constructor(private readonly db: Db) {}
+  /** Read by GetUser, AdminGetUser and every sign-in. */
+  private readonly byKey: PreparedQuery<UserMfaTable, [poolId: string, usernameKey: string]>;
+
+  constructor(private readonly db: Db) {
+    this.byKey = new PreparedQuery(db, (poolId: string, usernameKey: string) =>
+      db.selectFrom('user_mfa').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey),
+    );
+  }
 
   async get(poolId: string, usernameKey: string): Promise<StoredUserMfa | undefined> {
-    const row = await this.db.selectFrom('user_mfa').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
+    const row = await this.byKey.first(poolId, usernameKey);
     return row ? fromRow(row) : undefined;
   }
 
   async setPreferences(poolId: string, usernameKey: string, preferences: MfaPreferences, now: Date): Promise<void> {
-    const values = {
+    await this.upsert(poolId, usernameKey, {
       sms_enabled: bit(preferences.sms.enabled),
       sms_preferred: bit(preferences.sms.preferred),
       totp_enabled: bit(preferences.totp.enabled),
@@ -92,22 +100,12 @@ export class UserMfaRepository {
       email_enabled: bit(preferences.email.enabled),
       email_preferred: bit(preferences.email.preferred),
       updated_at: now.getTime(),
-    };
-    await this.db
-      .insertInto('user_mfa')
-      .values(newRow(poolId, usernameKey, values))
-      .onConflict((oc) => oc.columns(['pool_id', 'username_key']).doUpdateSet(values))
-      .execute();
+    });
   }
 
   /** AssociateSoftwareToken: a new secret waits for its first code; the verified one (if any) keeps working. */
   async setPendingTotpSecret(poolId: string, usernameKey: string, sealedSecret: string, now: Date): Promise<void> {
-    const values = { totp_pending_secret: sealedSecret, updated_at: now.getTime() };
-    await this.db
-      .insertInto('user_mfa')
-      .values(newRow(poolId, usernameKey, values))
-      .onConflict((oc) => oc.columns(['pool_id', 'username_key']).doUpdateSet(values))
-      .execute();
+    await this.upsert(poolId, usernameKey, { totp_pending_secret: sealedSecret, updated_at: now.getTime() });
   }
 
   /**
@@ -115,7 +113,17 @@ export class UserMfaRepository {
    * the step of the code that proved it as the last step used.
    */
   async setVerifiedTotpSecret(poolId: string, usernameKey: string, sealedSecret: string, deviceName: string | undefined, step: number, now: Date): Promise<void> {
-    const values = { totp_secret: sealedSecret, totp_pending_secret: null, totp_device_name: deviceName ?? null, totp_last_step: step, updated_at: now.getTime() };
+    await this.upsert(poolId, usernameKey, {
+      totp_secret: sealedSecret,
+      totp_pending_secret: null,
+      totp_device_name: deviceName ?? null,
+      totp_last_step: step,
+      updated_at: now.getTime(),
+    });
+  }
+
+  /** Writes `values` on the user's row, creating it (nothing else on) when the user has none. */
+  private async upsert(poolId: string, usernameKey: string, values: Partial<UserMfaTable> & { updated_at: number }): Promise<void> {
     await this.db
       .insertInto('user_mfa')
       .values(newRow(poolId, usernameKey, values))
