@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { contradictionIn } from './authorizer/user-pool-authorizer.js';
 
 const iamRoute = z
   .object({
@@ -43,7 +44,11 @@ const userPoolRoute = z
     errorFormat: z.enum(['json', 's3']).optional(),
     upstream: z.string().url().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((route, ctx) => {
+    const contradiction = contradictionIn(route);
+    if (contradiction) ctx.addIssue({ code: 'custom', message: contradiction, path: ['requiredScopes'] });
+  });
 
 const openRoute = z.object({ authorizer: z.literal('none'), upstream: z.string().url().optional() }).strict();
 

@@ -39,6 +39,7 @@ import {
   type LoadedRole,
 } from '../src/authorizer/index.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
+import { parseRouteTable, RouteTableError } from '../src/gateway-routes.js';
 
 const SECRETS_KEY = 'authorizer-test-secrets-key-0123456789abcdef';
 const ACCOUNT = '000000000000';
@@ -691,14 +692,18 @@ describe('user pool authorizer', () => {
     assert.equal((decision as { message: string }).message, 'An access token is required.');
     assert.equal((decision as { challenge: string }).challenge, 'Bearer error="invalid_token", error_description="An access token is required."');
     assert.equal((await scoped(bearer(tokens.accessToken))).allowed, true);
-    // tokenUse 'id' together with requiredScopes admits nothing: the ID token fails the scope rule, the access token the token_use one.
-    const contradictory = createUserPoolAuthorizer({ issuer, tokenUse: 'id', requiredScopes: ['aws.cognito.signin.user.admin'] });
-    const byId = await contradictory(bearer(tokens.idToken));
-    refused(byId, 401, 'Unauthorized');
-    assert.equal((byId as { message: string }).message, 'An access token is required.');
-    const byAccess = await contradictory(bearer(tokens.accessToken));
-    refused(byAccess, 401, 'Unauthorized');
-    assert.equal((byAccess as { message: string }).message, 'An ID token is required.');
+  });
+
+  it('refuses to be made with tokenUse id and requiredScopes, which would admit no token; a route table says so too', () => {
+    assert.throws(() => createUserPoolAuthorizer({ issuer, tokenUse: 'id', requiredScopes: ['aws.cognito.signin.user.admin'] }), /ID tokens carry no scopes/);
+    assert.doesNotThrow(() => createUserPoolAuthorizer({ issuer, tokenUse: 'id', requiredScopes: [] }));
+    const route = { authorizer: 'userPool', issuer, tokenUse: 'id', requiredScopes: ['reports/read'] };
+    assert.throws(() => parseRouteTable({ routes: { '/api/*': route } }), (error: Error) => {
+      assert.ok(error instanceof RouteTableError);
+      assert.match(error.message, /routes\.\/api\/\*\.requiredScopes: tokenUse 'id' with requiredScopes admits no token/);
+      return true;
+    });
+    assert.doesNotThrow(() => parseRouteTable({ routes: { '/api/*': { ...route, tokenUse: 'access' } } }));
   });
 
   it('refuses an expired token, a forged one, a tampered one and none (401)', async () => {

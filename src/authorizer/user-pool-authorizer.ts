@@ -52,7 +52,21 @@ export function bearerToken(headers: AuthorizerRequest['headers']): string | und
   return JWT.test(token) ? token : undefined;
 }
 
+/**
+ * Why `options` can admit no token at all, if they cannot: ID tokens carry no scopes, so requiring scopes
+ * of ID tokens only refuses everything. Said when the authorizer is made (and when a gateway's route table
+ * is loaded), not discovered from a stream of 401s.
+ */
+export function contradictionIn(options: Pick<UserPoolAuthorizerOptions, 'tokenUse' | 'requiredScopes'>): string | undefined {
+  if (options.tokenUse === 'id' && (options.requiredScopes?.length ?? 0) > 0) {
+    return "tokenUse 'id' with requiredScopes admits no token: ID tokens carry no scopes. Require access tokens (tokenUse 'access' or none) or drop requiredScopes.";
+  }
+  return undefined;
+}
+
 export function createUserPoolAuthorizer(options: UserPoolAuthorizerOptions): UserPoolAuthorizer {
+  const contradiction = contradictionIn(options);
+  if (contradiction) throw new TypeError(contradiction);
   const issuer = options.issuer.replace(/\/+$/, '');
   const keys =
     options.keys ??
