@@ -15,7 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { SecretBox } from './security/secret-box.js';
 import { decodedPath, templateActions } from './authorizer/access-check.js';
 import type { AuthorizerDecision, AuthorizerRequest } from './authorizer/decision.js';
-import { createIamAuthorizer, type IamAuthorizer } from './authorizer/iam-authorizer.js';
+import { createIamAuthorizer, iamAuthorizerCaches, type IamAuthorizer, type IamAuthorizerCaches, type IamAuthorizerOptions } from './authorizer/iam-authorizer.js';
 import type { IamPrincipal } from './authorizer/iam-decision.js';
 import { fromFastifyRequest } from './authorizer/middleware.js';
 import { refusalResponse, type RefusalFormat } from './authorizer/refusal.js';
@@ -55,7 +55,24 @@ interface CompiledRoute {
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'host', 'content-length']);
 const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
-function compileRoute(prefix: string, spec: RouteSpec, table: RouteTable, options: GatewayOptions): CompiledRoute {
+/** What every IAM route of a gateway is made from, and the caches they share (made with the first). */
+interface IamRoutesShared {
+  sources: Pick<IamAuthorizerOptions, 'secrets' | 'secretsKey' | 'roles' | 'policyCacheSeconds'>;
+  caches: () => IamAuthorizerCaches;
+}
+
+function iamRoutesShared(options: GatewayOptions): IamRoutesShared | undefined {
+  if (!options.roles || !(options.secrets || options.secretsKey)) return undefined;
+  const sources = {
+    ...(options.secrets ? { secrets: options.secrets } : { secretsKey: options.secretsKey! }),
+    roles: options.roles,
+    ...(options.policyCacheSeconds !== undefined && { policyCacheSeconds: options.policyCacheSeconds }),
+  };
+  let caches: IamAuthorizerCaches | undefined;
+  return { sources, caches: () => (caches ??= iamAuthorizerCaches(sources)) };
+}
+
+function compileRoute(prefix: string, spec: RouteSpec, table: RouteTable, options: GatewayOptions, iam: IamRoutesShared | undefined): CompiledRoute {
   const target = spec.upstream ?? options.upstream ?? table.upstream;
   if (!target) throw new Error(`route ${prefix} has no upstream (give --upstream, or upstream in the routes file)`);
   const upstream = new URL(target);
@@ -72,19 +89,20 @@ function compileRoute(prefix: string, spec: RouteSpec, table: RouteTable, option
     });
     return { spec, upstream, authorize, errorFormat: spec.errorFormat ?? 'json' };
   }
-  if (!options.roles || !(options.secrets || options.secretsKey)) throw new Error(`route ${prefix} uses the IAM authorizer: the gateway needs the secrets key and the roles`);
+  if (!iam) throw new Error(`route ${prefix} uses the IAM authorizer: the gateway needs the secrets key and the roles`);
   const s3 = spec.actions === 's3';
   // The S3 mapping only makes sense for requests signed for S3; a fixed mapping takes any service unless told.
   const services = spec.services ?? (s3 ? ['s3'] : undefined);
-  const authorize: IamAuthorizer = createIamAuthorizer({
-    ...(options.secrets ? { secrets: options.secrets } : { secretsKey: options.secretsKey! }),
-    roles: options.roles,
-    ...(options.policyCacheSeconds !== undefined && { policyCacheSeconds: options.policyCacheSeconds }),
-    ...(options.maxClockSkewSeconds !== undefined && { maxClockSkewSeconds: options.maxClockSkewSeconds }),
-    ...(services && { services }),
-    resolveAction: spec.actions === 's3' ? s3Actions() : templateActions({ ...spec.actions, prefix: routeBase(prefix) }),
-    ...(options.now && { now: options.now }),
-  });
+  const authorize: IamAuthorizer = createIamAuthorizer(
+    {
+      ...iam.sources,
+      ...(options.maxClockSkewSeconds !== undefined && { maxClockSkewSeconds: options.maxClockSkewSeconds }),
+      ...(services && { services }),
+      resolveAction: spec.actions === 's3' ? s3Actions() : templateActions({ ...spec.actions, prefix: routeBase(prefix) }),
+      ...(options.now && { now: options.now }),
+    },
+    iam.caches(),
+  );
   return { spec, upstream, authorize, errorFormat: spec.errorFormat ?? (s3 ? 's3' : 'json') };
 }
 
@@ -136,7 +154,8 @@ async function sendRefusal(reply: FastifyReply, status: number, code: string, me
 /** The gateway as a Fastify app (not yet listening). */
 export async function createGateway(options: GatewayOptions): Promise<FastifyInstance> {
   const table = parseRouteTable(options.routes);
-  const routes = Object.entries(table.routes).map(([prefix, spec]) => [prefix, compileRoute(prefix, spec, table, options)] as const);
+  const iam = iamRoutesShared(options);
+  const routes = Object.entries(table.routes).map(([prefix, spec]) => [prefix, compileRoute(prefix, spec, table, options, iam)] as const);
   const match = routeMatcher(routes);
   const bodyLimit = options.bodyLimitBytes ?? 64 * 1024 * 1024;
   const agent = new Agent({ keepAliveTimeout: 10_000, connections: 256 });

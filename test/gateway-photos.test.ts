@@ -319,6 +319,31 @@ for (const store of STORES) {
       }
     });
 
+    it('loads a role once for all its IAM routes: the routes share one role cache and one session cache', async () => {
+      const alice = await photographer();
+      const repo = services.services.repos.roles;
+      const loads: string[] = [];
+      const twoRoutes = await createGateway({
+        upstream: objectStore.url,
+        routes: { routes: { '/bucket/*': { authorizer: 'iam', actions: 's3' }, '/archive/*': { authorizer: 'iam', actions: 's3' } } },
+        secrets: services.services.secrets,
+        roles: {
+          policies: (roleName) => (loads.push(roleName), repo.policies(roleName)),
+          get: (roleName) => repo.get(roleName),
+        },
+      });
+      const url = await twoRoutes.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        const client = new S3Client({ endpoint: url, forcePathStyle: true, region: 'us-east-1', credentials: alice.credentials, maxAttempts: 1 });
+        await client.send(new PutObjectCommand({ Bucket: 'bucket', Key: `photos/${alice.identityId}/shared.jpg`, Body: 'x' }));
+        // The role's policy covers the bucket only: the other route refuses, on the role it already has.
+        await rejects(client.send(new PutObjectCommand({ Bucket: 'archive', Key: `photos/${alice.identityId}/shared.jpg`, Body: 'x' })), 'AccessDenied', 403);
+        assert.deepEqual(loads, ['photo-owner']);
+      } finally {
+        await twoRoutes.close();
+      }
+    });
+
     it('answers 502 BadGateway (JSON, or S3 XML on an S3 route) when the upstream is unreachable', async () => {
       const alice = await photographer();
       const port = await closedPort();

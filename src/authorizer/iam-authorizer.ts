@@ -8,7 +8,7 @@ import type { ActionResolver } from './access-check.js';
 import type { AuthorizerDecision, AuthorizerRequest } from './decision.js';
 import { authorizeCaller, roleNameOfArn, type IamPrincipal } from './iam-decision.js';
 import { RolePolicyCache, type RolePolicySource } from './role-policies.js';
-import { sessionOpener } from './session-tokens.js';
+import { sessionOpener, type SessionOpener } from './session-tokens.js';
 import { verifySignedRequest } from './signed-request.js';
 
 export interface IamAuthorizerOptions {
@@ -35,11 +35,24 @@ export interface IamAuthorizer {
   readonly roles: RolePolicyCache;
 }
 
-export function createIamAuthorizer(options: IamAuthorizerOptions): IamAuthorizer {
+/** What IAM authorizers may share: the opened session tokens and the roles' policies, each cached once. */
+export interface IamAuthorizerCaches {
+  openSession: SessionOpener;
+  roles: RolePolicyCache;
+}
+
+export function iamAuthorizerCaches(options: Pick<IamAuthorizerOptions, 'secrets' | 'secretsKey' | 'roles' | 'policyCacheSeconds'>): IamAuthorizerCaches {
   const secrets = options.secrets ?? (options.secretsKey ? new SecretBox(options.secretsKey) : undefined);
   if (!secrets) throw new Error('createIamAuthorizer needs the secrets key that seals session tokens (secretsKey or secrets)');
-  const openSession = sessionOpener(secrets);
-  const roles = new RolePolicyCache(options.roles, (options.policyCacheSeconds ?? 30) * 1000);
+  return { openSession: sessionOpener(secrets), roles: new RolePolicyCache(options.roles, (options.policyCacheSeconds ?? 30) * 1000) };
+}
+
+/**
+ * `caches`: shared with other authorizers made from the same secrets and roles (a gateway's IAM routes),
+ * so a client's session token is opened and its role loaded once, whichever route it calls.
+ */
+export function createIamAuthorizer(options: IamAuthorizerOptions, caches: IamAuthorizerCaches = iamAuthorizerCaches(options)): IamAuthorizer {
+  const { openSession, roles } = caches;
   const services = options.services && options.services.length > 0 ? new Set(options.services) : undefined;
   const maxClockSkewSeconds = options.maxClockSkewSeconds ?? 300;
   const now = options.now ?? (() => new Date());
