@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './security/random-pool.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { ServiceContext } from './context.js';
@@ -48,7 +49,7 @@ export async function openServices(config: Config, log: FastifyBaseLogger, overr
     const repos = createRepositories(db);
     const secrets = new SecretBox(await resolveSecretsKey(config, repos));
     const now = overrides.now ?? (() => new Date());
-    const random = overrides.randomBytes ?? randomBytes;
+    const random = overrides.randomBytes ?? secureRandomBytes;
     let listeningUrl = `http://${config.host}:${config.port}`;
     const services: ServiceContext = {
       config,

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { secureRandomBytes } from './random-pool.js';
 
 /**
  * Encrypts secrets at rest (client secrets, signing keys, TOTP seeds) with AES-256-GCM under a key derived
@@ -23,7 +24,7 @@ export class SecretBox {
   }
 
   encrypt(plaintext: string, context: string): string {
-    const iv = randomBytes(12);
+    const iv = secureRandomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
