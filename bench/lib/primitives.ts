@@ -2,7 +2,7 @@ import type { Config } from '../../src/config.js';
 import { spawnChild } from './children.js';
 import type { DriveSample } from './drive.js';
 import { ROOT } from './gatehouse.js';
-import { withCpu, type LoadSample, type Runner } from './load.js';
+import { autocannonRunner, withCpu, type LoadSample, type LoadTarget, type Runner } from './load.js';
 
 /**
  * The bare operations that bound what Gatehouse can do per second, run in a child process of their own
@@ -43,6 +43,11 @@ export interface Primitives {
   pid: number;
   /** Closed-loop runs of `op` with `concurrency` in flight, as a Runner for compareRunners. */
   runner(op: PrimitiveOp, concurrency: number, label: string): Runner;
+  /**
+   * The HTTP floor: `target`'s requests (the same headers and body) sent instead to a bare node:http server
+   * in the child that runs `op` once per request and answers; its CPU is the child's.
+   */
+  httpRunner(op: PrimitiveOp, target: LoadTarget, connections: number, label: string): Runner;
   /** `op` at a fixed rate, for latency at a given load. */
   atRate(op: PrimitiveOp, rate: number, seconds: number, maxInFlight: number): Promise<LoadSample>;
   stop(): Promise<void>;
@@ -52,7 +57,7 @@ export interface Primitives {
 export async function startPrimitives(settings: PrimitiveSettings, defer: (cleanup: () => Promise<void>) => void): Promise<Primitives> {
   const child = spawnChild('primitives', ['--import', 'tsx', 'bench/servers/primitives.ts', JSON.stringify(settings)], { cwd: ROOT, ipc: true });
   defer(() => child.stop());
-  await child.waitForOutput(/primitives ready/, 60_000);
+  const [, floorUrl] = await child.waitForOutput(/primitives ready, HTTP floor at (http:\/\/\S+)/, 60_000);
   let nextId = 0;
   const pending = new Map<number, { resolve: (sample: DriveSample) => void; reject: (error: Error) => void }>();
   child.process.on('message', (message: PrimitiveReply) => {
@@ -78,6 +83,7 @@ export async function startPrimitives(settings: PrimitiveSettings, defer: (clean
       label,
       run: (seconds) => withCpu(child.pid, () => request({ op, mode: 'closed', concurrency, seconds })),
     }),
+    httpRunner: (op, target, connections, label) => autocannonRunner({ ...target, label, url: `${floorUrl}/${op}`, pid: child.pid }, connections),
     atRate: (op, rate, seconds, maxInFlight) => withCpu(child.pid, () => request({ op, mode: 'rate', concurrency: maxInFlight, seconds, rate })),
     stop: () => child.stop(),
   };

@@ -1,5 +1,5 @@
 import { fixedRate } from './drive.js';
-import { compareRunners, describeSample, type Runner } from './load.js';
+import { compareRunners, describeSample, type LoadTarget, type Runner } from './load.js';
 import type { PrimitiveOp, Primitives } from './primitives.js';
 import { row, type Row } from './results.js';
 import type { ScenarioContext } from './scenario.js';
@@ -24,6 +24,11 @@ export interface VersusPrimitive {
   target: number;
   /** What one subject operation is called in the rows: 'request' (the default), or e.g. 'round trip'. */
   per?: string;
+  /**
+   * The subject's requests, and the primitive one of them needs, for a second comparison against the HTTP
+   * floor: a bare node:http server running only that primitive per request (no target; what is left to gain).
+   */
+  overHttp?: { target: LoadTarget; op: PrimitiveOp; label: string };
   /** One operation through the stack (for the fixed-rate run), and the primitive to run at the same rate. */
   atHalfPeak?: { once: () => Promise<unknown>; op: PrimitiveOp; label: string };
   note?: string;
@@ -63,6 +68,26 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
     rows.push(
       row({ scenario, metric: `  of which main thread`, unit: 'µs', value: s.mainCpuUsPerRequest, baseline: { label: `${spec.baseline.label}, main thread`, value: b.mainCpuUsPerRequest / scale } }),
     );
+  }
+
+  if (spec.overHttp) {
+    const { op, target, label: floorLabel } = spec.overHttp;
+    const floor = spec.primitives.httpRunner(op, target, connections, `node:http + ${floorLabel}`);
+    const { subject: s2, baseline: f } = await compareRunners(spec.subject, floor, ctx.load, ctx.log);
+    rows.push(
+      row({
+        scenario,
+        metric: 'throughput vs the HTTP floor',
+        unit: per === 'request' ? 'req/s' : `${per}s/s`,
+        value: s2.rps,
+        baseline: { label: `bare node:http + ${floorLabel} per request, ${connections} connections`, value: f.rps },
+        samples: { value: s2.samples.map((x) => x.rps), baseline: f.samples.map((x) => x.rps) },
+        note: 'the same requests to a node:http server that only runs the primitive and answers: the ratio is what Gatehouse costs beyond a minimal HTTP server doing the same primitive',
+      }),
+    );
+    if (s2.cpuUsPerRequest !== undefined && f.cpuUsPerRequest !== undefined) {
+      rows.push(row({ scenario, metric: `server CPU/${per} vs the HTTP floor`, unit: 'µs', value: s2.cpuUsPerRequest, baseline: { label: `bare node:http + ${floorLabel}`, value: f.cpuUsPerRequest } }));
+    }
   }
 
   if (spec.atHalfPeak) {

@@ -46,6 +46,7 @@ export const clientCredentials: Scenario = {
     return compareWithPrimitive(ctx, {
       scenario: 'client-credentials',
       subject: autocannonRunner(subject, ctx.load.connections),
+      overHttp: { target: subject, op: 'rs256-sign', label: 'RS256 sign' },
       primitives,
       baseline: { op: 'rs256-sign', label: 'bare RS256 sign' },
       target: 0.8,

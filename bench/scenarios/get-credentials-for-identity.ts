@@ -57,6 +57,7 @@ export const getCredentialsForIdentity: Scenario = {
     return compareWithPrimitive(ctx, {
       scenario: 'get-credentials-for-identity',
       subject: autocannonRunner(subject, ctx.load.connections),
+      overHttp: { target: subject, op: 'rs256-verify', label: 'RS256 verify' },
       primitives,
       baseline: { op: 'rs256-verify', label: 'bare RS256 verify' },
       target: 0.25,

@@ -21,6 +21,7 @@ export const getUser: Scenario = {
     return compareWithPrimitive(ctx, {
       scenario: 'get-user',
       subject: autocannonRunner(subject, ctx.load.connections),
+      overHttp: { target: subject, op: 'rs256-verify', label: 'RS256 verify' },
       primitives,
       baseline: { op: 'rs256-verify', label: 'bare RS256 verify' },
       target: 0.25,

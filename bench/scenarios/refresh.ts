@@ -24,6 +24,7 @@ export const refresh: Scenario = {
     return compareWithPrimitive(ctx, {
       scenario: 'refresh',
       subject: autocannonRunner(subject, ctx.load.connections),
+      overHttp: { target: subject, op: 'rs256-sign-pair', label: '2 × RS256 sign' },
       primitives,
       baseline: { op: 'rs256-sign', label: 'bare RS256 sign', scale: 0.5 },
       target: 0.8,

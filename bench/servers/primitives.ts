@@ -6,10 +6,12 @@
 //
 // It prints "primitives ready" once its hash, keys and SRP values exist, then answers PrimitiveRequests
 // on the IPC channel with the figures of a closed-loop or fixed-rate run (lib/drive.ts, as the bench
-// drives a server). Hashing, SRP, signing and verifying call the server's own functions (security/jws.ts
+// drives a server), and `POST /<op>` over HTTP (the HTTP floor, below). Hashing, SRP, signing and verifying call the server's own functions (security/jws.ts
 // is node:crypto's RSA with the JWT encoding around it), with a 2048-bit key made the way signing-keys.ts
 // makes one.
 import { createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import { decodeJws, signJws, verifyJws, type JwsClaims } from '../../src/security/jws.js';
 import { createSrpVerifier, formatSrpTimestamp, SRP_G, srpModPow, startSrpSession, verifyPasswordClaim } from '../../src/userpools/auth/srp.js';
@@ -77,6 +79,22 @@ const ops: Record<PrimitiveOp, () => Promise<unknown>> = {
   },
 };
 
+// The HTTP floor: the same operations behind a bare node:http server, one per request, answering a small
+// JSON body once the operation is done. What a server doing nothing but the primitive would serve.
+const DONE = Buffer.from('{"done":true}');
+const floor = createServer((req, res) => {
+  const op = Object.hasOwn(ops, req.url!.slice(1)) ? ops[req.url!.slice(1) as PrimitiveOp] : undefined;
+  req.resume();
+  req.on('end', () => {
+    if (!op) return void res.writeHead(404).end();
+    op().then(
+      () => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': DONE.length }).end(DONE),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+});
+await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+
 process.on('message', (message: PrimitiveRequest) => {
   const op = ops[message.op];
   const run = !op
@@ -90,4 +108,4 @@ process.on('message', (message: PrimitiveRequest) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
-process.stdout.write('primitives ready\n');
+process.stdout.write(`primitives ready, HTTP floor at http://127.0.0.1:${(floor.address() as AddressInfo).port}\n`);
