@@ -222,6 +222,7 @@ const CREDENTIAL_CHECKS = new Set([
   'RespondToAuthChallenge',
   'AdminRespondToAuthChallenge',
   'GetTokensFromRefreshToken',
+  'RevokeToken',
   'ConfirmSignUp',
   'ConfirmForgotPassword',
   'ChangePassword',

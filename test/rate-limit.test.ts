@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { RateLimiter, credentialRateLimiter } from '../src/security/rate-limiter.js';
 import { FormBrowser, readForm } from './helpers/form-browser.js';
 import { startServer, type TestServer } from './helpers/server.js';
@@ -93,6 +93,21 @@ describe('the token endpoint is rate limited per address like the API (sqlite)',
       assert.equal(body.error, 'invalid_request');
       assert.match(body.error_description, /Too many requests/);
     }
+  });
+
+  it('limits the revocation endpoint and RevokeToken too, which also tell a right secret from a wrong one', async () => {
+    const revoke = await fetch(tokenUrl.replace('/oauth2/token', '/oauth2/revoke'), {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:a-guess`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'token=anything',
+    });
+    assert.equal(revoke.status, 429);
+    assert.equal(((await revoke.json()) as { error: string }).error, 'invalid_request');
+    await assert.rejects(server.idp().send(new RevokeTokenCommand({ ClientId: clientId, ClientSecret: 'a-guess', Token: 'anything' })), (error: Error & { $metadata: { httpStatusCode?: number } }) => {
+      assert.equal(error.name, 'TooManyRequestsException');
+      assert.equal(error.$metadata.httpStatusCode, 429);
+      return true;
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import { clientSecretMatches } from '../userpools/client-requests.js';
 import type { HostedPool } from './hosted-pool.js';
-import { InvalidClient, InvalidRequest } from './oauth-errors.js';
+import { InvalidClient, InvalidRequest, TooManyRequests } from './oauth-errors.js';
 import type { Params } from './params.js';
 
 
@@ -27,10 +27,12 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
 /**
  * The client at the token and revocation endpoints: client_secret_basic (Authorization: Basic) or
  * client_secret_post (client_id and client_secret in the body), never both (RFC 6749 §2.3); a client
- * without a secret names itself with client_id alone. It must belong to the pool being served. (The token
- * endpoint rate-limits its requests before this; see token-endpoint.ts.)
+ * without a secret names itself with client_id alone. It must belong to the pool being served. Every call
+ * takes one attempt from the client address's allowance for credential checks, secret or not, before
+ * anything is checked: a wrong secret answers differently from a right one at both endpoints.
  */
 export async function authenticateClient(hosted: HostedPool, request: FastifyRequest, form: Params): Promise<StoredAppClient> {
+  if (!hosted.allowAttempt()) throw new TooManyRequests('Too many requests from this address. Slow down and try again.');
   const basic = basicCredentials(request.headers.authorization);
   const bodyId = form.get('client_id');
   const bodySecret = form.get('client_secret');

@@ -4,7 +4,7 @@ import { liveRefreshToken, refreshSignIn } from '../userpools/auth/refresh.js';
 import { redeemCode } from './authorization-codes.js';
 import { authenticateClient } from './client-authentication.js';
 import type { HostedPool } from './hosted-pool.js';
-import { InvalidGrant, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from './oauth-errors.js';
+import { InvalidGrant, UnauthorizedClient, UnsupportedGrantType } from './oauth-errors.js';
 import { tokenForClient, type TokenResponse } from './oauth-tokens.js';
 import { Params } from './params.js';
 import { OPENID, grantScopes, parseScope } from './scopes.js';
@@ -12,11 +12,10 @@ import type { StoredAppClient } from '../storage/app-clients-repository.js';
 
 /**
  * POST /oauth2/token (RFC 6749 §3.2): authenticate the client, then the grant it asks for. Both check
- * credentials (a client secret; a code, its PKCE verifier, a refresh token), so every request takes one
+ * credentials (a client secret; a code, its PKCE verifier, a refresh token): authenticateClient takes one
  * attempt from the client address's allowance, the same one the API's sign-in operations use.
  */
 export async function tokenEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  if (!hosted.allowAttempt()) throw new TooManyRequests('Too many requests from this address. Slow down and try again.');
   const form = Params.ofForm(request);
   const client = await authenticateClient(hosted, request, form);
   const grantType = form.require('grant_type');
