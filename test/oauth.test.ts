@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
@@ -38,6 +39,9 @@ const OAUTH: Partial<CreateUserPoolClientRequest> = {
   SupportedIdentityProviders: ['COGNITO'],
   LogoutURLs: [SIGNED_OUT],
 };
+
+/** OpenID Connect Core §3.1.3.6: the left half of the access token's SHA-256, base64url. */
+const atHash = (accessToken: string) => createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
 
 for (const store of STORES) {
   describe(`OAuth 2.0 and OpenID Connect through openid-client (${store.name})`, { skip: store.skip }, () => {
@@ -160,6 +164,7 @@ for (const store of STORES) {
       const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
       const idClaims = tokens.claims()!;
       assert.equal(idClaims.nonce, nonce);
+      assert.equal(idClaims.at_hash, atHash(tokens.access_token));
       assert.equal(idClaims.aud, spaId);
       assert.equal(idClaims['cognito:username'], 'ada');
       assert.equal(idClaims.email, EMAIL);
@@ -297,7 +302,9 @@ for (const store of STORES) {
       const fragment = new URLSearchParams(callback.hash.slice(1));
       assert.equal(fragment.get('state'), 'imp');
       assert.equal(fragment.get('token_type'), 'Bearer');
-      assert.equal(decodeJwt(fragment.get('id_token')!).nonce, 'n-imp');
+      const idClaims = decodeJwt(fragment.get('id_token')!);
+      assert.equal(idClaims.nonce, 'n-imp');
+      assert.equal(idClaims.at_hash, atHash(fragment.get('access_token')!));
       const info = await client.fetchUserInfo(web, fragment.get('access_token')!, client.skipSubjectCheck);
       assert.equal(info.email, EMAIL);
     });
@@ -379,6 +386,23 @@ for (const store of STORES) {
       assert.equal(unknownPrefix.statusCode, 404);
       const prefixAsCustom = await app.inject({ url: `/oauth2/authorize?${query}`, headers: { host: 'myapp' } });
       assert.equal(prefixAsCustom.statusCode, 404, 'a prefix is served under the hosted UI domain only');
+    });
+
+    it('gives a grant without openid no ID token, from the code or from its refresh token', async () => {
+      const scope = 'aws.cognito.signin.user.admin';
+      const url = new URL(`${issuer}/oauth2/authorize`);
+      url.search = new URLSearchParams({ response_type: 'code', client_id: webId, redirect_uri: OTHER_CALLBACK, scope, state: 's' }).toString();
+      const callback = await signIn(new FormBrowser(), url);
+      const basic = `Basic ${Buffer.from(`${webId}:${webSecret}`).toString('base64')}`;
+      const exchange = (body: Record<string, string>) =>
+        fetch(`${issuer}/oauth2/token`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+      const first = (await (await exchange({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: OTHER_CALLBACK })).json()) as Record<string, string>;
+      assert.equal(decodeJwt(first.access_token).scope, scope);
+      assert.equal(first.id_token, undefined);
+      assert.ok(first.refresh_token);
+      const refreshed = (await (await exchange({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).json()) as Record<string, string>;
+      assert.equal(decodeJwt(refreshed.access_token).scope, scope);
+      assert.equal(refreshed.id_token, undefined);
     });
 
     it('keeps an OAuth sign-in\'s scopes when its refresh token is used through the API', async () => {

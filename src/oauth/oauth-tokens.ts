@@ -47,7 +47,11 @@ export async function tokensForUser(ctx: ServiceContext, grant: UserGrant, refre
     scopes: grant.scopes,
   };
   // OpenID Connect adds to the ID token the request's nonce and at_hash, the hash of its access token.
-  const minted = await mintTokens(ctx, signIn, (accessToken) => ({ at_hash: accessTokenHash(accessToken), ...(grant.nonce !== undefined && { nonce: grant.nonce }) }));
+  const minted = await mintTokens(
+    ctx,
+    signIn,
+    grant.scopes.includes(OPENID) && ((accessToken) => ({ at_hash: accessTokenHash(accessToken), ...(grant.nonce !== undefined && { nonce: grant.nonce }) })),
+  );
   let refreshToken: string | undefined;
   if (refresh) {
     refreshToken = await mintRefreshToken(ctx, signIn);
@@ -66,7 +70,7 @@ export async function tokensForUser(ctx: ServiceContext, grant: UserGrant, refre
   }
   return {
     access_token: minted.AccessToken,
-    ...(grant.scopes.includes(OPENID) && { id_token: minted.IdToken }),
+    ...(minted.IdToken && { id_token: minted.IdToken }),
     ...(refreshToken && { refresh_token: refreshToken }),
     token_type: 'Bearer',
     expires_in: minted.ExpiresIn,

@@ -58,7 +58,7 @@ async function refresh(hosted: HostedPool, client: StoredAppClient, token: strin
   try {
     const live = await liveRefreshToken(hosted.ctx, hosted.pool, client, token);
     const openid = live.stored.scopes === undefined || live.stored.scopes.includes(OPENID);
-    result = { ...(await refreshSignIn(hosted.ctx, hosted.pool, client, live, client.settings.RefreshTokenRotation?.Feature === 'ENABLED')), openid };
+    result = await refreshSignIn(hosted.ctx, hosted.pool, client, live, client.settings.RefreshTokenRotation?.Feature === 'ENABLED', openid);
   } catch (error) {
     // "Invalid Refresh Token", "Refresh Token has been revoked", "User is disabled.", …: the API's words.
     if (error instanceof ServiceError) throw new InvalidGrant(error.message);
@@ -66,7 +66,7 @@ async function refresh(hosted: HostedPool, client: StoredAppClient, token: strin
   }
   return {
     access_token: result.AccessToken!,
-    ...(result.openid && { id_token: result.IdToken! }),
+    ...(result.IdToken && { id_token: result.IdToken }),
     ...(result.RefreshToken && { refresh_token: result.RefreshToken }),
     token_type: 'Bearer',
     expires_in: result.ExpiresIn!,

@@ -37,8 +37,9 @@ export async function liveRefreshToken(
 }
 
 /**
- * New ID and access tokens from a refresh token, keeping the sign-in's auth_time and origin_jti. With
- * `rotate`, the refresh token is replaced too and the old one stops working after the client's grace period.
+ * New ID and access tokens from a refresh token, keeping the sign-in's auth_time and origin_jti (no ID
+ * token when `idToken` is false: an OAuth sign-in without openid). With `rotate`, the refresh token is
+ * replaced too and the old one stops working after the client's grace period.
  */
 export async function refreshSignIn(
   ctx: ServiceContext,
@@ -46,6 +47,7 @@ export async function refreshSignIn(
   client: StoredAppClient,
   live: { stored: StoredRefreshToken; user: StoredUser },
   rotate: boolean,
+  idToken = true,
 ): Promise<AuthenticationResultType> {
   const { stored, user } = live;
   // An OAuth sign-in keeps its scopes: its refresh must not gain aws.cognito.signin.user.admin.
@@ -58,7 +60,7 @@ export async function refreshSignIn(
     ...(stored.deviceKey && { deviceKey: stored.deviceKey }),
     ...(stored.scopes && { scopes: stored.scopes }),
   };
-  const tokens = await mintTokens(ctx, signIn);
+  const tokens = await mintTokens(ctx, signIn, idToken);
   if (!rotate) return { ...tokens, TokenType: 'Bearer' };
   const grace = client.settings.RefreshTokenRotation?.RetryGracePeriodSeconds ?? 0;
   await ctx.repos.refreshTokens.retire(pool.id, stored.tokenHash, new Date(ctx.now().getTime() + grace * 1000));

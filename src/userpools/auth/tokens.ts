@@ -71,14 +71,16 @@ async function groupClaims(ctx: ServiceContext, signIn: SignIn): Promise<Record<
 }
 
 /**
- * New ID and access tokens for a sign-in. `idClaimsFor` adds claims to the ID token that depend on the
- * access token (OpenID Connect's at_hash, the request's nonce); the two are then signed one after the other.
+ * New access and ID tokens for a sign-in. `idToken`: true for an ID token (signed beside the access
+ * token), false for none (an OAuth grant without openid: a signature is a quarter of a millisecond), or a
+ * function giving claims that depend on the access token (OpenID Connect's at_hash, the request's nonce),
+ * the ID token then signed after it.
  */
 export async function mintTokens(
   ctx: ServiceContext,
   signIn: SignIn,
-  idClaimsFor?: (accessToken: string) => JwsClaims,
-): Promise<{ IdToken: string; AccessToken: string; ExpiresIn: number }> {
+  idToken: boolean | ((accessToken: string) => JwsClaims) = true,
+): Promise<{ IdToken?: string; AccessToken: string; ExpiresIn: number }> {
   const { pool, client, user } = signIn;
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const common = {
@@ -110,10 +112,12 @@ export async function mintTokens(
     exp: iat + accessSeconds,
     jti: newUuid(ctx.randomBytes),
   });
-  const idToken = idClaimsFor
-    ? accessToken.then((token) => ctx.keys.sign(pool.id, { ...idClaims, ...idClaimsFor(token) }))
-    : ctx.keys.sign(pool.id, idClaims);
-  const [IdToken, AccessToken] = await Promise.all([idToken, accessToken]);
+  if (idToken === false) return { AccessToken: await accessToken, ExpiresIn: accessSeconds };
+  const signedId =
+    typeof idToken === 'function'
+      ? accessToken.then((token) => ctx.keys.sign(pool.id, { ...idClaims, ...idToken(token) }))
+      : ctx.keys.sign(pool.id, idClaims);
+  const [IdToken, AccessToken] = await Promise.all([signedId, accessToken]);
   return { IdToken, AccessToken, ExpiresIn: accessSeconds };
 }
 
