@@ -51,6 +51,12 @@ describe('RS256 compact JWS (security/jws.ts)', () => {
     assert.throws(() => decodeJws(token.replace('.', '.+')), JwsInvalidError);
     assert.throws(() => decodeJws(`${token}.extra`), JwsInvalidError);
     assert.throws(() => decodeJws('not a token'), JwsInvalidError);
+    // The signature's last character carries 2 bits of a 2048-bit signature and 4 that Buffer ignores:
+    // flipping one of those decodes to the same bytes, and must still be refused.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = `${token.slice(0, -1)}${alphabet[alphabet.indexOf(token.at(-1)!) ^ 1]}`;
+    assert.deepEqual(Buffer.from(twin.split('.')[2], 'base64url'), Buffer.from(token.split('.')[2], 'base64url'));
+    assert.throws(() => decodeJws(twin), JwsInvalidError);
   });
 
   it('says expired only of a genuine token, and refuses a missing exp and a future nbf', async () => {

@@ -61,12 +61,17 @@ export function decodeJws(token: string): UnverifiedJws {
   const parts = token.split('.');
   // Strict base64url: Buffer's decoder skips characters it does not know, so two spellings would pass as one token.
   if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) throw new JwsInvalidError('not a compact JWS');
+  let decoded: UnverifiedJws;
   try {
     const header = decodeSegment(parts[0]) as unknown as JwsHeader;
-    return { header, claims: decodeSegment(parts[1]), signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2], 'base64url') };
+    decoded = { header, claims: decodeSegment(parts[1]), signingInput: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2], 'base64url') };
   } catch {
     throw new JwsInvalidError('undecodable JWS');
   }
+  // It also ignores the unused low bits of the last character: 16 spellings of a 2048-bit signature would
+  // verify. (The header and claims are signed as written, so another spelling of them fails the signature.)
+  if (decoded.signature.toString('base64url') !== parts[2]) throw new JwsInvalidError('not a canonical base64url signature');
+  return decoded;
 }
 
 function isNumber(value: unknown): value is number {
