@@ -247,6 +247,21 @@ for (const store of STORES) {
       assert.equal(still.UserPool?.Id, poolId, 'the pool survived the tampered DeleteUserPool');
     });
 
+    it('refuses, as a signature that does not match, a query with a broken escape and a signed header that was not sent', async () => {
+      const request = await signedRequest(server.url, `${IDP}.DescribeUserPool`, JSON.stringify({ UserPoolId: poolId }));
+      const brokenQuery = answer(await fetch(`${server.url}/?a=%E0%A4%A`, { method: 'POST', headers: request.headers, body: request.body }));
+      const missingHeader = send(server.url, {
+        ...request,
+        headers: { ...request.headers, authorization: request.headers.authorization.replace(/SignedHeaders=([^,]*)/, 'SignedHeaders=$1;x-not-sent') },
+      });
+      for (const res of [await brokenQuery, await missingHeader]) {
+        assert.equal(res.status, 400, JSON.stringify(res.body));
+        assert.equal(res.type, 'InvalidSignatureException');
+        assert.match(res.body.message!, /does not match the signature you provided/);
+      }
+      assert.equal((await send(server.url, request)).status, 200, 'the request as signed still passes');
+    });
+
     it('refuses a signature that does not cover the Host header', async () => {
       const request = await signedRequest(server.url, `${IDP}.DescribeUserPool`, JSON.stringify({ UserPoolId: poolId }), { signHost: false });
       assert.doesNotMatch(request.headers.authorization, /SignedHeaders=[^,]*\bhost\b/);

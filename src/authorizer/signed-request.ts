@@ -4,9 +4,7 @@
  * (sealed claims, see sts/session-credentials.ts), the access key id it was issued with, and finally the
  * signature itself. Synchronous and free of I/O: the caller passes the clock and the token opener.
  */
-import { createHash } from 'node:crypto';
 import {
-  EMPTY_PAYLOAD_SHA256,
   MAX_PRESIGNED_SECONDS,
   SIGV4_ALGORITHM,
   UNSIGNED_PAYLOAD,
@@ -18,6 +16,7 @@ import {
   parseAuthorization,
   parsePresigned,
   parseQuery,
+  payloadSha256,
   signaturesMatch,
   signingKey,
   signsRawPath,
@@ -50,11 +49,6 @@ export interface VerifiedCaller {
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
 const forbidden = (code: string, message: string): Refused => refuse(403, code, message);
-
-function sha256Hex(body: AuthorizerRequest['body']): string {
-  if (body === undefined || body.length === 0) return EMPTY_PAYLOAD_SHA256;
-  return createHash('sha256').update(body).digest('hex');
-}
 
 export function verifySignedRequest(request: AuthorizerRequest, options: SignatureCheckOptions): VerifiedCaller | Refused {
   const url = request.url;
@@ -111,16 +105,16 @@ export function verifySignedRequest(request: AuthorizerRequest, options: Signatu
   let payloadHashes: string[];
   if (claimedHash !== undefined) {
     if (HEX_SHA256.test(claimedHash)) {
-      if (claimedHash !== sha256Hex(request.body)) return forbidden('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      if (claimedHash !== payloadSha256(request.body)) return forbidden('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
     } else if (claimedHash !== UNSIGNED_PAYLOAD && !claimedHash.startsWith('STREAMING-')) {
       return forbidden('InvalidArgument', "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hash in hex.");
     }
     payloadHashes = [claimedHash];
   } else if (presign && signsRawPath(credential.service)) {
     // S3 presigners sign UNSIGNED-PAYLOAD; a generic presigner signs the hash of the (usually empty) body.
-    payloadHashes = [UNSIGNED_PAYLOAD, sha256Hex(request.body)];
+    payloadHashes = [UNSIGNED_PAYLOAD, payloadSha256(request.body)];
   } else {
-    payloadHashes = [sha256Hex(request.body)];
+    payloadHashes = [payloadSha256(request.body)];
   }
 
   const canonicalHeaders = canonicalHeaderBlock(request.headers, credential.signedHeaders);

@@ -97,8 +97,9 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
 
   // The payload hash signed is that of the body that arrived; an x-amz-content-sha256 header, when sent,
   // must say the same (AWS refuses a mismatch before checking the signature).
+  const payloadHash = payloadSha256(request.body);
   const claimedHash = request.headers['x-amz-content-sha256'];
-  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) {
+  if (claimedHash !== undefined && claimedHash !== payloadHash) {
     throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
 
@@ -120,7 +121,7 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
             canonicalQuery,
             canonicalHeaders,
             signedHeaders: credential.signedHeaders,
-            payloadHash: createHash('sha256').update(request.body).digest('hex'),
+            payloadHash,
             amzDate: dateHeader as string,
             scope: `${credential.date}/${credential.region}/${credential.service}/aws4_request`,
           },
@@ -145,6 +146,12 @@ export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 /** SHA-256 of no bytes: the payload hash of a request without a body. */
 export const EMPTY_PAYLOAD_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** The hex SHA-256 of a request body, as SigV4 signs it. */
+export function payloadSha256(body: Uint8Array | string | undefined): string {
+  if (body === undefined || body.length === 0) return EMPTY_PAYLOAD_SHA256;
+  return createHash('sha256').update(body).digest('hex');
+}
 /** The longest life of a presigned URL (X-Amz-Expires), as AWS allows: a week. */
 export const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
 
