@@ -685,7 +685,7 @@ describe('user pool authorizer', () => {
     assert.equal((await createUserPoolAuthorizer({ issuer, requiredScopes: ['photos/read', 'aws.cognito.signin.user.admin'], scopeMatch: 'any' })(bearer(tokens.accessToken))).allowed, true);
   });
 
-  it('with requiredScopes, refuses an ID token as invalid_token (401 "An access token is required."), even when tokenUse is id', async () => {
+  it('with requiredScopes, refuses an ID token as invalid_token (401 "An access token is required.")', async () => {
     const scoped = createUserPoolAuthorizer({ issuer, clientIds: [clientId], requiredScopes: ['aws.cognito.signin.user.admin'] });
     const decision = await scoped(bearer(tokens.idToken));
     refused(decision, 401, 'Unauthorized');

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
+import { DISCOVERY_CACHE_CONTROL } from '../userpools/auth/discovery-document.js';
 import { IDENTITY_KEYS, identityIssuer } from './openid-token.js';
 
 /**
@@ -8,11 +9,11 @@ import { IDENTITY_KEYS, identityIssuer } from './openid-token.js';
  */
 export function registerIdentityWellKnownRoutes(app: FastifyInstance, services: ServiceContext): void {
   app.get(`/${IDENTITY_KEYS}/.well-known/jwks.json`, async (_request, reply) =>
-    reply.header('cache-control', 'public, max-age=300').send(await services.keys.jwks(IDENTITY_KEYS)),
+    reply.header('cache-control', DISCOVERY_CACHE_CONTROL).send(await services.keys.jwks(IDENTITY_KEYS)),
   );
   app.get(`/${IDENTITY_KEYS}/.well-known/openid-configuration`, async (_request, reply) => {
     const issuer = identityIssuer(services);
-    return reply.header('cache-control', 'public, max-age=300').send({
+    return reply.header('cache-control', DISCOVERY_CACHE_CONTROL).send({
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       response_types_supported: ['id_token'],

@@ -54,19 +54,15 @@ function releasedBy(scopes: string[]): (name: string) => boolean {
 export async function userInfoEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const { ctx, pool } = hosted;
   const token = bearerToken(request);
-  let claims;
+  let claims, scopes: string[], user: StoredUser;
+  // The API's refusals (a bad signature, expiry, revocation, a disabled user) become RFC 6750's invalid_token;
+  // InsufficientScope is an OAuth error already and passes through.
   try {
     const verified = await verifyToken(ctx, token, 'access');
     if (verified.poolId !== pool.id) throw new InvalidToken('The access token is not from this user pool.');
     claims = verified.claims;
-  } catch (error) {
-    if (error instanceof ServiceError) throw new InvalidToken(error.message);
-    throw error;
-  }
-  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
-  if (!scopes.includes(OPENID)) throw new InsufficientScope('The access token does not have the openid scope.');
-  let user: StoredUser;
-  try {
+    scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+    if (!scopes.includes(OPENID)) throw new InsufficientScope('The access token does not have the openid scope.');
     user = await liveTokenUser(ctx, pool, claims);
   } catch (error) {
     if (error instanceof ServiceError) throw new InvalidToken(error.message);

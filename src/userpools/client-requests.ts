@@ -20,15 +20,16 @@ export async function findClient(ctx: RequestContext, clientId: string): Promise
   return { pool, client, ctx: { ...ctx, region: pool.region } };
 }
 
+/** SECRET_HASH as a client computes it: HMAC-SHA256 keyed with the client secret over username + clientId. */
+export function secretHashOf(secret: string, username: string, clientId: string): Buffer {
+  return createHmac('sha256', secret).update(`${username}${clientId}`).digest();
+}
+
 /**
  * When the client has a secret, SECRET_HASH must be Base64(HMAC-SHA256(secret, username + clientId)) for
  * one of the names the caller may have used (the name typed, or the internal username), compared in
  * constant time.
  */
-/** SECRET_HASH as a client computes it: HMAC-SHA256 keyed with the client secret over username + clientId. */
-export function secretHashOf(secret: string, username: string, clientId: string): Buffer {
-  return createHmac('sha256', secret).update(`${username}${clientId}`).digest();
-}
 
 export function checkSecretHash(ctx: RequestContext, client: StoredAppClient, usernames: (string | undefined)[], secretHash: string | undefined): void {
   const secret = clientSecretOf(ctx, client);
