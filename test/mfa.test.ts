@@ -516,7 +516,15 @@ for (const store of STORES) {
         const setup = readForm(html, server.url);
         assert.match(setup.action.pathname, /\/mfaSetup$/);
         assert.match(html, new RegExp(`<code class="secret-code">${setup.hidden.secret}</code>`));
-        const done = await browser.post(setup.action, { ...setup.hidden, code: totpCode(setup.hidden.secret, serverNow()), deviceName: 'phone' });
+        // A mistyped code shows the setup page again, its session still good for the right one.
+        const right = totpCode(setup.hidden.secret, serverNow());
+        const mistyped = await browser.post(setup.action, { ...setup.hidden, code: `${right.slice(0, 5)}${(Number(right[5]) + 1) % 10}`, deviceName: 'phone' });
+        assert.equal(mistyped.status, 400);
+        const again = await mistyped.text();
+        assert.match(again, /That code is not the one the app shows/);
+        const retry = readForm(again, server.url);
+        assert.equal(retry.hidden.session, setup.hidden.session);
+        const done = await browser.post(retry.action, { ...retry.hidden, code: right, deviceName: 'phone' });
         assert.equal(done.status, 302);
         assert.ok(location(done, server.url).searchParams.get('code'));
         const admin = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'lovelace' }));

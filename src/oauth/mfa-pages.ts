@@ -1,25 +1,23 @@
 import type { AssociateSoftwareTokenResponse, ChallengeNameType, VerifySoftwareTokenResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidParameterException, ServiceError } from '../protocol/errors.js';
-import { answerChallenge } from '../userpools/auth/answer-challenge.js';
+import { CODE_PARAMETER } from '../userpools/auth/mfa-answers.js';
 import type { SignInStep } from '../userpools/auth/sign-in-outcome.js';
 import { CodeMismatchException, EnableSoftwareTokenMFAException } from '../userpools/errors.js';
+import type { MfaFactor } from '../userpools/mfa/factors.js';
 import { totpUri } from '../userpools/mfa/totp.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
-import { answer, continueSignIn } from './challenge-pages.js';
+import { answer } from './challenge-pages.js';
 import type { HostedPool } from './hosted-pool.js';
 import { field, formState, pageUrl, postedForm, sendPage } from './page-response.js';
 import type { FormState } from './pages/fields.js';
 import { errorPage, mfaPage, mfaSetupPage, selectMfaPage } from './pages/templates.js';
 import { Params } from './params.js';
 import { TOO_MANY_REQUESTS, showSignIn } from './sign-in-form.js';
-import { callUserPoolApi, secretHashFor } from './user-pool-api.js';
+import { callUserPoolApi } from './user-pool-api.js';
 
 /** The challenges these pages answer. */
 export const MFA_CHALLENGES = new Set<string>(['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'SELECT_MFA_TYPE', 'MFA_SETUP']);
-
-/** The challenge response that carries each code challenge's code. */
-const CODE_PARAMETER: Partial<Record<ChallengeNameType, string>> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
 
 type CodeChallenge = { username: string; session: string; challenge: string; destination?: string };
 
@@ -58,7 +56,7 @@ export async function postMfa(hosted: HostedPool, request: FastifyRequest, reply
   const name = field(form, 'challenge') as ChallengeNameType;
   if (!hosted.allowAttempt()) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
   if (name === 'SELECT_MFA_TYPE') return answer(hosted, request, reply, auth, name, challenge, { USERNAME: challenge.username, ANSWER: field(form, 'answer') });
-  const codeName = CODE_PARAMETER[name];
+  const codeName = Object.hasOwn(CODE_PARAMETER, name) ? CODE_PARAMETER[name as MfaFactor] : undefined;
   if (!codeName) return showSignIn(hosted, request, reply, auth, { error: { message: 'Invalid session for the user.' } }, 400);
   const destination = field(form, 'destination');
   // A mistyped code leaves the session usable for a few more tries (mfa-answers.ts): ask again on the same page.
@@ -111,17 +109,12 @@ export async function postMfaSetup(hosted: HostedPool, request: FastifyRequest, 
   const setup = { username: field(form, 'username'), session: field(form, 'session'), secret: field(form, 'secret') };
   if (!hosted.allowAttempt()) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
   const deviceName = field(form, 'deviceName');
-  let step: SignInStep;
+  let verified: VerifySoftwareTokenResponse;
   try {
-    const verified = await callUserPoolApi<VerifySoftwareTokenResponse>(hosted.ctx, 'VerifySoftwareToken', {
+    verified = await callUserPoolApi<VerifySoftwareTokenResponse>(hosted.ctx, 'VerifySoftwareToken', {
       Session: setup.session,
       UserCode: field(form, 'code'),
       ...(deviceName && { FriendlyDeviceName: deviceName }),
-    });
-    const secretHash = secretHashFor(hosted.ctx, auth.client, setup.username);
-    step = await answerChallenge(hosted.ctx, hosted.pool, auth.client, 'MFA_SETUP', verified.Session, {
-      USERNAME: setup.username,
-      ...(secretHash && { SECRET_HASH: secretHash }),
     });
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
@@ -132,5 +125,5 @@ export async function postMfaSetup(hosted: HostedPool, request: FastifyRequest, 
     }
     return showSignIn(hosted, request, reply, auth, { error: { message: error.message } }, 400);
   }
-  return continueSignIn(hosted, request, reply, auth, step, setup.username);
+  return answer(hosted, request, reply, auth, 'MFA_SETUP', { username: setup.username, session: verified.Session! }, { USERNAME: setup.username });
 }

@@ -10,8 +10,8 @@ import { factorChallenge, mfaCodeHash, type CodeChallengeState } from './mfa-cha
 import { afterFactors, sessionUser, type SignInStep } from './sign-in-outcome.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
 
-/** The challenge response that carries each factor's code. */
-const CODE_PARAMETER: Record<MfaFactor, string> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
+/** The challenge response that carries each factor's code (the hosted UI's MFA page fills the same). */
+export const CODE_PARAMETER: Record<MfaFactor, string> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
 
 /** Wrong codes one challenge session takes before the sign-in must start again (each also counts towards the lock). */
 const MAX_CODE_ATTEMPTS = 3;
