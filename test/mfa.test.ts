@@ -13,6 +13,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   GetUserCommand,
+  GetUserPoolMfaConfigCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SetUserMFAPreferenceCommand,
@@ -234,6 +235,26 @@ for (const store of STORES) {
       const next = await passwordSignIn(clientId, 'linus');
       const newCode = await latestCode(phone);
       if (newCode !== code) await rejects(answer(clientId, 'SMS_MFA', next.Session, { USERNAME: 'linus', SMS_MFA_CODE: code }), 'CodeMismatchException');
+    });
+
+    it('takes SMS MFA from CreateUserPool\'s SmsConfiguration and SmsAuthenticationMessage: sign-in, the message and GetUserPoolMfaConfig agree', async () => {
+      const { UserPool } = await idp.send(
+        new CreateUserPoolCommand({ PoolName: 'sms-from-create', MfaConfiguration: 'ON', ...SMS, SmsAuthenticationMessage: 'Created-pool code {####}' }),
+      );
+      const poolId = UserPool!.Id!;
+      const config = await idp.send(new GetUserPoolMfaConfigCommand({ UserPoolId: poolId }));
+      assert.equal(config.MfaConfiguration, 'ON');
+      assert.deepEqual(config.SmsMfaConfiguration, { ...SMS, SmsAuthenticationMessage: 'Created-pool code {####}' });
+      // The pool already offers SMS: turning MFA on again needs no factor in the call.
+      await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, MfaConfiguration: 'ON' }));
+      const { UserPoolClient } = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+      const phone = uniquePhone();
+      await createUser(poolId, 'grace', { phone_number: phone });
+      // MFA ON, no preference set, a phone number: SMS_MFA, with the pool's message.
+      const challenge = await passwordSignIn(UserPoolClient!.ClientId!, 'grace');
+      assert.equal(challenge.ChallengeName, 'SMS_MFA');
+      const messages = (await (await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(phone)}&limit=1`)).json()) as { messages: { body: string }[] };
+      assert.match(messages.messages[0].body, /^Created-pool code \d{6}$/);
     });
 
     it('sends an email code for EMAIL_OTP with the pool\'s EmailMfaConfiguration, and refuses email MFA where the pool does not offer it', async () => {

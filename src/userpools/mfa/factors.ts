@@ -1,4 +1,4 @@
-import type { MFAOptionType } from '@aws-sdk/client-cognito-identity-provider';
+import type { MFAOptionType, SmsMfaConfigType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
 import { noMfa, type StoredUserMfa } from '../../storage/user-mfa-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
@@ -21,11 +21,24 @@ export async function readUserMfa(ctx: ServiceContext, user: StoredUser): Promis
   return (await ctx.repos.userMfa.get(user.poolId, user.usernameKey)) ?? noMfa(user.poolId, user.usernameKey);
 }
 
-/** The factors the pool's MFA configuration offers (SetUserPoolMfaConfig, or CreateUserPool's SmsConfiguration). */
-export function poolFactors(pool: StoredUserPool): MfaFactor[] {
+/**
+ * The pool's SMS MFA configuration: SetUserPoolMfaConfig's, or else what CreateUserPool and UpdateUserPool
+ * gave (SmsConfiguration, SmsAuthenticationMessage); undefined when the pool cannot send SMS. The one
+ * reading of it for sign-in, the message sent, and GetUserPoolMfaConfig.
+ */
+export function smsMfaConfiguration(pool: StoredUserPool): SmsMfaConfigType | undefined {
   const { mfa, userPool } = pool.settings;
+  const SmsConfiguration = mfa.SmsMfaConfiguration?.SmsConfiguration ?? userPool.SmsConfiguration;
+  if (!SmsConfiguration) return undefined;
+  const SmsAuthenticationMessage = mfa.SmsMfaConfiguration?.SmsAuthenticationMessage ?? userPool.SmsAuthenticationMessage;
+  return { SmsConfiguration, ...(SmsAuthenticationMessage && { SmsAuthenticationMessage }) };
+}
+
+/** The factors the pool's MFA configuration offers. */
+export function poolFactors(pool: StoredUserPool): MfaFactor[] {
+  const { mfa } = pool.settings;
   const offered: MfaFactor[] = [];
-  if (mfa.SmsMfaConfiguration?.SmsConfiguration ?? userPool.SmsConfiguration) offered.push('SMS_MFA');
+  if (smsMfaConfiguration(pool)) offered.push('SMS_MFA');
   if (mfa.SoftwareTokenMfaConfiguration?.Enabled) offered.push('SOFTWARE_TOKEN_MFA');
   if (mfa.EmailMfaConfiguration) offered.push('EMAIL_OTP');
   return offered;

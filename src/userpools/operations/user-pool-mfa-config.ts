@@ -7,10 +7,12 @@ import type {
 import type { RequestContext } from '../../context.js';
 import { InvalidParameterException, ResourceNotFoundException } from '../../protocol/errors.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { poolFactors, smsMfaConfiguration } from '../mfa/factors.js';
 import { requirePool } from '../pools.js';
 
 function mfaConfigOf(pool: StoredUserPool): GetUserPoolMfaConfigResponse {
-  return { ...pool.settings.mfa, MfaConfiguration: pool.settings.userPool.MfaConfiguration ?? 'OFF' };
+  const sms = smsMfaConfiguration(pool);
+  return { ...pool.settings.mfa, ...(sms && { SmsMfaConfiguration: sms }), MfaConfiguration: pool.settings.userPool.MfaConfiguration ?? 'OFF' };
 }
 
 export async function getUserPoolMfaConfig(ctx: RequestContext, input: GetUserPoolMfaConfigRequest): Promise<GetUserPoolMfaConfigResponse> {
@@ -24,13 +26,12 @@ export async function getUserPoolMfaConfig(ctx: RequestContext, input: GetUserPo
 export async function setUserPoolMfaConfig(ctx: RequestContext, input: SetUserPoolMfaConfigRequest): Promise<SetUserPoolMfaConfigResponse> {
   const { UserPoolId, MfaConfiguration, ...factors } = input;
   const updated = await ctx.repos.userPools.update(UserPoolId!, ctx.now(), (pool) => {
-    const mfa = { ...pool.settings.mfa, ...factors };
     const mode = MfaConfiguration ?? pool.settings.userPool.MfaConfiguration ?? 'OFF';
-    const anyFactor = Boolean(mfa.SmsMfaConfiguration?.SmsConfiguration) || Boolean(mfa.SoftwareTokenMfaConfiguration?.Enabled) || Boolean(mfa.EmailMfaConfiguration);
-    if (mode !== 'OFF' && !anyFactor) {
+    const updated = { ...pool, settings: { mfa: { ...pool.settings.mfa, ...factors }, userPool: { ...pool.settings.userPool, MfaConfiguration: mode } } };
+    if (mode !== 'OFF' && poolFactors(updated).length === 0) {
       throw new InvalidParameterException(`Invalid MFA configuration given: MfaConfiguration ${mode} needs SMS, email or software token MFA to be enabled.`);
     }
-    return { ...pool, settings: { mfa, userPool: { ...pool.settings.userPool, MfaConfiguration: mode } } };
+    return updated;
   });
   if (!updated) throw new ResourceNotFoundException(`User pool ${UserPoolId} does not exist.`);
   return mfaConfigOf(updated);

@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../context.js';
 import { deliver, deliveryDetails, renderTemplate, type OutgoingMessage } from '../../messaging/deliver.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { smsMfaConfiguration } from '../mfa/factors.js';
 
 /** Cognito's default texts, used when the pool sets none. */
 const DEFAULTS = {
@@ -107,10 +108,10 @@ export function sendAuthenticationCode(
   medium: 'EMAIL' | 'SMS',
   code: string,
 ): Promise<CodeDeliveryDetailsType> {
-  const { mfa, userPool } = pool.settings;
+  const { mfa } = pool.settings;
   return sendCodeMessage(ctx, pool, user, medium, code, {
     subject: mfa.EmailMfaConfiguration?.Subject ?? DEFAULTS.authenticationSubject,
     email: mfa.EmailMfaConfiguration?.Message ?? DEFAULTS.authenticationEmail,
-    sms: mfa.SmsMfaConfiguration?.SmsAuthenticationMessage ?? userPool.SmsAuthenticationMessage ?? DEFAULTS.authenticationSms,
+    sms: smsMfaConfiguration(pool)?.SmsAuthenticationMessage ?? DEFAULTS.authenticationSms,
   });
 }
