@@ -578,6 +578,22 @@ for (const store of STORES) {
       await signIn(clientId, 'guesser');
     });
 
+    it('does not clear the failed-sign-in count for a temporary password, only once the new password completes the sign-in', async () => {
+      const poolId = await createPool();
+      const { clientId } = await createClient(poolId);
+      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'newcomer', TemporaryPassword: 'Temp0rary!Pass', MessageAction: 'SUPPRESS' }));
+      for (let i = 0; i < 4; i++) {
+        await rejects(signIn(clientId, 'newcomer', `wrong-${i}`), 'NotAuthorizedException', 'Incorrect username or password.');
+      }
+      const challenge = await idp.send(
+        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'newcomer', PASSWORD: 'Temp0rary!Pass' } }),
+      );
+      assert.equal(challenge.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+      // The fifth failure still counts against the four before the temporary password: locked.
+      await rejects(signIn(clientId, 'newcomer', 'wrong-4'), 'NotAuthorizedException', 'Incorrect username or password.');
+      await rejects(signIn(clientId, 'newcomer', 'Temp0rary!Pass'), 'NotAuthorizedException', 'Password attempts exceeded');
+    });
+
     it('a temporary password expires after TemporaryPasswordValidityDays', async () => {
       const poolId = await createPool({ Policies: { PasswordPolicy: { MinimumLength: 8, TemporaryPasswordValidityDays: 1 } } });
       const { clientId } = await createClient(poolId);

@@ -68,7 +68,6 @@ export async function afterPasswordVerified(
   if (user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
   if (user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
   if (user.status === 'FORCE_CHANGE_PASSWORD' || (user.credentials as PasswordCredentials | null)?.temporary) {
-    await recordSuccessfulSignIn(ctx, user);
     const expiresAt = (user.credentials as PasswordCredentials | null)?.expiresAt;
     if (expiresAt !== undefined && expiresAt <= ctx.now().getTime()) {
       throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
