@@ -1,5 +1,6 @@
 import { rethrowDuplicate } from './conflicts.js';
 import type { Db } from './database.js';
+import { endDeviceRefreshTokens } from './refresh-tokens-repository.js';
 import type { DevicesTable } from './schema.js';
 
 /** A device a user confirmed (ConfirmDevice): its SRP identity and whether it is remembered. */
@@ -80,22 +81,18 @@ export class DevicesRepository {
 
   /** False when the user has no such device. */
   async setRemembered(poolId: string, usernameKey: string, deviceKey: string, remembered: boolean, now: Date): Promise<boolean> {
-    const result = await this.db
-      .updateTable('devices')
-      .set({ remembered: remembered ? 1 : 0, updated_at: now.getTime() })
-      .where('pool_id', '=', poolId)
-      .where('username_key', '=', usernameKey)
-      .where('device_key', '=', deviceKey)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    return this.update(poolId, usernameKey, deviceKey, { remembered: remembered ? 1 : 0, updated_at: now.getTime() });
   }
 
-  /** A sign-in proved the device (DEVICE_PASSWORD_VERIFIER). */
-  /** Marks the device as just authenticated; false when the user has no such device. */
+  /** A sign-in proved the device (DEVICE_PASSWORD_VERIFIER); false when the user has no such device. */
   async recordAuthentication(poolId: string, usernameKey: string, deviceKey: string, now: Date): Promise<boolean> {
+    return this.update(poolId, usernameKey, deviceKey, { last_authenticated_at: now.getTime() });
+  }
+
+  private async update(poolId: string, usernameKey: string, deviceKey: string, values: Partial<DevicesTable>): Promise<boolean> {
     const result = await this.db
       .updateTable('devices')
-      .set({ last_authenticated_at: now.getTime() })
+      .set(values)
       .where('pool_id', '=', poolId)
       .where('username_key', '=', usernameKey)
       .where('device_key', '=', deviceKey)
@@ -118,14 +115,7 @@ export class DevicesRepository {
         .where('device_key', '=', deviceKey)
         .executeTakeFirst();
       if (result.numDeletedRows === 0n) return false;
-      await tx
-        .updateTable('refresh_tokens')
-        .set({ usable_until: now.getTime() })
-        .where('pool_id', '=', poolId)
-        .where('username_key', '=', usernameKey)
-        .where('device_key', '=', deviceKey)
-        .where((eb) => eb.or([eb('usable_until', 'is', null), eb('usable_until', '>', now.getTime())]))
-        .execute();
+      await endDeviceRefreshTokens(tx, poolId, usernameKey, deviceKey, now);
       return true;
     });
   }

@@ -53,6 +53,21 @@ function fromRow(row: RefreshTokensTable): StoredRefreshToken {
   };
 }
 
+/**
+ * Makes the refresh tokens bound to a device unusable from `now` (ForgetDevice, in its transaction `db`),
+ * keeping an earlier end a rotation already set.
+ */
+export async function endDeviceRefreshTokens(db: Db, poolId: string, usernameKey: string, deviceKey: string, now: Date): Promise<void> {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ usable_until: now.getTime() })
+    .where('pool_id', '=', poolId)
+    .where('username_key', '=', usernameKey)
+    .where('device_key', '=', deviceKey)
+    .where((eb) => eb.or([eb('usable_until', 'is', null), eb('usable_until', '>', now.getTime())]))
+    .execute();
+}
+
 export class RefreshTokensRepository {
   // Read on every refresh and on every call with an access token (revocation).
   private readonly byHash: PreparedQuery<RefreshTokensTable, [poolId: string, tokenHash: string]>;
