@@ -369,6 +369,22 @@ for (const store of STORES) {
         ),
         'NotAuthorizedException',
       );
+      // The right device with a bad SRP_A (A = 0 mod N), or none: refused before any secret is derived.
+      const deviceAnswer = async (responses: Record<string, string>) => {
+        const again = await idp.send(
+          new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'edsger', PASSWORD, DEVICE_KEY: deviceKey } }),
+        );
+        return idp.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: clientId,
+            ChallengeName: 'DEVICE_SRP_AUTH',
+            Session: again.Session,
+            ChallengeResponses: { USERNAME: 'edsger', DEVICE_KEY: deviceKey, ...responses },
+          }),
+        );
+      };
+      await rejects(deviceAnswer({ SRP_A: '0' }), 'NotAuthorizedException', /Incorrect device key or device secret/);
+      await rejects(deviceAnswer({}), 'InvalidParameterException', /Missing required parameter SRP_A/);
 
       // ConfirmDevice: the access token's own device only, and only once.
       const fresh = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'edsger', PASSWORD } }));
