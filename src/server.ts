@@ -10,7 +10,7 @@ import { createJsonApi, registerJsonApi } from './protocol/json-api.js';
 import { apiListener, EXPOSED_HEADERS, type ServedRequest } from './api-listener.js';
 import { identityPoolsModel, userPoolsModel } from './protocol/service-model.js';
 import { openServices, type ServiceOverrides } from './services.js';
-import { credentialRateLimiter } from './security/rate-limiter.js';
+import { RateLimiter } from './security/rate-limiter.js';
 import { TooManyRequestsException } from './protocol/errors.js';
 import { registerWellKnownRoutes } from './userpools/auth/well-known-routes.js';
 import { registerOAuth } from './oauth/register.js';
@@ -74,6 +74,9 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
 
     warnAboutUnsafeSettings(app, config, kind);
     const metrics = new Metrics();
+    // One allowance per client address for every credential check, whichever door it comes through: the
+    // JSON API's operations, the token and revocation endpoints, the hosted-UI forms.
+    const credentialLimiter = new RateLimiter(config.credentialRateLimit.perSecond, config.credentialRateLimit.burst);
     // Hooks on every request take Fastify's callback form: an async hook costs a promise and its
     // microtasks per request, about 4 µs of the three together (npm run bench -- describe).
     // Before CORS, which answers preflights itself: every response, preflights included, has a request id.
@@ -124,7 +127,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       defaultRegion: config.region,
       now: services.now,
       createContext: contextFor,
-      throttle: credentialThrottle(config),
+      throttle: credentialThrottle(credentialLimiter),
       log: app.log,
     });
     registerJsonApi(app, jsonApi, (request, reply, raw) =>
@@ -140,7 +143,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     );
 
     registerWellKnownRoutes(app, services);
-    await registerOAuth(app, services);
+    await registerOAuth(app, services, credentialLimiter);
     registerIdentityWellKnownRoutes(app, services);
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/ready', async (_request, reply) => {
@@ -230,8 +233,7 @@ const CREDENTIAL_CHECKS = new Set([
   'VerifySoftwareToken',
 ]);
 
-function credentialThrottle(config: Config): (operation: string, ip: string) => void {
-  const limiter = credentialRateLimiter(config.credentialRateLimit);
+function credentialThrottle(limiter: RateLimiter): (operation: string, ip: string) => void {
   return (operation, ip) => {
     if (CREDENTIAL_CHECKS.has(operation) && !limiter.take(ip)) {
       throw new TooManyRequestsException('Too many requests from this address. Slow down and try again.');

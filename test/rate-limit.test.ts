@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { RateLimiter, credentialRateLimiter } from '../src/security/rate-limiter.js';
+import { RateLimiter } from '../src/security/rate-limiter.js';
 import { FormBrowser, readForm } from './helpers/form-browser.js';
 import { startServer, type TestServer } from './helpers/server.js';
 
@@ -14,12 +14,6 @@ describe('RateLimiter', () => {
     now += 500;
     assert.equal(limiter.take('a'), true, 'one token back after half a second at 2/s');
     assert.equal(limiter.take('a'), false);
-  });
-
-  it('is one limiter per configured credential limit, whoever asks for it', () => {
-    const limits = { perSecond: 1, burst: 2 };
-    assert.equal(credentialRateLimiter(limits), credentialRateLimiter(limits));
-    assert.notEqual(credentialRateLimiter(limits), credentialRateLimiter({ ...limits }));
   });
 });
 

@@ -24,7 +24,7 @@ export interface HostedPool {
   secure: boolean;
   /**
    * Takes one attempt from the client address's allowance for credential checks (passwords, codes, client
-   * secrets; security/rate-limiter.ts credentialRateLimiter): false when it is used up.
+   * secrets; the server's one credential limiter, server.ts): false when it is used up.
    */
   allowAttempt: () => boolean;
 }

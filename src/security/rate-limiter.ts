@@ -32,25 +32,3 @@ export class RateLimiter {
     }
   }
 }
-
-const credentialLimiters = new WeakMap<CredentialRateLimit, RateLimiter>();
-
-/** `credentialRateLimit` of the configuration. */
-export interface CredentialRateLimit {
-  perSecond: number;
-  burst: number;
-}
-
-/**
- * The one limiter of a configuration's credential checks, whoever makes them — the JSON API's operations,
- * the token endpoint, the hosted-UI pages — so that a client address has one allowance for guessing, not
- * one per door.
- */
-export function credentialRateLimiter(limits: CredentialRateLimit): RateLimiter {
-  let limiter = credentialLimiters.get(limits);
-  if (!limiter) {
-    limiter = new RateLimiter(limits.perSecond, limits.burst);
-    credentialLimiters.set(limits, limiter);
-  }
-  return limiter;
-}
