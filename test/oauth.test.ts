@@ -490,6 +490,11 @@ for (const store of STORES) {
         assert.equal(noColon.status, 401);
         assert.match(noColon.headers.get('www-authenticate') ?? '', /^Basic/, 'Basic was tried: the 401 carries its challenge');
         assert.deepEqual(await noColon.json(), { error: 'invalid_client', error_description: 'The Basic credentials are not client_id:client_secret.' });
+        // RFC 6749 §2.3.1: the id and secret are form-encoded before Basic; a broken escape is no credential.
+        const badEscape = await withBasic(basic(`%zz:${machineSecret}`), `grant_type=client_credentials&${scope}`);
+        assert.equal(badEscape.status, 401);
+        assert.match(badEscape.headers.get('www-authenticate') ?? '', /^Basic/);
+        assert.deepEqual(await badEscape.json(), { error: 'invalid_client', error_description: 'The Basic credentials are not form-encoded.' });
 
         const noClient = await token(`grant_type=client_credentials&${scope}`);
         assert.equal(noClient.status, 401);
