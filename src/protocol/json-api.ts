@@ -123,11 +123,24 @@ export function createJsonApi<Ctx>(options: JsonApiOptions<Ctx>): JsonApi {
       const handler = service.operations[name];
       if (!handler) throw new UnsupportedOperationException(`Gatehouse does not implement ${name} yet.`);
       const ctx = options.createContext(request.id, credential?.region ?? options.defaultRegion);
-      return resultResponse(await handler(ctx, input), operation);
+      return resultResponse(modelMembersOf(await handler(ctx, input), spec.outputMembers), operation);
     } catch (error) {
       return errorResponse(error instanceof ServiceError ? error : internalError(options.log, request.id, error), operation);
     }
   };
+}
+
+/**
+ * The answer with only the members the model gives the operation's output: a handler's internal state
+ * (a sign-in step's user, with its password hash) never reaches the wire, whatever it returns. The
+ * answer is returned as it is when it has nothing else, which is nearly always.
+ */
+function modelMembersOf(output: unknown, members: ReadonlySet<string>): unknown {
+  if (typeof output !== 'object' || output === null) return output;
+  for (const key in output) {
+    if (!members.has(key)) return Object.fromEntries(Object.entries(output).filter(([name]) => members.has(name)));
+  }
+  return output;
 }
 
 function safeParseAuthorization(headers: IncomingHttpHeaders): Credential | undefined {

@@ -20,6 +20,7 @@ export interface Shape {
 interface Operation {
   name: string;
   input?: { shape: string };
+  output?: { shape: string };
   authtype?: string;
   auth?: string[];
 }
@@ -36,7 +37,14 @@ export interface ServiceModel {
   /** SigV4 signing name, e.g. `cognito-idp`. */
   signingName: string;
   shapes: Record<string, Shape>;
-  operations: Map<string, { inputShape: string | undefined; unsigned: boolean }>;
+  operations: Map<string, OperationSpec>;
+}
+
+export interface OperationSpec {
+  inputShape: string | undefined;
+  /** The members the answer may have: what the protocol layer serialises, and nothing else. */
+  outputMembers: ReadonlySet<string>;
+  unsigned: boolean;
 }
 
 /** models/ at the package root: one level above the dist/ bundle, two above this file in src/protocol/. */
@@ -45,11 +53,12 @@ const MODELS = [new URL('../models/', import.meta.url), new URL('../../models/',
 function loadModel(file: string): ServiceModel {
   if (!MODELS) throw new Error(`the service models are not in ${new URL('../models/', import.meta.url).pathname}`);
   const raw = JSON.parse(readFileSync(new URL(file, MODELS), 'utf8')) as RawModel;
-  const operations = new Map<string, { inputShape: string | undefined; unsigned: boolean }>();
+  const operations = new Map<string, OperationSpec>();
   for (const [name, op] of Object.entries(raw.operations)) {
     // Older models say `authtype: none`, newer ones `auth: [smithy.api#noAuth]`; either makes it unsigned.
     const unsigned = op.authtype === 'none' || (op.auth?.includes('smithy.api#noAuth') ?? false);
-    operations.set(name, { inputShape: op.input?.shape, unsigned });
+    const outputMembers = new Set(Object.keys((op.output && raw.shapes[op.output.shape]?.members) ?? {}));
+    operations.set(name, { inputShape: op.input?.shape, outputMembers, unsigned });
   }
   return {
     targetPrefix: raw.metadata.targetPrefix,
