@@ -289,8 +289,9 @@ for (const store of STORES) {
       const setup = await passwordSignIn(clientId, 'barbara');
       assert.equal(setup.ChallengeName, 'MFA_SETUP');
       assert.deepEqual(JSON.parse(setup.ChallengeParameters!.MFAS_CAN_SETUP), ['SOFTWARE_TOKEN_MFA']);
-      // Answering before anything is set up gets nowhere.
-      await rejects(answer(clientId, 'MFA_SETUP', setup.Session, { USERNAME: 'barbara' }), 'NotAuthorizedException');
+      // Verifying before associating gets nowhere; nor does answering before anything is set up.
+      await rejects(idp.send(new VerifySoftwareTokenCommand({ Session: setup.Session, UserCode: '123456' })), 'NotAuthorizedException', /Invalid session for the user/);
+      await rejects(answer(clientId, 'MFA_SETUP', (await passwordSignIn(clientId, 'barbara')).Session, { USERNAME: 'barbara' }), 'NotAuthorizedException');
 
       const retry = await passwordSignIn(clientId, 'barbara');
       const associated = await idp.send(new AssociateSoftwareTokenCommand({ Session: retry.Session }));
@@ -306,6 +307,12 @@ for (const store of STORES) {
       assert.ok(AuthenticationResult?.AccessToken);
       const me = await idp.send(new GetUserCommand({ AccessToken: AuthenticationResult.AccessToken }));
       assert.deepEqual(me.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
+      assert.equal(me.PreferredMfaSetting, 'SOFTWARE_TOKEN_MFA', 'set up during sign-in: on and preferred, in the one write');
+      // Signed in, verifying without a newly associated secret finds nothing to verify.
+      await rejects(
+        idp.send(new VerifySoftwareTokenCommand({ AccessToken: AuthenticationResult.AccessToken, UserCode: '123456' })),
+        'SoftwareTokenMFANotFoundException',
+      );
 
       nextStep();
       const next = await passwordSignIn(clientId, 'barbara');

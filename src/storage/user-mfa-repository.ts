@@ -110,14 +110,21 @@ export class UserMfaRepository {
 
   /**
    * VerifySoftwareToken: `sealedSecret` becomes the user's authenticator, replacing any earlier one, with
-   * the step of the code that proved it as the last step used.
+   * the step of the code that proved it as the last step used; with `turnOn`, TOTP MFA is enabled in the
+   * same write (MFA_SETUP during a sign-in).
    */
-  async setVerifiedTotpSecret(poolId: string, usernameKey: string, sealedSecret: string, deviceName: string | undefined, step: number, now: Date): Promise<void> {
+  async setVerifiedTotpSecret(
+    poolId: string,
+    usernameKey: string,
+    totp: { sealedSecret: string; deviceName?: string; step: number; turnOn?: { preferred: boolean } },
+    now: Date,
+  ): Promise<void> {
     await this.upsert(poolId, usernameKey, {
-      totp_secret: sealedSecret,
+      totp_secret: totp.sealedSecret,
       totp_pending_secret: null,
-      totp_device_name: deviceName ?? null,
-      totp_last_step: step,
+      totp_device_name: totp.deviceName ?? null,
+      totp_last_step: totp.step,
+      ...(totp.turnOn && { totp_enabled: 1, totp_preferred: bit(totp.turnOn.preferred) }),
       updated_at: now.getTime(),
     });
   }

@@ -1,7 +1,6 @@
 import type { VerifySoftwareTokenRequest, VerifySoftwareTokenResponse } from '@aws-sdk/client-cognito-identity-provider';
-import type { RequestContext, ServiceContext } from '../../../context.js';
+import type { RequestContext } from '../../../context.js';
 import { NotAuthorizedException } from '../../../protocol/errors.js';
-import type { StoredUser } from '../../../storage/users-repository.js';
 import { authenticateAccessToken } from '../../auth/access-token.js';
 import { openPoolSession, returnSession, takePoolSession } from '../../auth/auth-sessions.js';
 import { EnableSoftwareTokenMFAException, SoftwareTokenMFANotFoundException } from '../../errors.js';
@@ -28,7 +27,7 @@ export async function verifySoftwareToken(ctx: RequestContext, input: VerifySoft
     if (!mfa.totpPendingSecret) throw new SoftwareTokenMFANotFoundException('Software token has not been associated: call AssociateSoftwareToken first.');
     const step = matchTotpCode(openTotpSecret(poolCtx, user, mfa.totpPendingSecret), code, poolCtx.now());
     if (step === undefined) throw codeMismatch();
-    await register(poolCtx, user, mfa.totpPendingSecret, input.FriendlyDeviceName, step);
+    await poolCtx.repos.userMfa.setVerifiedTotpSecret(user.poolId, user.usernameKey, { sealedSecret: mfa.totpPendingSecret, deviceName: input.FriendlyDeviceName, step }, poolCtx.now());
     return { Status: 'SUCCESS' };
   }
   const stored = await takePoolSession(ctx, input.Session!, 'MFA_SETUP');
@@ -42,18 +41,14 @@ export async function verifySoftwareToken(ctx: RequestContext, input: VerifySoft
     if (attempts < MAX_ATTEMPTS) await returnSession(ctx, stored, { ...state, attempts });
     throw codeMismatch();
   }
-  await register(ctx, user, state.secret, input.FriendlyDeviceName, step);
-  await turnOnSoftwareTokenMfa(ctx, user);
-  return { Status: 'SUCCESS', Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP', { stage: 'verified', ...(state.deviceKey && { deviceKey: state.deviceKey }) } satisfies MfaSetupState) };
-}
-
-async function register(ctx: ServiceContext, user: StoredUser, sealedSecret: string, deviceName: string | undefined, step: number): Promise<void> {
-  await ctx.repos.userMfa.setVerifiedTotpSecret(user.poolId, user.usernameKey, sealedSecret, deviceName, step, ctx.now());
-}
-
-/** TOTP on, and preferred unless the user already prefers another factor. */
-async function turnOnSoftwareTokenMfa(ctx: ServiceContext, user: StoredUser): Promise<void> {
+  // Registering is the setup: TOTP is turned on, and preferred unless the user already prefers another factor.
   const mfa = await readUserMfa(ctx, user);
   const otherPreferred = FACTORS.some((factor) => factor !== 'SOFTWARE_TOKEN_MFA' && preferenceOf(mfa, factor).preferred);
-  await ctx.repos.userMfa.setPreferences(user.poolId, user.usernameKey, { ...mfa, totp: { enabled: true, preferred: !otherPreferred } }, ctx.now());
+  await ctx.repos.userMfa.setVerifiedTotpSecret(
+    user.poolId,
+    user.usernameKey,
+    { sealedSecret: state.secret, deviceName: input.FriendlyDeviceName, step, turnOn: { preferred: !otherPreferred } },
+    ctx.now(),
+  );
+  return { Status: 'SUCCESS', Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP', { stage: 'verified', ...(state.deviceKey && { deviceKey: state.deviceKey }) } satisfies MfaSetupState) };
 }
