@@ -17,12 +17,12 @@ import {
   parsePresigned,
   parseQuery,
   payloadSha256,
-  signaturesMatch,
   signingKey,
   signsRawPath,
   sigV4Signature,
   type Credential,
 } from '../protocol/sigv4.js';
+import { safeEqual } from '../security/safe-equal.js';
 import { headerValue, refuse, type AuthorizerRequest, type Refused } from './decision.js';
 import type { SessionClaims, SessionOpener } from './session-tokens.js';
 
@@ -132,7 +132,7 @@ export function verifySignedRequest(request: AuthorizerRequest, options: Signatu
   };
   for (const payloadHash of payloadHashes) {
     parts.payloadHash = payloadHash;
-    if (signaturesMatch(sigV4Signature(parts, key), credential.signature)) {
+    if (safeEqual(sigV4Signature(parts, key), credential.signature)) {
       return { claims, credential, presigned: presign !== undefined, query, rawPath };
     }
   }

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { safeEqual } from '../security/safe-equal.js';
 import type { HostedPool } from './hosted-pool.js';
 import type { Params } from './params.js';
 import { cookiePath } from './session.js';
@@ -39,9 +39,7 @@ export function checkCsrf(hosted: HostedPool, request: FastifyRequest, form: Par
     sent = undefined;
   }
   if (!cookie || !sent) throw new CsrfError('The form was not sent from this site’s page, or the page is too old.');
-  const expected = Buffer.from(tokenFor(hosted, cookie));
-  const given = Buffer.from(sent);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+  if (!safeEqual(tokenFor(hosted, cookie), sent)) {
     throw new CsrfError('The form was not sent from this site’s page, or the page is too old.');
   }
 }

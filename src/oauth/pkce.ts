@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { safeEqual } from '../security/safe-equal.js';
 import { InvalidGrant, InvalidRequest } from './oauth-errors.js';
 
 /** RFC 7636 §4.2: an S256 challenge is the base64url SHA-256 of the verifier, 43 characters. */
@@ -30,7 +31,5 @@ export function verifyCodeVerifier(challenge: string | undefined, verifier: stri
   }
   if (verifier === undefined) throw new InvalidGrant('code_verifier is required: the authorization request had a code_challenge.');
   if (!VERIFIER.test(verifier)) throw new InvalidGrant('code_verifier is not 43-128 unreserved characters.');
-  const expected = Buffer.from(challenge);
-  const given = Buffer.from(createHash('sha256').update(verifier).digest('base64url'));
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new InvalidGrant('The code_verifier does not match the code_challenge.');
+  if (!safeEqual(challenge, createHash('sha256').update(verifier).digest('base64url'))) throw new InvalidGrant('The code_verifier does not match the code_challenge.');
 }

@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { safeEqual } from '../security/safe-equal.js';
 import {
   IncompleteSignatureException,
   InvalidSignatureException,
@@ -127,7 +128,7 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
           },
           signingKey(secret, credential.date, credential.region, credential.service),
         );
-  if (expected === undefined || !signaturesMatch(expected, credential.signature)) {
+  if (expected === undefined || !safeEqual(expected, credential.signature)) {
     throw new InvalidSignatureException(
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
     );
@@ -324,9 +325,4 @@ export function sigV4Signature(parts: CanonicalParts, key: Buffer): string {
   const canonicalRequest = `${parts.method}\n${parts.canonicalUri}\n${parts.canonicalQuery}\n${parts.canonicalHeaders}\n${parts.signedHeaders.join(';')}\n${parts.payloadHash}`;
   const stringToSign = `${SIGV4_ALGORITHM}\n${parts.amzDate}\n${parts.scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
   return createHmac('sha256', key).update(stringToSign).digest('hex');
-}
-
-/** Constant-time comparison of two hex signatures. */
-export function signaturesMatch(expected: string, given: string): boolean {
-  return expected.length === given.length && timingSafeEqual(Buffer.from(expected), Buffer.from(given));
 }

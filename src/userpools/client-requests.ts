@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../security/safe-equal.js';
 import type { RequestContext, ServiceContext } from '../context.js';
 import { NotAuthorizedException, ResourceNotFoundException } from '../protocol/errors.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
@@ -40,7 +41,7 @@ export function checkSecretHash(ctx: RequestContext, client: StoredAppClient, us
     .filter((name): name is string => name !== undefined)
     .some((name) => {
       const expected = secretHashOf(secret, name, client.clientId);
-      return given.length === expected.length && timingSafeEqual(given, expected);
+      return safeEqual(given, expected);
     });
   if (!matches) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.clientId}`);
 }
@@ -56,9 +57,7 @@ export async function clientRequest(ctx: RequestContext, clientId: string, usern
 export function clientSecretMatches(ctx: ServiceContext, client: StoredAppClient, given: string | undefined): boolean | undefined {
   const secret = clientSecretOf(ctx, client);
   if (secret === undefined) return undefined;
-  const a = Buffer.from(given ?? '');
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return safeEqual(given ?? '', secret);
 }
 
 /** A client that authenticates with its secret itself (GetTokensFromRefreshToken, RevokeToken). */

@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
+import { safeEqual } from '../../security/safe-equal.js';
 import { sessionDevice } from '../devices/devices.js';
 import { CodeMismatchException, SoftwareTokenMFANotFoundException } from '../errors.js';
 import { readUserMfa, type MfaFactor } from '../mfa/factors.js';
@@ -37,9 +37,7 @@ export async function answerMfaCode(answer: ChallengeAnswer, factor: MfaFactor):
     if (!mfa.totpSecret) throw new SoftwareTokenMFANotFoundException('Software Token MFA does not exist for the user.');
     accepted = await acceptTotpCode(ctx, user, mfa, code);
   } else {
-    const given = Buffer.from(mfaCodeHash(ctx, user, factor, code));
-    const expected = Buffer.from(state.codeHash ?? '');
-    accepted = given.length === expected.length && timingSafeEqual(given, expected);
+    accepted = safeEqual(mfaCodeHash(ctx, user, factor, code), state.codeHash ?? '');
   }
   if (!accepted) {
     await recordFailedSignIn(ctx, user);

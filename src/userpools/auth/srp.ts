@@ -1,4 +1,5 @@
-import { createDiffieHellman, createHash, createHmac, timingSafeEqual, type DiffieHellman } from 'node:crypto';
+import { createDiffieHellman, createHash, createHmac, type DiffieHellman } from 'node:crypto';
+import { safeEqual } from '../../security/safe-equal.js';
 
 /**
  * The server side of Cognito's SRP-6a (USER_SRP_AUTH / PASSWORD_VERIFIER, and the same for devices:
@@ -253,7 +254,7 @@ export function verifyPasswordClaim(claim: PasswordClaim): boolean {
     ]),
   );
   const given = Buffer.from(claim.signatureBase64, 'base64');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return safeEqual(given, expected);
 }
 
 // ---- TIMESTAMP ----

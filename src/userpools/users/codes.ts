@@ -1,5 +1,5 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { ServiceContext } from '../../context.js';
+import { safeEqual } from '../../security/safe-equal.js';
 import type { StoredCode } from '../../storage/codes-repository.js';
 import { LimitExceededException } from '../../protocol/errors.js';
 import { CodeMismatchException, ExpiredCodeException } from '../errors.js';
@@ -52,9 +52,7 @@ export async function consumeCode(ctx: ServiceContext, poolId: string, usernameK
   const attempt = await ctx.repos.codes.recordFailedAttempt(poolId, usernameKey, purpose.name);
   if (attempt === 0) throw new CodeMismatchException('Invalid verification code provided, please try again.');
   if (attempt > MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
-  const given = Buffer.from(ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`));
-  const expected = Buffer.from(stored.codeHash);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!safeEqual(ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`), stored.codeHash)) {
     if (attempt >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
     throw new CodeMismatchException('Invalid verification code provided, please try again.');
   }
