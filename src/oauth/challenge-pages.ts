@@ -7,7 +7,7 @@ import { checkPasswordPolicy } from '../userpools/users/password-policy.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import { signedIn } from './complete-authorization.js';
 import type { HostedPool } from './hosted-pool.js';
-import { field, formState, pageUrl, postedForm, sendPage } from './page-response.js';
+import { field, postedForm, sendFormPage, sendPage } from './page-response.js';
 import type { FieldSpec, FormState } from './pages/fields.js';
 import { errorPage, newPasswordPage } from './pages/templates.js';
 import { MFA_CHALLENGES, showMfaChallenge } from './mfa-pages.js';
@@ -49,13 +49,10 @@ function showNewPassword(
   extra: Partial<FormState>,
   status = 200,
 ) {
-  const state = formState(hosted, request, reply, pageUrl(hosted, '/newPassword', auth.query), extra);
   const attributes: FieldSpec[] = required.map((name) => ({ name, label: attributeLabel(name.replace(/^userAttributes\./, '')) }));
-  return sendPage(hosted, reply, newPasswordPage(state, { ...challenge, required: required.join(' ') }, attributes), {
-    status,
-    clientId: auth.client.clientId,
-    redirectUri: auth.redirectUri,
-  });
+  return sendFormPage(hosted, request, reply, auth, { path: '/newPassword', extra, status }, (state) =>
+    newPasswordPage(state, { ...challenge, required: required.join(' ') }, attributes),
+  );
 }
 
 /** POST /newPassword: NEW_PASSWORD_REQUIRED, answered as RespondToAuthChallenge would be. */

@@ -9,7 +9,7 @@ import { totpUri } from '../userpools/mfa/totp.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import { answer } from './challenge-pages.js';
 import type { HostedPool } from './hosted-pool.js';
-import { field, formState, pageUrl, postedForm, sendPage } from './page-response.js';
+import { field, postedForm, sendFormPage, sendPage } from './page-response.js';
 import type { FormState } from './pages/fields.js';
 import { errorPage, mfaPage, mfaSetupPage, selectMfaPage } from './pages/templates.js';
 import { Params } from './params.js';
@@ -20,8 +20,6 @@ import { callUserPoolApi } from './user-pool-api.js';
 export const MFA_CHALLENGES = new Set<string>(['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'SELECT_MFA_TYPE', 'MFA_SETUP']);
 
 type CodeChallenge = { username: string; session: string; challenge: string; destination?: string };
-
-const pageOptions = (auth: AuthorizationRequest, status = 200) => ({ status, clientId: auth.client.clientId, redirectUri: auth.redirectUri });
 
 /** The page of an MFA challenge: the code field, the choice of factor, or the authenticator's setup. */
 export async function showMfaChallenge(
@@ -35,8 +33,7 @@ export async function showMfaChallenge(
   const session = step.Session ?? '';
   if (step.ChallengeName === 'SELECT_MFA_TYPE') {
     const choices = JSON.parse(step.ChallengeParameters?.MFAS_CAN_CHOOSE ?? '[]') as string[];
-    const state = formState(hosted, request, reply, pageUrl(hosted, '/mfa', auth.query));
-    return sendPage(hosted, reply, selectMfaPage(state, { username, session }, choices), pageOptions(auth));
+    return sendFormPage(hosted, request, reply, auth, { path: '/mfa' }, (state) => selectMfaPage(state, { username, session }, choices));
   }
   if (step.ChallengeName === 'MFA_SETUP') return startMfaSetup(hosted, request, reply, auth, step, username);
   const destination = step.ChallengeParameters?.CODE_DELIVERY_DESTINATION;
@@ -44,8 +41,7 @@ export async function showMfaChallenge(
 }
 
 function showCodePage(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, challenge: CodeChallenge, extra: Partial<FormState> = {}, status = 200) {
-  const state = formState(hosted, request, reply, pageUrl(hosted, '/mfa', auth.query), extra);
-  return sendPage(hosted, reply, mfaPage(state, challenge), pageOptions(auth, status));
+  return sendFormPage(hosted, request, reply, auth, { path: '/mfa', extra, status }, (state) => mfaPage(state, challenge));
 }
 
 /** POST /mfa: an MFA code, or the factor chosen, answered as RespondToAuthChallenge would be. */
@@ -91,8 +87,8 @@ async function showSetupPage(
   extra: Partial<FormState> = {},
   status = 200,
 ) {
-  const state = formState(hosted, request, reply, pageUrl(hosted, '/mfaSetup', auth.query), extra);
-  return sendPage(hosted, reply, mfaSetupPage(state, setup, await qrCode(totpUri(setup.secret, hosted.pool.name, setup.username))), pageOptions(auth, status));
+  const qr = await qrCode(totpUri(setup.secret, hosted.pool.name, setup.username));
+  return sendFormPage(hosted, request, reply, auth, { path: '/mfaSetup', extra, status }, (state) => mfaSetupPage(state, setup, qr));
 }
 
 /** The QR code as an SVG data: URI (the pages' CSP allows data: images and nothing else). */

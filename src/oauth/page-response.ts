@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { brandingFor } from './branding.js';
+import type { AuthorizationRequest } from './authorization-request.js';
 import { checkCsrf, csrfToken } from './csrf.js';
 import type { HostedPool } from './hosted-pool.js';
 import { renderPage } from './pages/layout.js';
@@ -52,8 +53,24 @@ export function postedForm(hosted: HostedPool, request: FastifyRequest): Params 
 }
 
 /** The state of a form being shown: where it posts and its CSRF token. */
-export function formState(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, action: string, extra: Partial<FormState> = {}): FormState {
+function formState(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, action: string, extra: Partial<FormState> = {}): FormState {
   return { action, csrf: csrfToken(hosted, request, reply), ...extra };
+}
+
+/**
+ * A form page within an authorization request: the form posts to `path` (the request's parameters kept,
+ * plus `query`), and the page carries the client's branding and may redirect to its callback.
+ */
+export function sendFormPage(
+  hosted: HostedPool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auth: AuthorizationRequest,
+  form: { path: string; query?: Record<string, string | undefined>; extra?: Partial<FormState>; status?: number },
+  content: (state: FormState) => PageContent,
+): Promise<FastifyReply> {
+  const state = formState(hosted, request, reply, pageUrl(hosted, form.path, auth.query, form.query), form.extra);
+  return sendPage(hosted, reply, content(state), { status: form.status ?? 200, clientId: auth.client.clientId, redirectUri: auth.redirectUri });
 }
 
 /** A form field's value: the browser sends every field, empty ones as empty strings. */

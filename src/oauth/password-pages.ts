@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../protocol/errors.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import type { HostedPool } from './hosted-pool.js';
-import { field, formState, pageUrl, postedForm, sendPage } from './page-response.js';
+import { field, pageUrl, postedForm, sendFormPage } from './page-response.js';
 import type { FormState } from './pages/fields.js';
 import { forgotPasswordPage, resetPasswordPage } from './pages/templates.js';
 import { Params } from './params.js';
@@ -10,12 +10,9 @@ import { TOO_MANY_REQUESTS, notice, usernameLabel } from './sign-in-form.js';
 import { callUserPoolApi, secretHashFor } from './user-pool-api.js';
 
 function showForgot(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, extra: Partial<FormState>, status = 200) {
-  const state = formState(hosted, request, reply, pageUrl(hosted, '/forgotPassword', auth.query), extra);
-  return sendPage(hosted, reply, forgotPasswordPage(state, usernameLabel(hosted.pool), pageUrl(hosted, '/login', auth.query)), {
-    status,
-    clientId: auth.client.clientId,
-    redirectUri: auth.redirectUri,
-  });
+  return sendFormPage(hosted, request, reply, auth, { path: '/forgotPassword', extra, status }, (state) =>
+    forgotPasswordPage(state, usernameLabel(hosted.pool), pageUrl(hosted, '/login', auth.query)),
+  );
 }
 
 export async function getForgotPassword(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -42,12 +39,9 @@ export async function postForgotPassword(hosted: HostedPool, request: FastifyReq
 }
 
 function showReset(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, username: string, extra: Partial<FormState>, status = 200) {
-  const state = formState(hosted, request, reply, pageUrl(hosted, '/confirmForgotPassword', auth.query, { username }), extra);
-  return sendPage(hosted, reply, resetPasswordPage(state, username, pageUrl(hosted, '/login', auth.query)), {
-    status,
-    clientId: auth.client.clientId,
-    redirectUri: auth.redirectUri,
-  });
+  return sendFormPage(hosted, request, reply, auth, { path: '/confirmForgotPassword', query: { username }, extra, status }, (state) =>
+    resetPasswordPage(state, username, pageUrl(hosted, '/login', auth.query)),
+  );
 }
 
 export async function getResetPassword(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import type { HostedPool } from './hosted-pool.js';
-import { field, formState, pageUrl, sendPage } from './page-response.js';
+import { field, pageUrl, sendFormPage } from './page-response.js';
 import type { FormState } from './pages/fields.js';
 import { signInPage } from './pages/templates.js';
 import { Params } from './params.js';
@@ -38,12 +38,11 @@ export function attributeLabel(name: string): string {
 
 /** The sign-in form, with links to sign up (unless only administrators create users) and to reset a password. */
 export function showSignIn(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, extra: Partial<FormState>, status = 200) {
-  const state = formState(hosted, request, reply, pageUrl(hosted, '/login', auth.query), extra);
   const signUpAllowed = !hosted.pool.settings.userPool.AdminCreateUserConfig?.AllowAdminCreateUserOnly;
   const links = {
     forgotPassword: pageUrl(hosted, '/forgotPassword', auth.query),
     ...(signUpAllowed && { signUp: pageUrl(hosted, '/signup', auth.query) }),
   };
-  return sendPage(hosted, reply, signInPage(state, links, usernameLabel(hosted.pool)), { status, clientId: auth.client.clientId, redirectUri: auth.redirectUri });
+  return sendFormPage(hosted, request, reply, auth, { path: '/login', extra, status }, (state) => signInPage(state, links, usernameLabel(hosted.pool)));
 }
 

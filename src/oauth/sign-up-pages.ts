@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../protocol/errors.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import type { HostedPool } from './hosted-pool.js';
-import { field, formState, pageUrl, postedForm, sendPage } from './page-response.js';
+import { field, pageUrl, postedForm, sendFormPage } from './page-response.js';
 import type { FieldSpec, FormState } from './pages/fields.js';
 import { confirmPage, signUpPage } from './pages/templates.js';
 import { Params } from './params.js';
@@ -41,12 +41,9 @@ function signUpFields(hosted: HostedPool): FieldSpec[] {
 }
 
 function showSignUp(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, extra: Partial<FormState>, status = 200) {
-  const state = formState(hosted, request, reply, pageUrl(hosted, '/signup', auth.query), extra);
-  return sendPage(hosted, reply, signUpPage(state, signUpFields(hosted), pageUrl(hosted, '/login', auth.query)), {
-    status,
-    clientId: auth.client.clientId,
-    redirectUri: auth.redirectUri,
-  });
+  return sendFormPage(hosted, request, reply, auth, { path: '/signup', extra, status }, (state) =>
+    signUpPage(state, signUpFields(hosted), pageUrl(hosted, '/login', auth.query)),
+  );
 }
 
 export async function getSignUp(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -89,9 +86,9 @@ export async function postSignUp(hosted: HostedPool, request: FastifyRequest, re
 }
 
 function showConfirm(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, username: string, extra: Partial<FormState>, status = 200) {
-  const state = formState(hosted, request, reply, pageUrl(hosted, '/confirm', auth.query, { username }), extra);
-  const page = confirmPage(state, username, { action: pageUrl(hosted, '/resendCode', auth.query, { username }) }, pageUrl(hosted, '/login', auth.query));
-  return sendPage(hosted, reply, page, { status, clientId: auth.client.clientId, redirectUri: auth.redirectUri });
+  return sendFormPage(hosted, request, reply, auth, { path: '/confirm', query: { username }, extra, status }, (state) =>
+    confirmPage(state, username, { action: pageUrl(hosted, '/resendCode', auth.query, { username }) }, pageUrl(hosted, '/login', auth.query)),
+  );
 }
 
 export async function getConfirm(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
