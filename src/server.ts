@@ -65,7 +65,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
   const { services, db, kind, location, setListeningUrl, close: closeDb } = await openServices(config, app.log, overrides);
   try {
     const { repos } = services;
-    const contextFor = (requestId: string, region: string): RequestContext => requestContext(services, requestId, region);
+    const contextFor = (requestId: string, region: string, sourceIp?: string): RequestContext => requestContext(services, requestId, region, sourceIp);
     const applyConfig = async () => {
       await applyDeclaredRoles(services, config.roles);
       await applyDeclaredPools(contextFor('bootstrap', config.region), config.userPools);
@@ -138,7 +138,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
         maxClockSkewSeconds: config.maxClockSkewSeconds,
         defaultRegion: config.region,
         now: services.now,
-        createContext: (queryRequest, region) => contextFor(queryRequest.id, region),
+        createContext: (queryRequest, region) => contextFor(queryRequest.id, region, queryRequest.ip),
       }),
     );
 

@@ -156,6 +156,14 @@ for (const store of STORES) {
       assert.ok(attribute(device?.DeviceAttributes, 'device_name'), 'the name the library sent (its user agent)');
       assert.equal(rememberedStatus(device), 'remembered');
       assert.ok(device?.DeviceCreateDate instanceof Date && device.DeviceLastModifiedDate instanceof Date);
+      // Cognito's attributes, in its order: the owner is `<username>.<poolId>`, the ARN names owner and device.
+      assert.deepEqual(
+        device?.DeviceAttributes?.map((a) => a.Name),
+        ['device_status', 'device_name', 'dev:device_arn', 'dev:device_owner', 'last_ip_used', 'dev:device_remembered_status'],
+      );
+      assert.equal(attribute(device?.DeviceAttributes, 'dev:device_owner'), `ada.${poolId}`);
+      assert.equal(attribute(device?.DeviceAttributes, 'dev:device_arn'), `arn:aws:cognito-idp:us-east-1:000000000000:owner/ada.${poolId}/device/${deviceKey}`);
+      assert.match(attribute(device?.DeviceAttributes, 'last_ip_used') ?? '', /^(::ffff:)?127\.0\.0\.1$/, 'ConfirmDevice came from loopback');
 
       calls.length = 0;
       const second = await authenticate(user);

@@ -56,7 +56,7 @@ export async function resolveHostedPool(services: ServiceContext, request: Fasti
     const base = publicBase(services.publicUrl());
     return {
       pool,
-      ctx: requestContext(services, request.id, pool.region),
+      ctx: requestContext(services, request.id, pool.region, request.ip),
       basePath: `${base.path}/${pool.id}`,
       baseUrl: issuerOf(services, pool.id),
       secure: base.https || request.protocol === 'https',
@@ -72,7 +72,7 @@ export async function resolveHostedPool(services: ServiceContext, request: Fasti
   if (!pool) return undefined;
   return {
     pool,
-    ctx: requestContext(services, request.id, pool.region),
+    ctx: requestContext(services, request.id, pool.region, request.ip),
     basePath: '',
     baseUrl: `${request.protocol}://${request.host}`,
     secure: request.protocol === 'https',

@@ -39,7 +39,7 @@ export interface JsonApiOptions<Ctx> {
   maxClockSkewSeconds: number;
   defaultRegion: string;
   now: () => Date;
-  createContext: (requestId: string, region: string) => Ctx;
+  createContext: (requestId: string, region: string, sourceIp: string) => Ctx;
   /** Throttling, asked before an operation runs; throws (TooManyRequestsException) to refuse it. */
   throttle?: (operation: string, ip: string) => void;
   /** Where an unexpected error is written, with the request id its answer names. */
@@ -122,7 +122,7 @@ export function createJsonApi<Ctx>(options: JsonApiOptions<Ctx>): JsonApi {
       const input = validateInput(service.model, spec.inputShape, parseBody(request.body));
       const handler = service.operations[name];
       if (!handler) throw new UnsupportedOperationException(`Gatehouse does not implement ${name} yet.`);
-      const ctx = options.createContext(request.id, credential?.region ?? options.defaultRegion);
+      const ctx = options.createContext(request.id, credential?.region ?? options.defaultRegion, request.ip);
       return resultResponse(modelMembersOf(await handler(ctx, input), spec.outputMembers), operation);
     } catch (error) {
       return errorResponse(error instanceof ServiceError ? error : internalError(options.log, request.id, error), operation);

@@ -17,6 +17,8 @@ export interface StoredDevice {
   createdAt: Date;
   updatedAt: Date;
   lastAuthenticatedAt?: Date;
+  /** The address of the device's last sign-in (or of its confirmation). */
+  lastIpUsed?: string;
 }
 
 function fromRow(row: DevicesTable): StoredDevice {
@@ -32,6 +34,7 @@ function fromRow(row: DevicesTable): StoredDevice {
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
     ...(row.last_authenticated_at !== null && { lastAuthenticatedAt: new Date(Number(row.last_authenticated_at)) }),
+    ...(row.last_ip_used !== null && { lastIpUsed: row.last_ip_used }),
   };
 }
 
@@ -55,6 +58,7 @@ export class DevicesRepository {
         created_at: device.createdAt.getTime(),
         updated_at: device.updatedAt.getTime(),
         last_authenticated_at: device.lastAuthenticatedAt?.getTime() ?? null,
+        last_ip_used: device.lastIpUsed ?? null,
       })
       .execute();
     await rethrowDuplicate(write, 'device');
@@ -84,9 +88,9 @@ export class DevicesRepository {
     return this.update(poolId, usernameKey, deviceKey, { remembered: remembered ? 1 : 0, updated_at: now.getTime() });
   }
 
-  /** A sign-in proved the device (DEVICE_PASSWORD_VERIFIER); false when the user has no such device. */
-  async recordAuthentication(poolId: string, usernameKey: string, deviceKey: string, now: Date): Promise<boolean> {
-    return this.update(poolId, usernameKey, deviceKey, { last_authenticated_at: now.getTime() });
+  /** A sign-in from `ip` proved the device (DEVICE_PASSWORD_VERIFIER); false when the user has no such device. */
+  async recordAuthentication(poolId: string, usernameKey: string, deviceKey: string, now: Date, ip: string): Promise<boolean> {
+    return this.update(poolId, usernameKey, deviceKey, { last_authenticated_at: now.getTime(), ...(ip && { last_ip_used: ip }) });
   }
 
   private async update(poolId: string, usernameKey: string, deviceKey: string, values: Partial<DevicesTable>): Promise<boolean> {

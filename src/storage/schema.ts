@@ -121,6 +121,7 @@ export interface DevicesTable {
   created_at: number;
   updated_at: number;
   last_authenticated_at: number | null;
+  last_ip_used: string | null;
 }
 
 export interface DevMessagesTable {

@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException } from '../../protocol/errors.js';
 import { decodeNextToken, page } from '../../protocol/pagination.js';
 import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { deviceNotFound, toDeviceType } from './devices.js';
 
 /** QueryLimitType allows 0–60; 0 or none is a full page. */
@@ -11,6 +12,7 @@ const MAX_DEVICES_PER_PAGE = 60;
 /** A page of the user's devices (only remembered ones with `rememberedOnly`), with ListDevices' PaginationToken. */
 export async function listDevices(
   ctx: ServiceContext,
+  pool: StoredUserPool,
   user: StoredUser,
   input: { Limit?: number; PaginationToken?: string },
   rememberedOnly: boolean,
@@ -21,7 +23,7 @@ export async function listDevices(
   const afterKey = decodeNextToken(listing, input.PaginationToken);
   const rows = await ctx.repos.devices.list(user.poolId, user.usernameKey, limit + 1, { ...(afterKey !== undefined && { afterKey }), rememberedOnly });
   const { items, nextToken } = page(rows, limit, (device) => device.deviceKey, listing);
-  return { Devices: items.map(toDeviceType), ...(nextToken && { PaginationToken: nextToken }) };
+  return { Devices: items.map((device) => toDeviceType(ctx, pool, user, device)), ...(nextToken && { PaginationToken: nextToken }) };
 }
 
 /** remembered: device authentication may stand in for MFA; not_remembered: the device is only tracked. */

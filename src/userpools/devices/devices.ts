@@ -64,13 +64,21 @@ export function deviceWaivesMfa(pool: StoredUserPool, device: StoredDevice | und
   return !!device && device.remembered && deviceTracking(pool)?.ChallengeRequiredOnNewDevice === true;
 }
 
-/** Cognito's DeviceType: the key, the dates, and the device's attributes as Cognito names them. */
-export function toDeviceType(device: StoredDevice): DeviceType {
+/**
+ * Cognito's DeviceType: the key, the dates, and the device's attributes as Cognito names them and in its
+ * order. The owner is `<username>.<poolId>`, and the device's ARN is made from it. (Cognito also reports
+ * `dev:device_sdk`, which it derives from the SDK that confirmed the device; Gatehouse does not guess it.)
+ */
+export function toDeviceType(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, device: StoredDevice): DeviceType {
+  const owner = `${user.username}.${pool.id}`;
   return {
     DeviceKey: device.deviceKey,
     DeviceAttributes: [
       { Name: 'device_status', Value: 'valid' },
       ...(device.name !== undefined ? [{ Name: 'device_name', Value: device.name }] : []),
+      { Name: 'dev:device_arn', Value: `arn:aws:cognito-idp:${pool.region}:${ctx.config.accountId}:owner/${owner}/device/${device.deviceKey}` },
+      { Name: 'dev:device_owner', Value: owner },
+      ...(device.lastIpUsed !== undefined ? [{ Name: 'last_ip_used', Value: device.lastIpUsed }] : []),
       { Name: 'dev:device_remembered_status', Value: device.remembered ? 'remembered' : 'not_remembered' },
     ],
     DeviceCreateDate: device.createdAt,

@@ -18,13 +18,13 @@ import { requireDevice, toDeviceType } from '../devices.js';
 export async function adminGetDevice(ctx: RequestContext, input: AdminGetDeviceRequest): Promise<AdminGetDeviceResponse> {
   const pool = await requirePool(ctx, input.UserPoolId!);
   const user = await requireUser(ctx, pool, input.Username!);
-  return { Device: toDeviceType(await requireDevice(ctx, user, input.DeviceKey!)) };
+  return { Device: toDeviceType(ctx, pool, user, await requireDevice(ctx, user, input.DeviceKey!)) };
 }
 
 export async function adminListDevices(ctx: RequestContext, input: AdminListDevicesRequest): Promise<AdminListDevicesResponse> {
   const pool = await requirePool(ctx, input.UserPoolId!);
   const user = await requireUser(ctx, pool, input.Username!);
-  return listDevices(ctx, user, input, false);
+  return listDevices(ctx, pool, user, input, false);
 }
 
 export async function adminUpdateDeviceStatus(ctx: RequestContext, input: AdminUpdateDeviceStatusRequest): Promise<AdminUpdateDeviceStatusResponse> {

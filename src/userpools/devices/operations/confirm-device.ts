@@ -49,6 +49,7 @@ export async function confirmDevice(ctx: RequestContext, input: ConfirmDeviceReq
       updatedAt: now,
       // The sign-in that was handed the device key authenticated on it.
       ...(typeof claims.auth_time === 'number' && { lastAuthenticatedAt: new Date(claims.auth_time * 1000) }),
+      ...(poolCtx.sourceIp && { lastIpUsed: poolCtx.sourceIp }),
     });
   } catch (error) {
     if (error instanceof DuplicateKeyError) throw new DeviceKeyExistsException('Device key already exists.');

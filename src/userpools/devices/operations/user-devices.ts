@@ -25,15 +25,15 @@ function caller(ctx: RequestContext, accessToken: string | undefined): Promise<C
 }
 
 export async function getDevice(ctx: RequestContext, input: GetDeviceRequest): Promise<GetDeviceResponse> {
-  const { user, ctx: poolCtx } = await caller(ctx, input.AccessToken);
+  const { pool, user, ctx: poolCtx } = await caller(ctx, input.AccessToken);
   const device = await poolCtx.repos.devices.get(user.poolId, user.usernameKey, input.DeviceKey!);
   if (!device?.remembered) throw deviceNotFound();
-  return { Device: toDeviceType(device) };
+  return { Device: toDeviceType(poolCtx, pool, user, device) };
 }
 
 export async function listDevices(ctx: RequestContext, input: ListDevicesRequest): Promise<ListDevicesResponse> {
-  const { user, ctx: poolCtx } = await caller(ctx, input.AccessToken);
-  return listUserDevices(poolCtx, user, input, true);
+  const { pool, user, ctx: poolCtx } = await caller(ctx, input.AccessToken);
+  return listUserDevices(poolCtx, pool, user, input, true);
 }
 
 export async function updateDeviceStatus(ctx: RequestContext, input: UpdateDeviceStatusRequest): Promise<UpdateDeviceStatusResponse> {
