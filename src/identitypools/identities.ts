@@ -24,18 +24,22 @@ async function newIdentity(ctx: ServiceContext, pool: StoredIdentityPool): Promi
  * the ones that are not yet, and merging identities when the logins were linked to different ones), or a
  * new identity. Without logins, a new unauthenticated identity, when the pool allows them.
  *
- * `hint` is the identity the caller presents (GetOpenIdToken, or GetOpenIdTokenForDeveloperIdentity's
- * IdentityId). With `guest`, the hint is an unauthenticated identity: when a login is already linked to
- * another identity, the guest is merged into that one and its id is returned instead, as Cognito does when
- * a guest signs in as a known user (the SDKs' "identity changed" event).
+ * `presented` is the identity the caller presents (GetOpenIdToken, GetCredentialsForIdentity), or only its
+ * id (GetOpenIdTokenForDeveloperIdentity's IdentityId). An identity without logins is a guest: when a login
+ * is already linked to another identity, the guest is merged into that one and its id is returned instead,
+ * as Cognito does when a guest signs in as a known user (the SDKs' "identity changed" event).
  */
 export async function resolveIdentity(
   ctx: ServiceContext,
   pool: StoredIdentityPool,
   logins: VerifiedLogin[],
-  hint?: string,
-  guest = false,
+  presented?: StoredIdentity | string,
 ): Promise<string> {
+  const hint = typeof presented === 'string' ? presented : presented?.identityId;
+  const guest = typeof presented === 'object' && presented.logins.length === 0;
+  // The everyday call: logins already linked to the identity presented. A login is linked to one identity
+  // at most, so there is nothing to look up, link or merge.
+  if (typeof presented === 'object' && logins.length > 0 && logins.every((login) => isLinkedTo(presented, login))) return presented.identityId;
   if (logins.length === 0) {
     if (!pool.settings.pool.AllowUnauthenticatedIdentities) {
       throw new NotAuthorizedException('Unauthenticated access is not supported for this identity pool.');
@@ -85,6 +89,10 @@ export async function resolveIdentity(
   }
   return target;
 }
+
+/** A developer login is the identity's own token, never stored as a link; any other login must be among its links. */
+const isLinkedTo = (identity: StoredIdentity, login: VerifiedLogin) =>
+  login.provider === DEVELOPER_LOGIN_KEY ? login.identityId === identity.identityId : identity.logins.some((l) => l.provider === login.provider && l.subject === login.subject);
 
 /** An identity with logins must present one of them; an unauthenticated one must present none. */
 export function checkLoginsMatch(identity: StoredIdentity, logins: VerifiedLogin[]): void {

@@ -27,7 +27,7 @@ export async function getCredentialsForIdentity(ctx: RequestContext, input: GetC
   if (logins.length === 0 && !pool.settings.pool.AllowUnauthenticatedIdentities) {
     throw new NotAuthorizedException('Unauthenticated access is not supported for this identity pool.');
   }
-  const identityId = logins.length > 0 ? await resolveIdentity(ctx, pool, logins, identity.identityId, identity.logins.length === 0) : identity.identityId;
+  const identityId = logins.length > 0 ? await resolveIdentity(ctx, pool, logins, identity) : identity.identityId;
   const roleArn = selectRole(pool, logins, input.CustomRoleArn);
   const externalSts = ctx.config.identityPools.externalSts;
   const credentials = externalSts

@@ -22,7 +22,7 @@ export async function getOpenIdToken(ctx: RequestContext, input: GetOpenIdTokenI
   const logins = await verifyLogins(ctx, pool, input.Logins);
   checkLoginsMatch(identity, logins);
   // Without logins, resolveIdentity checks that the pool (still) allows unauthenticated identities.
-  const identityId = await resolveIdentity(ctx, pool, logins, identity.identityId, identity.logins.length === 0);
+  const identityId = await resolveIdentity(ctx, pool, logins, identity);
   const Token = await identityOpenIdToken(ctx, pool.id, identityId, amrOf(logins));
   return { IdentityId: identityId, Token };
 }
