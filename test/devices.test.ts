@@ -35,6 +35,9 @@ import { STORES } from './helpers/stores.js';
 const STEP_MS = 30_000;
 const ALWAYS_REMEMBER: DeviceConfigurationType = { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: false };
 const USER_OPT_IN: DeviceConfigurationType = { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true };
+// Devices are remembered, but "a remembered device can sign in … instead of SMS and TOTP factors" only when true.
+const TRACKED_NOT_TRUSTED: DeviceConfigurationType = { ChallengeRequiredOnNewDevice: false, DeviceOnlyRememberedOnUserPrompt: false };
+const UNKNOWN_DEVICE = 'us-east-1_00000000-0000-4000-8000-000000000000';
 
 const deviceKeyOf = (session: CognitoUserSession) => session.getAccessToken().decodePayload().device_key as string | undefined;
 const rememberedStatus = (device: DeviceType | undefined) => attribute(device?.DeviceAttributes, 'dev:device_remembered_status');
@@ -137,6 +140,18 @@ for (const store of STORES) {
       );
 
     const adminDevices = async (poolId: string, username: string) => (await idp.send(new AdminListDevicesCommand({ UserPoolId: poolId, Username: username }))).Devices ?? [];
+
+    /** An authenticator, registered and preferred with the tokens of a first (device-less) sign-in; its secret. */
+    async function preferAuthenticator(clientId: string, username: string): Promise<string> {
+      const { AuthenticationResult } = await idp.send(
+        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD } }),
+      );
+      const accessToken = AuthenticationResult!.AccessToken!;
+      const { SecretCode } = await idp.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+      await idp.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode!, serverNow()) }));
+      await idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      return SecretCode!;
+    }
 
     it('authenticateUser is handed NewDeviceMetadata and confirms the device; the next sign-in proves the device with DEVICE_SRP_AUTH', async () => {
       const { poolId, clientId } = await createPool({ devices: ALWAYS_REMEMBER });
@@ -254,6 +269,22 @@ for (const store of STORES) {
       assert.equal(claims.device_key, undefined);
     });
 
+    it('ConfirmDevice in a pool without DeviceConfiguration is InvalidParameterException, and stores nothing', async () => {
+      const { poolId, clientId } = await createPool();
+      await createUser(poolId, 'untracked');
+      const { AuthenticationResult } = await idp.send(
+        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'untracked', PASSWORD } }),
+      );
+      assert.equal(AuthenticationResult?.NewDeviceMetadata, undefined);
+      const verifierConfig = { Salt: Buffer.from('0123456789abcdef', 'hex').toString('base64'), PasswordVerifier: Buffer.from('05'.repeat(384), 'hex').toString('base64') };
+      await rejects(
+        idp.send(new ConfirmDeviceCommand({ AccessToken: AuthenticationResult!.AccessToken, DeviceKey: UNKNOWN_DEVICE, DeviceSecretVerifierConfig: verifierConfig, DeviceName: 'laptop' })),
+        'InvalidParameterException',
+        /Device tracking is not enabled for this user pool/,
+      );
+      assert.deepEqual(await adminDevices(poolId, 'untracked'), []);
+    });
+
     it('DeviceOnlyRememberedOnUserPrompt: UserConfirmationNecessary, and the device is remembered only once the user says so', async () => {
       const { poolId, clientId } = await createPool({ devices: USER_OPT_IN });
       await createUser(poolId, 'grace');
@@ -288,14 +319,7 @@ for (const store of STORES) {
     it('a remembered device stands in for TOTP MFA; a not_remembered or forgotten one does not', async () => {
       const { poolId, clientId } = await createPool({ devices: ALWAYS_REMEMBER, totp: true });
       await createUser(poolId, 'barbara');
-      // An authenticator, registered and preferred with the tokens of a first (device-less) sign-in.
-      const { AuthenticationResult } = await idp.send(
-        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'barbara', PASSWORD } }),
-      );
-      const accessToken = AuthenticationResult!.AccessToken!;
-      const { SecretCode } = await idp.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
-      await idp.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode!, serverNow()) }));
-      await idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const SecretCode = await preferAuthenticator(clientId, 'barbara');
 
       const { user } = jsUser(poolId, clientId, 'barbara');
       const first = await authenticate(user, SecretCode);
@@ -331,6 +355,49 @@ for (const store of STORES) {
       assert.equal(fourth.askedForTotp, true, 'a forgotten device stands in for nothing');
       assert.ok(deviceKeyOf(fourth.session) && deviceKeyOf(fourth.session) !== deviceKey);
       assert.deepEqual(calls.slice(0, 3), ['InitiateAuth', 'RespondToAuthChallenge:PASSWORD_VERIFIER', 'RespondToAuthChallenge:PASSWORD_VERIFIER']);
+    });
+
+    it('ChallengeRequiredOnNewDevice false: a remembered device still gets the MFA challenge, then proves itself', async () => {
+      const { poolId, clientId } = await createPool({ devices: TRACKED_NOT_TRUSTED, totp: true });
+      await createUser(poolId, 'frances');
+      const secret = await preferAuthenticator(clientId, 'frances');
+
+      const { user } = jsUser(poolId, clientId, 'frances');
+      const first = await authenticate(user, secret);
+      assert.equal(first.askedForTotp, true);
+      const deviceKey = deviceKeyOf(first.session)!;
+      assert.ok(deviceKey);
+      assert.equal(rememberedStatus((await adminDevices(poolId, 'frances'))[0]), 'remembered');
+
+      calls.length = 0;
+      const second = await authenticate(user, secret);
+      assert.equal(second.askedForTotp, true, 'remembered, and still asked for the code');
+      assert.equal(deviceKeyOf(second.session), deviceKey, 'the same device, not a new one');
+      assert.deepEqual(calls, [
+        'InitiateAuth',
+        'RespondToAuthChallenge:PASSWORD_VERIFIER',
+        'RespondToAuthChallenge:SOFTWARE_TOKEN_MFA',
+        'RespondToAuthChallenge:DEVICE_SRP_AUTH',
+        'RespondToAuthChallenge:DEVICE_PASSWORD_VERIFIER',
+      ]);
+      assert.equal((await adminDevices(poolId, 'frances')).length, 1);
+
+      // USER_PASSWORD_AUTH naming the device: the MFA challenge comes first there too.
+      const started = await idp.send(
+        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'frances', PASSWORD, DEVICE_KEY: deviceKey } }),
+      );
+      assert.equal(started.ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      nextStep();
+      const answered = await idp.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: started.Session,
+          ChallengeResponses: { USERNAME: 'frances', SOFTWARE_TOKEN_MFA_CODE: totpCode(secret, serverNow()) },
+        }),
+      );
+      assert.equal(answered.ChallengeName, 'DEVICE_SRP_AUTH');
+      assert.equal(answered.ChallengeParameters?.DEVICE_KEY, deviceKey);
     });
 
     it('a wrong device claim is NotAuthorizedException; an unknown DEVICE_KEY is ResourceNotFoundException; ConfirmDevice takes only the sign-in\'s own new device, once', async () => {
@@ -417,6 +484,35 @@ for (const store of STORES) {
       assert.equal(attribute(Device?.DeviceAttributes, 'device_name'), 'laptop');
     });
 
+    it('a PaginationToken serves only the listing it came from: another user\'s, the other operation\'s or a garbage token is InvalidParameterException', async () => {
+      const { poolId, clientId } = await createPool({ devices: ALWAYS_REMEMBER });
+      const accessTokens: Record<string, string> = {};
+      for (const name of ['ida', 'joan']) {
+        await createUser(poolId, name);
+        for (let i = 0; i < 2; i++) accessTokens[name] = (await authenticate(jsUser(poolId, clientId, name).user)).session.getAccessToken().getJwtToken();
+      }
+      const adminPage = (Username: string, PaginationToken?: string) => idp.send(new AdminListDevicesCommand({ UserPoolId: poolId, Username, Limit: 1, PaginationToken }));
+      const ownPage = (username: string, PaginationToken?: string) => idp.send(new ListDevicesCommand({ AccessToken: accessTokens[username], Limit: 1, PaginationToken }));
+
+      const adminToken = (await adminPage('ida')).PaginationToken;
+      const ownToken = (await ownPage('ida')).PaginationToken;
+      assert.ok(adminToken && ownToken);
+      // Each is good for the listing it came from.
+      assert.equal((await adminPage('ida', adminToken)).Devices?.length, 1);
+      assert.equal((await ownPage('ida', ownToken)).Devices?.length, 1);
+
+      await rejects(adminPage('joan', adminToken), 'InvalidParameterException', /Invalid pagination token/);
+      await rejects(ownPage('joan', ownToken), 'InvalidParameterException', /Invalid pagination token/);
+      // ListDevices lists remembered devices only, AdminListDevices every one: their tokens do not mix.
+      await rejects(adminPage('ida', ownToken), 'InvalidParameterException', /Invalid pagination token/);
+      await rejects(ownPage('ida', adminToken), 'InvalidParameterException', /Invalid pagination token/);
+      // Not base64 JSON; JSON, but not a token's [listing, key].
+      for (const garbage of ['not-a-token', Buffer.from('null').toString('base64url'), Buffer.from('{"key":"x"}').toString('base64url')]) {
+        await rejects(adminPage('ida', garbage), 'InvalidParameterException', /Invalid pagination token/);
+        await rejects(ownPage('ida', garbage), 'InvalidParameterException', /Invalid pagination token/);
+      }
+    });
+
     it('Admin*: AdminListDevices pages, AdminGetDevice, AdminUpdateDeviceStatus, AdminForgetDevice; deleting the user or the pool deletes its devices', async () => {
       const { poolId, clientId } = await createPool({ devices: ALWAYS_REMEMBER });
       await createUser(poolId, 'alan');
@@ -451,7 +547,12 @@ for (const store of STORES) {
 
       await authenticate(jsUser(poolId, clientId, 'alan').user);
       assert.equal((await adminDevices(poolId, 'alan')).length, 1);
+      // The pool is gone with its devices: the API no longer knows it, and storage keeps no row of it.
+      const { devices } = server.gatehouse.services.repos;
+      assert.equal((await devices.list(poolId, 'alan', 60)).length, 1);
       await idp.send(new DeleteUserPoolCommand({ UserPoolId: poolId }));
+      await rejects(idp.send(new AdminListDevicesCommand({ UserPoolId: poolId, Username: 'alan' })), 'ResourceNotFoundException');
+      assert.deepEqual(await devices.list(poolId, 'alan', 60), []);
     });
   });
 }

@@ -19,6 +19,7 @@ import {
   SetUserMFAPreferenceCommand,
   SetUserPoolMfaConfigCommand,
   VerifySoftwareTokenCommand,
+  type ChallengeNameType,
   type CognitoIdentityProviderClient,
   type SetUserPoolMfaConfigRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -91,7 +92,7 @@ for (const store of STORES) {
     const passwordSignIn = (clientId: string, username: string) =>
       idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD } }));
 
-    const answer = (clientId: string, ChallengeName: 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'SELECT_MFA_TYPE' | 'MFA_SETUP', Session: string | undefined, responses: Record<string, string>) =>
+    const answer = (clientId: string, ChallengeName: 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP' | 'SELECT_MFA_TYPE' | 'MFA_SETUP', Session: string | undefined, responses: Record<string, string>) =>
       idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName, Session, ChallengeResponses: responses }));
 
     async function latestCode(recipient: string): Promise<string> {
@@ -281,6 +282,66 @@ for (const store of STORES) {
         'InvalidParameterException',
         /Email MFA is not enabled for the user pool/,
       );
+    });
+
+    it('EMAIL_MFA: the SELECT_MFA_TYPE answer for EMAIL_OTP; as a ChallengeName it fails validation, and EMAIL_MFA_CODE does not answer EMAIL_OTP', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS, EmailMfaConfiguration: { Subject: 'Code', Message: 'Code {####}' } });
+      const email = uniqueEmail('hedy');
+      await createUser(poolId, 'hedy', { phone_number: uniquePhone(), email });
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'hedy', SMSMfaSettings: { Enabled: true }, EmailMfaSettings: { Enabled: true } }));
+
+      const select = await passwordSignIn(clientId, 'hedy');
+      assert.equal(select.ChallengeName, 'SELECT_MFA_TYPE');
+      assert.deepEqual(JSON.parse(select.ChallengeParameters!.MFAS_CAN_CHOOSE), ['SMS_MFA', 'EMAIL_OTP']);
+      // The API reference's SELECT_MFA_TYPE answers are SMS_MFA, EMAIL_MFA and SOFTWARE_TOKEN_MFA.
+      const challenge = await answer(clientId, 'SELECT_MFA_TYPE', select.Session, { USERNAME: 'hedy', ANSWER: 'EMAIL_MFA' });
+      assert.equal(challenge.ChallengeName, 'EMAIL_OTP');
+      assert.equal(challenge.ChallengeParameters?.CODE_DELIVERY_DELIVERY_MEDIUM, 'EMAIL');
+      const code = await latestCode(email);
+
+      // ChallengeNameType has no EMAIL_MFA: the request fails the model's validation.
+      await rejects(
+        idp.send(
+          new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'EMAIL_MFA' as ChallengeNameType, Session: challenge.Session, ChallengeResponses: { USERNAME: 'hedy', EMAIL_MFA_CODE: code } }),
+        ),
+        'InvalidParameterException',
+        /Value 'EMAIL_MFA' at 'challengeName' failed to satisfy constraint: Member must satisfy enum value set/,
+      );
+      // The code is read from EMAIL_OTP_CODE only.
+      await rejects(answer(clientId, 'EMAIL_OTP', challenge.Session, { USERNAME: 'hedy', EMAIL_MFA_CODE: code }), 'InvalidParameterException', /Missing required parameter EMAIL_OTP_CODE/);
+      // Neither refusal spent the session or the code.
+      const { AuthenticationResult } = await answer(clientId, 'EMAIL_OTP', challenge.Session, { USERNAME: 'hedy', EMAIL_OTP_CODE: code });
+      assert.ok(AuthenticationResult?.AccessToken);
+    });
+
+    it('with MFA ON and no preference: SMS_MFA for a user with a phone number (the SMS fallback), a verified authenticator before it, MFA_SETUP for a user with neither', async () => {
+      const { poolId, clientId } = await createPool('ON', { SmsMfaConfiguration: SMS, SoftwareTokenMfaConfiguration: TOTP_ON });
+      const phone = uniquePhone();
+      await createUser(poolId, 'rosalind', { phone_number: phone, phone_number_verified: 'true' });
+      assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'rosalind' }))).UserMFASettingList, undefined, 'no factor turned on');
+
+      const challenge = await passwordSignIn(clientId, 'rosalind');
+      assert.equal(challenge.ChallengeName, 'SMS_MFA', 'not MFA_SETUP: the phone number is already a way to reach the user');
+      assert.equal(challenge.ChallengeParameters?.CODE_DELIVERY_DELIVERY_MEDIUM, 'SMS');
+      assert.equal(challenge.ChallengeParameters?.CODE_DELIVERY_DESTINATION, `+${'*'.repeat(phone.length - 5)}${phone.slice(-4)}`);
+      const { AuthenticationResult } = await answer(clientId, 'SMS_MFA', challenge.Session, { USERNAME: 'rosalind', SMS_MFA_CODE: await latestCode(phone) });
+      assert.ok(AuthenticationResult?.AccessToken);
+
+      // An authenticator verified but not turned on comes first in the fallback.
+      const accessToken = AuthenticationResult.AccessToken;
+      const { SecretCode } = await idp.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+      await idp.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode!, serverNow()) }));
+      assert.equal((await idp.send(new GetUserCommand({ AccessToken: accessToken }))).UserMFASettingList, undefined, 'verified is not on');
+      const totp = await passwordSignIn(clientId, 'rosalind');
+      assert.equal(totp.ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      nextStep();
+      const viaTotp = await answer(clientId, 'SOFTWARE_TOKEN_MFA', totp.Session, { USERNAME: 'rosalind', SOFTWARE_TOKEN_MFA_CODE: totpCode(SecretCode!, serverNow()) });
+      assert.ok(viaTotp.AuthenticationResult?.AccessToken);
+
+      await createUser(poolId, 'dorothy');
+      const setup = await passwordSignIn(clientId, 'dorothy');
+      assert.equal(setup.ChallengeName, 'MFA_SETUP');
+      assert.deepEqual(JSON.parse(setup.ChallengeParameters!.MFAS_CAN_SETUP), ['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
     });
 
     it('with MFA ON and no factor: MFA_SETUP, AssociateSoftwareToken and VerifySoftwareToken with the Session, then tokens', async () => {
