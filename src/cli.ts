@@ -6,6 +6,7 @@ import { createGatehouse } from './server.js';
 import { openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { openServices } from './services.js';
+import { StartupError } from './startup-errors.js';
 import type { GatewayCommandLine } from './gateway-cli.js';
 import { pino } from 'pino';
 
@@ -136,7 +137,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof BootstrapError) {
+  if (error instanceof ConfigError || error instanceof BootstrapError || error instanceof StartupError) {
     process.stderr.write(`gatehouse: ${error.message}\n`);
   } else {
     process.stderr.write(`gatehouse: ${(error as Error)?.stack ?? String(error)}\n`);

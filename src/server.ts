@@ -23,6 +23,7 @@ import { iamService } from './iam/operations.js';
 import { handleQueryRequest, QueryProtocolError } from './protocol/query-api.js';
 import { openSessionToken } from './sts/session-credentials.js';
 import { stsService } from './sts/operations.js';
+import { listenStartupError } from './startup-errors.js';
 
 export interface Gatehouse {
   app: FastifyInstance;
@@ -187,7 +188,9 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       services,
       url: '',
       async listen() {
-        const address = await app.listen({ host: config.host, port: config.port });
+        const address = await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+          throw listenStartupError(error, config.host, config.port);
+        });
         const url = new URL(address);
         if (url.hostname === '127.0.0.1' && config.host === 'localhost') url.hostname = 'localhost';
         gatehouse.url = url.origin;

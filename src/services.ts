@@ -8,6 +8,7 @@ import { openDatabase, type Db } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { createRepositories, type Repositories } from './storage/repositories.js';
 import { SigningKeys } from './userpools/auth/signing-keys.js';
+import { databaseStartupError } from './startup-errors.js';
 
 export interface ServiceOverrides {
   now?: () => Date;
@@ -44,7 +45,10 @@ export async function openServices(config: Config, log: FastifyBaseLogger, overr
     }
   };
   try {
-    const applied = await migrateToLatest(db as never);
+    // The first query: where an unreachable or refusing database shows itself.
+    const applied = await migrateToLatest(db as never).catch((error: unknown) => {
+      throw databaseStartupError(error, location);
+    });
     if (applied.length > 0) log.info({ migrations: applied }, 'applied database migrations');
     const repos = createRepositories(db);
     const secrets = new SecretBox(await resolveSecretsKey(config, repos));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -95,6 +95,15 @@ async function startCli(args: string[], env: Record<string, string> = {}): Promi
     }
     await delay(25);
   }
+}
+
+/** A loopback port nothing listens on (taken, then given back). */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -263,14 +272,16 @@ describe('gatehouse CLI', { concurrency: true }, () => {
     });
   });
 
-  describe('refuses a bad configuration, naming the key', { concurrency: true }, () => {
+  describe('refuses to start, in one line naming what to fix', { concurrency: true }, () => {
+    const DATABASE_PASSWORD = 'database_password_not_for_logs';
     const refuses = async (args: string[], env: Record<string, string>, ...keys: RegExp[]) => {
-      const exit = await runCli(['serve', '--data', temporaryDir(), ...args], env);
+      const exit = await runCli(['serve', ...(args.includes('--data') ? [] : ['--data', temporaryDir()]), ...args], env);
       assert.equal(exit.signal, null, 'it stopped by itself');
       assert.equal(exit.code, 1);
       for (const key of keys) assert.match(exit.stderr, key);
       assert.doesNotMatch(exit.stderr, /\n\s+at /, 'a message, not a stack trace');
       assert.doesNotMatch(exit.stdout, /Gatehouse is ready/);
+      assert.doesNotMatch(exit.stderr, new RegExp(DATABASE_PASSWORD), 'no password from DATABASE_URL');
     };
 
     it('GATEHOUSE_PORT=abc', () => refuses([], { GATEHOUSE_PORT: 'abc' }, /^gatehouse: invalid configuration:\n\s+port: /));
@@ -281,6 +292,25 @@ describe('gatehouse CLI', { concurrency: true }, () => {
     it('--config naming a missing file', () => {
       const missing = join(temporaryDir(), 'nowhere.yaml');
       return refuses(['--config', missing], {}, new RegExp(`^gatehouse: cannot read config file ${missing}: ENOENT`));
+    });
+    it('a DATABASE_URL where no PostgreSQL listens', async () => {
+      const port = await freePort();
+      return refuses([], { DATABASE_URL: `postgres://gatehouse:${DATABASE_PASSWORD}@127.0.0.1:${port}/gatehouse` }, new RegExp(`^gatehouse: cannot use the database at postgres://127\\.0\\.0\\.1:${port}/gatehouse \\(DATABASE_URL\\): connect ECONNREFUSED`));
+    });
+    it('a port another process listens on', async () => {
+      const taken = createNetServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const { port } = taken.address() as AddressInfo;
+      try {
+        await refuses(['--port', String(port)], {}, new RegExp(`^gatehouse: cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+      } finally {
+        taken.close();
+      }
+    });
+    it('a data folder that cannot be made', () => {
+      const file = join(temporaryDir(), 'a-file');
+      writeFileSync(file, '');
+      return refuses(['--data', join(file, 'data')], {}, new RegExp(`^gatehouse: cannot open the data folder ${file}/data \\(--data or GATEHOUSE_DATA\\): ENOTDIR`));
     });
   });
 

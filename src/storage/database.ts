@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
+import { StartupError } from '../startup-errors.js';
 
 export type Db = Kysely<Database>;
 
@@ -43,9 +44,14 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
       location: `postgres://${url.host}${url.pathname}`,
     };
   }
-  mkdirSync(options.dataDir, { recursive: true });
   const file = join(options.dataDir, 'gatehouse.sqlite');
-  const database = new SQLite(file);
+  let database: SQLite.Database;
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    database = new SQLite(file);
+  } catch (error) {
+    throw new StartupError(`cannot open the data folder ${options.dataDir} (--data or GATEHOUSE_DATA): ${(error as Error).message}`);
+  }
   // WAL lets readers run beside the writer; a busy timeout makes writers from other processes wait, not fail.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
