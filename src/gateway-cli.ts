@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type ConfigOverrides } from './config.js';
 import { createGateway } from './gateway.js';
 import { loadRouteTable, RouteTableError } from './gateway-routes.js';
 import { openServices } from './services.js';
+import { listenStartupError } from './startup-errors.js';
 
 export const GATEWAY_DEFAULT_PORT = 8421;
 
@@ -46,7 +47,10 @@ export async function runGateway(overrides: ConfigOverrides, flags: GatewayComma
   });
   gateway.addHook('onClose', async () => opened?.close());
   const port = flags.port === undefined ? GATEWAY_DEFAULT_PORT : Number(flags.port);
-  const url = await gateway.listen({ port, host: flags.host ?? config.host });
+  const host = flags.host ?? config.host;
+  const url = await gateway.listen({ port, host }).catch((error: unknown) => {
+    throw listenStartupError(error, host, port);
+  });
   process.stdout.write(`Gatehouse gateway is ready at ${url}, in front of ${flags.upstream ?? table.upstream ?? '(per-route upstreams)'}\n`);
 
   let stopping = false;

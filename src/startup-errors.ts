@@ -29,7 +29,7 @@ export function databaseStartupError(error: unknown, location: string): unknown 
 /** `error` as a StartupError when the address to listen on is taken or not allowed; unchanged otherwise. */
 export function listenStartupError(error: unknown, host: string, port: number): unknown {
   const code = codeOf(error);
-  if (code === 'EADDRINUSE') return new StartupError(`cannot listen on ${host}:${port}: the port is in use (choose another with --port or GATEHOUSE_PORT)`);
+  if (code === 'EADDRINUSE') return new StartupError(`cannot listen on ${host}:${port}: the port is in use (choose another with --port)`);
   if (code === 'EACCES' || code === 'EADDRNOTAVAIL') return new StartupError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
   return error;
 }
