@@ -122,6 +122,16 @@ export const configSchema = z
       .object({ perSecond: z.number().positive().default(20), burst: z.number().int().min(1).default(100) })
       .strict()
       .default({ perSecond: 20, burst: 100 }),
+    /**
+     * Codes a caller may have sent to one user (ForgotPassword, ResendConfirmationCode,
+     * GetUserAttributeVerificationCode, a new email or phone number): `burst` at once, `perHour` sustained,
+     * per sign-in name, so nobody can flood an inbox or run up an SMS bill. Cognito allows five to twenty an
+     * hour; beyond it, LimitExceededException. Administrators' calls are not counted.
+     */
+    codeMessageLimit: z
+      .object({ perHour: z.number().positive().default(5), burst: z.number().int().min(1).default(5) })
+      .strict()
+      .default({ perHour: 5, burst: 5 }),
     /** Email over SMTP, e.g. smtp://user:pass@mail.example.com:587; without it, development mode keeps mail in the dev mailbox. */
     smtpUrl: z.string().url().optional(),
     /** The From address of emails when the pool's EmailConfiguration names none. */

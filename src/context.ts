@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Repositories } from './storage/repositories.js';
+import type { RateLimiter } from './security/rate-limiter.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { SigningKeys } from './userpools/auth/signing-keys.js';
 
@@ -18,6 +19,8 @@ export interface ServiceContext {
   now: () => Date;
   randomBytes: (size: number) => Buffer;
   log: FastifyBaseLogger;
+  /** How many codes callers may still have sent, per pool and sign-in name (config codeMessageLimit). */
+  codeMessages: RateLimiter;
 }
 
 /** One API call: the service plus who and where the caller is. */
@@ -35,6 +38,6 @@ export interface RequestContext extends ServiceContext {
  * bench -- describe). Overriding a member of a spread copy, as handlers do with `region`, stays fast.
  */
 export function requestContext(services: ServiceContext, requestId: string, region: string, sourceIp = ''): RequestContext {
-  const { config, repos, secrets, keys, publicUrl, now, randomBytes, log } = services;
-  return { config, repos, secrets, keys, publicUrl, now, randomBytes, log, requestId, region, sourceIp };
+  const { config, repos, secrets, keys, publicUrl, now, randomBytes, log, codeMessages } = services;
+  return { config, repos, secrets, keys, publicUrl, now, randomBytes, log, codeMessages, requestId, region, sourceIp };
 }

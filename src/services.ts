@@ -9,6 +9,7 @@ import { migrateToLatest } from './storage/migrate.js';
 import { createRepositories, type Repositories } from './storage/repositories.js';
 import { SigningKeys } from './userpools/auth/signing-keys.js';
 import { databaseStartupError } from './startup-errors.js';
+import { RateLimiter } from './security/rate-limiter.js';
 
 export interface ServiceOverrides {
   now?: () => Date;
@@ -64,6 +65,7 @@ export async function openServices(config: Config, log: FastifyBaseLogger, overr
       now,
       randomBytes: random,
       log,
+      codeMessages: new RateLimiter(config.codeMessageLimit.perHour / 3600, config.codeMessageLimit.burst, () => now().getTime()),
     };
     return { services, db, kind, location, setListeningUrl: (url) => (listeningUrl = url), close };
   } catch (error) {

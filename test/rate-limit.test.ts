@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminCreateUserCommand,
+  AdminResetUserPasswordCommand,
+  CreateResourceServerCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  ForgotPasswordCommand,
+  InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
+  RevokeTokenCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { RateLimiter } from '../src/security/rate-limiter.js';
+import { rejects, uniqueEmail } from './helpers/assertions.js';
 import { FormBrowser, readForm } from './helpers/form-browser.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { STORES } from './helpers/stores.js';
 
 describe('RateLimiter', () => {
   it('allows a burst, then refills at the sustained rate', () => {
@@ -15,7 +27,67 @@ describe('RateLimiter', () => {
     assert.equal(limiter.take('a'), true, 'one token back after half a second at 2/s');
     assert.equal(limiter.take('a'), false);
   });
+
+  it('keeps at most maxKeys buckets: full ones go first, then the least recently used, so a flood of keys cannot grow it', () => {
+    const now = 0;
+    const limiter = new RateLimiter(0.001, 1, () => now, 10);
+    assert.equal(limiter.take('victim'), true);
+    for (let i = 0; i < 8; i++) limiter.take(`junk-${i}`);
+    assert.equal(limiter.take('victim'), false, 'spent, and now the most recently used');
+    for (let i = 8; i < 11; i++) limiter.take(`junk-${i}`);
+    assert.equal(limiter.take('victim'), false, 'the flood evicted older keys, not the one in use');
+    for (let i = 0; i < 1000; i++) limiter.take(`flood-${i}`);
+    assert.ok((limiter as unknown as { buckets: Map<string, unknown> }).buckets.size <= 10);
+  });
 });
+
+for (const store of STORES) {
+  describe(`codes a caller can have sent to one user are limited (${store.name})`, { skip: store.skip }, () => {
+    let server: TestServer;
+    let idp: ReturnType<TestServer['idp']>;
+    let poolId: string;
+    let clientId: string;
+    const email = uniqueEmail('limited');
+    const mailbox = async () => ((await (await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(email)}`)).json()) as { messages: unknown[] }).messages;
+    before(async () => {
+      server = await startServer(store.name, { codeMessageLimit: { perHour: 0.001, burst: 2 } });
+      idp = server.idp();
+      const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'limited codes', AutoVerifiedAttributes: ['email'] }));
+      poolId = UserPool!.Id!;
+      const { UserPoolClient } = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', PreventUserExistenceErrors: 'ENABLED' }));
+      clientId = UserPoolClient!.ClientId!;
+      await idp.send(
+        new AdminCreateUserCommand({
+          UserPoolId: poolId,
+          Username: 'ada',
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+    });
+    after(() => server?.close());
+
+    it('ForgotPassword sends the burst, then LimitExceededException and no message; a name of nobody is limited alike', async () => {
+      const forgot = (Username: string) => idp.send(new ForgotPasswordCommand({ ClientId: clientId, Username }));
+      for (let i = 0; i < 2; i++) assert.ok((await forgot('ada')).CodeDeliveryDetails);
+      await rejects(forgot('ada'), 'LimitExceededException', /^Attempt limit exceeded, please try after some time\.$/);
+      assert.equal((await mailbox()).length, 2, 'two codes went out, not three');
+      // ResendConfirmationCode draws on the same allowance: it is a code to the same person.
+      await rejects(idp.send(new ResendConfirmationCodeCommand({ ClientId: clientId, Username: 'ada' })), 'LimitExceededException');
+      // PreventUserExistenceErrors: a name that matches nobody answers the same way, limit included.
+      for (let i = 0; i < 2; i++) assert.ok((await forgot('nobody')).CodeDeliveryDetails);
+      await rejects(forgot('nobody'), 'LimitExceededException', /^Attempt limit exceeded, please try after some time\.$/);
+    });
+
+    it('an administrator is not counted', async () => {
+      await idp.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: 'ada' }));
+      assert.equal((await mailbox()).length, 3);
+    });
+  });
+}
 
 describe('credential checks are rate limited per address (sqlite)', () => {
   let server: TestServer;

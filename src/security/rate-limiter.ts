@@ -1,15 +1,19 @@
 /**
- * Token buckets per key (a client address): `burst` requests at once, refilled at `perSecond`. Kept in
- * memory, so each node limits on its own — enough to slow a password-guessing client down, which is
- * the point; per-account lockout (account-protection.ts) covers guessing spread across addresses.
+ * Token buckets per key (a client address, a sign-in name): `burst` at once, refilled at `perSecond`.
+ * Kept in memory, so each node limits on its own — enough to slow a password-guessing client down, which
+ * is the point; per-account lockout (account-protection.ts) covers guessing spread across addresses.
+ * Memory is bounded: past `maxKeys`, full buckets (which carry no information) go first, then the least
+ * recently used, down to 90% of the bound, so that a flood of new keys costs O(1) per key.
  */
 export class RateLimiter {
+  /** In order of last use: a bucket is moved to the end each time it is taken from. */
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
     private readonly now: () => number = Date.now,
+    private readonly maxKeys = 50_000,
   ) {}
 
   /** Takes one token for `key`; false when the bucket is empty. */
@@ -20,15 +24,20 @@ export class RateLimiter {
     bucket.at = now;
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;
+    this.buckets.delete(key);
     this.buckets.set(key, bucket);
-    if (this.buckets.size > 50_000) this.forgetFull(now);
+    if (this.buckets.size > this.maxKeys) this.shrink(now);
     return allowed;
   }
 
-  /** Buckets that have refilled completely carry no information: drop them. */
-  private forgetFull(now: number): void {
+  private shrink(now: number): void {
     for (const [key, bucket] of this.buckets) {
       if (bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond >= this.burst) this.buckets.delete(key);
+    }
+    const target = Math.floor(this.maxKeys * 0.9);
+    for (const key of this.buckets.keys()) {
+      if (this.buckets.size <= target) break;
+      this.buckets.delete(key);
     }
   }
 }

@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../context.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { applyAttributeWrites, type Writer } from './attributes.js';
-import { CODE_PURPOSES, issueCode } from './codes.js';
+import { CODE_PURPOSES, issueCode, takeCodeMessage } from './codes.js';
 import { sendCode } from './messages.js';
 import { updateUser } from './users.js';
 
@@ -53,12 +53,11 @@ export async function changeAttributes(
       attributes = { ...attributes, [`${contact}_verified`]: 'false' };
     }
   }
+  const coded = toVerify.filter((contact) => (settings.AutoVerifiedAttributes ?? []).includes(contact));
+  // A user may not make codes go to address after address; an administrator is trusted to.
+  if (coded.length > 0 && writer.kind === 'client') takeCodeMessage(ctx, pool.id, user.usernameKey);
   const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes }));
   const deliveries: CodeDeliveryDetailsType[] = [];
-  for (const contact of toVerify) {
-    if ((settings.AutoVerifiedAttributes ?? []).includes(contact)) {
-      deliveries.push(await sendVerification(ctx, pool, updated, contact, pending[contact]));
-    }
-  }
+  for (const contact of coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, pending[contact]));
   return deliveries;
 }

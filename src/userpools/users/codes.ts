@@ -15,6 +15,18 @@ export const CODE_PURPOSES = {
 
 export type CodePurpose = (typeof CODE_PURPOSES)[keyof typeof CODE_PURPOSES];
 
+/** Cognito's answer to too many guesses at a code, and to too many codes asked for. */
+const attemptLimitExceeded = () => new LimitExceededException('Attempt limit exceeded, please try after some time.');
+
+/**
+ * Counts a code a caller is about to have sent to whoever signs in as `name` (config codeMessageLimit),
+ * with LimitExceededException once the allowance is spent. Taken before anything is looked up or written,
+ * and for names that match nobody as well, so that the limit tells nothing about who exists.
+ */
+export function takeCodeMessage(ctx: ServiceContext, poolId: string, name: string): void {
+  if (!ctx.codeMessages.take(`${poolId}:${name}`)) throw attemptLimitExceeded();
+}
+
 /** Wrong guesses allowed on one code before it must be requested again. */
 const MAX_ATTEMPTS = 5;
 
@@ -46,14 +58,14 @@ export async function consumeCode(ctx: ServiceContext, poolId: string, usernameK
     if (purpose.name === CODE_PURPOSES.forgotPassword.name) throw new ExpiredCodeException('Invalid code provided, please request a code again.');
     throw new CodeMismatchException('Invalid verification code provided, please try again.');
   }
-  if (stored.attempts >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
+  if (stored.attempts >= MAX_ATTEMPTS) throw attemptLimitExceeded();
   if (stored.expiresAt.getTime() <= ctx.now().getTime()) throw new ExpiredCodeException('Invalid code provided, please request a code again.');
   // The repository counts any attempt; 0 means the code is gone (used or replaced meanwhile).
   const attempt = await ctx.repos.codes.recordFailedAttempt(poolId, usernameKey, purpose.name);
   if (attempt === 0) throw new CodeMismatchException('Invalid verification code provided, please try again.');
-  if (attempt > MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
+  if (attempt > MAX_ATTEMPTS) throw attemptLimitExceeded();
   if (!safeEqual(ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`), stored.codeHash)) {
-    if (attempt >= MAX_ATTEMPTS) throw new LimitExceededException('Attempt limit exceeded, please try after some time.');
+    if (attempt >= MAX_ATTEMPTS) throw attemptLimitExceeded();
     throw new CodeMismatchException('Invalid verification code provided, please try again.');
   }
   // Two requests racing with the right code: only one consumes it.

@@ -3,14 +3,15 @@ import type { RequestContext } from '../../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../../protocol/errors.js';
 import { clientRequest, hidesUserExistence } from '../../client-requests.js';
 import { UserNotFoundException } from '../../errors.js';
-import { CODE_PURPOSES, issueCode } from '../codes.js';
+import { CODE_PURPOSES, issueCode, takeCodeMessage } from '../codes.js';
 import { sendCode } from '../messages.js';
-import { findUser } from '../sign-in-names.js';
+import { findUser, usernameKey } from '../sign-in-names.js';
 import { recoveryMedium, simulatedDelivery } from '../verification.js';
 
 /** Sends a password-reset code to a verified contact; the password keeps working until it is reset. */
 export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordRequest): Promise<ForgotPasswordResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
+  takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
   const user = await findUser(poolCtx, pool, input.Username!);
   // With PreventUserExistenceErrors, a user that is missing, disabled or has no verified contact gets a
   // simulated delivery, as Cognito documents ("Managing user existence error responses": ForgotPassword).

@@ -3,11 +3,13 @@ import type { RequestContext } from '../../../context.js';
 import { InvalidParameterException } from '../../../protocol/errors.js';
 import { clientRequest, hidesUserExistence } from '../../client-requests.js';
 import { UserNotFoundException } from '../../errors.js';
-import { findUser } from '../sign-in-names.js';
+import { takeCodeMessage } from '../codes.js';
+import { findUser, usernameKey } from '../sign-in-names.js';
 import { sendSignUpCode, simulatedDelivery } from '../verification.js';
 
 export async function resendConfirmationCode(ctx: RequestContext, input: ResendConfirmationCodeRequest): Promise<ResendConfirmationCodeResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
+  takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
   const user = await findUser(poolCtx, pool, input.Username!);
   if (!user) {
     if (hidesUserExistence(client)) return { CodeDeliveryDetails: simulatedDelivery(pool, input.Username!) };

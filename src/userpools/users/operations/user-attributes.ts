@@ -11,7 +11,7 @@ import { InvalidParameterException } from '../../../protocol/errors.js';
 import { authenticateAccessToken } from '../../auth/access-token.js';
 import { changeAttributes, sendVerification, verificationPurpose, type Contact } from '../attribute-changes.js';
 import { applyAttributeDeletes, type Writer } from '../attributes.js';
-import { consumeCode } from '../codes.js';
+import { consumeCode, takeCodeMessage } from '../codes.js';
 import { updateUser } from '../users.js';
 
 async function writerOf(ctx: RequestContext, poolId: string, clientId: unknown): Promise<Writer> {
@@ -45,6 +45,7 @@ export async function getUserAttributeVerificationCode(
   const { pool, user, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
   const contact = contactOf(input.AttributeName!);
   if (!user.attributes[contact]) throw new InvalidParameterException(`The user has no ${contact} to verify.`);
+  takeCodeMessage(poolCtx, pool.id, user.usernameKey);
   return { CodeDeliveryDetails: await sendVerification(poolCtx, pool, user, contact) };
 }
 
