@@ -136,6 +136,9 @@ for (const store of STORES) {
         idp.send(new AddCustomAttributesCommand({ UserPoolId: 'us-east-1_missing00', CustomAttributes: [{ Name: 'x' }] })),
         'ResourceNotFoundException',
       );
+      // The model leaves Name optional; an attribute without one is bad input, not a server error.
+      await rejects(idp.send(new AddCustomAttributesCommand({ UserPoolId: UserPool!.Id, CustomAttributes: [{ AttributeDataType: 'String' }] })), 'InvalidParameterException', /needs a Name/);
+      await rejects(idp.send(new CreateUserPoolCommand({ PoolName: 'nameless', Schema: [{ AttributeDataType: 'Number' }] })), 'InvalidParameterException', /needs a Name/);
     });
 
     it('Get/SetUserPoolMfaConfig store the configuration', async () => {

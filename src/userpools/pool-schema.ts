@@ -4,6 +4,14 @@ import { STANDARD_ATTRIBUTE_NAMES, standardAttributes } from './standard-attribu
 
 const MAX_CUSTOM_ATTRIBUTES = 50;
 
+/**
+ * The model leaves SchemaAttributeType's Name optional, but an attribute without one cannot be defined:
+ * refused before anything reads it.
+ */
+function requireNames(attributes: SchemaAttributeType[]): void {
+  if (attributes.some((a) => typeof a.Name !== 'string' || a.Name === '')) throw new InvalidParameterException('Every schema attribute needs a Name.');
+}
+
 /** `custom:name`, or `dev:custom:name` for developer-only attributes, as DescribeUserPool shows them. */
 function customName(attribute: SchemaAttributeType): string {
   const base = attribute.Name!.replace(/^(dev:)?(custom:)?/, '');
@@ -74,6 +82,7 @@ function isStandard(attribute: SchemaAttributeType): boolean {
 
 /** The pool's schema from CreateUserPool's `Schema`: the standard attributes, adjusted, then the custom ones. */
 export function buildSchema(requested: SchemaAttributeType[] = []): SchemaAttributeType[] {
+  requireNames(requested);
   const seen = new Set<string>();
   for (const attribute of requested) {
     if (seen.has(attribute.Name!)) throw new InvalidParameterException(`Duplicate attribute name: ${attribute.Name}`);
@@ -88,12 +97,14 @@ export function buildSchema(requested: SchemaAttributeType[] = []): SchemaAttrib
 
 /** The custom attributes of `requested` that `schema` does not have yet (for declared pools, applied again at every start). */
 export function newCustomAttributes(schema: SchemaAttributeType[], requested: SchemaAttributeType[] = []): SchemaAttributeType[] {
+  requireNames(requested);
   const known = new Set(schema.map((a) => a.Name));
   return requested.filter((a) => !isStandard(a) && !known.has(customName(a)));
 }
 
 /** AddCustomAttributes: new custom attributes only; existing names and standard names are refused. */
 export function addCustomAttributes(schema: SchemaAttributeType[], added: SchemaAttributeType[]): SchemaAttributeType[] {
+  requireNames(added);
   const out = [...schema];
   for (const requested of added) {
     const attribute = customAttribute(requested);
