@@ -134,6 +134,10 @@ for (const store of STORES) {
         'favourite_colour = "blue"',
         'custom:tenant = "acme"',
         'email = "a" and name = "b"',
+        // Names of Object.prototype's members, which a plain lookup table would find.
+        'constructor = "x"',
+        'toString ^= "x"',
+        '__proto__ = "x"',
       ]) {
         await rejects(idp.send(new ListUsersCommand({ UserPoolId: poolId, Filter })), 'InvalidParameterException').catch((error: Error) =>
           assert.fail(`${Filter}: ${error.message}`),

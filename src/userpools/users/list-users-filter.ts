@@ -26,7 +26,8 @@ export function parseUserFilter(filter: string | undefined, normalizeUsername: (
   const match = GRAMMAR.exec(filter);
   if (!match) throw new InvalidParameterException('Error while parsing filter.');
   const [, attribute, operator, quoted] = match;
-  const column = COLUMNS[attribute];
+  // Own keys only: `constructor` or `toString` must not find Object.prototype's members.
+  const column = Object.hasOwn(COLUMNS, attribute) ? COLUMNS[attribute] : undefined;
   if (!column) throw new InvalidParameterException(`Invalid search attribute: ${attribute}. Searchable attributes are ${Object.keys(COLUMNS).join(', ')}.`);
   const value = quoted.replace(/\\(.)/g, '$1');
   const prefix = operator === '^=';
