@@ -698,6 +698,21 @@ for (const store of STORES) {
         assert.match(html, /font:16px\/1\.5 -apple-system,BlinkMacSystemFont,"Segoe UI"/, 'the style sheet is not HTML-escaped');
       });
 
+      it('shows a notice chosen by key, and nothing for a key it does not know, Object.prototype\'s names included', async () => {
+        const browser = new FormBrowser();
+        const login = new URL(location(await browser.get(await spaAuthorizeUrl()), server.url), server.url);
+        const withNotice = async (key: string) => {
+          login.searchParams.set('notice', key);
+          return (await browser.get(login.href)).text();
+        };
+        assert.match(await withNotice('confirmed'), /Your account is confirmed/);
+        for (const key of ['constructor', 'toString', '__proto__', '<b>hi</b>']) {
+          const html = await withNotice(key);
+          assert.doesNotMatch(html, /function|\[object|<b>hi/, key);
+          assert.doesNotMatch(html, /role="status"/, `${key}: no notice at all`);
+        }
+      });
+
       it('wires the MFA page to the challenge flow: a forged challenge session is refused with the API\'s message', async () => {
         const { browser, page: loginPage } = await openSpaSignInPage();
         const { action, hidden } = readForm(await loginPage.text(), server.url);

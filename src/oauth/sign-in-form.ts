@@ -18,7 +18,8 @@ const NOTICES: Record<string, string> = {
 };
 
 export function notice(request: FastifyRequest): string | undefined {
-  return NOTICES[field(Params.ofQuery(request), 'notice')];
+  const key = field(Params.ofQuery(request), 'notice');
+  return Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined;
 }
 
 /** What the pool calls a user's sign-in name. */
