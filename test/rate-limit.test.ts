@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
+  AdminGetUserCommand,
   AdminResetUserPasswordCommand,
   CreateResourceServerCommand,
   CreateUserPoolClientCommand,
@@ -10,6 +11,7 @@ import {
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
   RevokeTokenCommand,
+  SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { RateLimiter } from '../src/security/rate-limiter.js';
 import { rejects, uniqueEmail } from './helpers/assertions.js';
@@ -80,6 +82,19 @@ for (const store of STORES) {
       // PreventUserExistenceErrors: a name that matches nobody answers the same way, limit included.
       for (let i = 0; i < 2; i++) assert.ok((await forgot('nobody')).CodeDeliveryDetails);
       await rejects(forgot('nobody'), 'LimitExceededException', /^Attempt limit exceeded, please try after some time\.$/);
+    });
+
+    it('SignUp under ever new names counts against the address the codes would go to; a name already taken sends nothing and counts nothing', async () => {
+      const stranger = uniqueEmail('stranger');
+      const signUp = (Username: string) =>
+        idp.send(new SignUpCommand({ ClientId: clientId, Username, Password: 'Correct-horse-1', UserAttributes: [{ Name: 'email', Value: stranger }] }));
+      await signUp('first');
+      await rejects(signUp('first'), 'UsernameExistsException');
+      await signUp('second');
+      await rejects(signUp('third'), 'LimitExceededException', /^Attempt limit exceeded/);
+      await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'third' })), 'UserNotFoundException');
+      const sent = (await (await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(stranger)}`)).json()) as { messages: unknown[] };
+      assert.equal(sent.messages.length, 2);
     });
 
     it('an administrator is not counted', async () => {

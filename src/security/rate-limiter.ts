@@ -16,11 +16,17 @@ export class RateLimiter {
     private readonly maxKeys = 50_000,
   ) {}
 
+  /** True when `key` has a token to take; takes nothing. */
+  available(key: string): boolean {
+    const bucket = this.buckets.get(key);
+    return bucket === undefined || this.refilled(bucket, this.now()) >= 1;
+  }
+
   /** Takes one token for `key`; false when the bucket is empty. */
   take(key: string): boolean {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    bucket.tokens = this.refilled(bucket, now);
     bucket.at = now;
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;
@@ -30,9 +36,13 @@ export class RateLimiter {
     return allowed;
   }
 
+  private refilled(bucket: { tokens: number; at: number }, now: number): number {
+    return Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+  }
+
   private shrink(now: number): void {
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond >= this.burst) this.buckets.delete(key);
+      if (this.refilled(bucket, now) >= this.burst) this.buckets.delete(key);
     }
     const target = Math.floor(this.maxKeys * 0.9);
     for (const key of this.buckets.keys()) {

@@ -19,12 +19,23 @@ export type CodePurpose = (typeof CODE_PURPOSES)[keyof typeof CODE_PURPOSES];
 const attemptLimitExceeded = () => new LimitExceededException('Attempt limit exceeded, please try after some time.');
 
 /**
- * Counts a code a caller is about to have sent to whoever signs in as `name` (config codeMessageLimit),
- * with LimitExceededException once the allowance is spent. Taken before anything is looked up or written,
- * and for names that match nobody as well, so that the limit tells nothing about who exists.
+ * Counts a code a caller is about to have sent to whoever signs in as `name`, or to the address
+ * `to <address>` (config codeMessageLimit), with LimitExceededException once the allowance is spent. Taken
+ * before anything is looked up or written, and for names that match nobody as well, so that the limit
+ * tells nothing about who exists. (Sign-in names cannot contain a space, so the two kinds never meet.)
  */
 export function takeCodeMessage(ctx: ServiceContext, poolId: string, name: string): void {
   if (!ctx.codeMessages.take(`${poolId}:${name}`)) throw attemptLimitExceeded();
+}
+
+/**
+ * takeCodeMessage in two steps, for SignUp: refused now when the allowance is spent, counted by the
+ * function returned once the user exists (a sign-up under a name already taken sends nothing).
+ */
+export function checkCodeMessage(ctx: ServiceContext, poolId: string, name: string): () => void {
+  const key = `${poolId}:${name}`;
+  if (!ctx.codeMessages.available(key)) throw attemptLimitExceeded();
+  return () => void ctx.codeMessages.take(key);
 }
 
 /** Wrong guesses allowed on one code before it must be requested again. */

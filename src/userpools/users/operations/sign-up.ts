@@ -2,6 +2,7 @@ import type { SignUpRequest, SignUpResponse } from '@aws-sdk/client-cognito-iden
 import type { RequestContext } from '../../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../../protocol/errors.js';
 import { clientRequest } from '../../client-requests.js';
+import { checkCodeMessage } from '../codes.js';
 import { checkPasswordPolicy } from '../password-policy.js';
 import { createUser } from '../users.js';
 import { sendSignUpCode } from '../verification.js';
@@ -17,6 +18,11 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
   }
   if (!input.Password) throw new InvalidParameterException('A password is required to sign up in this user pool.');
   checkPasswordPolicy(pool.settings.userPool.Policies?.PasswordPolicy, input.Password);
+  // Sign-ups under ever new names could each send a code to one stranger's address: the address counts too.
+  const autoVerified: string[] = pool.settings.userPool.AutoVerifiedAttributes ?? [];
+  const countMessages = (input.UserAttributes ?? [])
+    .filter((attribute) => attribute.Value && autoVerified.includes(attribute.Name!))
+    .map((attribute) => checkCodeMessage(poolCtx, pool.id, `to ${attribute.Value!.toLowerCase()}`));
   const user = await createUser(poolCtx, pool, {
     name: input.Username!,
     attributes: input.UserAttributes ?? [],
@@ -24,6 +30,7 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
     password: { value: input.Password, temporary: false },
     writer: { kind: 'client', writeAttributes: client.settings.WriteAttributes },
   });
+  for (const count of countMessages) count();
   const delivery = await sendSignUpCode(poolCtx, pool, user);
   return { UserConfirmed: false, UserSub: user.sub, ...(delivery && { CodeDeliveryDetails: delivery }) };
 }
