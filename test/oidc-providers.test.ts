@@ -303,7 +303,7 @@ for (const store of STORES) {
         assert.equal(discoveries, before + 2);
       });
 
-      it('AssumeRoleWithWebIdentity answers InvalidIdentityToken (400)', async () => {
+      it('AssumeRoleWithWebIdentity answers InvalidIdentityToken (400) in AWS\'s words', async () => {
         const key = issuer.replace(/^http:\/\//, '');
         const roleArn = await role({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn(key) }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
         const before = discoveries;
@@ -311,9 +311,44 @@ for (const store of STORES) {
           sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'oidc', WebIdentityToken: await token() })),
           'InvalidIdentityTokenException',
           400,
-          /^The web identity token is not valid, or not from a provider this STS trusts\.$/,
+          /^Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements$/,
         );
         assert.equal(discoveries, before + 1);
+      });
+    });
+
+    describe('a provider whose key set cannot be fetched (discovery works, jwks_uri answers 500)', () => {
+      let broken: Server;
+      let issuer: string;
+      before(async () => {
+        broken = createServer((req, res) => {
+          if (req.url?.endsWith('/.well-known/openid-configuration')) {
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+          } else {
+            res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+          }
+        });
+        await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+        issuer = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/keyless`;
+        await iam().send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['app'], ThumbprintList: [THUMBPRINT] }));
+      });
+      after(async () => {
+        await new Promise((resolve) => broken?.close(resolve));
+      });
+
+      it('GetId says the keys could not be retrieved; STS says it in AWS\'s words', async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('app').setSubject('someone').setIssuedAt().setExpirationTime('1h').sign(privateKey);
+        const key = issuer.replace(/^http:\/\//, '');
+        const poolId = await identityPool([providerArn(key)]);
+        await rejects(identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [key]: token } })), 'NotAuthorizedException', 403, /keys could not be retrieved/);
+        const roleArn = await role({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn(key) }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+        await rejects(
+          sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'oidc', WebIdentityToken: token })),
+          'InvalidIdentityTokenException',
+          400,
+          /^Couldn't retrieve verification key from your identity provider/,
+        );
       });
     });
 
@@ -345,6 +380,7 @@ for (const store of STORES) {
           sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'oidc', WebIdentityToken: (await idToken(ext, ext.otherClientId)).token })),
           'InvalidIdentityTokenException',
           400,
+          /^Incorrect token audience$/,
         );
         skewMs = 2 * HOUR;
         await rejects(sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'oidc', WebIdentityToken: token })), 'ExpiredTokenException', 400);

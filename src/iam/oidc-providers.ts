@@ -73,6 +73,29 @@ function keySetOf(issuer: string): Promise<JWTVerifyGetKey> {
   return keySet;
 }
 
+/**
+ * The provider's keys could not be had (discovery or the JWKS failed): NotAuthorizedException on the
+ * wire for Cognito, kept apart so that STS can answer it with AWS's own words.
+ */
+export class ProviderKeysUnavailable extends NotAuthorizedException {
+  override get type(): string {
+    return 'NotAuthorizedException';
+  }
+}
+
+/**
+ * How jose's remote key set fails to be had: a timeout, a network error (fetch's TypeError), an answer
+ * that is not 200 or not JSON (its generic JOSEError), or JSON that is not a key set.
+ */
+function isKeySetFailure(error: unknown): boolean {
+  return (
+    error instanceof joseErrors.JWKSTimeout ||
+    error instanceof joseErrors.JWKSInvalid ||
+    (error instanceof joseErrors.JOSEError && error.code === 'ERR_JOSE_GENERIC') ||
+    (error instanceof TypeError && error.message === 'fetch failed')
+  );
+}
+
 export interface VerifiedOidcToken {
   claims: JWTPayload & { sub: string };
   /** The provider client id the token is for. */
@@ -95,7 +118,7 @@ export async function verifyOidcToken(ctx: ServiceContext, provider: StoredOidcP
     keySet = await keySetOf(provider.url);
   } catch (error) {
     ctx.log.warn({ err: error, issuer: provider.url }, 'OIDC provider discovery failed');
-    throw new NotAuthorizedException('Invalid login token. The provider\'s keys could not be retrieved.');
+    throw new ProviderKeysUnavailable('Invalid login token. The provider\'s keys could not be retrieved.');
   }
   try {
     const { payload } = await jwtVerify(token, keySet, {
@@ -110,6 +133,11 @@ export async function verifyOidcToken(ctx: ServiceContext, provider: StoredOidcP
     return { claims: payload as VerifiedOidcToken['claims'], audience };
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw new ExpiredTokenError('Invalid login token. Token expired.');
+    // The key set is fetched on first use: an unreachable or broken jwks_uri surfaces here.
+    if (isKeySetFailure(error)) {
+      ctx.log.warn({ err: error, issuer: provider.url }, 'OIDC provider key set could not be fetched');
+      throw new ProviderKeysUnavailable('Invalid login token. The provider\'s keys could not be retrieved.');
+    }
     if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') throw new NotAuthorizedException('Invalid login token. Incorrect token audience.');
     throw new NotAuthorizedException('Invalid login token. Not a valid OpenId Connect identity token.');
   }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
-import { oidcProviderArn, providerKeyOfIssuer, verifyOidcToken } from '../iam/oidc-providers.js';
+import { oidcProviderArn, ProviderKeysUnavailable, providerKeyOfIssuer, verifyOidcToken } from '../iam/oidc-providers.js';
 import { identityIssuer, verifyOpenIdToken } from '../identitypools/openid-token.js';
-import { ExpiredTokenError } from '../protocol/errors.js';
+import { ExpiredTokenError, NotAuthorizedException } from '../protocol/errors.js';
 import { QueryProtocolError, type QueryCaller, type QueryService } from '../protocol/query-api.js';
 import { verifyToken } from '../userpools/auth/tokens.js';
 import { assumeRoleWithWebIdentity, RoleAssumptionError } from './assume-role.js';
@@ -25,12 +25,17 @@ interface WebIdentity {
 
 /**
  * A genuine but expired token is ExpiredTokenException, as AWS answers it; anything else that does not
- * verify (forged, another issuer, not an ID token) is InvalidIdentityToken.
+ * verify (forged, another issuer, not an ID token) is InvalidIdentityToken, with AWS's words where the
+ * reason is one AWS names: keys it could not fetch, an audience the provider does not list.
  */
 function refuseToken(error: unknown): never {
   if (error instanceof ExpiredTokenError) {
     throw new QueryProtocolError('ExpiredTokenException', 'Token expired: the web identity token that was passed has expired. Get a new identity token and retry.');
   }
+  if (error instanceof ProviderKeysUnavailable) {
+    throw new QueryProtocolError('InvalidIdentityToken', "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements");
+  }
+  if (error instanceof NotAuthorizedException && /Incorrect token audience/.test(error.message)) throw new QueryProtocolError('InvalidIdentityToken', 'Incorrect token audience');
   throw new QueryProtocolError('InvalidIdentityToken', 'The web identity token is not valid, or not from a provider this STS trusts.');
 }
 
