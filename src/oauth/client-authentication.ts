@@ -5,7 +5,6 @@ import type { HostedPool } from './hosted-pool.js';
 import { InvalidClient, InvalidRequest, TooManyRequests } from './oauth-errors.js';
 import type { Params } from './params.js';
 
-
 /** RFC 6749 §2.3.1: Basic credentials are form-encoded before base64. */
 function formDecode(value: string): string {
   return decodeURIComponent(value.replace(/\+/g, ' '));
@@ -17,11 +16,15 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
   const colon = decoded.indexOf(':');
   // Basic was tried, so the 401 carries the Basic challenge (RFC 6749 §5.2).
   if (colon < 0) throw new ClientAuthenticationFailed('The Basic credentials are not client_id:client_secret.', true);
+  let credentials: { id: string; secret: string };
   try {
-    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+    credentials = { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
     throw new ClientAuthenticationFailed('The Basic credentials are not form-encoded.', true);
   }
+  // As for every parameter (params.ts): no client id has a NUL, and PostgreSQL cannot look one up.
+  if (credentials.id.includes('\u0000')) throw new ClientAuthenticationFailed('Client authentication failed: unknown client.', true);
+  return credentials;
 }
 
 /**

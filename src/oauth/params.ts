@@ -27,6 +27,8 @@ export class Params {
   get(name: string): string | undefined {
     const value = this.raw[name];
     if (Array.isArray(value)) throw new InvalidRequest(`The ${name} parameter must not be repeated.`);
+    // No identifier, code or URI has one, and PostgreSQL cannot look one up (validate-input.ts refuses them too).
+    if (value?.includes('\u0000')) throw new InvalidRequest(`The ${name} parameter must not contain a NUL character.`);
     return value === undefined || value === '' ? undefined : value;
   }
 

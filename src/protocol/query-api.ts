@@ -95,6 +95,9 @@ export async function handleQueryRequest<Ctx>(request: FastifyRequest, reply: Fa
         caller = { ...caller, sessionToken };
       }
     }
+    // As in the JSON protocol (validate-input.ts): PostgreSQL cannot store a NUL, and no real value has one.
+    const withNul = Object.keys(params).find((name) => params[name].includes('\u0000'));
+    if (withNul) throw new QueryProtocolError('ValidationError', `1 validation error detected: Value at '${withNul}' failed to satisfy constraint: Member must not contain the NUL character`);
     const ctx = options.createContext(request, caller?.region ?? options.defaultRegion);
     const result = await operation(ctx, params, caller);
     const body = `<${action}Response xmlns="${namespace}">${toXml(`${action}Result`, result)}<ResponseMetadata>${toXml('RequestId', request.id)}</ResponseMetadata></${action}Response>`;

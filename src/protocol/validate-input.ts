@@ -111,6 +111,8 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
       if (shape.min !== undefined && value.length < shape.min) fail(`Member must have length greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && value.length > shape.max) fail(`Member must have length less than or equal to ${shape.max}`);
       if (shape.enum && !shape.enum.includes(value)) fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      // No text a person writes has one, and PostgreSQL's text and jsonb cannot store it: refused on both stores alike.
+      if (value.includes('\u0000')) fail('Member must not contain the NUL character');
       if (shape.pattern && value.length > 0) {
         const regex = compilePattern(shape.pattern);
         if (regex && !regex.test(value)) fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
