@@ -82,6 +82,8 @@ function cases(model: ServiceModel, operation: string, fixtures: Fixtures): Case
     out.push({ label: `${name} null`, body: JSON.stringify({ ...base, [name]: null }) });
     if (memberShape.type === 'string') {
       for (const odd of ODD_STRINGS) out.push({ label: `${name} = ${JSON.stringify(odd)}`, body: JSON.stringify({ ...base, [name]: odd }) });
+      // As long as the model allows: PostgreSQL enforces column widths, SQLite does not.
+      out.push({ label: `${name} at its longest`, body: JSON.stringify({ ...base, [name]: 'x'.repeat(Math.min(memberShape.max ?? 10_000, 200_000)) }) });
     }
     if (memberShape.type === 'map') {
       out.push({ label: `${name} keyed by __proto__`, body: `${JSON.stringify({ ...base, [name]: {} }).slice(0, -2)}{"__proto__":"x","constructor":"y"}}` });
