@@ -29,6 +29,7 @@ import {
   expressAuthorizer,
   fastifyAuthorizer,
   parsePolicy,
+  refusalResponse,
   s3AccessChecks,
   s3Actions,
   sessionOpener,
@@ -37,6 +38,7 @@ import {
   type AuthorizerRequest,
   type IamPrincipal,
   type LoadedRole,
+  type Refused,
 } from '../src/authorizer/index.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { parseRouteTable, RouteTableError } from '../src/gateway-routes.js';
@@ -305,6 +307,25 @@ describe('IAM authorizer: the decision', () => {
     allowed(await authorize(streaming));
     const bogus = await signed({ method: 'PUT', path, body: 'x', contentSha: 'not-a-hash', credentials: alice });
     refused(await authorize(bogus), 403, 'InvalidArgument');
+  });
+
+  it('answers malformed signing on S3 routes as S3 does: 400 with its own codes, where API Gateway answers 403', async () => {
+    const s3 = async (request: AuthorizerRequest) => {
+      const decision = await authorize(request);
+      assert.equal(decision.allowed, false);
+      const { status, body } = refusalResponse(decision as Refused, 's3');
+      return `${status} ${/<Code>([^<]*)<\/Code>/.exec(body)?.[1]}`;
+    };
+    assert.equal(await s3({ method: 'GET', url: '/bucket/photos/x', headers: { host: HOST, authorization: 'AWS4-HMAC-SHA256 Credential=nonsense' } }), '400 AuthorizationHeaderMalformed');
+    assert.equal(await s3({ method: 'GET', url: '/bucket/photos/x?X-Amz-Signature=00', headers: { host: HOST } }), '400 AuthorizationQueryParametersError');
+    const path = `/bucket/photos/${escape(ALICE)}/cat.jpg`;
+    const presigned = await signed({ path, presign: 300, contentSha: UNSIGNED, credentials: alice });
+    assert.equal(await s3({ ...presigned, url: presigned.url.replace('X-Amz-Expires=300', 'X-Amz-Expires=999999') }), '400 AuthorizationQueryParametersError');
+    const headerSigned = await signed({ path, contentSha: true, credentials: alice });
+    assert.equal(await s3({ ...presigned, headers: { ...presigned.headers, authorization: String(headerSigned.headers.authorization) } }), '400 InvalidArgument');
+    // What S3 answers with 403 stays 403.
+    assert.equal(await s3({ ...headerSigned, headers: { ...headerSigned.headers, authorization: String(headerSigned.headers.authorization).replace(/Signature=\w{4}/, 'Signature=0000') } }), '403 SignatureDoesNotMatch');
+    assert.equal(refusalResponse((await authorize({ method: 'GET', url: '/bucket/photos/x', headers: { host: HOST, authorization: 'AWS4-HMAC-SHA256 Credential=nonsense' } })) as Refused, 'json').status, 403);
   });
 
   it('answers 401 when there are no SigV4 credentials and 403 when they are malformed', async () => {

@@ -36,6 +36,12 @@ export interface Refused {
   message: string;
   /** For 401/403 of bearer tokens: the WWW-Authenticate challenge. */
   challenge?: string;
+  /**
+   * How S3 names and answers it when it differs: S3 answers malformed signing with 400 and its own code
+   * (AuthorizationHeaderMalformed, AuthorizationQueryParametersError, InvalidArgument), where API Gateway
+   * answers 403.
+   */
+  s3?: { status: 400; code: string };
 }
 
 export type AuthorizerDecision<P = Record<string, unknown>> = Allowed<P> | Refused;

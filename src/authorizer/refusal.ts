@@ -21,9 +21,9 @@ export function refusalResponse(refusal: Refused, format: RefusalFormat = 'json'
     headers['content-type'] = 'application/xml';
     const id = requestId ? `<RequestId>${escapeXml(requestId)}</RequestId>` : '';
     return {
-      status: refusal.status,
+      status: refusal.s3?.status ?? refusal.status,
       headers,
-      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(refusal.code)}</Code><Message>${escapeXml(refusal.message)}</Message>${id}</Error>`,
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(refusal.s3?.code ?? refusal.code)}</Code><Message>${escapeXml(refusal.message)}</Message>${id}</Error>`,
     };
   }
   headers['content-type'] = 'application/json; charset=utf-8';

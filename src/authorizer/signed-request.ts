@@ -50,6 +50,12 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
 const forbidden = (code: string, message: string): Refused => refuse(403, code, message);
 
+/** Refused with 403 as API Gateway does, and with 400 and `s3Code` on S3 routes, as S3 does. */
+const malformed = (code: string, message: string, s3Code = code): Refused => ({ ...forbidden(code, message), s3: { status: 400, code: s3Code } });
+
+/** Whether a query tries to be presigned: S3 then calls its faults AuthorizationQueryParametersError. */
+const triesPresigning = (url: string) => /[?&]X-Amz-(Algorithm|Credential|Signature|SignedHeaders|Date|Expires)=/i.test(url);
+
 export function verifySignedRequest(request: AuthorizerRequest, options: SignatureCheckOptions): VerifiedCaller | Refused {
   const url = request.url;
   const q = url.indexOf('?');
@@ -62,11 +68,11 @@ export function verifySignedRequest(request: AuthorizerRequest, options: Signatu
     presign = parsePresigned(query);
     const authorization = headerValue(request.headers, 'authorization');
     const signedHeader = authorization !== undefined && authorization.startsWith(SIGV4_ALGORITHM);
-    if (presign && signedHeader) return forbidden('InvalidArgument', 'Only one auth mechanism allowed: the Authorization header or X-Amz-Signature.');
+    if (presign && signedHeader) return malformed('InvalidArgument', 'Only one auth mechanism allowed: the Authorization header or X-Amz-Signature.');
     if (!presign && !signedHeader) return refuse(401, 'MissingAuthenticationToken', 'The request is not signed (AWS Signature Version 4 with Gatehouse credentials).');
     credential = presign ?? parseAuthorization(request.headers)!;
   } catch (error) {
-    return forbidden('IncompleteSignature', (error as Error).message);
+    return malformed('IncompleteSignature', (error as Error).message, triesPresigning(url) ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed');
   }
 
   // The date: within the allowed skew of the clock, or for a presigned URL, not yet past its expiry.
@@ -78,7 +84,7 @@ export function verifySignedRequest(request: AuthorizerRequest, options: Signatu
   const now = options.nowMs;
   if (presign) {
     if (presign.expiresSeconds < 1 || presign.expiresSeconds > MAX_PRESIGNED_SECONDS) {
-      return forbidden('AuthorizationQueryParametersError', `X-Amz-Expires must be between 1 and ${MAX_PRESIGNED_SECONDS} seconds.`);
+      return malformed('AuthorizationQueryParametersError', `X-Amz-Expires must be between 1 and ${MAX_PRESIGNED_SECONDS} seconds.`);
     }
     if (signedAt > now + skewMs) return forbidden('RequestTimeTooSkewed', 'The presigned URL is not valid yet.');
     if (now > signedAt + presign.expiresSeconds * 1000) return forbidden('AccessDenied', 'Request has expired.');
@@ -105,9 +111,9 @@ export function verifySignedRequest(request: AuthorizerRequest, options: Signatu
   let payloadHashes: string[];
   if (claimedHash !== undefined) {
     if (HEX_SHA256.test(claimedHash)) {
-      if (claimedHash !== payloadSha256(request.body)) return forbidden('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      if (claimedHash !== payloadSha256(request.body)) return malformed('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
     } else if (claimedHash !== UNSIGNED_PAYLOAD && !claimedHash.startsWith('STREAMING-')) {
-      return forbidden('InvalidArgument', "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hash in hex.");
+      return malformed('InvalidArgument', "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hash in hex.");
     }
     payloadHashes = [claimedHash];
   } else if (presign && signsRawPath(credential.service)) {
