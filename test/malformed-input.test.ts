@@ -7,8 +7,8 @@ import { STORES } from './helpers/stores.js';
 /**
  * Bad input is answered with a 4xx and an error type, never a 500. Every operation of both JSON services
  * gets inputs made from its input shape in the service model: an empty body, each required member left
- * out, each member of the wrong JSON type, and each string member set to what plain-object lookups
- * trip on (`constructor`, `__proto__`) or what PostgreSQL's text refuses (a NUL). The rest of an input
+ * out, each member of the wrong JSON type, each string member set to what plain-object lookups trip on
+ * (`constructor`, `__proto__`) or what PostgreSQL's text refuses (a NUL), each number past 32 bits. The rest of an input
  * names real resources (a pool, a client, a user, a token, an identity), so the mutations reach past
  * "not found". A full-valid input is never sent: some operations delete what they name.
  */
@@ -84,6 +84,10 @@ function cases(model: ServiceModel, operation: string, fixtures: Fixtures): Case
       for (const odd of ODD_STRINGS) out.push({ label: `${name} = ${JSON.stringify(odd)}`, body: JSON.stringify({ ...base, [name]: odd }) });
       // As long as the model allows: PostgreSQL enforces column widths, SQLite does not.
       out.push({ label: `${name} at its longest`, body: JSON.stringify({ ...base, [name]: 'x'.repeat(Math.min(memberShape.max ?? 10_000, 200_000)) }) });
+    }
+    if (memberShape.type === 'integer' || memberShape.type === 'long') {
+      // Past 32 bits (PostgreSQL's integer columns), and past anything.
+      for (const huge of [2 ** 31, 1e300, -1e300]) out.push({ label: `${name} = ${huge}`, body: JSON.stringify({ ...base, [name]: huge }) });
     }
     if (memberShape.type === 'map') {
       out.push({ label: `${name} keyed by __proto__`, body: `${JSON.stringify({ ...base, [name]: {} }).slice(0, -2)}{"__proto__":"x","constructor":"y"}}` });

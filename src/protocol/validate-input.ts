@@ -122,6 +122,9 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
     case 'integer':
     case 'long': {
       if (typeof value !== 'number' || !Number.isInteger(value)) typeMismatch(path, 'an integer');
+      // The model's integer is 32 bits and its long 64, as in AWS's Java front end (and PostgreSQL's columns).
+      const bits = shape.type === 'integer' ? 31 : 63;
+      if (value < -(2 ** bits) || value >= 2 ** bits) throw new SerializationException(`${value} is out of range for member '${path}' (a ${bits + 1}-bit integer)`);
       if (shape.min !== undefined && value < shape.min) fail(`Member must have value greater than or equal to ${shape.min}`);
       if (shape.max !== undefined && value > shape.max) fail(`Member must have value less than or equal to ${shape.max}`);
       return value;
