@@ -30,7 +30,7 @@ import {
   ListOpenIDConnectProvidersCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { SignJWT, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
+import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, sdkClient, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { COGNITO_IDENTITY } from './helpers/trust-policies.js';
@@ -349,6 +349,36 @@ for (const store of STORES) {
           400,
           /^Couldn't retrieve verification key from your identity provider/,
         );
+      });
+    });
+
+    describe('a provider that signs a subject no login can have', () => {
+      let hostile: Server;
+      let issuer: string;
+      let privateKey: CryptoKey;
+      before(async () => {
+        const pair = await generateKeyPair('RS256');
+        privateKey = pair.privateKey;
+        const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+        hostile = createServer((req, res) => {
+          const body = req.url?.endsWith('/.well-known/openid-configuration') ? { issuer, jwks_uri: `${issuer}/jwks` } : { keys: [jwk] };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        });
+        await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+        issuer = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}/hostile`;
+        await iam().send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['app'], ThumbprintList: [THUMBPRINT] }));
+      });
+      after(async () => {
+        await new Promise((resolve) => hostile?.close(resolve));
+      });
+
+      it('a sub with a NUL is not a valid token (PostgreSQL could not store the login)', async () => {
+        const signed = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('app').setSubject(sub).setIssuedAt().setExpirationTime('1h').sign(privateKey);
+        const key = issuer.replace(/^http:\/\//, '');
+        const poolId = await identityPool([providerArn(key)]);
+        const getId = async (sub: string) => identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [key]: await signed(sub) } }));
+        assert.match((await getId('someone')).IdentityId ?? '', /^us-east-1:/, 'the provider works');
+        await rejects(getId('some\u0000one'), 'NotAuthorizedException', 403, /Not a valid OpenId Connect identity token/);
       });
     });
 

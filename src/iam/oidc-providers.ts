@@ -127,7 +127,8 @@ export async function verifyOidcToken(ctx: ServiceContext, provider: StoredOidcP
       audience: provider.clientIds,
       currentDate: ctx.now(),
     });
-    if (typeof payload.sub !== 'string' || !payload.sub) throw new Error('sub');
+    // The subject becomes a stored login: one with a NUL is no real user's, and PostgreSQL cannot store it.
+    if (typeof payload.sub !== 'string' || !payload.sub || payload.sub.includes('\u0000')) throw new Error('sub');
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const audience = audiences.find((a): a is string => typeof a === 'string' && provider.clientIds.includes(a))!;
     return { claims: payload as VerifiedOidcToken['claims'], audience };
