@@ -162,8 +162,9 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
         return { reset: true };
       });
       // The development mailbox, newest first: how a developer or a test reads a code without mail servers.
-      app.get('/_dev/messages', async (request) => {
+      app.get('/_dev/messages', async (request, reply) => {
         const query = request.query as { recipient?: string; poolId?: string; limit?: string };
+        if (`${query.recipient ?? ''}${query.poolId ?? ''}`.includes('\u0000')) return reply.code(400).send({ message: 'recipient and poolId must not contain a NUL character.' });
         const limit = Math.min(Math.max(Number(query.limit) || 50, 1), 500);
         const messages = await repos.devMessages.list({ recipient: query.recipient, poolId: query.poolId, limit });
         return { messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) };

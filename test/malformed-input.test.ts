@@ -228,5 +228,30 @@ for (const store of STORES) {
       }
       assert.deepEqual(failures, []);
     });
+
+    it('names that lower-casing lengthens past their column, IAM\'s lengths, the dev mailbox: 4xx', async () => {
+      const { UserPool } = await ok<{ UserPool: { Id: string } }>(userPoolsModel, 'CreateUserPool', {
+        PoolName: 'folded',
+        UsernameConfiguration: { CaseSensitive: false },
+        AliasAttributes: ['preferred_username'],
+      });
+      // 65 characters are a valid username; lower-cased, each İ becomes two (i and U+0307).
+      const tooLong = await call(userPoolsModel, 'AdminCreateUser', JSON.stringify({ UserPoolId: UserPool.Id, Username: '\u0130'.repeat(65), MessageAction: 'SUPPRESS' }));
+      assert.deepEqual([tooLong.status, tooLong.type], [400, 'InvalidParameterException'], tooLong.message);
+      const alias = await call(
+        userPoolsModel,
+        'AdminCreateUser',
+        JSON.stringify({ UserPoolId: UserPool.Id, Username: 'dotted', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'preferred_username', Value: '\u0130'.repeat(1025) }] }),
+      );
+      assert.deepEqual([alias.status, alias.type], [400, 'InvalidParameterException'], alias.message);
+      await ok(userPoolsModel, 'AdminCreateUser', { UserPoolId: UserPool.Id, Username: '\u0130'.repeat(64), MessageAction: 'SUPPRESS' });
+
+      const iam = (params: Record<string, string>) =>
+        fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', ...params }).toString() });
+      const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+      assert.equal((await iam({ RoleName: 'described', AssumeRolePolicyDocument: trust, Description: 'd'.repeat(1001) })).status, 400);
+      assert.equal((await iam({ RoleName: 'pathed', AssumeRolePolicyDocument: trust, Path: `/${'p'.repeat(600)}/` })).status, 400);
+      assert.equal((await fetch(`${server.url}/_dev/messages?poolId=%00`)).status, 400);
+    });
   });
 }

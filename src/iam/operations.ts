@@ -149,7 +149,11 @@ export const iamService: QueryService<RequestContext> = {
     ...oidcProviderOperations,
     async CreateRole(ctx, params) {
       const path = params.Path ?? '/';
-      if (!/^\/([\u0021-\u007F]*\/)?$/.test(path)) throw new QueryProtocolError('ValidationError', 'The specified value for path is invalid.');
+      // IAM's limits: a path of 512 characters, a description of 1000 (and the columns that hold them).
+      if (path.length > 512 || !/^\/([\u0021-\u007F]*\/)?$/.test(path)) throw new QueryProtocolError('ValidationError', 'The specified value for path is invalid.');
+      if ([...(params.Description ?? '')].length > 1000) {
+        throw new QueryProtocolError('ValidationError', "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000");
+      }
       const role: StoredRole = {
         roleName: named(params, 'RoleName', 64),
         roleId: newRoleId(ctx),

@@ -2,7 +2,7 @@ import type { AttributeType, UserType } from '@aws-sdk/client-cognito-identity-p
 import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException } from '../../protocol/errors.js';
 import { DuplicateKeyError } from '../../storage/conflicts.js';
-import type { StoredUser } from '../../storage/users-repository.js';
+import type { Alias, StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { AliasExistsException, UserNotFoundException, UsernameExistsException } from '../errors.js';
 import { applyAttributeWrites, checkRequiredAttributes, toAttributeList, type Writer } from './attributes.js';
@@ -62,6 +62,25 @@ function nameNewUser(pool: StoredUserPool, name: string, sub: string, attributes
   return { username: name, attributes };
 }
 
+/** Cognito's longest username, and the width of the key columns that hold it. */
+const MAX_USERNAME = 128;
+/** The longest attribute value, and the width of the alias column. */
+const MAX_ALIAS = 2048;
+
+/**
+ * A user's aliases, each within the width the stores give it. Lower-casing can lengthen a name the
+ * request's validation accepted (İ becomes i and a combining dot), which PostgreSQL would refuse with a
+ * server error and SQLite would store: both refuse it here instead. The same goes for the username key.
+ */
+function storableAliases(pool: StoredUserPool, user: Pick<StoredUser, 'attributes'>): Alias[] {
+  const aliases = aliasesOf(pool, user);
+  const long = aliases.find((alias) => [...alias.value].length > MAX_ALIAS);
+  if (long) {
+    throw new InvalidParameterException(`1 validation error detected: Value at 'userAttributes.${long.kind}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ALIAS}`);
+  }
+  return aliases;
+}
+
 export interface NewUser {
   name: string;
   attributes: AttributeType[];
@@ -93,8 +112,11 @@ export async function createUser(ctx: ServiceContext, pool: StoredUserPool, inpu
     createdAt: now,
     updatedAt: now,
   };
+  if ([...user.usernameKey].length > MAX_USERNAME) {
+    throw new InvalidParameterException(`1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length less than or equal to ${MAX_USERNAME}`);
+  }
   try {
-    await ctx.repos.users.insert(user, aliasesOf(pool, user));
+    await ctx.repos.users.insert(user, storableAliases(pool, user));
   } catch (error) {
     throw translateDuplicate(pool, error);
   }
@@ -120,7 +142,7 @@ export async function updateUser(
   change: (user: StoredUser) => StoredUser,
 ): Promise<StoredUser> {
   try {
-    const updated = await ctx.repos.users.update(pool.id, user.usernameKey, ctx.now(), change, (u) => aliasesOf(pool, u));
+    const updated = await ctx.repos.users.update(pool.id, user.usernameKey, ctx.now(), change, (u) => storableAliases(pool, u));
     if (!updated) throw new UserNotFoundException('User does not exist.');
     return updated;
   } catch (error) {
