@@ -372,13 +372,15 @@ for (const store of STORES) {
         await new Promise((resolve) => hostile?.close(resolve));
       });
 
-      it('a sub with a NUL is not a valid token (PostgreSQL could not store the login)', async () => {
+      it('a sub with a NUL or a lone surrogate is not a valid token (no store could keep the login as it is)', async () => {
         const signed = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('app').setSubject(sub).setIssuedAt().setExpirationTime('1h').sign(privateKey);
         const key = issuer.replace(/^http:\/\//, '');
         const poolId = await identityPool([providerArn(key)]);
         const getId = async (sub: string) => identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [key]: await signed(sub) } }));
         assert.match((await getId('someone')).IdentityId ?? '', /^us-east-1:/, 'the provider works');
         await rejects(getId('some\u0000one'), 'NotAuthorizedException', 403, /Not a valid OpenId Connect identity token/);
+        // Lone surrogates would be stored as U+FFFD: two such subjects would share one identity.
+        await rejects(getId('some\ud800one'), 'NotAuthorizedException', 403, /Not a valid OpenId Connect identity token/);
       });
     });
 

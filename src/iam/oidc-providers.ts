@@ -96,6 +96,9 @@ function isKeySetFailure(error: unknown): boolean {
   );
 }
 
+/** A UTF-16 surrogate without its other half: text that no UTF-8 store can keep as it is. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export interface VerifiedOidcToken {
   claims: JWTPayload & { sub: string };
   /** The provider client id the token is for. */
@@ -127,8 +130,9 @@ export async function verifyOidcToken(ctx: ServiceContext, provider: StoredOidcP
       audience: provider.clientIds,
       currentDate: ctx.now(),
     });
-    // The subject becomes a stored login: one with a NUL is no real user's, and PostgreSQL cannot store it.
-    if (typeof payload.sub !== 'string' || !payload.sub || payload.sub.includes('\u0000')) throw new Error('sub');
+    // The subject becomes a stored login: one with a NUL is no real user's and PostgreSQL cannot store it,
+    // and lone surrogates would be stored as U+FFFD, making two such subjects one login.
+    if (typeof payload.sub !== 'string' || !payload.sub || payload.sub.includes('\u0000') || LONE_SURROGATE.test(payload.sub)) throw new Error('sub');
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const audience = audiences.find((a): a is string => typeof a === 'string' && provider.clientIds.includes(a))!;
     return { claims: payload as VerifiedOidcToken['claims'], audience };
