@@ -99,6 +99,19 @@ function cases(model: ServiceModel, operation: string, fixtures: Fixtures): Case
       if (item.type === 'string') out.push({ label: `${name} with odd items`, body: JSON.stringify({ ...base, [name]: ODD_STRINGS }) });
     }
     if (memberShape.type === 'structure') out.push({ label: `${name} empty`, body: JSON.stringify({ ...base, [name]: {} }) });
+    // One level down, where the values that reach storage often are (UserAttributes' values, Schema's names).
+    const inner = memberShape.type === 'list' ? model.shapes[memberShape.member!.shape] : memberShape;
+    if (inner.type === 'structure') {
+      const item = requiredOnly(model, inner, fixtures);
+      const wrap = (value: { [key: string]: Json }) => (memberShape.type === 'list' ? [value] : value);
+      for (const [field, ref] of Object.entries(inner.members ?? {})) {
+        const fieldShape = model.shapes[ref.shape];
+        if (fieldShape.type !== 'string') continue;
+        for (const odd of [...ODD_STRINGS, '\u0130'.repeat(fieldShape.max ?? 1000)]) {
+          out.push({ label: `${name}.${field} = ${JSON.stringify(odd.slice(0, 12))}`, body: JSON.stringify({ ...base, [name]: wrap({ ...item, [field]: odd }) }) });
+        }
+      }
+    }
   }
   return out;
 }
