@@ -15,6 +15,12 @@ export const CODE_PURPOSES = {
 
 export type CodePurpose = (typeof CODE_PURPOSES)[keyof typeof CODE_PURPOSES];
 
+const messageKey = (poolId: string, name: string) => `${poolId}:${name}`;
+
+/** What the store keeps of a code: its keyed hash, bound to the pool, the user and the purpose. */
+const codeHash = (ctx: ServiceContext, poolId: string, usernameKey: string, purpose: CodePurpose, code: string) =>
+  ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`);
+
 /** Cognito's answer to too many guesses at a code, and to too many codes asked for. */
 const attemptLimitExceeded = () => new LimitExceededException('Attempt limit exceeded, please try after some time.');
 
@@ -25,7 +31,7 @@ const attemptLimitExceeded = () => new LimitExceededException('Attempt limit exc
  * tells nothing about who exists. (Sign-in names cannot contain a space, so the two kinds never meet.)
  */
 export function takeCodeMessage(ctx: ServiceContext, poolId: string, name: string): void {
-  if (!ctx.codeMessages.take(`${poolId}:${name}`)) throw attemptLimitExceeded();
+  if (!ctx.codeMessages.take(messageKey(poolId, name))) throw attemptLimitExceeded();
 }
 
 /**
@@ -33,7 +39,7 @@ export function takeCodeMessage(ctx: ServiceContext, poolId: string, name: strin
  * function returned once the user exists (a sign-up under a name already taken sends nothing).
  */
 export function checkCodeMessage(ctx: ServiceContext, poolId: string, name: string): () => void {
-  const key = `${poolId}:${name}`;
+  const key = messageKey(poolId, name);
   if (!ctx.codeMessages.available(key)) throw attemptLimitExceeded();
   return () => void ctx.codeMessages.take(key);
 }
@@ -46,7 +52,7 @@ export async function issueCode(ctx: ServiceContext, poolId: string, usernameKey
   const code = randomString(ctx.randomBytes, 6, '0123456789');
   const now = ctx.now();
   await ctx.repos.codes.put(poolId, usernameKey, purpose.name, {
-    codeHash: ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`),
+    codeHash: codeHash(ctx, poolId, usernameKey, purpose, code),
     ...(payload !== undefined && { payload }),
     attempts: 0,
     expiresAt: new Date(now.getTime() + purpose.lifetimeMs),
@@ -75,7 +81,7 @@ export async function consumeCode(ctx: ServiceContext, poolId: string, usernameK
   const attempt = await ctx.repos.codes.recordFailedAttempt(poolId, usernameKey, purpose.name);
   if (attempt === 0) throw new CodeMismatchException('Invalid verification code provided, please try again.');
   if (attempt > MAX_ATTEMPTS) throw attemptLimitExceeded();
-  if (!safeEqual(ctx.secrets.mac(`${poolId}:${usernameKey}:${purpose.name}:${code}`), stored.codeHash)) {
+  if (!safeEqual(codeHash(ctx, poolId, usernameKey, purpose, code), stored.codeHash)) {
     if (attempt >= MAX_ATTEMPTS) throw attemptLimitExceeded();
     throw new CodeMismatchException('Invalid verification code provided, please try again.');
   }
