@@ -3,20 +3,24 @@ import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminInitiateAuthCommand,
   AdminResetUserPasswordCommand,
+  AdminSetUserPasswordCommand,
   CreateResourceServerCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   ForgotPasswordCommand,
+  GetUserAttributeVerificationCodeCommand,
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
   RevokeTokenCommand,
   SignUpCommand,
+  UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { RateLimiter } from '../src/security/rate-limiter.js';
 import { rejects, uniqueEmail } from './helpers/assertions.js';
 import { FormBrowser, readForm } from './helpers/form-browser.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
 describe('RateLimiter', () => {
@@ -56,7 +60,9 @@ for (const store of STORES) {
       idp = server.idp();
       const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'limited codes', AutoVerifiedAttributes: ['email'] }));
       poolId = UserPool!.Id!;
-      const { UserPoolClient } = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', PreventUserExistenceErrors: 'ENABLED' }));
+      const { UserPoolClient } = await idp.send(
+        new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', PreventUserExistenceErrors: 'ENABLED', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+      );
       clientId = UserPoolClient!.ClientId!;
       await idp.send(
         new AdminCreateUserCommand({
@@ -95,6 +101,36 @@ for (const store of STORES) {
       await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'third' })), 'UserNotFoundException');
       const sent = (await (await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(stranger)}`)).json()) as { messages: unknown[] };
       assert.equal(sent.messages.length, 2);
+    });
+
+    it('a signed-in user asking for verification codes, or changing their email again and again, draws on the same allowance', async () => {
+      const own = uniqueEmail('grace');
+      await idp.send(
+        new AdminCreateUserCommand({
+          UserPoolId: poolId,
+          Username: 'grace',
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: own },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'grace', Password: PASSWORD, Permanent: true }));
+      const { AuthenticationResult } = await idp.send(
+        new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'grace', PASSWORD } }),
+      );
+      const AccessToken = AuthenticationResult!.AccessToken!;
+      await idp.send(new GetUserAttributeVerificationCodeCommand({ AccessToken, AttributeName: 'email' }));
+      const changed = uniqueEmail('grace-new');
+      assert.equal((await idp.send(new UpdateUserAttributesCommand({ AccessToken, UserAttributes: [{ Name: 'email', Value: changed }] }))).CodeDeliveryDetailsList?.length, 1);
+      await rejects(idp.send(new GetUserAttributeVerificationCodeCommand({ AccessToken, AttributeName: 'email' })), 'LimitExceededException', /^Attempt limit exceeded/);
+      // Refused before anything is written: the email stays what it was.
+      await rejects(idp.send(new UpdateUserAttributesCommand({ AccessToken, UserAttributes: [{ Name: 'email', Value: uniqueEmail('grace-third') }] })), 'LimitExceededException');
+      const { UserAttributes } = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'grace' }));
+      assert.equal(UserAttributes?.find((a) => a.Name === 'email')?.Value, changed);
+      // A change that sends no code (another attribute) is not limited.
+      await idp.send(new UpdateUserAttributesCommand({ AccessToken, UserAttributes: [{ Name: 'name', Value: 'Grace' }] }));
     });
 
     it('an administrator is not counted', async () => {
