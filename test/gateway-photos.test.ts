@@ -213,7 +213,7 @@ for (const store of STORES) {
       await rejects(late.send(new GetObjectCommand({ Bucket: 'bucket', Key: key })), 'ExpiredToken', 403);
     });
 
-    it('refuses a tampered session token and a signature made with the wrong secret (403)', async () => {
+    it('refuses a tampered session token and a signature made with the wrong secret (403), and malformed signing (400, as S3)', async () => {
       const alice = await photographer();
       const key = `photos/${alice.identityId}/x.jpg`;
       const token = alice.credentials.sessionToken!;
@@ -229,6 +229,13 @@ for (const store of STORES) {
       const anonymous = await fetch(`${gatewayUrl}/bucket/${key}`);
       assert.equal(anonymous.status, 401);
       assert.match(await anonymous.text(), /<Code>MissingAuthenticationToken<\/Code>/);
+      // Malformed signing is a 400 on an S3 route, with S3's own codes.
+      const malformedHeader = await fetch(`${gatewayUrl}/bucket/${key}`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=nonsense' } });
+      assert.equal(malformedHeader.status, 400);
+      assert.match(await malformedHeader.text(), /<Code>AuthorizationHeaderMalformed<\/Code>/);
+      const malformedQuery = await fetch(`${gatewayUrl}/bucket/${key}?X-Amz-Signature=00`);
+      assert.equal(malformedQuery.status, 400);
+      assert.match(await malformedQuery.text(), /<Code>AuthorizationQueryParametersError<\/Code>/);
     });
 
     it('protects /api with the user pool authorizer and a required scope', async () => {
