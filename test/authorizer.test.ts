@@ -540,7 +540,8 @@ describe('S3 action mapping (path style)', () => {
 });
 
 describe('middleware adapters', () => {
-  const alice = credentialsFor(ALICE);
+  // These requests are signed with the real clock, so their credentials must be valid now, not at T0.
+  const alice = credentialsFor(ALICE, Date.now() + HOUR);
   const authorize = createIamAuthorizer({
     secretsKey: SECRETS_KEY,
     roles: async () => [PHOTO_POLICY],
