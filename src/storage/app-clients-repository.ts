@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import type { AppClientSettings } from '../userpools/app-client-settings.js';
 
 export interface StoredAppClient {
@@ -44,8 +44,8 @@ export class AppClientsRepository {
 
   constructor(private readonly db: Db) {
     const clients = () => db.selectFrom('user_pool_clients').selectAll();
-    this.byKey = new PreparedQuery(db, (poolId: string, clientId: string) => clients().where('pool_id', '=', poolId).where('client_id', '=', clientId));
-    this.byClientId = new PreparedQuery(db, (clientId: string) => clients().where('client_id', '=', clientId));
+    this.byKey = new PreparedQuery(db, (poolId: string, clientId: string) => clients().where('pool_id', '=', poolId).where('client_id', '=', clientId), { cached: CONFIGURATION_READS });
+    this.byClientId = new PreparedQuery(db, (clientId: string) => clients().where('client_id', '=', clientId), { cached: CONFIGURATION_READS });
   }
 
   async insert(client: StoredAppClient): Promise<void> {

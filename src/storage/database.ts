@@ -57,9 +57,16 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const cached = withStatementCache(database);
+  const writes = { count: 0 };
+  const cached = withStatementCache(database, writes);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
-  sqliteHandles.set(db, { prepare: (source) => cached.prepare(source) as unknown as SQLite.Statement, inTransaction: () => database.inTransaction });
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
+  sqliteHandles.set(db, {
+    prepare: (source) => cached.prepare(source) as unknown as SQLite.Statement,
+    inTransaction: () => database.inTransaction,
+    dataVersion: () => dataVersion.get() as number,
+    ownWrites: () => writes.count,
+  });
   return { db, kind: 'sqlite', location: file };
 }
 
@@ -69,6 +76,10 @@ export interface SqliteHandle {
   prepare(source: string): SQLite.Statement;
   /** True while a transaction holds the single connection (between its BEGIN and its COMMIT or ROLLBACK). */
   inTransaction(): boolean;
+  /** SQLite's `PRAGMA data_version`: changes whenever another connection (another process) commits. */
+  dataVersion(): number;
+  /** How many writing statements this connection has run: data_version does not count its own commits. */
+  ownWrites(): number;
 }
 
 const sqliteHandles = new WeakMap<Db, SqliteHandle>();
@@ -84,14 +95,14 @@ export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
  * queries are a small, fixed set, and the driver runs one query at a time on its single connection, so a
  * cached statement is never in use twice at once. SQLite re-prepares them itself after a schema change.
  */
-function withStatementCache(database: SQLite.Database, limit = 256): SqliteDatabase {
+function withStatementCache(database: SQLite.Database, writes: { count: number }, limit = 256): SqliteDatabase {
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => database.close(),
     prepare(source) {
       let statement = statements.get(source);
       if (!statement) {
-        statement = database.prepare(source);
+        statement = countingWrites(database.prepare(source), writes);
         // Bounded, should a query ever be built with a varying text (e.g. IN lists of any length).
         if (statements.size >= limit) statements.delete(statements.keys().next().value!);
         statements.set(source, statement);
@@ -99,6 +110,23 @@ function withStatementCache(database: SQLite.Database, limit = 256): SqliteDatab
       return statement;
     },
   };
+}
+
+/**
+ * A statement that may change the database (INSERT … RETURNING too, which is also a reader) counts each
+ * run before it starts, so a read cached before it can never be taken for current after it (see
+ * PreparedQuery's cache). Counting one that then fails only costs a cache miss.
+ */
+function countingWrites(statement: SQLite.Statement, writes: { count: number }): SQLite.Statement {
+  if (statement.readonly) return statement;
+  for (const method of ['run', 'all', 'get', 'iterate'] as const) {
+    const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+    (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      writes.count++;
+      return original(...args);
+    };
+  }
+  return statement;
 }
 
 /** For /ready: the database answers a trivial query. */

@@ -1,7 +1,7 @@
 import type { Db } from './database.js';
 import type { UserPoolDomainsTable } from './schema.js';
 import { rethrowDuplicate } from './conflicts.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 
 export type DomainKind = 'prefix' | 'custom';
 
@@ -36,8 +36,8 @@ export class DomainsRepository {
   private readonly byPool: PreparedQuery<UserPoolDomainsTable, [poolId: string]>;
 
   constructor(private readonly db: Db) {
-    this.byDomain = new PreparedQuery(db, (domain: string) => db.selectFrom('user_pool_domains').selectAll().where('domain', '=', domain));
-    this.byPool = new PreparedQuery(db, (poolId: string) => db.selectFrom('user_pool_domains').selectAll().where('pool_id', '=', poolId).orderBy('kind'));
+    this.byDomain = new PreparedQuery(db, (domain: string) => db.selectFrom('user_pool_domains').selectAll().where('domain', '=', domain), { cached: CONFIGURATION_READS });
+    this.byPool = new PreparedQuery(db, (poolId: string) => db.selectFrom('user_pool_domains').selectAll().where('pool_id', '=', poolId).orderBy('kind'), { cached: CONFIGURATION_READS });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { PostgresAdapter } from 'kysely';
 import type { Db } from './database.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, PER_USER_READS } from './prepared-query.js';
 import type { UserGroupsTable } from './schema.js';
 import { rethrowDuplicate } from './conflicts.js';
 
@@ -31,7 +31,7 @@ export class GroupsRepository {
   private readonly firstGroupsOf: PreparedQuery<UserGroupsTable, [poolId: string, usernameKey: string, limit: number]>;
 
   constructor(private readonly db: Db) {
-    this.firstGroupsOf = new PreparedQuery(db, (poolId: string, usernameKey: string, limit: number) => this.groupsOfQuery(poolId, usernameKey).orderBy('group_members.group_name').limit(limit));
+    this.firstGroupsOf = new PreparedQuery(db, (poolId: string, usernameKey: string, limit: number) => this.groupsOfQuery(poolId, usernameKey).orderBy('group_members.group_name').limit(limit), { cached: PER_USER_READS });
   }
 
   private groupsOfQuery(poolId: string, usernameKey: string) {

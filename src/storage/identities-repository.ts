@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, PER_USER_READS } from './prepared-query.js';
 import type { IdentitiesTable, IdentityLoginsTable } from './schema.js';
 import { isUniqueViolation } from './conflicts.js';
 
@@ -24,12 +24,14 @@ export class IdentitiesRepository {
   private readonly byLogin: PreparedQuery<Pick<IdentityLoginsTable, 'identity_id'>, [poolId: string, provider: string, subject: string]>;
 
   constructor(private readonly db: Db) {
-    this.byId = new PreparedQuery(db, (identityId: string) => db.selectFrom('identities').selectAll().where('identity_id', '=', identityId));
+    this.byId = new PreparedQuery(db, (identityId: string) => db.selectFrom('identities').selectAll().where('identity_id', '=', identityId), { cached: PER_USER_READS });
     this.loginsById = new PreparedQuery(db, (poolId: string, identityId: string) =>
       db.selectFrom('identity_logins').select(['provider', 'subject']).where('pool_id', '=', poolId).where('identity_id', '=', identityId).orderBy('provider'),
+      { cached: PER_USER_READS },
     );
     this.byLogin = new PreparedQuery(db, (poolId: string, provider: string, subject: string) =>
       db.selectFrom('identity_logins').select('identity_id').where('pool_id', '=', poolId).where('provider', '=', provider).where('subject', '=', subject),
+      { cached: PER_USER_READS },
     );
   }
 

@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import { IDENTITY_POOL_TABLES, type IdentityPoolsTable } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
 import { deletePoolRows, newPoolRow, writePoolRow } from './pool-rows.js';
@@ -32,7 +32,7 @@ export class IdentityPoolsRepository {
   private readonly byId: PreparedQuery<IdentityPoolsTable, [poolId: string]>;
 
   constructor(private readonly db: Db) {
-    this.byId = new PreparedQuery(db, (poolId: string) => db.selectFrom('identity_pools').selectAll().where('pool_id', '=', poolId));
+    this.byId = new PreparedQuery(db, (poolId: string) => db.selectFrom('identity_pools').selectAll().where('pool_id', '=', poolId), { cached: CONFIGURATION_READS });
   }
 
   async insert(pool: StoredIdentityPool): Promise<void> {

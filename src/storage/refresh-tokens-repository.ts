@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 import { deleteUserSessions } from './hosted-ui-sessions-repository.js';
-import { PreparedInsert, PreparedQuery } from './prepared-query.js';
+import { PreparedInsert, PreparedQuery, PER_USER_READS } from './prepared-query.js';
 import type { RefreshTokensTable } from './schema.js';
 
 export interface StoredRefreshToken {
@@ -92,9 +92,11 @@ export class RefreshTokensRepository {
     ]);
     this.byHash = new PreparedQuery(db, (poolId: string, tokenHash: string) =>
       db.selectFrom('refresh_tokens').selectAll().where('pool_id', '=', poolId).where('token_hash', '=', tokenHash),
+      { cached: PER_USER_READS },
     );
     this.originState = new PreparedQuery(db, (poolId: string, originJti: string) =>
       db.selectFrom('refresh_tokens').select('revoked_at').where('pool_id', '=', poolId).where('origin_jti', '=', originJti).limit(1),
+      { cached: PER_USER_READS },
     );
   }
 

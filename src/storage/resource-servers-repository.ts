@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import type { ResourceServersTable } from './schema.js';
 import { rethrowDuplicate } from './conflicts.js';
 
@@ -36,6 +36,7 @@ export class ResourceServersRepository {
   constructor(private readonly db: Db) {
     this.byIdentifier = new PreparedQuery(db, (poolId: string, identifier: string) =>
       db.selectFrom('resource_servers').selectAll().where('pool_id', '=', poolId).where('identifier', '=', identifier),
+      { cached: CONFIGURATION_READS },
     );
   }
 

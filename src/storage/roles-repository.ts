@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import type { IamRolesTable } from './schema.js';
 import { rethrowDuplicate } from './conflicts.js';
 
@@ -19,7 +19,7 @@ export class RolesRepository {
   private readonly byName: PreparedQuery<IamRolesTable, [roleName: string]>;
 
   constructor(private readonly db: Db) {
-    this.byName = new PreparedQuery(db, (roleName: string) => db.selectFrom('iam_roles').selectAll().where('role_name', '=', roleName));
+    this.byName = new PreparedQuery(db, (roleName: string) => db.selectFrom('iam_roles').selectAll().where('role_name', '=', roleName), { cached: CONFIGURATION_READS });
   }
 
   async insert(role: StoredRole): Promise<void> {

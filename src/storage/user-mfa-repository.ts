@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, PER_USER_READS } from './prepared-query.js';
 import type { UserMfaTable } from './schema.js';
 
 /** One factor's switches, as SetUserMFAPreference sets them. */
@@ -83,6 +83,7 @@ export class UserMfaRepository {
   constructor(private readonly db: Db) {
     this.byKey = new PreparedQuery(db, (poolId: string, usernameKey: string) =>
       db.selectFrom('user_mfa').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey),
+      { cached: PER_USER_READS },
     );
   }
 

@@ -3,7 +3,7 @@ import { USER_POOL_TABLES } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
 import { fromRow as domainFromRow, type StoredDomain } from './domains-repository.js';
 import { deletePoolRows, newPoolRow, writePoolRow } from './pool-rows.js';
-import { PreparedQuery } from './prepared-query.js';
+import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import type { UserPoolSettings } from '../userpools/user-pool-settings.js';
 
 export interface StoredUserPool {
@@ -105,8 +105,8 @@ export class UserPoolsRepository {
   private readonly headWithDomainsById: PreparedQuery<HeadWithDomain, [poolId: string]>;
 
   constructor(private readonly db: Db) {
-    this.byId = new PreparedQuery(db, (poolId: string) => db.selectFrom('user_pools').selectAll().where('pool_id', '=', poolId));
-    this.headById = new PreparedQuery(db, (poolId: string) => db.selectFrom('user_pools').select(HEAD_COLUMNS).where('pool_id', '=', poolId));
+    this.byId = new PreparedQuery(db, (poolId: string) => db.selectFrom('user_pools').selectAll().where('pool_id', '=', poolId), { cached: CONFIGURATION_READS });
+    this.headById = new PreparedQuery(db, (poolId: string) => db.selectFrom('user_pools').select(HEAD_COLUMNS).where('pool_id', '=', poolId), { cached: CONFIGURATION_READS });
     this.headWithDomainsById = new PreparedQuery(db, (poolId: string) =>
       db
         .selectFrom('user_pools as p')
@@ -115,6 +115,7 @@ export class UserPoolsRepository {
         .select(['d.domain', 'd.kind', 'd.certificate_arn', 'd.managed_login_version', 'd.created_at as domain_created_at', 'd.updated_at as domain_updated_at'])
         .where('p.pool_id', '=', poolId)
         .orderBy('d.kind'),
+      { cached: CONFIGURATION_READS },
     );
   }
 

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from './database.js';
 import type { Database, UsersTable } from './schema.js';
 import { DuplicateKeyError, isUniqueViolation, updateOptimistically } from './conflicts.js';
-import { PreparedInsert, PreparedQuery } from './prepared-query.js';
+import { PreparedInsert, PreparedQuery, PER_USER_READS } from './prepared-query.js';
 
 export interface StoredUser {
   poolId: string;
@@ -122,6 +122,7 @@ export class UsersRepository {
     );
     this.byKey = new PreparedQuery(db, (poolId: string, usernameKey: string) =>
       db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey),
+      { cached: PER_USER_READS },
     );
     this.byAlias = new PreparedQuery(db, (poolId: string, kind: Alias['kind'], value: string) =>
       db
@@ -131,6 +132,7 @@ export class UsersRepository {
         .where('user_aliases.pool_id', '=', poolId)
         .where('user_aliases.kind', '=', kind)
         .where('user_aliases.value', '=', value),
+      { cached: PER_USER_READS },
     );
   }
 

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { openDatabase, type Db } from '../src/storage/database.js';
+import { migrateToLatest } from '../src/storage/migrate.js';
+import { PreparedQuery } from '../src/storage/prepared-query.js';
+import { createRepositories, type Repositories } from '../src/storage/repositories.js';
+import { createStore, STORES, type TestStore } from './helpers/stores.js';
+
+const TRUST = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Sid: `v${n}` }] });
+
+/**
+ * Hot reads are answered from memory on SQLite while the database is unchanged (PreparedQuery's cache).
+ * Whatever writes, and wherever from, the next read must see it: the same answers as with no cache.
+ */
+for (const { name, skip } of STORES) {
+  describe(`reads stay current with the read cache (${name})`, { skip }, () => {
+    let store: TestStore;
+    let db: Db;
+    let repos: Repositories;
+    /** Writes to the same database as another process would (`gatehouse keys rotate`, a second node). */
+    let writeElsewhere: (sql: string, params: unknown[]) => Promise<void>;
+    let closeElsewhere: () => Promise<void>;
+
+    before(async () => {
+      store = await createStore(name);
+      ({ db } = openDatabase({ dataDir: store.dataDir, databaseUrl: store.databaseUrl }));
+      await migrateToLatest(db);
+      repos = createRepositories(db);
+      if (name === 'sqlite') {
+        const other = new SQLite(join(store.dataDir, 'gatehouse.sqlite'));
+        other.pragma('busy_timeout = 5000');
+        writeElsewhere = async (sql, params) => void other.prepare(sql).run(...params);
+        closeElsewhere = async () => other.close();
+      } else {
+        const other = new pg.Client({ connectionString: store.databaseUrl });
+        await other.connect();
+        writeElsewhere = async (sql, params) => void (await other.query(sql.replace(/\?/g, (_, i: number) => `$${sql.slice(0, i).split('?').length}`), params));
+        closeElsewhere = () => other.end();
+      }
+    });
+    after(async () => {
+      await closeElsewhere();
+      await db.destroy();
+      await store.drop();
+    });
+
+    const role = (roleName: string, n: number) => ({ roleName, roleId: `AROA${roleName.toUpperCase()}`, path: '/', assumeRolePolicy: TRUST(n), maxSessionDuration: 3600, createdAt: new Date() });
+
+    it('a read repeated with nothing written gives the same answer, and sees this server’s own writes at once', async () => {
+      await repos.roles.insert(role('own', 1));
+      assert.equal((await repos.roles.get('own'))?.assumeRolePolicy, TRUST(1));
+      assert.equal((await repos.roles.get('own'))?.assumeRolePolicy, TRUST(1));
+      await repos.roles.update('own', { assumeRolePolicy: TRUST(2) });
+      assert.equal((await repos.roles.get('own'))?.assumeRolePolicy, TRUST(2));
+      await repos.roles.delete('own');
+      assert.equal(await repos.roles.get('own'), undefined);
+    });
+
+    it('sees a commit made by another connection to the same database', async () => {
+      await repos.roles.insert(role('shared', 1));
+      assert.equal((await repos.roles.get('shared'))?.assumeRolePolicy, TRUST(1));
+      await writeElsewhere('update iam_roles set assume_role_policy = ? where role_name = ?', [TRUST(3), 'shared']);
+      assert.equal((await repos.roles.get('shared'))?.assumeRolePolicy, TRUST(3));
+      await writeElsewhere('delete from iam_roles where role_name = ?', ['shared']);
+      assert.equal(await repos.roles.get('shared'), undefined);
+    });
+
+    it('a write inside a transaction is seen by reads in it, and by every read after its commit; a rollback changes nothing', async () => {
+      const query = new PreparedQuery(db, (roleName: string) => db.selectFrom('iam_roles').select('description').where('role_name', '=', roleName), { cached: 10 });
+      await repos.roles.insert({ ...role('tx', 1), description: 'before' });
+      assert.equal((await query.first('tx'))?.description, 'before');
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable('iam_roles').set({ description: 'during' }).where('role_name', '=', 'tx').execute();
+        assert.equal((await query.allIn(tx, 'tx'))[0]?.description, 'during');
+      });
+      assert.equal((await query.first('tx'))?.description, 'during');
+      await assert.rejects(
+        db.transaction().execute(async (tx) => {
+          await tx.updateTable('iam_roles').set({ description: 'rolled back' }).where('role_name', '=', 'tx').execute();
+          throw new Error('abandon');
+        }),
+        /abandon/,
+      );
+      assert.equal((await query.first('tx'))?.description, 'during');
+    });
+
+    it('an answer kept for later cannot be changed by the caller that got it', { skip: name === 'postgres' && 'nothing is kept on PostgreSQL' }, async () => {
+      const query = new PreparedQuery(db, (roleName: string) => db.selectFrom('iam_roles').select(['role_name', 'description']).where('role_name', '=', roleName), { cached: 10 });
+      await repos.roles.insert({ ...role('frozen', 1), description: 'kept' });
+      const [row] = await query.all('frozen');
+      assert.throws(() => {
+        (row as { description: string }).description = 'changed';
+      }, TypeError);
+      assert.equal((await query.first('frozen'))?.description, 'kept');
+    });
+  });
+}
