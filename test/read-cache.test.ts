@@ -27,13 +27,13 @@ for (const { name, skip } of STORES) {
     before(async () => {
       store = await createStore(name);
       ({ db } = openDatabase({ dataDir: store.dataDir, databaseUrl: store.databaseUrl }));
-      await migrateToLatest(db);
+      await migrateToLatest(db as never);
       repos = createRepositories(db);
       if (name === 'sqlite') {
         const other = new SQLite(join(store.dataDir, 'gatehouse.sqlite'));
         other.pragma('busy_timeout = 5000');
         writeElsewhere = async (sql, params) => void other.prepare(sql).run(...params);
-        closeElsewhere = async () => other.close();
+        closeElsewhere = async () => void other.close();
       } else {
         const other = new pg.Client({ connectionString: store.databaseUrl });
         await other.connect();
