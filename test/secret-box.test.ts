@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SecretBox } from '../src/security/secret-box.js';
+
+describe('SecretBox', () => {
+  const box = new SecretBox('a-secrets-key-for-this-test-only-0123456789');
+
+  it('opens what it sealed, as often as asked, and each sealing of one value differs', () => {
+    const sealed = box.encrypt('client secret', 'client/us-east-1_abc/1example');
+    assert.notEqual(box.encrypt('client secret', 'client/us-east-1_abc/1example'), sealed);
+    assert.equal(box.decrypt(sealed, 'client/us-east-1_abc/1example'), 'client secret');
+    assert.equal(box.decrypt(sealed, 'client/us-east-1_abc/1example'), 'client secret');
+  });
+
+  it('refuses a sealed value in another context, changed, or under another key, even once it has opened the genuine one', () => {
+    const sealed = box.encrypt('client secret', 'client/one');
+    assert.equal(box.decrypt(sealed, 'client/one'), 'client secret');
+    assert.throws(() => box.decrypt(sealed, 'client/two'));
+    const [version, iv, body] = sealed.split('.');
+    const flipped = `${body[0] === 'A' ? 'B' : 'A'}${body.slice(1)}`;
+    assert.throws(() => box.decrypt(`${version}.${iv}.${flipped}`, 'client/one'));
+    assert.throws(() => new SecretBox('another-secrets-key-entirely-9876543210').decrypt(sealed, 'client/one'));
+    assert.equal(box.decrypt(sealed, 'client/one'), 'client secret');
+  });
+
+  it('keeps opening correctly past the number of openings it remembers', () => {
+    const sealed = Array.from({ length: 2_100 }, (_, i) => box.encrypt(`secret ${i}`, 'many'));
+    for (const [i, value] of sealed.entries()) assert.equal(box.decrypt(value, 'many'), `secret ${i}`);
+    assert.equal(box.decrypt(sealed[0], 'many'), 'secret 0');
+  });
+});
