@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import { clientSecretMatches } from '../userpools/client-requests.js';
 import type { HostedPool } from './hosted-pool.js';
@@ -34,9 +33,9 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
  * takes one attempt from the client address's allowance for credential checks, secret or not, before
  * anything is checked: a wrong secret answers differently from a right one at both endpoints.
  */
-export async function authenticateClient(hosted: HostedPool, request: FastifyRequest, form: Params): Promise<StoredAppClient> {
+export async function authenticateClient(hosted: HostedPool, authorization: string | undefined, form: Params): Promise<StoredAppClient> {
   if (!hosted.allowAttempt()) throw new TooManyRequests('Too many requests from this address. Slow down and try again.');
-  const basic = basicCredentials(request.headers.authorization);
+  const basic = basicCredentials(authorization);
   const bodyId = form.get('client_id');
   const bodySecret = form.get('client_secret');
   if (basic && bodySecret !== undefined) throw new InvalidRequest('Use one way of client authentication: Basic or client_secret in the body, not both.');

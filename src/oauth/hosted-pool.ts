@@ -42,27 +42,21 @@ function publicBase(url: string): { path: string; https: boolean } {
   return parsedBase;
 }
 
+/** What finding the pool of a request needs of it: Fastify's request has all of it. */
+export interface HostedRequest {
+  id: string;
+  ip: string;
+  protocol: string;
+}
+
 /**
  * Every pool is served under `<publicUrl>/<poolId>/…`; a pool with a domain is also served at the root of
  * that domain, found by the request's Host (X-Forwarded-Host when `trustProxy` is on): a custom domain at
  * its own name, a prefix domain at `<prefix>.<hostedUiDomain>` when a hosted UI domain is configured.
  */
 export async function resolveHostedPool(services: ServiceContext, request: FastifyRequest, limiter: RateLimiter): Promise<HostedPool | undefined> {
-  const allowAttempt = () => limiter.take(request.ip);
   const { poolId } = (request.params ?? {}) as { poolId?: string };
-  if (poolId !== undefined) {
-    const pool = POOL_ID.test(poolId) ? await services.repos.userPools.get(poolId) : undefined;
-    if (!pool) return undefined;
-    const base = publicBase(services.publicUrl());
-    return {
-      pool,
-      ctx: requestContext(services, request.id, pool.region, request.ip),
-      basePath: `${base.path}/${pool.id}`,
-      baseUrl: issuerOf(services, pool.id),
-      secure: base.https || request.protocol === 'https',
-      allowAttempt,
-    };
-  }
+  if (poolId !== undefined) return hostedAtIssuer(services, poolId, request, limiter);
   const host = request.hostname.toLowerCase();
   if (!host) return undefined;
   const wanted = domainAtHost(services.config, host);
@@ -76,6 +70,21 @@ export async function resolveHostedPool(services: ServiceContext, request: Fasti
     basePath: '',
     baseUrl: `${request.protocol}://${request.host}`,
     secure: request.protocol === 'https',
-    allowAttempt,
+    allowAttempt: () => limiter.take(request.ip),
+  };
+}
+
+/** The pool at `<publicUrl>/<poolId>`, the issuer's own address; undefined when there is no such pool. */
+export async function hostedAtIssuer(services: ServiceContext, poolId: string, request: HostedRequest, limiter: RateLimiter): Promise<HostedPool | undefined> {
+  const pool = POOL_ID.test(poolId) ? await services.repos.userPools.get(poolId) : undefined;
+  if (!pool) return undefined;
+  const base = publicBase(services.publicUrl());
+  return {
+    pool,
+    ctx: requestContext(services, request.id, pool.region, request.ip),
+    basePath: `${base.path}/${pool.id}`,
+    baseUrl: issuerOf(services, pool.id),
+    secure: base.https || request.protocol === 'https',
+    allowAttempt: () => limiter.take(request.ip),
   };
 }

@@ -70,19 +70,29 @@ export class UnsupportedTokenType extends OAuthError {
   readonly error = 'unsupported_token_type';
 }
 
+export type Challenge = 'Basic' | 'Bearer';
+
+/** An answer in JSON, whichever server writes it: Fastify's reply or the direct route (token-route.ts). */
+export interface JsonAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** Token, revocation and userInfo errors: JSON, never cached (RFC 6749 §5.1). */
-export function sendOAuthError(reply: FastifyReply, error: OAuthError, challenge?: 'Basic' | 'Bearer'): FastifyReply {
+export function oauthErrorAnswer(error: OAuthError, challenge?: Challenge): JsonAnswer {
+  const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache', 'content-type': 'application/json; charset=utf-8' };
   if (challenge === 'Bearer') {
-    reply.header('www-authenticate', `Bearer error="${error.error}", error_description="${error.message.replace(/["\\]/g, '')}"`);
+    headers['www-authenticate'] = `Bearer error="${error.error}", error_description="${error.message.replace(/["\\]/g, '')}"`;
   } else if (challenge === 'Basic') {
-    reply.header('www-authenticate', 'Basic realm="token endpoint"');
+    headers['www-authenticate'] = 'Basic realm="token endpoint"';
   }
-  return reply
-    .code(error.status)
-    .header('cache-control', 'no-store')
-    .header('pragma', 'no-cache')
-    .type('application/json; charset=utf-8')
-    .send({ error: error.error, error_description: error.message });
+  return { status: error.status, headers, body: JSON.stringify({ error: error.error, error_description: error.message }) };
+}
+
+export function sendOAuthError(reply: FastifyReply, error: OAuthError, challenge?: Challenge): FastifyReply {
+  const answer = oauthErrorAnswer(error, challenge);
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
 /**

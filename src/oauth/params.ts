@@ -1,8 +1,14 @@
+import { parse } from 'node:querystring';
 import type { FastifyRequest } from 'fastify';
 import { InvalidRequest } from './oauth-errors.js';
 
 /** A query string or form body as the parsers give it: repeated names arrive as arrays. */
 export type RawParams = Record<string, string | string[] | undefined>;
+
+/** The one parser of form bodies, Fastify's (formbody's `parser`) and the direct token route's alike. */
+export function parseForm(text: string): RawParams {
+  return parse(text);
+}
 
 /**
  * Reads single-valued parameters. RFC 6749 §3.1 and §3.2: "Request and response parameters MUST NOT be
@@ -22,6 +28,11 @@ export class Params {
       throw new InvalidRequest('The request body must be application/x-www-form-urlencoded.');
     }
     return new Params(body as RawParams);
+  }
+
+  /** A form body read off the wire by the caller, whose content type it has checked. */
+  static ofFormBody(body: Buffer): Params {
+    return new Params(parseForm(body.toString('utf8')));
   }
 
   get(name: string): string | undefined {

@@ -6,12 +6,13 @@ import type { RateLimiter } from '../security/rate-limiter.js';
 import { issuerOf } from '../userpools/auth/tokens.js';
 import { BadAuthorizationRequest, RedirectedAuthorizationError } from './authorization-request.js';
 import { authorizeEndpoint } from './authorize-endpoint.js';
-import { ClientAuthenticationFailed } from './client-authentication.js';
 import { CsrfError } from './csrf.js';
 import { DISCOVERY_CACHE_CONTROL, openIdConfiguration } from '../userpools/auth/discovery-document.js';
 import { resolveHostedPool, type HostedPool } from './hosted-pool.js';
 import { logoutEndpoint } from './logout-endpoint.js';
-import { InvalidRequest, InvalidToken, OAuthError, ServerError, sendOAuthError } from './oauth-errors.js';
+import { OAuthError, type JsonAnswer } from './oauth-errors.js';
+import { apiErrorAnswer } from './api-errors.js';
+import { parseForm } from './params.js';
 import { sendPage } from './page-response.js';
 import { errorPage } from './pages/templates.js';
 import { getForgotPassword, getResetPassword, postForgotPassword, postResetPassword } from './password-pages.js';
@@ -24,6 +25,17 @@ import { tokenEndpoint } from './token-endpoint.js';
 import { userInfoEndpoint } from './userinfo-endpoint.js';
 
 type Handler = (hosted: HostedPool, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** On every answer of the OAuth endpoints and pages, whichever server writes it. */
+export const OAUTH_SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' } as const;
+
+const NOT_SERVED_MESSAGE = 'No user pool is served at this address.';
+/** An endpoint that answers in JSON, at an address where no pool is. */
+export const NOT_SERVED: JsonAnswer = {
+  status: 404,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify({ error: 'invalid_request', error_description: NOT_SERVED_MESSAGE }),
+};
 
 
 /** `api` endpoints answer in JSON (RFC 6749 §5.2); `page` routes answer a person, in HTML. */
@@ -72,12 +84,11 @@ export async function registerOAuth(app: FastifyInstance, services: ServiceConte
   await app.register(async (scope) => {
     // The cookie-signing key is derived from the secrets key, like every other key Gatehouse holds.
     await scope.register(cookie, { secret: services.secrets.mac('hosted-ui/cookie-signing-key') });
-    await scope.register(formbody);
+    await scope.register(formbody, { parser: parseForm });
 
     // Callback form, as server.ts's per-request hooks: no promise per response.
     scope.addHook('onSend', (_request, reply, payload, done) => {
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('referrer-policy', 'no-referrer');
+      reply.headers(OAUTH_SECURITY_HEADERS);
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       done(null, payload);
     });
@@ -115,13 +126,12 @@ export async function registerOAuth(app: FastifyInstance, services: ServiceConte
 }
 
 function notServed(request: FastifyRequest, reply: FastifyReply, kind: Kind): FastifyReply {
-  const message = 'No user pool is served at this address.';
-  if (kind === 'api') return reply.code(404).send({ error: 'invalid_request', error_description: message });
+  if (kind === 'api') return reply.code(NOT_SERVED.status).headers(NOT_SERVED.headers).send(NOT_SERVED.body);
   return reply
     .code(404)
     .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
     .type('text/html; charset=utf-8')
-    .send(`<!DOCTYPE html><html lang="en"><title>Not found</title><h1>Not found</h1><p>${message}</p></html>`);
+    .send(`<!DOCTYPE html><html lang="en"><title>Not found</title><h1>Not found</h1><p>${NOT_SERVED_MESSAGE}</p></html>`);
 }
 
 /** The one place OAuth and hosted-UI errors become answers. */
@@ -130,12 +140,9 @@ async function answerError(error: Error & { statusCode?: number }, request: Fast
   const hosted = request.hosted;
   if (error instanceof RedirectedAuthorizationError) return reply.redirect(error.location, 302);
   if (kind === 'api') {
-    if (error instanceof ClientAuthenticationFailed && error.usedBasic) return sendOAuthError(reply, error, 'Basic');
-    if (error instanceof InvalidToken) return sendOAuthError(reply, error, 'Bearer');
-    if (error instanceof OAuthError) return sendOAuthError(reply, error, error.status === 403 ? 'Bearer' : undefined);
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return sendOAuthError(reply, new InvalidRequest(error.message));
-    request.log.error({ err: error }, 'unexpected error');
-    return sendOAuthError(reply, new ServerError('An internal error occurred. The request id identifies it in the server log.'));
+    const answer = apiErrorAnswer(error);
+    if (answer.unexpected) request.log.error({ err: error }, 'unexpected error');
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
   let status = 500;
   let title = 'Something went wrong';

@@ -8,7 +8,7 @@ import { Params } from './params.js';
 /** POST /oauth2/revoke (RFC 7009): revokeRefreshToken, for a client authenticated as the token endpoint does. */
 export async function revokeEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const form = Params.ofForm(request);
-  const client = await authenticateClient(hosted, request, form);
+  const client = await authenticateClient(hosted, request.headers.authorization, form);
   const token = form.require('token');
   const outcome = await revokeRefreshToken(hosted.ctx, hosted.pool, client, token);
   if (outcome === 'disabled') throw new InvalidRequest('Token revocation is not enabled for this app client.');

@@ -10,36 +10,39 @@ import { Params } from './params.js';
 import { OPENID, grantScopes, parseScope } from './scopes.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 
+/** A token answer is never cached (RFC 6749 §5.1). */
+export const TOKEN_ANSWER_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+/** POST /oauth2/token on Fastify: the pool's domain, and every request the direct route (token-route.ts) does not take. */
+export async function tokenEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const tokens = await grantTokens(hosted, request.headers.authorization, Params.ofForm(request));
+  return reply.headers(TOKEN_ANSWER_HEADERS).send(tokens);
+}
+
 /**
- * POST /oauth2/token (RFC 6749 §3.2): authenticate the client, then the grant it asks for. Both check
+ * The token endpoint (RFC 6749 §3.2): authenticate the client, then the grant it asks for. Both check
  * credentials (a client secret; a code, its PKCE verifier, a refresh token): authenticateClient takes one
  * attempt from the client address's allowance, the same one the API's sign-in operations use.
  */
-export async function tokenEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const form = Params.ofForm(request);
-  const client = await authenticateClient(hosted, request, form);
+export async function grantTokens(hosted: HostedPool, authorization: string | undefined, form: Params): Promise<TokenResponse> {
+  const client = await authenticateClient(hosted, authorization, form);
   const grantType = form.require('grant_type');
-  let tokens: TokenResponse;
   switch (grantType) {
     case 'authorization_code':
       requireFlow(client, 'code');
-      tokens = await redeemCode(hosted.ctx, hosted.pool, client, {
+      return redeemCode(hosted.ctx, hosted.pool, client, {
         code: form.require('code'),
         redirectUri: form.get('redirect_uri'),
         codeVerifier: form.get('code_verifier'),
       });
-      break;
     case 'refresh_token':
-      tokens = await refresh(hosted, client, form.require('refresh_token'));
-      break;
+      return refresh(hosted, client, form.require('refresh_token'));
     case 'client_credentials':
       requireFlow(client, 'client_credentials');
-      tokens = await tokenForClient(hosted.ctx, hosted.pool, client, await grantScopes(hosted.ctx, client, parseScope(form.get('scope')), 'client_credentials'));
-      break;
+      return tokenForClient(hosted.ctx, hosted.pool, client, await grantScopes(hosted.ctx, client, parseScope(form.get('scope')), 'client_credentials'));
     default:
       throw new UnsupportedGrantType('grant_type must be authorization_code, refresh_token or client_credentials.');
   }
-  return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(tokens);
 }
 
 function requireFlow(client: StoredAppClient, flow: 'code' | 'client_credentials'): void {
