@@ -14,6 +14,7 @@ import { RateLimiter } from './security/rate-limiter.js';
 import { TooManyRequestsException } from './protocol/errors.js';
 import { registerWellKnownRoutes } from './userpools/auth/well-known-routes.js';
 import { registerOAuth } from './oauth/register.js';
+import { tokenRoute } from './oauth/token-route.js';
 import { isDatabaseReachable } from './storage/database.js';
 import { userPoolOperations } from './userpools/operations/index.js';
 import { identityPoolOperations } from './identitypools/operations/index.js';
@@ -175,6 +176,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     listener = apiListener({
       api: jsonApi,
       fastify: fastifyHandler!,
+      directRoutes: [tokenRoute({ services, limiter: credentialLimiter, trustProxy: config.trustProxy, log: app.log })],
       bodyLimit: config.bodyLimitBytes,
       trustProxy: config.trustProxy,
       corsOrigins: config.corsOrigins,
