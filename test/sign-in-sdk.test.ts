@@ -16,6 +16,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DeleteUserAttributesCommand,
+  DeleteUserPoolCommand,
   DeleteUserCommand,
   GetTokensFromRefreshTokenCommand,
   GetUserAttributeVerificationCodeCommand,
@@ -734,6 +735,36 @@ for (const store of STORES) {
         // A new user of the same name is not the old token's user.
         await freshUser('misused');
         await refusedEverywhere(email, tokens.AccessToken);
+      });
+
+      it('refuse a token verified before (and remembered) exactly when they would refuse it fresh', async () => {
+        const { email, tokens } = await freshUser('remembered');
+        const getUser = (token: string) => idp.send(new GetUserCommand({ AccessToken: token }));
+        assert.equal((await getUser(tokens.AccessToken)).Username, 'remembered');
+        assert.equal((await getUser(tokens.AccessToken)).Username, 'remembered');
+        skewMs = 61 * MINUTE;
+        await refusedEverywhere(email, tokens.AccessToken, /expired/);
+        skewMs = 0;
+        assert.equal((await getUser(tokens.AccessToken)).Username, 'remembered');
+        // An ID token whose signature held is still no access token, the second time as the first.
+        await refusedEverywhere(email, tokens.IdToken);
+        await refusedEverywhere(email, tokens.IdToken);
+        // Another text is verified afresh: a changed claim no longer matches the signature.
+        const [header, payload, signature] = tokens.AccessToken.split('.');
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+        const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, username: 'someone-else' })).toString('base64url')}.${signature}`;
+        await refusedEverywhere(email, forged);
+        assert.equal((await getUser(tokens.AccessToken)).Username, 'remembered');
+      });
+
+      it('refuse a token remembered from a pool that has since been deleted, with its keys', async () => {
+        const gonePoolId = await createPool();
+        const { clientId: goneClient } = await createClient(gonePoolId);
+        await createUser(gonePoolId, 'ephemeral');
+        const tokens = await signIn(goneClient, 'ephemeral');
+        assert.equal((await idp.send(new GetUserCommand({ AccessToken: tokens.AccessToken }))).Username, 'ephemeral');
+        await idp.send(new DeleteUserPoolCommand({ UserPoolId: gonePoolId }));
+        await rejects(idp.send(new GetUserCommand({ AccessToken: tokens.AccessToken })), 'NotAuthorizedException', /Invalid Access Token/);
       });
 
       it('refuse a disabled user token', async () => {

@@ -85,9 +85,14 @@ function isNumber(value: unknown): value is number {
  * hop to the threadpool and back.
  */
 export function verifyJws(jws: UnverifiedJws, key: KeyObject, expected: { issuer: string; now: Date }): JwsClaims {
-  const { header, claims } = jws;
+  const { header } = jws;
   if (header.alg !== 'RS256' || header.crit !== undefined) throw new JwsInvalidError('unexpected JWS header');
   if (!rsaVerify('sha256', Buffer.from(jws.signingInput), key, jws.signature)) throw new JwsInvalidError('bad signature');
+  return checkJwsClaims(jws.claims, expected);
+}
+
+/** The claims of a token whose signature holds: the issuer, and the time claims at `now`. */
+export function checkJwsClaims(claims: JwsClaims, expected: { issuer: string; now: Date }): JwsClaims {
   if (claims.iss !== expected.issuer) throw new JwsInvalidError('unexpected issuer');
   const now = Math.floor(expected.now.getTime() / 1000);
   if (!isNumber(claims.exp)) throw new JwsInvalidError('no exp');

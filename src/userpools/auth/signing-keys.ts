@@ -17,6 +17,8 @@ export const PUBLISH_BEFORE_SIGNING_MS = 5 * 60_000;
 const VERIFY_AFTER_RETIREMENT_MS = PUBLISH_BEFORE_SIGNING_MS + MAX_TOKEN_LIFETIME_MS;
 /** How long a node trusts its cached keys before reading them again (a rotation reaches it within this). */
 const CACHE_MS = 60_000;
+/** Tokens of a kilobyte or so each: a few megabytes at most, for the active users of the last minutes. */
+const REMEMBERED_TOKENS = 4_096;
 
 interface PoolKeys {
   readAt: number;
@@ -35,6 +37,8 @@ const sealContext = (poolId: string, kid: string) => `signing-key:${poolId}:${ki
  */
 export class SigningKeys {
   private readonly cache = new Map<string, PoolKeys>();
+  /** Verified tokens by their text (recall), oldest first. */
+  private readonly verified = new Map<string, { poolId: string; jws: UnverifiedJws; key: KeyObject }>();
 
   constructor(
     private readonly repos: Repositories,
@@ -101,12 +105,40 @@ export class SigningKeys {
 
   /**
    * The claims of a token signed by one of the pool's keys, with `issuer` and unexpired; JwsInvalidError or
-   * JwsExpiredError (only for a token whose signature holds) otherwise.
+   * JwsExpiredError (only for a token whose signature holds) otherwise. Given the token's `text`, a
+   * verified token is remembered (recall).
    */
-  async verify(poolId: string, jws: UnverifiedJws, issuer: string): Promise<JwsClaims> {
+  async verify(poolId: string, jws: UnverifiedJws, issuer: string, text?: string): Promise<JwsClaims> {
     const key = jws.header.kid ? await this.verificationKey(poolId, jws.header.kid) : undefined;
     if (!key) throw new JwsInvalidError('unknown key');
-    return verifyJws(jws, key, { issuer, now: this.now() });
+    const claims = verifyJws(jws, key, { issuer, now: this.now() });
+    if (text !== undefined) this.remember(text, { poolId, jws, key });
+    return claims;
+  }
+
+  /**
+   * A token this node has verified, found by its whole text, while the key that verified it is still the
+   * pool's key for its kid (a rotation that drops it, or the pool's deletion, ends that). Its signature
+   * holds; its claims are checked again by the caller (checkJwsClaims), since time has passed. An app
+   * presents the same token on every call until it expires, and decoding and verifying it again was a
+   * quarter of a GetUser's CPU (npm run bench -- get-user); verifying gateways keep such a cache too.
+   */
+  async recall(text: string): Promise<{ poolId: string; jws: UnverifiedJws } | undefined> {
+    const known = this.verified.get(text);
+    if (!known) return undefined;
+    const key = await this.verificationKey(known.poolId, known.jws.header.kid!);
+    if (key === known.key) return known;
+    this.verified.delete(text);
+    return undefined;
+  }
+
+  private remember(text: string, verified: { poolId: string; jws: UnverifiedJws; key: KeyObject }): void {
+    // Shared by every later call that presents the token: nobody may change what it says.
+    for (const value of Object.values(verified.jws.claims)) if (typeof value === 'object' && value !== null) Object.freeze(value);
+    Object.freeze(verified.jws.claims);
+    Object.freeze(verified.jws.header);
+    if (this.verified.size >= REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(text, verified);
   }
 
   async jwks(poolId: string): Promise<{ keys: JWK[] }> {

@@ -1,7 +1,7 @@
 import type { AuthenticationResultType, TimeUnitsType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
 import { ExpiredTokenError, NotAuthorizedException } from '../../protocol/errors.js';
-import { decodeJws, JwsExpiredError, type JwsClaims, type UnverifiedJws } from '../../security/jws.js';
+import { checkJwsClaims, decodeJws, JwsExpiredError, type JwsClaims, type UnverifiedJws } from '../../security/jws.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
@@ -163,20 +163,28 @@ export interface VerifiedToken {
  * Verifies one of this installation's JWTs: issuer, RS256 signature with the pool's key, expiry and
  * token_use. Any failure is NotAuthorizedException, with Cognito's wording.
  */
+/** A token decoded, with the pool its issuer names; its signature not checked yet. */
+function decodedToken(ctx: ServiceContext, token: string): { jws: UnverifiedJws; poolId: string } {
+  const jws = decodeJws(token);
+  const iss = typeof jws.claims.iss === 'string' ? jws.claims.iss : '';
+  const poolId = iss.slice(iss.lastIndexOf('/') + 1);
+  if (iss !== issuerOf(ctx, poolId)) throw new Error('issuer');
+  return { jws, poolId };
+}
+
 export async function verifyToken(ctx: ServiceContext, token: string, use: 'access' | 'id'): Promise<VerifiedToken> {
   const label = use === 'access' ? 'Access Token' : 'Id Token';
+  const recalled = await ctx.keys.recall(token);
   let jws: UnverifiedJws;
   let poolId: string;
   try {
-    jws = decodeJws(token);
-    const iss = typeof jws.claims.iss === 'string' ? jws.claims.iss : '';
-    poolId = iss.slice(iss.lastIndexOf('/') + 1);
-    if (iss !== issuerOf(ctx, poolId)) throw new Error('issuer');
+    ({ jws, poolId } = recalled ?? decodedToken(ctx, token));
   } catch {
     throw new NotAuthorizedException(`Invalid ${label}`);
   }
   try {
-    const claims = await ctx.keys.verify(poolId, jws, issuerOf(ctx, poolId));
+    const issuer = issuerOf(ctx, poolId);
+    const claims = recalled ? checkJwsClaims(jws.claims, { issuer, now: ctx.now() }) : await ctx.keys.verify(poolId, jws, issuer, token);
     if (claims.token_use !== use) throw new Error('token_use');
     return { poolId, claims };
   } catch (error) {
