@@ -35,10 +35,18 @@ const sealContext = (poolId: string, kid: string) => `signing-key:${poolId}:${ki
  * Each pool's RS256 keys: created with the pool (or on first use), private halves sealed with the
  * secrets key, cached briefly in memory so signing and verifying cost no database round trip.
  */
+/** A token whose signature held: the pool and key that verified it, and its claims. */
+export interface Verified {
+  poolId: string;
+  kid: string;
+  claims: JwsClaims;
+  key: KeyObject;
+}
+
 export class SigningKeys {
   private readonly cache = new Map<string, PoolKeys>();
   /** Verified tokens by their text (recall), oldest first. */
-  private readonly verified = new Map<string, { poolId: string; jws: UnverifiedJws; key: KeyObject }>();
+  private readonly verified = new Map<string, Verified>();
 
   constructor(
     private readonly repos: Repositories,
@@ -112,7 +120,7 @@ export class SigningKeys {
     const key = jws.header.kid ? await this.verificationKey(poolId, jws.header.kid) : undefined;
     if (!key) throw new JwsInvalidError('unknown key');
     const claims = verifyJws(jws, key, { issuer, now: this.now() });
-    if (text !== undefined) this.remember(text, { poolId, jws, key });
+    if (text !== undefined) this.remember(text, { poolId, kid: jws.header.kid!, claims, key });
     return claims;
   }
 
@@ -123,20 +131,19 @@ export class SigningKeys {
    * presents the same token on every call until it expires, and decoding and verifying it again was a
    * quarter of a GetUser's CPU (npm run bench -- get-user); verifying gateways keep such a cache too.
    */
-  async recall(text: string): Promise<{ poolId: string; jws: UnverifiedJws } | undefined> {
+  async recall(text: string): Promise<Verified | undefined> {
     const known = this.verified.get(text);
     if (!known) return undefined;
-    const key = await this.verificationKey(known.poolId, known.jws.header.kid!);
-    if (key === known.key) return known;
+    if ((await this.verificationKey(known.poolId, known.kid)) === known.key) return known;
     this.verified.delete(text);
     return undefined;
   }
 
-  private remember(text: string, verified: { poolId: string; jws: UnverifiedJws; key: KeyObject }): void {
+  /** Only what a recall needs: the decoded token's other parts would stay in memory for nothing. */
+  private remember(text: string, verified: Verified): void {
     // Shared by every later call that presents the token: nobody may change what it says.
-    for (const value of Object.values(verified.jws.claims)) if (typeof value === 'object' && value !== null) Object.freeze(value);
-    Object.freeze(verified.jws.claims);
-    Object.freeze(verified.jws.header);
+    for (const value of Object.values(verified.claims)) if (typeof value === 'object' && value !== null) Object.freeze(value);
+    Object.freeze(verified.claims);
     if (this.verified.size >= REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(text, verified);
   }

@@ -175,16 +175,16 @@ function decodedToken(ctx: ServiceContext, token: string): { jws: UnverifiedJws;
 export async function verifyToken(ctx: ServiceContext, token: string, use: 'access' | 'id'): Promise<VerifiedToken> {
   const label = use === 'access' ? 'Access Token' : 'Id Token';
   const recalled = await ctx.keys.recall(token);
-  let jws: UnverifiedJws;
-  let poolId: string;
+  let decoded: { jws: UnverifiedJws; poolId: string } | undefined;
   try {
-    ({ jws, poolId } = recalled ?? decodedToken(ctx, token));
+    if (!recalled) decoded = decodedToken(ctx, token);
   } catch {
     throw new NotAuthorizedException(`Invalid ${label}`);
   }
+  const poolId = recalled?.poolId ?? decoded!.poolId;
   try {
     const issuer = issuerOf(ctx, poolId);
-    const claims = recalled ? checkJwsClaims(jws.claims, { issuer, now: ctx.now() }) : await ctx.keys.verify(poolId, jws, issuer, token);
+    const claims = recalled ? checkJwsClaims(recalled.claims, { issuer, now: ctx.now() }) : await ctx.keys.verify(poolId, decoded!.jws, issuer, token);
     if (claims.token_use !== use) throw new Error('token_use');
     return { poolId, claims };
   } catch (error) {
