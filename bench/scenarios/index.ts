@@ -4,7 +4,7 @@ import { authorizerDecisions } from './authorizer-decisions.js';
 import { clientCredentials } from './client-credentials.js';
 import { describeUserPoolPostgres, describeUserPoolSqlite } from './describe-user-pool.js';
 import { getCredentialsForIdentity } from './get-credentials-for-identity.js';
-import { getUser } from './get-user.js';
+import { getUser, getUserNewToken } from './get-user.js';
 import { idleMemory } from './idle-memory.js';
 import { listUsersPostgres, listUsersSqlite } from './list-users.js';
 import { refresh } from './refresh.js';
@@ -24,6 +24,7 @@ export const scenarios: Scenario[] = [
   signInSrp,
   refresh,
   getUser,
+  getUserNewToken,
   clientCredentials,
   authorizationCode,
   getCredentialsForIdentity,
