@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fixedRate } from './drive.js';
 import { compareRunners, describeSample, type LoadTarget, type Runner } from './load.js';
 import type { PrimitiveOp, Primitives } from './primitives.js';
@@ -100,8 +101,15 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
     await fixedRate(spec.atHalfPeak.once, rate, ctx.load.warmupSeconds, connections);
     const base = await spec.primitives.atRate(spec.atHalfPeak.op, rate, seconds, connections);
     ctx.log(`at ${rate.toFixed(1)}/s ${spec.atHalfPeak.label}: ${describeSample(base)}`);
+    // The subject is driven from this process, the baseline inside the primitives child: a pause of this
+    // process (its GC) delays every request due meanwhile and counts as the server's latency. Its longest
+    // event-loop stall tells whether a bad p99 was the server's.
+    const generator = monitorEventLoopDelay({ resolution: 1 });
+    generator.enable();
     const subject = await fixedRate(spec.atHalfPeak.once, rate, seconds, connections);
-    ctx.log(`at ${rate.toFixed(1)}/s ${spec.subject.label}: ${describeSample(subject)}`);
+    generator.disable();
+    const generatorStallMs = generator.max / 1e6;
+    ctx.log(`at ${rate.toFixed(1)}/s ${spec.subject.label}: ${describeSample(subject)}; load generator's longest stall ${generatorStallMs.toFixed(1)} ms`);
     rows.push(
       row({
         scenario,
@@ -109,7 +117,7 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
         unit: 'ms',
         value: subject.p99Ms,
         baseline: { label: `${spec.atHalfPeak.label} at the same rate`, value: base.p99Ms },
-        note: `open loop, evenly spaced, latency from when each was due; p50 ${subject.p50Ms.toFixed(1)} ms vs ${base.p50Ms.toFixed(1)} ms, ${subject.requests} operations`,
+        note: `open loop, evenly spaced, latency from when each was due; p50 ${subject.p50Ms.toFixed(1)} ms vs ${base.p50Ms.toFixed(1)} ms, ${subject.requests} operations; the load generator's longest event-loop stall meanwhile ${generatorStallMs.toFixed(1)} ms`,
       }),
     );
   }
