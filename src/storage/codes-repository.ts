@@ -45,16 +45,21 @@ export class CodesRepository {
       : undefined;
   }
 
-  /** Counts a wrong guess, atomically, and returns the new count. */
+  /**
+   * Counts an attempt and returns the count it made, 0 when there is no code. One statement: read apart,
+   * two concurrent guesses could both see the later count, and more guesses than the limit be compared
+   * (seen on PostgreSQL in test/self-service.test.ts, concurrent guesses).
+   */
   async recordFailedAttempt(poolId: string, usernameKey: string, purpose: string): Promise<number> {
-    await this.db
+    const row = await this.db
       .updateTable('user_codes')
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
       .where('pool_id', '=', poolId)
       .where('username_key', '=', usernameKey)
       .where('purpose', '=', purpose)
-      .execute();
-    return (await this.get(poolId, usernameKey, purpose))?.attempts ?? 0;
+      .returning('attempts')
+      .executeTakeFirst();
+    return row ? Number(row.attempts) : 0;
   }
 
   /** Consumes the code if it still has this hash: true for exactly one of several racing callers. */
