@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { BoundedMap } from '../bounded-map.js';
 import { secureRandomBytes } from './random-pool.js';
 
 /** Enough for every client secret and the session tokens of the callers of a busy minute. */
@@ -20,7 +21,7 @@ export class SecretBox {
    * opened is kept, so a remembered answer is the one decryption would give; nothing here is not already
    * in this process's reach through the key.
    */
-  private readonly opened = new Map<string, string>();
+  private readonly opened = new BoundedMap<string, string>(OPENED_KEPT);
 
   constructor(secretsKey: string) {
     this.key = Buffer.from(hkdfSync('sha256', secretsKey, 'gatehouse/secret-box', 'v1', 32));
@@ -48,7 +49,6 @@ export class SecretBox {
     let plaintext = this.opened.get(key);
     if (plaintext === undefined) {
       plaintext = this.open(sealed, context);
-      if (this.opened.size >= OPENED_KEPT) this.opened.delete(this.opened.keys().next().value!);
       this.opened.set(key, plaintext);
     }
     return plaintext;

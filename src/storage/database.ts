@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
+import { BoundedMap } from '../bounded-map.js';
 import { StartupError } from '../startup-errors.js';
 
 export type Db = Kysely<Database>;
@@ -96,15 +97,14 @@ export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
  * cached statement is never in use twice at once. SQLite re-prepares them itself after a schema change.
  */
 function withStatementCache(database: SQLite.Database, writes: { count: number }, limit = 256): SqliteDatabase {
-  const statements = new Map<string, SQLite.Statement>();
+  // Bounded, should a query ever be built with a varying text (e.g. IN lists of any length).
+  const statements = new BoundedMap<string, SQLite.Statement>(limit);
   return {
     close: () => database.close(),
     prepare(source) {
       let statement = statements.get(source);
       if (!statement) {
         statement = countingWrites(database.prepare(source), writes);
-        // Bounded, should a query ever be built with a varying text (e.g. IN lists of any length).
-        if (statements.size >= limit) statements.delete(statements.keys().next().value!);
         statements.set(source, statement);
       }
       return statement;

@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery } from 'kysely';
+import { BoundedMap } from '../bounded-map.js';
 import { sqliteHandleOf, type Db, type SqliteHandle } from './database.js';
 import type { Database } from './schema.js';
 
@@ -86,12 +87,14 @@ export class PreparedQuery<Row, Args extends unknown[]> {
  * would change every later answer.
  */
 class SnapshotCache<Row> {
-  private readonly answers = new Map<string, { dataVersion: number; ownWrites: number; rows: Row[] }>();
+  private readonly answers: BoundedMap<string, { dataVersion: number; ownWrites: number; rows: Row[] }>;
 
   constructor(
     private readonly sqlite: SqliteHandle,
-    private readonly limit: number,
-  ) {}
+    limit: number,
+  ) {
+    this.answers = new BoundedMap(limit);
+  }
 
   read(parameters: unknown[], run: () => Row[]): Row[] {
     const key = parameters.length === 1 && typeof parameters[0] === 'string' ? parameters[0] : JSON.stringify(parameters);
@@ -102,8 +105,7 @@ class SnapshotCache<Row> {
     const rows = run();
     for (const row of rows) Object.freeze(row);
     Object.freeze(rows);
-    // The oldest answer goes first; a stale one is simply overwritten when its key is read again.
-    if (!known && this.answers.size >= this.limit) this.answers.delete(this.answers.keys().next().value!);
+    // A stale answer is overwritten when its key is read again; the oldest go first when full.
     this.answers.set(key, { dataVersion, ownWrites, rows });
     return rows;
   }

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { BoundedMap } from '../../bounded-map.js';
 import { JwsInvalidError, signJws, verifyJws, type JwsClaims, type UnverifiedJws } from '../../security/jws.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import type { Repositories } from '../../storage/repositories.js';
@@ -31,10 +32,6 @@ interface PoolKeys {
 
 const sealContext = (poolId: string, kid: string) => `signing-key:${poolId}:${kid}`;
 
-/**
- * Each pool's RS256 keys: created with the pool (or on first use), private halves sealed with the
- * secrets key, cached briefly in memory so signing and verifying cost no database round trip.
- */
 /** A token whose signature held: the pool and key that verified it, and its claims. */
 export interface Verified {
   poolId: string;
@@ -43,12 +40,16 @@ export interface Verified {
   key: KeyObject;
 }
 
+/**
+ * Each pool's RS256 keys: created with the pool (or on first use), private halves sealed with the
+ * secrets key, cached briefly in memory so signing and verifying cost no database round trip.
+ */
 export class SigningKeys {
   private readonly cache = new Map<string, PoolKeys>();
   /** Verified tokens by their text (recall), oldest first. */
-  private readonly verified = new Map<string, Verified>();
+  private readonly verified = new BoundedMap<string, Verified>(REMEMBERED_TOKENS);
   /** Tokens verified once and not yet remembered, by a short mark (seenBefore), oldest first. */
-  private readonly seenOnce = new Set<string>();
+  private readonly seenOnce = new BoundedMap<string, true>(REMEMBERED_TOKENS);
 
   constructor(
     private readonly repos: Repositories,
@@ -151,8 +152,7 @@ export class SigningKeys {
   private seenBefore(text: string): boolean {
     const mark = text.slice(-12);
     if (this.seenOnce.delete(mark)) return true;
-    if (this.seenOnce.size >= REMEMBERED_TOKENS) this.seenOnce.delete(this.seenOnce.values().next().value!);
-    this.seenOnce.add(mark);
+    this.seenOnce.set(mark, true);
     return false;
   }
 
@@ -161,7 +161,6 @@ export class SigningKeys {
     // Shared by every later call that presents the token: nobody may change what it says.
     for (const value of Object.values(verified.claims)) if (typeof value === 'object' && value !== null) Object.freeze(value);
     Object.freeze(verified.claims);
-    if (this.verified.size >= REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(text, verified);
   }
 
