@@ -1,5 +1,5 @@
 import { ClientAuthenticationFailed } from './client-authentication.js';
-import { InvalidRequest, InvalidToken, OAuthError, ServerError, oauthErrorAnswer, type JsonAnswer } from './oauth-errors.js';
+import { InvalidRequest, InvalidToken, OAuthError, ServerError, oauthErrorAnswer, type Challenge, type JsonAnswer } from './oauth-errors.js';
 
 /**
  * What an endpoint that answers in JSON (token, revoke, userInfo, discovery) says for an error it threw:
@@ -8,7 +8,7 @@ import { InvalidRequest, InvalidToken, OAuthError, ServerError, oauthErrorAnswer
  * mapping, for Fastify's error handler and the direct token route alike.
  */
 export function apiErrorAnswer(error: Error & { statusCode?: number }): JsonAnswer & { unexpected: boolean } {
-  const answer = (oauthError: OAuthError, challenge?: 'Basic' | 'Bearer', unexpected = false) => ({ ...oauthErrorAnswer(oauthError, challenge), unexpected });
+  const answer = (oauthError: OAuthError, challenge?: Challenge, unexpected = false) => ({ ...oauthErrorAnswer(oauthError, challenge), unexpected });
   if (error instanceof ClientAuthenticationFailed && error.usedBasic) return answer(error, 'Basic');
   if (error instanceof InvalidToken) return answer(error, 'Bearer');
   if (error instanceof OAuthError) return answer(error, error.status === 403 ? 'Bearer' : undefined);

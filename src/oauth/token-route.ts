@@ -34,12 +34,11 @@ export interface TokenRouteOptions {
  */
 export function tokenRoute(options: TokenRouteOptions): DirectRoute {
   const { services, limiter, log } = options;
-  return {
-    takes: (req) => req.method === 'POST' && AT_ISSUER.test(req.url!) && FORM.test(req.headers['content-type'] ?? ''),
-
-    async answer(request: ApiRequest, req: IncomingMessage): Promise<ApiResponse> {
+  return (req) => {
+    const poolId = req.method === 'POST' && FORM.test(req.headers['content-type'] ?? '') ? AT_ISSUER.exec(req.url!)?.[1] : undefined;
+    if (poolId === undefined) return undefined;
+    return async (request: ApiRequest): Promise<ApiResponse> => {
       try {
-        const poolId = AT_ISSUER.exec(request.url)![1];
         const hosted = await hostedAtIssuer(services, poolId, { id: request.id, ip: request.ip, protocol: protocolOf(req, options.trustProxy) }, limiter);
         if (!hosted) return answered(NOT_SERVED);
         const tokens = await grantTokens(hosted, request.headers.authorization, Params.ofFormBody(request.body));
@@ -49,7 +48,7 @@ export function tokenRoute(options: TokenRouteOptions): DirectRoute {
         if (answer.unexpected) log.error({ err: error, reqId: request.id }, 'unexpected error');
         return answered(answer);
       }
-    },
+    };
   };
 }
 
