@@ -1,7 +1,7 @@
 import type { AuthenticationResultType, TimeUnitsType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
 import { ExpiredTokenError, NotAuthorizedException } from '../../protocol/errors.js';
-import { checkJwsClaims, decodeJws, JwsExpiredError, type JwsClaims, type UnverifiedJws } from '../../security/jws.js';
+import { checkJwsClaims, decodeJws, JwsExpiredError, type JwsClaims } from '../../security/jws.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
@@ -161,34 +161,29 @@ export interface VerifiedToken {
 
 /**
  * Verifies one of this installation's JWTs: issuer, RS256 signature with the pool's key, expiry and
- * token_use. Any failure is NotAuthorizedException, with Cognito's wording.
+ * token_use. A token verified before is recalled (SigningKeys.recall) and only its claims checked again.
+ * Any failure is NotAuthorizedException, with Cognito's wording.
  */
-/** A token decoded, with the pool its issuer names; its signature not checked yet. */
-function decodedToken(ctx: ServiceContext, token: string): { jws: UnverifiedJws; poolId: string } {
-  const jws = decodeJws(token);
-  const iss = typeof jws.claims.iss === 'string' ? jws.claims.iss : '';
-  const poolId = iss.slice(iss.lastIndexOf('/') + 1);
-  if (iss !== issuerOf(ctx, poolId)) throw new Error('issuer');
-  return { jws, poolId };
-}
-
 export async function verifyToken(ctx: ServiceContext, token: string, use: 'access' | 'id'): Promise<VerifiedToken> {
   const label = use === 'access' ? 'Access Token' : 'Id Token';
-  const recalled = await ctx.keys.recall(token);
-  let decoded: { jws: UnverifiedJws; poolId: string } | undefined;
   try {
-    if (!recalled) decoded = decodedToken(ctx, token);
-  } catch {
-    throw new NotAuthorizedException(`Invalid ${label}`);
-  }
-  const poolId = recalled?.poolId ?? decoded!.poolId;
-  try {
-    const issuer = issuerOf(ctx, poolId);
-    const claims = recalled ? checkJwsClaims(recalled.claims, { issuer, now: ctx.now() }) : await ctx.keys.verify(poolId, decoded!.jws, issuer, token);
-    if (claims.token_use !== use) throw new Error('token_use');
-    return { poolId, claims };
+    const recalled = await ctx.keys.recall(token);
+    const verified = recalled
+      ? { poolId: recalled.poolId, claims: checkJwsClaims(recalled.claims, { issuer: issuerOf(ctx, recalled.poolId), now: ctx.now() }) }
+      : await verifyAfresh(ctx, token);
+    if (verified.claims.token_use !== use) throw new Error('token_use');
+    return verified;
   } catch (error) {
     if (error instanceof JwsExpiredError) throw new ExpiredTokenError(`${label} has expired`);
     throw new NotAuthorizedException(`Invalid ${label}`);
   }
+}
+
+/** A token not seen before: decoded, its issuer naming one of our pools, its signature checked. */
+async function verifyAfresh(ctx: ServiceContext, token: string): Promise<VerifiedToken> {
+  const jws = decodeJws(token);
+  const iss = typeof jws.claims.iss === 'string' ? jws.claims.iss : '';
+  const poolId = iss.slice(iss.lastIndexOf('/') + 1);
+  if (iss !== issuerOf(ctx, poolId)) throw new Error('issuer');
+  return { poolId, claims: await ctx.keys.verify(poolId, jws, iss, token) };
 }
