@@ -251,12 +251,14 @@ for (const store of STORES) {
       // 65 characters are a valid username; lower-cased, each İ becomes two (i and U+0307).
       const tooLong = await call(userPoolsModel, 'AdminCreateUser', JSON.stringify({ UserPoolId: UserPool.Id, Username: '\u0130'.repeat(65), MessageAction: 'SUPPRESS' }));
       assert.deepEqual([tooLong.status, tooLong.type], [400, 'InvalidParameterException'], tooLong.message);
+      assert.equal(tooLong.message, "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length less than or equal to 128");
       const alias = await call(
         userPoolsModel,
         'AdminCreateUser',
         JSON.stringify({ UserPoolId: UserPool.Id, Username: 'dotted', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'preferred_username', Value: '\u0130'.repeat(1025) }] }),
       );
       assert.deepEqual([alias.status, alias.type], [400, 'InvalidParameterException'], alias.message);
+      assert.match(alias.message, /Value at 'userAttributes\.preferred_username' failed to satisfy constraint: Member must have length less than or equal to 2048$/);
       await ok(userPoolsModel, 'AdminCreateUser', { UserPoolId: UserPool.Id, Username: '\u0130'.repeat(64), MessageAction: 'SUPPRESS' });
 
       const iam = (params: Record<string, string>) =>

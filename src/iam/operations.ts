@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.js';
 import { QueryProtocolError, type QueryService } from '../protocol/query-api.js';
+import { oneValidationError } from '../protocol/validate-input.js';
 import { DuplicateKeyError } from '../storage/conflicts.js';
 import type { StoredOidcProvider } from '../storage/oidc-providers-repository.js';
 import type { StoredRole } from '../storage/roles-repository.js';
@@ -152,7 +153,7 @@ export const iamService: QueryService<RequestContext> = {
       // IAM's limits: a path of 512 characters, a description of 1000 (and the columns that hold them).
       if (path.length > 512 || !/^\/([\u0021-\u007F]*\/)?$/.test(path)) throw new QueryProtocolError('ValidationError', 'The specified value for path is invalid.');
       if ([...(params.Description ?? '')].length > 1000) {
-        throw new QueryProtocolError('ValidationError', "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000");
+        throw new QueryProtocolError('ValidationError', oneValidationError('description', 'Member must have length less than or equal to 1000'));
       }
       const role: StoredRole = {
         roleName: named(params, 'RoleName', 64),

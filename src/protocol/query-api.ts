@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from './errors.js';
 import { parseAuthorization, verifySignature, type Credential } from './sigv4.js';
 import { toXml } from './xml.js';
+import { oneValidationError } from './validate-input.js';
 
 /** Who signed a query request: the SigV4 credential, and the session token of temporary credentials. */
 export type QueryCaller = Credential & { sessionToken?: string };
@@ -97,7 +98,7 @@ export async function handleQueryRequest<Ctx>(request: FastifyRequest, reply: Fa
     }
     // As in the JSON protocol (validate-input.ts): PostgreSQL cannot store a NUL, and no real value has one.
     const withNul = Object.keys(params).find((name) => params[name].includes('\u0000'));
-    if (withNul) throw new QueryProtocolError('ValidationError', `1 validation error detected: Value at '${withNul}' failed to satisfy constraint: Member must not contain the NUL character`);
+    if (withNul) throw new QueryProtocolError('ValidationError', oneValidationError(withNul, 'Member must not contain the NUL character'));
     const ctx = options.createContext(request, caller?.region ?? options.defaultRegion);
     const result = await operation(ctx, params, caller);
     const body = `<${action}Response xmlns="${namespace}">${toXml(`${action}Result`, result)}<ResponseMetadata>${toXml('RequestId', request.id)}</ResponseMetadata></${action}Response>`;

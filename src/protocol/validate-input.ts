@@ -20,6 +20,11 @@ export function validateInput<T = Record<string, unknown>>(model: ServiceModel, 
   return (clean ?? {}) as T;
 }
 
+/** AWS's words for one constraint a member fails, where a handler finds it rather than the model. */
+export function oneValidationError(path: string, constraint: string): string {
+  return `1 validation error detected: Value at '${path}' failed to satisfy constraint: ${constraint}`;
+}
+
 const patternCache = new Map<string, RegExp | null>();
 
 /** The models carry Java regular expressions that must match the whole value. */

@@ -1,6 +1,7 @@
 import type { AttributeType, UserType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException } from '../../protocol/errors.js';
+import { oneValidationError } from '../../protocol/validate-input.js';
 import { DuplicateKeyError } from '../../storage/conflicts.js';
 import type { Alias, StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
@@ -76,7 +77,7 @@ function storableAliases(pool: StoredUserPool, user: Pick<StoredUser, 'attribute
   const aliases = aliasesOf(pool, user);
   const long = aliases.find((alias) => [...alias.value].length > MAX_ALIAS);
   if (long) {
-    throw new InvalidParameterException(`1 validation error detected: Value at 'userAttributes.${long.kind}' failed to satisfy constraint: Member must have length less than or equal to ${MAX_ALIAS}`);
+    throw new InvalidParameterException(oneValidationError(`userAttributes.${long.kind}`, `Member must have length less than or equal to ${MAX_ALIAS}`));
   }
   return aliases;
 }
@@ -113,7 +114,7 @@ export async function createUser(ctx: ServiceContext, pool: StoredUserPool, inpu
     updatedAt: now,
   };
   if ([...user.usernameKey].length > MAX_USERNAME) {
-    throw new InvalidParameterException(`1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length less than or equal to ${MAX_USERNAME}`);
+    throw new InvalidParameterException(oneValidationError('username', `Member must have length less than or equal to ${MAX_USERNAME}`));
   }
   try {
     await ctx.repos.users.insert(user, storableAliases(pool, user));
