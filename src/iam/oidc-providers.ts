@@ -74,12 +74,22 @@ function keySetOf(issuer: string): Promise<JWTVerifyGetKey> {
 }
 
 /**
- * The provider's keys could not be had (discovery or the JWKS failed): NotAuthorizedException on the
- * wire for Cognito, kept apart so that STS can answer it with AWS's own words.
+ * A login refused for a reason STS words its own way: NotAuthorizedException on the wire for Cognito
+ * (the class's own name would otherwise become the error type).
  */
-export class ProviderKeysUnavailable extends NotAuthorizedException {
+abstract class NamedLoginRefusal extends NotAuthorizedException {
   override get type(): string {
     return 'NotAuthorizedException';
+  }
+}
+
+/** The provider's keys could not be had (discovery or the JWKS failed). */
+export class ProviderKeysUnavailable extends NamedLoginRefusal {}
+
+/** The token is for a client the provider does not list. */
+export class IncorrectAudience extends NamedLoginRefusal {
+  constructor() {
+    super('Invalid login token. Incorrect token audience.');
   }
 }
 
@@ -143,7 +153,7 @@ export async function verifyOidcToken(ctx: ServiceContext, provider: StoredOidcP
       ctx.log.warn({ err: error, issuer: provider.url }, 'OIDC provider key set could not be fetched');
       throw new ProviderKeysUnavailable('Invalid login token. The provider\'s keys could not be retrieved.');
     }
-    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') throw new NotAuthorizedException('Invalid login token. Incorrect token audience.');
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') throw new IncorrectAudience();
     throw new NotAuthorizedException('Invalid login token. Not a valid OpenId Connect identity token.');
   }
 }

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../context.js';
-import { oidcProviderArn, verifyOidcToken } from '../iam/oidc-providers.js';
+import { IncorrectAudience, oidcProviderArn, verifyOidcToken } from '../iam/oidc-providers.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import type { StoredIdentityPool } from '../storage/identity-pools-repository.js';
 import { verifyToken } from '../userpools/auth/tokens.js';
@@ -58,7 +58,7 @@ export async function verifyLogins(ctx: ServiceContext, pool: StoredIdentityPool
     });
     if (poolId !== userPoolId) throw new NotAuthorizedException('Invalid login token. Issuer does not match the provider.');
     const provider = entries.find((p) => !p.ClientId || p.ClientId === claims.aud);
-    if (!provider) throw new NotAuthorizedException('Invalid login token. Incorrect token audience.');
+    if (!provider) throw new IncorrectAudience();
     if (provider.ServerSideTokenCheck) await checkServerSide(ctx, userPoolId, claims);
     const name = provider.ProviderName!;
     verified.push({ provider: name, subject: String(claims.sub), amr: ['authenticated', name, `${name}:CognitoSignIn:${String(claims.sub)}`], claims });

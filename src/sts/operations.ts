@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js';
-import { oidcProviderArn, ProviderKeysUnavailable, providerKeyOfIssuer, verifyOidcToken } from '../iam/oidc-providers.js';
+import { IncorrectAudience, oidcProviderArn, ProviderKeysUnavailable, providerKeyOfIssuer, verifyOidcToken } from '../iam/oidc-providers.js';
 import { identityIssuer, verifyOpenIdToken } from '../identitypools/openid-token.js';
-import { ExpiredTokenError, NotAuthorizedException } from '../protocol/errors.js';
+import { ExpiredTokenError } from '../protocol/errors.js';
 import { QueryProtocolError, type QueryCaller, type QueryService } from '../protocol/query-api.js';
 import { verifyToken } from '../userpools/auth/tokens.js';
 import { assumeRoleWithWebIdentity, RoleAssumptionError } from './assume-role.js';
@@ -35,7 +35,7 @@ function refuseToken(error: unknown): never {
   if (error instanceof ProviderKeysUnavailable) {
     throw new QueryProtocolError('InvalidIdentityToken', "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements");
   }
-  if (error instanceof NotAuthorizedException && /Incorrect token audience/.test(error.message)) throw new QueryProtocolError('InvalidIdentityToken', 'Incorrect token audience');
+  if (error instanceof IncorrectAudience) throw new QueryProtocolError('InvalidIdentityToken', 'Incorrect token audience');
   throw new QueryProtocolError('InvalidIdentityToken', 'The web identity token is not valid, or not from a provider this STS trusts.');
 }
 
