@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
@@ -269,31 +269,44 @@ for (const store of STORES) {
       });
     });
 
+    /** A provider served by a loopback server of this test and registered with IAM; `respond` answers its requests. */
+    async function loopbackProvider(path: string, respond: (req: IncomingMessage, res: ServerResponse, issuer: string) => void): Promise<{ issuer: string; key: string; server: Server }> {
+      let issuer = '';
+      const server = createServer((req, res) => respond(req, res, issuer));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${path}`;
+      await iam().send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['app'], ThumbprintList: [THUMBPRINT] }));
+      return { issuer, key: issuer.replace(/^http:\/\//, ''), server };
+    }
+
+    /** A well-formed token of `issuer` for the client `app`, signed with `privateKey` (by default one nobody publishes). */
+    async function providerToken(issuer: string, sub = 'someone', privateKey?: CryptoKey): Promise<string> {
+      const key = privateKey ?? (await generateKeyPair('RS256')).privateKey;
+      return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('app').setSubject(sub).setIssuedAt().setExpirationTime('1h').sign(key);
+    }
+
+    /** A role that trusts the provider's tokens. */
+    const roleTrusting = (key: string) => role({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn(key) }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+
     describe('a provider whose discovery document cannot be fetched', () => {
       let broken: Server;
       let issuer: string;
+      let key: string;
       let discoveries = 0;
       before(async () => {
-        broken = createServer((req, res) => {
+        ({ issuer, key, server: broken } = await loopbackProvider('oidc', (req, res) => {
           if (req.url?.endsWith('/.well-known/openid-configuration')) discoveries++;
           res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
-        });
-        await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
-        issuer = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/oidc`;
-        await iam().send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['app'], ThumbprintList: [THUMBPRINT] }));
+        }));
       });
       after(async () => {
         await new Promise((resolve) => broken?.close(resolve));
       });
 
       /** A well-formed token naming the provider as issuer (its signature is never reached). */
-      async function token(): Promise<string> {
-        const { privateKey } = await generateKeyPair('RS256');
-        return new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('app').setSubject('someone').setIssuedAt().setExpirationTime('1h').sign(privateKey);
-      }
+      const token = () => providerToken(issuer);
 
       it('GetId answers NotAuthorizedException "keys could not be retrieved" (403), and tries discovery again next time', async () => {
-        const key = issuer.replace(/^http:\/\//, '');
         const poolId = await identityPool([providerArn(key)]);
         const before = discoveries;
         const getId = async () => identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [key]: await token() } }));
@@ -304,8 +317,7 @@ for (const store of STORES) {
       });
 
       it('AssumeRoleWithWebIdentity answers InvalidIdentityToken (400) in AWS\'s words', async () => {
-        const key = issuer.replace(/^http:\/\//, '');
-        const roleArn = await role({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn(key) }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+        const roleArn = await roleTrusting(key);
         const before = discoveries;
         await rejects(
           sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'oidc', WebIdentityToken: await token() })),
@@ -320,29 +332,25 @@ for (const store of STORES) {
     describe('a provider whose key set cannot be fetched (discovery works, jwks_uri answers 500)', () => {
       let broken: Server;
       let issuer: string;
+      let key: string;
       before(async () => {
-        broken = createServer((req, res) => {
+        ({ issuer, key, server: broken } = await loopbackProvider('keyless', (req, res, self) => {
           if (req.url?.endsWith('/.well-known/openid-configuration')) {
-            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks` }));
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer: self, jwks_uri: `${self}/jwks` }));
           } else {
             res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
           }
-        });
-        await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
-        issuer = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/keyless`;
-        await iam().send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['app'], ThumbprintList: [THUMBPRINT] }));
+        }));
       });
       after(async () => {
         await new Promise((resolve) => broken?.close(resolve));
       });
 
       it('GetId says the keys could not be retrieved; STS says it in AWS\'s words', async () => {
-        const { privateKey } = await generateKeyPair('RS256');
-        const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('app').setSubject('someone').setIssuedAt().setExpirationTime('1h').sign(privateKey);
-        const key = issuer.replace(/^http:\/\//, '');
+        const token = await providerToken(issuer);
         const poolId = await identityPool([providerArn(key)]);
         await rejects(identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [key]: token } })), 'NotAuthorizedException', 403, /keys could not be retrieved/);
-        const roleArn = await role({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: providerArn(key) }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+        const roleArn = await roleTrusting(key);
         await rejects(
           sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'oidc', WebIdentityToken: token })),
           'InvalidIdentityTokenException',
@@ -355,28 +363,24 @@ for (const store of STORES) {
     describe('a provider that signs a subject no login can have', () => {
       let hostile: Server;
       let issuer: string;
+      let key: string;
       let privateKey: CryptoKey;
       before(async () => {
         const pair = await generateKeyPair('RS256');
         privateKey = pair.privateKey;
         const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-        hostile = createServer((req, res) => {
-          const body = req.url?.endsWith('/.well-known/openid-configuration') ? { issuer, jwks_uri: `${issuer}/jwks` } : { keys: [jwk] };
+        ({ issuer, key, server: hostile } = await loopbackProvider('hostile', (req, res, self) => {
+          const body = req.url?.endsWith('/.well-known/openid-configuration') ? { issuer: self, jwks_uri: `${self}/jwks` } : { keys: [jwk] };
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-        });
-        await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
-        issuer = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}/hostile`;
-        await iam().send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['app'], ThumbprintList: [THUMBPRINT] }));
+        }));
       });
       after(async () => {
         await new Promise((resolve) => hostile?.close(resolve));
       });
 
       it('a sub with a NUL or a lone surrogate is not a valid token (no store could keep the login as it is)', async () => {
-        const signed = (sub: string) => new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience('app').setSubject(sub).setIssuedAt().setExpirationTime('1h').sign(privateKey);
-        const key = issuer.replace(/^http:\/\//, '');
         const poolId = await identityPool([providerArn(key)]);
-        const getId = async (sub: string) => identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [key]: await signed(sub) } }));
+        const getId = async (sub: string) => identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [key]: await providerToken(issuer, sub, privateKey) } }));
         assert.match((await getId('someone')).IdentityId ?? '', /^us-east-1:/, 'the provider works');
         await rejects(getId('some\u0000one'), 'NotAuthorizedException', 403, /Not a valid OpenId Connect identity token/);
         // Lone surrogates would be stored as U+FFFD: two such subjects would share one identity.

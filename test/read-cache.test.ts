@@ -37,7 +37,11 @@ for (const { name, skip } of STORES) {
       } else {
         const other = new pg.Client({ connectionString: store.databaseUrl });
         await other.connect();
-        writeElsewhere = async (sql, params) => void (await other.query(sql.replace(/\?/g, (_, i: number) => `$${sql.slice(0, i).split('?').length}`), params));
+        // PostgreSQL numbers its placeholders.
+        writeElsewhere = async (sql, params) => {
+          let n = 0;
+          await other.query(sql.replace(/\?/g, () => `$${++n}`), params);
+        };
         closeElsewhere = () => other.end();
       }
     });

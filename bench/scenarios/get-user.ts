@@ -2,7 +2,7 @@ import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-
 import { signIn, signInFixture } from '../lib/auth-fixture.js';
 import { ApiClient } from '../lib/api-client.js';
 import { apiHeaders, BENCH_PASSWORD_HASHING } from '../lib/gatehouse.js';
-import { autocannonRunner } from '../lib/load.js';
+import { autocannonRunner, type LoadTarget } from '../lib/load.js';
 import { startPrimitives } from '../lib/primitives.js';
 import type { Scenario } from '../lib/scenario.js';
 import { compareWithPrimitive } from '../lib/versus-primitive.js';
@@ -62,18 +62,18 @@ export const getUserNewToken: Scenario = {
     ctx.log(`get-user-new-token: minted ${tokens.length} access tokens`);
     let next = 0;
     const body = (token: string) => JSON.stringify({ AccessToken: token });
-    const subject = {
+    const subject: LoadTarget = {
       label: 'gatehouse GetUser (new token)',
       url: `${f.gatehouse.url}/`,
       method: 'POST',
       headers: apiHeaders('GetUser'),
       body: body(tokens[0]),
-      setupRequest: (request: { body?: string | Buffer }) => ({ ...request, body: body(tokens[next++ % tokens.length]) }),
+      setupRequest: (request) => ({ ...request, body: body(tokens[next++ % tokens.length]) }),
       pid: f.gatehouse.child.pid,
-    } as const;
+    };
     return compareWithPrimitive(ctx, {
       scenario: 'get-user-new-token',
-      subject: autocannonRunner(subject as never, ctx.load.connections),
+      subject: autocannonRunner(subject, ctx.load.connections),
       primitives,
       baseline: { op: 'rs256-verify', label: 'bare RS256 verify' },
       target: 0.25,
