@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ApiRequest, JsonApi } from './protocol/json-api.js';
 import { RequestEntityTooLargeException } from './protocol/errors.js';
 import { errorResponse, type ApiResponse } from './protocol/serialize.js';
+import { requestArrived } from './storage/read-epochs.js';
 
 /** One answered request, for the log line and the metrics every request gets, whichever server answered it. */
 export interface ServedRequest {
@@ -87,6 +88,7 @@ export function apiListener(options: ApiListenerOptions): RequestListener {
   };
 
   return (req, res) => {
+    requestArrived();
     const serve = servedHere(req);
     if (!serve) {
       options.fastify(req, res);

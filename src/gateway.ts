@@ -23,6 +23,7 @@ import type { RolePolicySource } from './authorizer/role-policies.js';
 import { s3Actions } from './authorizer/s3-actions.js';
 import { createUserPoolAuthorizer, type UserPoolPrincipal } from './authorizer/user-pool-authorizer.js';
 import { parseRouteTable, routeBase, routeMatcher, type RouteSpec, type RouteTable, type RouteTableInput } from './gateway-routes.js';
+import { requestArrived } from './storage/read-epochs.js';
 
 export interface GatewayOptions {
   /** Where allowed requests go, e.g. http://127.0.0.1:9000 (a route may name its own). */
@@ -177,6 +178,7 @@ export async function createGateway(options: GatewayOptions): Promise<FastifyIns
     method: [...METHODS],
     url: '*',
     handler: async (request, reply) => {
+      requestArrived();
       const path = routablePath(request.raw.url ?? request.url);
       if (path === undefined) return sendRefusal(reply, 400, 'InvalidURI', 'The path is malformed or has . or .. segments.', 'json', request.id);
       const matched = match(path);

@@ -6,7 +6,9 @@ import pg from 'pg';
 import { openDatabase, type Db } from '../src/storage/database.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
 import { PreparedQuery } from '../src/storage/prepared-query.js';
+import { requestArrived } from '../src/storage/read-epochs.js';
 import { createRepositories, type Repositories } from '../src/storage/repositories.js';
+import { startServer } from './helpers/server.js';
 import { createStore, STORES, type TestStore } from './helpers/stores.js';
 
 const TRUST = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Sid: `v${n}` }] });
@@ -63,13 +65,40 @@ for (const { name, skip } of STORES) {
       assert.equal(await repos.roles.get('own'), undefined);
     });
 
-    it('sees a commit made by another connection to the same database', async () => {
+    it('sees a commit made by another connection in the next request', async () => {
       await repos.roles.insert(role('shared', 1));
       assert.equal((await repos.roles.get('shared'))?.assumeRolePolicy, TRUST(1));
       await writeElsewhere('update iam_roles set assume_role_policy = ? where role_name = ?', [TRUST(3), 'shared']);
+      requestArrived();
       assert.equal((await repos.roles.get('shared'))?.assumeRolePolicy, TRUST(3));
       await writeElsewhere('delete from iam_roles where role_name = ?', ['shared']);
+      requestArrived();
       assert.equal(await repos.roles.get('shared'), undefined);
+    });
+
+    it('sees a commit made by another connection once the turn of the event loop ends, with no request', async () => {
+      await repos.roles.insert(role('timer', 1));
+      assert.equal((await repos.roles.get('timer'))?.assumeRolePolicy, TRUST(1));
+      await writeElsewhere('update iam_roles set assume_role_policy = ? where role_name = ?', [TRUST(4), 'timer']);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal((await repos.roles.get('timer'))?.assumeRolePolicy, TRUST(4));
+    });
+
+    it('answers an HTTP request with what another connection committed before it was sent', async () => {
+      const server = await startServer(name, {}, {}, store);
+      const iam = (form: Record<string, string>) =>
+        fetch(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ Version: '2010-05-08', ...form }).toString() });
+      const policyServed = async () => decodeURIComponent(/<AssumeRolePolicyDocument>([^<]*)</.exec(await (await iam({ Action: 'GetRole', RoleName: 'http' })).text())![1]!);
+      try {
+        assert.equal((await iam({ Action: 'CreateRole', RoleName: 'http', AssumeRolePolicyDocument: TRUST(1) })).status, 200);
+        assert.equal(JSON.parse(await policyServed()).Statement[0].Sid, 'v1');
+        for (const n of [5, 6, 7]) {
+          await writeElsewhere('update iam_roles set assume_role_policy = ? where role_name = ?', [TRUST(n), 'http']);
+          assert.equal(JSON.parse(await policyServed()).Statement[0].Sid, `v${n}`);
+        }
+      } finally {
+        await server.stop();
+      }
     });
 
     it('a write inside a transaction is seen by reads in it, and by every read after its commit; a rollback changes nothing', async () => {

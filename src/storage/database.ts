@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
+import { onceAnEpoch } from './read-epochs.js';
 import type { Database } from './schema.js';
 import { BoundedMap } from '../bounded-map.js';
 import { StartupError } from '../startup-errors.js';
@@ -65,7 +66,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   sqliteHandles.set(db, {
     prepare: (source) => cached.prepare(source) as unknown as SQLite.Statement,
     inTransaction: () => database.inTransaction,
-    dataVersion: () => dataVersion.get() as number,
+    dataVersion: onceAnEpoch(() => dataVersion.get() as number),
     ownWrites: () => writes.count,
   });
   return { db, kind: 'sqlite', location: file };
@@ -77,7 +78,10 @@ export interface SqliteHandle {
   prepare(source: string): SQLite.Statement;
   /** True while a transaction holds the single connection (between its BEGIN and its COMMIT or ROLLBACK). */
   inTransaction(): boolean;
-  /** SQLite's `PRAGMA data_version`: changes whenever another connection (another process) commits. */
+  /**
+   * SQLite's `PRAGMA data_version`: changes whenever another connection (another process) commits. Read
+   * once per request and turn of the event loop (read-epochs.ts).
+   */
   dataVersion(): number;
   /** How many writing statements this connection has run: data_version does not count its own commits. */
   ownWrites(): number;

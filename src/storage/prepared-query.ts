@@ -80,11 +80,12 @@ export class PreparedQuery<Row, Args extends unknown[]> {
  * Answers of one query on SQLite, exact rather than fresh-enough: an answer is reused only while the
  * database is provably the one it was read from, that is while `PRAGMA data_version` (bumped by another
  * process's commit: a second server, `gatehouse keys rotate`) and this connection's count of writing
- * statements are both unchanged. Any write anywhere empties it in effect, so it pays where reads
- * outnumber writes: the pool, client, identity pool and role read by nearly every request, and a
- * GetUser's token checks. Checking costs one pragma (under a microsecond) against 3-7 µs for an indexed
- * read with its row decoding (npm run bench -- get-user). Rows are frozen: a caller that changed one
- * would change every later answer.
+ * statements are both unchanged. The pragma is read once per request (read-epochs.ts), so every answer
+ * is current as of the request's arrival and includes this process's own writes at once. Any write
+ * anywhere empties it in effect, so it pays where reads outnumber writes: the pool, client, identity pool
+ * and role read by nearly every request, and a GetUser's token checks; an indexed read with its row
+ * decoding costs 3-7 µs (npm run bench -- get-user). Rows are frozen: a caller that changed one would
+ * change every later answer.
  */
 class SnapshotCache<Row> {
   private readonly answers: BoundedMap<string, { dataVersion: number; ownWrites: number; rows: Row[] }>;
