@@ -617,6 +617,21 @@ for (const store of STORES) {
     });
 
     describe('STS with the credentials', () => {
+      it('accepts a session token in the first format (GHS1), issued before an upgrade, until it expires', async () => {
+        const poolId = await h.identityPool([{ ProviderName: up.providerName }]);
+        const name = h.unique('first-format');
+        await h.identity().send(new SetIdentityPoolRolesCommand({ IdentityPoolId: poolId, Roles: { authenticated: await h.role(name, cognitoTrust(poolId)) } }));
+        const alice = await h.user(up.userPoolId, up.clientId);
+        const credentials = await h.credentials(poolId, { [up.providerName]: alice.idToken });
+        assert.match(credentials.sessionToken!, /^GHS2[A-Za-z0-9_-]+$/);
+        // The same claims sealed as the first format did: the stored form of the secret box, encoded again.
+        const { secrets } = server.gatehouse.services;
+        const claims = secrets.decryptCompact(credentials.sessionToken!.slice(4), 'sts-session-token');
+        const firstFormat = `GHS1${Buffer.from(secrets.encrypt(claims, 'sts-session-token')).toString('base64url')}`;
+        assert.ok(firstFormat.length > credentials.sessionToken!.length * 1.25);
+        assert.equal(await h.callerArn({ ...credentials, sessionToken: firstFormat }), assumedArn(name, 'CognitoIdentityCredentials'));
+      });
+
       it('refuses a tampered or forged session token, another secret or key id, and an expired session', async () => {
         const poolId = await h.identityPool([{ ProviderName: up.providerName }]);
         const name = h.unique('session');
@@ -625,14 +640,14 @@ for (const store of STORES) {
         const credentials = await h.credentials(poolId, { [up.providerName]: alice.idToken });
         assert.equal(await h.callerArn(credentials), assumedArn(name, 'CognitoIdentityCredentials'));
 
-        // Change one character of the ciphertext inside the token.
+        // Change one byte of the ciphertext inside the token.
         const token = credentials.sessionToken!;
-        const sealed = Buffer.from(token.slice(4), 'base64url').toString();
-        const at = sealed.length - 30;
-        const flipped = `${sealed.slice(0, at)}${sealed[at] === 'A' ? 'B' : 'A'}${sealed.slice(at + 1)}`;
-        const tampered = `${token.slice(0, 4)}${Buffer.from(flipped).toString('base64url')}`;
-        const forged = `${token.slice(0, 4)}${Buffer.from('v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAA').toString('base64url')}`;
-        for (const sessionToken of [tampered, forged, 'FQoGZXIvYXdzEJr//////////wEaDM1', token.slice(0, -3)]) {
+        const sealed = Buffer.from(token.slice(4), 'base64url');
+        sealed[sealed.length - 30] ^= 1;
+        const tampered = `${token.slice(0, 4)}${sealed.toString('base64url')}`;
+        const forged = `${token.slice(0, 4)}${Buffer.alloc(60, 7).toString('base64url')}`;
+        const forgedFirstFormat = `GHS1${Buffer.from('v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAA').toString('base64url')}`;
+        for (const sessionToken of [tampered, forged, forgedFirstFormat, 'FQoGZXIvYXdzEJr//////////wEaDM1', token.slice(0, -3)]) {
           await rejects(h.sts({ ...credentials, sessionToken }).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403, /security token included in the request is invalid/);
         }
         await rejects(h.sts({ ...credentials, accessKeyId: 'ASIAAAAAAAAAAAAAAAAA' }).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', 403);

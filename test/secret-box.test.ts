@@ -23,6 +23,19 @@ describe('SecretBox', () => {
     assert.equal(box.decrypt(sealed, 'client/one'), 'client secret');
   });
 
+  it('opens its compact form, refuses it changed or in another context, and never takes one form for the other', () => {
+    const compact = box.encryptCompact('session claims', 'sts-session-token');
+    assert.match(compact, /^[A-Za-z0-9_-]+$/);
+    assert.equal(box.decryptCompact(compact, 'sts-session-token'), 'session claims');
+    assert.throws(() => box.decryptCompact(compact, 'client/one'));
+    const bytes = Buffer.from(compact, 'base64url');
+    bytes[bytes.length - 1] ^= 1;
+    assert.throws(() => box.decryptCompact(bytes.toString('base64url'), 'sts-session-token'));
+    assert.throws(() => box.decryptCompact('AAAA', 'sts-session-token'));
+    assert.throws(() => box.decrypt(compact, 'sts-session-token'));
+    assert.throws(() => box.decryptCompact(box.encrypt('stored', 'sts-session-token'), 'sts-session-token'));
+  });
+
   it('keeps opening correctly past the number of openings it remembers', () => {
     const sealed = Array.from({ length: 2_100 }, (_, i) => box.encrypt(`secret ${i}`, 'many'));
     for (const [i, value] of sealed.entries()) assert.equal(box.decrypt(value, 'many'), `secret ${i}`);

@@ -2,6 +2,9 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:cry
 import { BoundedMap } from '../bounded-map.js';
 import { secureRandomBytes } from './random-pool.js';
 
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
 /** Enough for every client secret and the session tokens of the callers of a busy minute. */
 const OPENED_KEPT = 2_000;
 
@@ -37,30 +40,59 @@ export class SecretBox {
   }
 
   encrypt(plaintext: string, context: string): string {
-    const iv = secureRandomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(context));
-    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const { iv, body } = this.seal(plaintext, context);
     return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
   }
 
+  /**
+   * The same seal as one base64url text, IV and ciphertext together: for sealed values that travel rather
+   * than rest (session tokens), a quarter shorter than `encrypt`'s text once that is encoded again to be
+   * sent (npm run bench -- get-credentials).
+   */
+  encryptCompact(plaintext: string, context: string): string {
+    const { iv, body } = this.seal(plaintext, context);
+    return Buffer.concat([iv, body]).toString('base64url');
+  }
+
   decrypt(sealed: string, context: string): string {
-    const key = `${context}\u0000${sealed}`;
+    return this.remembered('stored', sealed, context, () => {
+      const [version, iv, body] = sealed.split('.');
+      if (version !== 'v1' || !iv || !body) throw new Error('not a Gatehouse-sealed secret');
+      return this.open(Buffer.from(iv, 'base64url'), Buffer.from(body, 'base64url'), context);
+    });
+  }
+
+  decryptCompact(sealed: string, context: string): string {
+    return this.remembered('compact', sealed, context, () => {
+      const data = Buffer.from(sealed, 'base64url');
+      if (data.length < IV_BYTES + TAG_BYTES) throw new Error('not a Gatehouse-sealed value');
+      return this.open(data.subarray(0, IV_BYTES), data.subarray(IV_BYTES), context);
+    });
+  }
+
+  /** By form too: a text opened in one form must not be taken as valid in the other. */
+  private remembered(form: 'stored' | 'compact', sealed: string, context: string, open: () => string): string {
+    const key = `${form}\u0000${context}\u0000${sealed}`;
     let plaintext = this.opened.get(key);
     if (plaintext === undefined) {
-      plaintext = this.open(sealed, context);
+      plaintext = open();
       this.opened.set(key, plaintext);
     }
     return plaintext;
   }
 
-  private open(sealed: string, context: string): string {
-    const [version, iv, body] = sealed.split('.');
-    if (version !== 'v1' || !iv || !body) throw new Error('not a Gatehouse-sealed secret');
-    const data = Buffer.from(body, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+  private seal(plaintext: string, context: string): { iv: Buffer; body: Buffer } {
+    const iv = secureRandomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(Buffer.from(context));
+    return { iv, body: Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]) };
+  }
+
+  /** `body`: ciphertext then its 16-byte tag. */
+  private open(iv: Buffer, body: Buffer, context: string): string {
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
     decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(data.subarray(data.length - 16));
-    return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString('utf8');
+    decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
   }
 }

@@ -22,7 +22,13 @@ export interface AwsCredentials {
   Expiration: Date;
 }
 
-const TOKEN_PREFIX = 'GHS1';
+/** The session token's format: GHS2, the sealed claims in one base64url text. */
+const TOKEN_PREFIX = 'GHS2';
+/**
+ * The first format, the sealed text encoded again (a quarter longer). Still opened, so that credentials
+ * issued before an upgrade keep working until they expire (12 hours at most).
+ */
+const FIRST_TOKEN_PREFIX = 'GHS1';
 const SEAL_CONTEXT = 'sts-session-token';
 const UPPER_ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -39,11 +45,10 @@ export function issueCredentials(ctx: ServiceContext, claims: Omit<SessionClaims
     accessKeyId: `ASIA${randomString(ctx.randomBytes, 16, UPPER_ALPHANUMERIC)}`,
     secretAccessKey: randomString(ctx.randomBytes, 40, SECRET_ALPHABET),
   };
-  const sealed = ctx.secrets.encrypt(JSON.stringify(full), SEAL_CONTEXT);
   return {
     AccessKeyId: full.accessKeyId,
     SecretAccessKey: full.secretAccessKey,
-    SessionToken: `${TOKEN_PREFIX}${Buffer.from(sealed).toString('base64url')}`,
+    SessionToken: `${TOKEN_PREFIX}${ctx.secrets.encryptCompact(JSON.stringify(full), SEAL_CONTEXT)}`,
     Expiration: new Date(claims.expiresAt),
   };
 }
@@ -52,10 +57,12 @@ export type SessionProblem = 'malformed' | 'expired';
 
 /** Opens a session token: its claims, or why it cannot be trusted. */
 export function openSessionToken(ctx: ServiceContext, token: string): SessionClaims | SessionProblem {
-  if (!token.startsWith(TOKEN_PREFIX)) return 'malformed';
   let claims: SessionClaims;
   try {
-    claims = JSON.parse(ctx.secrets.decrypt(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString(), SEAL_CONTEXT)) as SessionClaims;
+    const sealed = token.slice(TOKEN_PREFIX.length);
+    if (token.startsWith(TOKEN_PREFIX)) claims = JSON.parse(ctx.secrets.decryptCompact(sealed, SEAL_CONTEXT)) as SessionClaims;
+    else if (token.startsWith(FIRST_TOKEN_PREFIX)) claims = JSON.parse(ctx.secrets.decrypt(Buffer.from(sealed, 'base64url').toString(), SEAL_CONTEXT)) as SessionClaims;
+    else return 'malformed';
   } catch {
     return 'malformed';
   }
