@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type ConfigOverrides } from './config.js';
+import type { FastifyBaseLogger } from 'fastify';
+import { ConfigError, loadConfig, type Config, type ConfigOverrides } from './config.js';
 import { BootstrapError } from './bootstrap.js';
 import { createGatehouse } from './server.js';
 import { openDatabase } from './storage/database.js';
 import { migrateToLatest } from './storage/migrate.js';
 import { openServices } from './services.js';
 import { StartupError } from './startup-errors.js';
+import { isWorker, reportListening, runPrimary, workerCount, workerOverrides } from './workers.js';
 import type { GatewayCommandLine } from './gateway-cli.js';
 import { pino } from 'pino';
 
@@ -26,6 +28,8 @@ Commands:
 Options:
   --port N          port to listen on (default 8420; GATEHOUSE_PORT)
   --host H          address to bind (default 127.0.0.1; GATEHOUSE_HOST)
+  --workers N       server processes sharing the port, one per core as a rule; 0 for one
+                    per available core (default 1; GATEHOUSE_WORKERS)
   --data DIR        SQLite data folder (default ./data; GATEHOUSE_DATA)
   --config FILE     YAML or JSON config file (GATEHOUSE_CONFIG)
   --mode M          development | production (GATEHOUSE_MODE)
@@ -40,6 +44,7 @@ function parseCommandLine(argv: string[]): { command: string; overrides: ConfigO
     allowPositionals: true,
     options: {
       port: { type: 'string' },
+      workers: { type: 'string' },
       host: { type: 'string' },
       data: { type: 'string' },
       config: { type: 'string' },
@@ -58,6 +63,7 @@ function parseCommandLine(argv: string[]): { command: string; overrides: ConfigO
   }
   const overrides = {
     port: values.port as unknown as number | undefined,
+    workers: values.workers as unknown as number | undefined,
     host: values.host,
     dataDir: values.data,
     configFile: values.config,
@@ -71,28 +77,54 @@ function parseCommandLine(argv: string[]): { command: string; overrides: ConfigO
 
 async function serve(overrides: ConfigOverrides): Promise<void> {
   const config = loadConfig(overrides);
-  const gatehouse = await createGatehouse(config);
-  const url = await gatehouse.listen();
+  if (workerCount(config) > 1 && isWorker()) return serveAsWorker(config);
+  let url: string;
+  let stopServing: () => Promise<void>;
+  let log: FastifyBaseLogger;
+  if (workerCount(config) > 1) {
+    log = pino({ level: config.logLevel });
+    const primary = await runPrimary(config, log);
+    ({ url } = primary);
+    stopServing = primary.stop;
+  } else {
+    const gatehouse = await createGatehouse(config);
+    url = await gatehouse.listen();
+    log = gatehouse.app.log;
+    stopServing = () => gatehouse.close();
+  }
   const pool = config.userPools[0];
+  const workers = workerCount(config);
   process.stdout.write(
-    `\nGatehouse is ready at ${url} (${config.mode} mode)\n\n` +
+    `\nGatehouse is ready at ${url} (${config.mode} mode${workers > 1 ? `, ${workers} worker processes` : ''})\n\n` +
       `Try it with the AWS CLI:\n` +
       `  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws cognito-idp list-user-pools --max-results 10 \\\n` +
       `    --region ${config.region} --endpoint-url ${url}\n` +
       (pool?.Id ? `  (declared pool: ${pool.Id}${pool.Clients[0]?.ClientId ? `, client ${pool.Clients[0].ClientId}` : ''})\n` : '') +
       `\n`,
   );
+  stopOnSignals(log, stopServing);
+}
 
-  // SIGTERM (and Ctrl-C) stop taking new connections, let in-flight requests finish, then exit.
+/** One of `serve --workers`' processes: serves, and tells the primary once it listens. */
+async function serveAsWorker(config: Config): Promise<void> {
+  const gatehouse = await createGatehouse(config, workerOverrides());
+  reportListening(await gatehouse.listen());
+  stopOnSignals(gatehouse.app.log, () => gatehouse.close());
+  // Orphaned (the primary was killed): no connection will come any more.
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
+/** SIGTERM (and Ctrl-C) stop taking new connections, let in-flight requests finish, then exit. */
+function stopOnSignals(log: FastifyBaseLogger, stopServing: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    gatehouse.app.log.info({ signal }, 'draining in-flight requests and shutting down');
-    gatehouse.close().then(
+    log.info({ signal }, 'draining in-flight requests and shutting down');
+    stopServing().then(
       () => process.exit(0),
       (error: unknown) => {
-        gatehouse.app.log.error({ err: error }, 'shutdown failed');
+        log.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -79,6 +79,11 @@ export const configSchema = z
     mode: z.enum(['development', 'production']).default('development'),
     host: z.string().default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(8420),
+    /**
+     * Server processes sharing the port (node:cluster): 1 serves from this process; N forks N workers,
+     * one per core as a rule; 0 forks one per core this process may use.
+     */
+    workers: z.coerce.number().int().min(0).max(256).default(1),
     /** Base of every issuer and link Gatehouse hands out; defaults to http://host:port. */
     publicUrl: z.string().url().optional(),
     /**
@@ -176,7 +181,7 @@ export type DeclaredUser = z.infer<typeof declaredUser>;
 export class ConfigError extends Error {}
 
 /** Flags from the command line, already parsed, named as the config keys they set. */
-export type ConfigOverrides = Partial<Pick<Config, 'host' | 'port' | 'dataDir' | 'mode' | 'databaseUrl' | 'logLevel'>> & { configFile?: string };
+export type ConfigOverrides = Partial<Pick<Config, 'host' | 'port' | 'workers' | 'dataDir' | 'mode' | 'databaseUrl' | 'logLevel'>> & { configFile?: string };
 
 /**
  * The YAML parser is loaded only for a YAML config file: without one (the environment and flags alone, or
@@ -212,6 +217,7 @@ function readEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   set('mode', env.GATEHOUSE_MODE);
   set('host', env.GATEHOUSE_HOST);
   set('port', env.GATEHOUSE_PORT);
+  set('workers', env.GATEHOUSE_WORKERS);
   set('publicUrl', env.GATEHOUSE_PUBLIC_URL);
   set('hostedUiDomain', env.GATEHOUSE_HOSTED_UI_DOMAIN);
   set('region', env.GATEHOUSE_REGION);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import cors from '@fastify/cors';
 import type { Config } from './config.js';
 import { requestContext, type RequestContext, type ServiceContext } from './context.js';
@@ -35,7 +36,22 @@ export interface Gatehouse {
   close(): Promise<void>;
 }
 
-export type ServerOverrides = ServiceOverrides;
+export interface ServerOverrides extends ServiceOverrides {
+  /** Migrations and the config file's pools and roles were applied already (by `serve --workers`' primary). */
+  declaredConfigApplied?: boolean;
+  /** In a worker of `serve --workers`: /metrics answers for every worker, summed by the primary (workers.ts). */
+  clusterMetrics?: {
+    /** Offers this server's registry to the primary's aggregation. */
+    share(registry: Registry): void;
+    collect(): Promise<{ contentType: string; text: string }>;
+  };
+}
+
+/** The roles and user pools the config file declares, created or brought up to date. */
+export async function applyDeclaredConfig(services: ServiceContext, config: Config): Promise<void> {
+  await applyDeclaredRoles(services, config.roles);
+  await applyDeclaredPools(requestContext(services, 'bootstrap', config.region), config.userPools);
+}
 
 export async function createGatehouse(config: Config, overrides: ServerOverrides = {}): Promise<Gatehouse> {
   // The server's listener is the API listener once everything is registered (below); Fastify's until then.
@@ -68,11 +84,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
   try {
     const { repos } = services;
     const contextFor = (requestId: string, region: string, sourceIp?: string): RequestContext => requestContext(services, requestId, region, sourceIp);
-    const applyConfig = async () => {
-      await applyDeclaredRoles(services, config.roles);
-      await applyDeclaredPools(contextFor('bootstrap', config.region), config.userPools);
-    };
-    await applyConfig();
+    if (!overrides.declaredConfigApplied) await applyDeclaredConfig(services, config);
 
     warnAboutUnsafeSettings(app, config, kind);
     const metrics = new Metrics();
@@ -152,14 +164,17 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
       const ready = await isDatabaseReachable(db);
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'database unreachable' });
     });
-    app.get('/metrics', async (_request, reply) =>
-      reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
-    );
+    const { clusterMetrics } = overrides;
+    clusterMetrics?.share(metrics.registry);
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, text } = clusterMetrics ? await clusterMetrics.collect() : { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
+      return reply.header('content-type', contentType).send(text);
+    });
     if (config.mode === 'development') {
       // Wipes every pool, then declares the configured ones again: a clean slate for users' test suites.
       app.post('/_dev/reset', async () => {
         await repos.meta.deleteAllPools();
-        await applyConfig();
+        await applyDeclaredConfig(services, config);
         return { reset: true };
       });
       // The development mailbox, newest first: how a developer or a test reads a code without mail servers.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +105,31 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** The worker processes of a `serve --workers` primary. */
+function workerPids(primary: number): number[] {
+  try {
+    // Only node: tsx, which runs the CLI from source here, starts an esbuild process of its own.
+    const lines = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(primary)], { encoding: 'utf8' }).split('\n');
+    return lines.map((line) => line.trim().split(/\s+/)).filter(([, command]) => command === 'node').map(([pid]) => Number(pid));
+  } catch {
+    return [];
+  }
+}
+
+/** User and system CPU time a process has used, in clock ticks (/proc/<pid>/stat). */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -272,6 +298,89 @@ describe('gatehouse CLI', { concurrency: true }, () => {
     });
   });
 
+  describe('serve --workers: several processes share the port and the database', { concurrency: false }, () => {
+    let server: RunningCli;
+    before(async () => {
+      server = await startCli(['--config', 'gatehouse.example.yaml', '--workers', '2', '--port', '0', '--data', temporaryDir(), '--log-level', 'warn']);
+    });
+    after(() => {
+      if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+      for (const pid of workerPids(server.child.pid!)) killQuietly(pid);
+    });
+
+    /** One request on a connection of its own: the primary hands each new connection to the next worker. */
+    const onNewConnection = (path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; text: string }> =>
+      new Promise((resolve, reject) => {
+        const request = httpRequest(`${server.url}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, agent: false }, (response) => {
+          let text = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, text }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    const callOnNewConnection = async (operation: string, input: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` };
+      const { status, text } = await onNewConnection('/', headers, JSON.stringify(input));
+      return { status, body: JSON.parse(text) as Record<string, unknown> };
+    };
+
+    it('starts the workers it was asked for, and applies the config file once', async () => {
+      assert.match(server.output().stdout, /Gatehouse is ready at http:\/\/127\.0\.0\.1:\d+ \(development mode, 2 worker processes\)/);
+      assert.equal(workerPids(server.child.pid!).length, 2);
+      const { body } = await callOnNewConnection('ListUserPools', { MaxResults: 60 });
+      assert.equal((body.UserPools as { Id: string }[]).filter((p) => p.Id === EXAMPLE_POOL.Id).length, 1);
+    });
+
+    it('lets every worker read at once what another one wrote', async () => {
+      const workers = workerPids(server.child.pid!);
+      const cpuBefore = workers.map(cpuTicks);
+      for (let i = 0; i < 6; i++) {
+        const created = await callOnNewConnection('CreateUserPool', { PoolName: `shared-${i}` });
+        assert.equal(created.status, 200);
+        const id = (created.body.UserPool as { Id: string }).Id;
+        for (let j = 0; j < 4; j++) {
+          const described = await callOnNewConnection('DescribeUserPool', { UserPoolId: id });
+          assert.equal(described.status, 200, JSON.stringify(described.body));
+          await callOnNewConnection('UpdateUserPool', { UserPoolId: id, UserPoolTags: { round: String(j) } });
+          const updated = await callOnNewConnection('DescribeUserPool', { UserPoolId: id });
+          assert.deepEqual((updated.body.UserPool as { UserPoolTags: unknown }).UserPoolTags, { round: String(j) });
+        }
+      }
+      // Both took part: each worker's CPU time grew.
+      workers.forEach((pid, i) => assert.ok(cpuTicks(pid) > cpuBefore[i]!, `worker ${pid} served`));
+    });
+
+    it('sums every worker’s requests in /metrics, whichever worker answers the scrape', async () => {
+      const count = async () => {
+        const { text } = await onNewConnection('/metrics');
+        return Number(/^gatehouse_requests_total\{operation="GetUserPoolMfaConfig",status="404"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      };
+      const before = await count();
+      for (let i = 0; i < 10; i++) await callOnNewConnection('GetUserPoolMfaConfig', { UserPoolId: 'us-east-1_nosuchpool' });
+      for (let i = 0; i < 3; i++) assert.equal(await count(), before + 10);
+    });
+
+    it('replaces a worker that dies, and keeps serving meanwhile', async () => {
+      const [victim] = workerPids(server.child.pid!);
+      process.kill(victim!, 'SIGKILL');
+      await waitFor(() => {
+        const pids = workerPids(server.child.pid!);
+        return pids.length === 2 && !pids.includes(victim!);
+      }, 'a new worker');
+      await waitFor(() => /a worker exited; starting another/.test(server.output().stdout + server.output().stderr), 'the replacement logged');
+      for (let i = 0; i < 6; i++) assert.equal((await callOnNewConnection('ListUserPools', { MaxResults: 1 })).status, 200);
+    });
+
+    it('stops every worker on SIGTERM and exits 0', async () => {
+      const pids = workerPids(server.child.pid!);
+      server.child.kill('SIGTERM');
+      const exit = await server.exited;
+      assert.equal(exit.code, 0, exit.stderr);
+      for (const pid of pids) assert.throws(() => process.kill(pid, 0), 'the worker is gone');
+    });
+  });
+
   describe('refuses to start, in one line naming what to fix', { concurrency: true }, () => {
     const DATABASE_PASSWORD = 'database_password_not_for_logs';
     const refuses = async (args: string[], env: Record<string, string>, ...keys: RegExp[]) => {
@@ -303,6 +412,13 @@ describe('gatehouse CLI', { concurrency: true }, () => {
       const { port } = taken.address() as AddressInfo;
       try {
         await refuses(['--port', String(port)], {}, new RegExp(`^gatehouse: cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+        // With workers, each one says why, and the first process, which started them, exits too.
+        await refuses(
+          ['--port', String(port), '--workers', '2'],
+          {},
+          new RegExp(`^gatehouse: cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`, 'm'),
+          /^gatehouse: a worker exited before it was listening \(code 1\); its error is above$/m,
+        );
       } finally {
         taken.close();
       }

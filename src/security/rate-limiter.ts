@@ -1,7 +1,8 @@
 /**
  * Token buckets per key (a client address, a sign-in name): `burst` at once, refilled at `perSecond`.
- * Kept in memory, so each node limits on its own — enough to slow a password-guessing client down, which
- * is the point; per-account lockout (account-protection.ts) covers guessing spread across addresses.
+ * Kept in memory, so each node (each process of `serve --workers`) limits on its own — enough to slow a
+ * password-guessing client down, which is the point; per-account lockout (account-protection.ts) covers
+ * guessing spread across addresses.
  * Memory is bounded: past `maxKeys`, full buckets (which carry no information) go first, then the least
  * recently used, down to 90% of the bound, so that a flood of new keys costs O(1) per key.
  */
