@@ -284,6 +284,38 @@ for (const store of STORES) {
       );
     });
 
+    it('refuses SMS MFA for a user of a pool that offers no SMS MFA (nothing stored, sign-in unchanged), and takes it once the pool does', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SoftwareTokenMfaConfiguration: TOTP_ON });
+      const phone = uniquePhone();
+      await createUser(poolId, 'alonzo', { phone_number: phone, phone_number_verified: 'true' });
+      const { AuthenticationResult } = await passwordSignIn(clientId, 'alonzo');
+      const accessToken = AuthenticationResult!.AccessToken!;
+      const notOffered = /SMS MFA is not enabled for the user pool/;
+      const admin = (settings: Record<string, unknown>) => idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'alonzo', ...settings }));
+
+      await rejects(admin({ SMSMfaSettings: { Enabled: true } }), 'InvalidParameterException', notOffered);
+      await rejects(admin({ SMSMfaSettings: { PreferredMfa: true } }), 'InvalidParameterException', notOffered);
+      await rejects(idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SMSMfaSettings: { Enabled: true, PreferredMfa: true } })), 'InvalidParameterException', notOffered);
+      // The legacy operation turns SMS MFA on too, and is refused the same way.
+      await rejects(
+        idp.send(new AdminSetUserSettingsCommand({ UserPoolId: poolId, Username: 'alonzo', MFAOptions: [{ DeliveryMedium: 'SMS', AttributeName: 'phone_number' }] })),
+        'InvalidParameterException',
+        notOffered,
+      );
+      // Turning it off asks nothing of the pool.
+      await admin({ SMSMfaSettings: { Enabled: false } });
+      const me = await idp.send(new GetUserCommand({ AccessToken: accessToken }));
+      assert.equal(me.UserMFASettingList, undefined, 'no preference was stored');
+      assert.equal(me.MFAOptions, undefined);
+      assert.ok((await passwordSignIn(clientId, 'alonzo')).AuthenticationResult?.AccessToken, 'and the sign-in asks for no factor');
+
+      // Once the pool can send SMS, the same request is taken and the sign-in asks for the code.
+      await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, MfaConfiguration: 'OPTIONAL', SmsMfaConfiguration: SMS, SoftwareTokenMfaConfiguration: TOTP_ON }));
+      await admin({ SMSMfaSettings: { Enabled: true } });
+      assert.deepEqual((await idp.send(new GetUserCommand({ AccessToken: accessToken }))).UserMFASettingList, ['SMS_MFA']);
+      assert.equal((await passwordSignIn(clientId, 'alonzo')).ChallengeName, 'SMS_MFA');
+    });
+
     it('EMAIL_MFA: the SELECT_MFA_TYPE answer for EMAIL_OTP; as a ChallengeName it fails validation, and EMAIL_MFA_CODE does not answer EMAIL_OTP', async () => {
       const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS, EmailMfaConfiguration: { Subject: 'Code', Message: 'Code {####}' } });
       const email = uniqueEmail('hedy');
@@ -337,6 +369,13 @@ for (const store of STORES) {
       nextStep();
       const viaTotp = await answer(clientId, 'SOFTWARE_TOKEN_MFA', totp.Session, { USERNAME: 'rosalind', SOFTWARE_TOKEN_MFA_CODE: totpCode(SecretCode!, serverNow()) });
       assert.ok(viaTotp.AuthenticationResult?.AccessToken);
+
+      // Cognito sends MFA codes to unverified phone numbers too ("SMS and email message MFA").
+      const unverified = uniquePhone();
+      await createUser(poolId, 'katherine', { phone_number: unverified });
+      const toUnverified = await passwordSignIn(clientId, 'katherine');
+      assert.equal(toUnverified.ChallengeName, 'SMS_MFA');
+      assert.ok(await latestCode(unverified));
 
       await createUser(poolId, 'dorothy');
       const setup = await passwordSignIn(clientId, 'dorothy');

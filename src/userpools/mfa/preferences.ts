@@ -9,9 +9,20 @@ import { canReach, FACTORS, poolFactors, readUserMfa, SETTING, type MfaFactor } 
 export type MfaPreferenceInput = Pick<SetUserMFAPreferenceRequest, 'SMSMfaSettings' | 'SoftwareTokenMfaSettings' | 'EmailMfaSettings' | 'WebAuthnMfaSettings'>;
 
 /**
- * SetUserMFAPreference and AdminSetUserMFAPreference: each factor named in the request is turned on or
- * off and may become the preferred one (only one can be); factors not named keep their settings. A factor
- * can be turned on only when it can reach the user — Cognito's InvalidParameterException otherwise.
+ * The factors that send a code, which a user can turn on only while the pool offers them: with nothing to
+ * send the code with, a preference would be stored that no sign-in ever asks for. (TOTP is not here: a
+ * user's authenticator keeps working after the pool stops offering TOTP, as Cognito's TOTP guide says.)
+ */
+const NOT_OFFERED: Partial<Record<MfaFactor, string>> = {
+  SMS_MFA: 'SMS MFA is not enabled for the user pool: give it an SmsConfiguration (SetUserPoolMfaConfig SmsMfaConfiguration, or CreateUserPool / UpdateUserPool) first.',
+  EMAIL_OTP: 'Email MFA is not enabled for the user pool: set its EmailMfaConfiguration with SetUserPoolMfaConfig first.',
+};
+
+/**
+ * SetUserMFAPreference and AdminSetUserMFAPreference (and the legacy SetUserSettings): each factor named in
+ * the request is turned on or off and may become the preferred one (only one can be); factors not named keep
+ * their settings. A factor can be turned on only when it can reach the user and, for SMS and email, when the
+ * pool offers it — Cognito's InvalidParameterException otherwise. Turning a factor off is always accepted.
  */
 export async function applyMfaPreferences(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, input: MfaPreferenceInput): Promise<void> {
   if (input.WebAuthnMfaSettings?.Enabled) throw new InvalidParameterException('Passkey (WebAuthn) MFA is not supported by Gatehouse.');
@@ -23,6 +34,7 @@ export async function applyMfaPreferences(ctx: ServiceContext, pool: StoredUserP
   const preferring = requested.filter(([, settings]) => settings?.PreferredMfa).map(([factor]) => factor);
   if (preferring.length > 1) throw new InvalidParameterException('Only one MFA method can be preferred.');
   const mfa = await readUserMfa(ctx, user);
+  const offered = poolFactors(pool);
   const next: MfaPreferences = { sms: { ...mfa.sms }, totp: { ...mfa.totp }, email: { ...mfa.email } };
   for (const [factor, settings] of requested) {
     if (!settings) continue;
@@ -30,10 +42,9 @@ export async function applyMfaPreferences(ctx: ServiceContext, pool: StoredUserP
     const enabled = settings.Enabled ?? settings.PreferredMfa ?? false;
     const preferred = settings.PreferredMfa ?? false;
     if (preferred && !enabled) throw new InvalidParameterException(`${factor} cannot be preferred while it is not enabled.`);
-    if (enabled && factor === 'EMAIL_OTP' && !poolFactors(pool).includes('EMAIL_OTP')) {
-      throw new InvalidParameterException('Email MFA is not enabled for the user pool: set its EmailMfaConfiguration with SetUserPoolMfaConfig first.');
-    }
     if (enabled && !canReach(user, mfa, factor)) throw new InvalidParameterException(`User does not have delivery config set to turn on ${factor}`);
+    const notOffered = NOT_OFFERED[factor];
+    if (enabled && notOffered && !offered.includes(factor)) throw new InvalidParameterException(notOffered);
     next[SETTING[factor]] = { enabled, preferred } satisfies FactorPreference;
   }
   if (preferring.length === 1) {
