@@ -38,6 +38,8 @@ const USER_OPT_IN: DeviceConfigurationType = { ChallengeRequiredOnNewDevice: tru
 // Devices are remembered, but "a remembered device can sign in … instead of SMS and TOTP factors" only when true.
 const TRACKED_NOT_TRUSTED: DeviceConfigurationType = { ChallengeRequiredOnNewDevice: false, DeviceOnlyRememberedOnUserPrompt: false };
 const UNKNOWN_DEVICE = 'us-east-1_00000000-0000-4000-8000-000000000000';
+/** A well-formed DeviceSecretVerifierConfig for ConfirmDevice calls made by hand (no device password behind it). */
+const VERIFIER_CONFIG = { Salt: Buffer.from('0123456789abcdef', 'hex').toString('base64'), PasswordVerifier: Buffer.from('05'.repeat(384), 'hex').toString('base64') };
 
 const deviceKeyOf = (session: CognitoUserSession) => session.getAccessToken().decodePayload().device_key as string | undefined;
 const rememberedStatus = (device: DeviceType | undefined) => attribute(device?.DeviceAttributes, 'dev:device_remembered_status');
@@ -216,9 +218,9 @@ for (const store of STORES) {
       const claims = JSON.parse(Buffer.from(refreshed.AuthenticationResult!.AccessToken!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
       assert.equal(claims.device_key, deviceKey);
       await rejects(refresh(clientId, refreshToken), 'NotAuthorizedException', /Invalid Refresh Token/);
-      await rejects(refresh(clientId, refreshToken, 'us-east-1_00000000-0000-4000-8000-000000000000'), 'NotAuthorizedException', /Invalid Refresh Token/);
+      await rejects(refresh(clientId, refreshToken, UNKNOWN_DEVICE), 'NotAuthorizedException', /Invalid Refresh Token/);
       await rejects(
-        idp.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken, DeviceKey: 'us-east-1_00000000-0000-4000-8000-000000000000' })),
+        idp.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken, DeviceKey: UNKNOWN_DEVICE })),
         'NotAuthorizedException',
       );
       assert.ok((await idp.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: refreshToken, DeviceKey: deviceKey }))).AuthenticationResult?.AccessToken);
@@ -276,9 +278,8 @@ for (const store of STORES) {
         new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'untracked', PASSWORD } }),
       );
       assert.equal(AuthenticationResult?.NewDeviceMetadata, undefined);
-      const verifierConfig = { Salt: Buffer.from('0123456789abcdef', 'hex').toString('base64'), PasswordVerifier: Buffer.from('05'.repeat(384), 'hex').toString('base64') };
       await rejects(
-        idp.send(new ConfirmDeviceCommand({ AccessToken: AuthenticationResult!.AccessToken, DeviceKey: UNKNOWN_DEVICE, DeviceSecretVerifierConfig: verifierConfig, DeviceName: 'laptop' })),
+        idp.send(new ConfirmDeviceCommand({ AccessToken: AuthenticationResult!.AccessToken, DeviceKey: UNKNOWN_DEVICE, DeviceSecretVerifierConfig: VERIFIER_CONFIG, DeviceName: 'laptop' })),
         'InvalidParameterException',
         /Device tracking is not enabled for this user pool/,
       );
@@ -307,7 +308,7 @@ for (const store of STORES) {
       await call<string>((callback) => user.setDeviceStatusNotRemembered(callback));
       await rejects(idp.send(new GetDeviceCommand({ AccessToken: accessToken, DeviceKey: deviceKey })), 'ResourceNotFoundException');
       await rejects(
-        idp.send(new UpdateDeviceStatusCommand({ AccessToken: accessToken, DeviceKey: 'us-east-1_00000000-0000-4000-8000-000000000000', DeviceRememberedStatus: 'remembered' })),
+        idp.send(new UpdateDeviceStatusCommand({ AccessToken: accessToken, DeviceKey: UNKNOWN_DEVICE, DeviceRememberedStatus: 'remembered' })),
         'ResourceNotFoundException',
       );
       // A tracked device still proves itself at sign-in.
@@ -357,7 +358,7 @@ for (const store of STORES) {
       assert.deepEqual(calls.slice(0, 3), ['InitiateAuth', 'RespondToAuthChallenge:PASSWORD_VERIFIER', 'RespondToAuthChallenge:PASSWORD_VERIFIER']);
     });
 
-    it('ChallengeRequiredOnNewDevice false: a remembered device still gets the MFA challenge, then proves itself', async () => {
+    it('ChallengeRequiredOnNewDevice false: a new device and a remembered one alike get the MFA challenge; the remembered one then proves itself', async () => {
       const { poolId, clientId } = await createPool({ devices: TRACKED_NOT_TRUSTED, totp: true });
       await createUser(poolId, 'frances');
       const secret = await preferAuthenticator(clientId, 'frances');
@@ -398,6 +399,18 @@ for (const store of STORES) {
       );
       assert.equal(answered.ChallengeName, 'DEVICE_SRP_AUTH');
       assert.equal(answered.ChallengeParameters?.DEVICE_KEY, deviceKey);
+
+      // A user without MFA in the same pool: devices are still tracked and remembered, and a remembered one
+      // proves itself at each sign-in; the flag only decides whether it may stand in for a second factor.
+      await createUser(poolId, 'mary');
+      const { user: noMfa } = jsUser(poolId, clientId, 'mary');
+      calls.length = 0;
+      const fromNewDevice = await authenticate(noMfa);
+      assert.deepEqual(calls, ['InitiateAuth', 'RespondToAuthChallenge:PASSWORD_VERIFIER', 'ConfirmDevice']);
+      calls.length = 0;
+      const fromRemembered = await authenticate(noMfa);
+      assert.equal(deviceKeyOf(fromRemembered.session), deviceKeyOf(fromNewDevice.session));
+      assert.deepEqual(calls, ['InitiateAuth', 'RespondToAuthChallenge:PASSWORD_VERIFIER', 'RespondToAuthChallenge:DEVICE_SRP_AUTH', 'RespondToAuthChallenge:DEVICE_PASSWORD_VERIFIER']);
     });
 
     it('a wrong device claim is NotAuthorizedException; an unknown DEVICE_KEY is ResourceNotFoundException; ConfirmDevice takes only the sign-in\'s own new device, once', async () => {
@@ -421,7 +434,7 @@ for (const store of STORES) {
           new InitiateAuthCommand({
             ClientId: clientId,
             AuthFlow: 'USER_PASSWORD_AUTH',
-            AuthParameters: { USERNAME: 'edsger', PASSWORD, DEVICE_KEY: 'us-east-1_00000000-0000-4000-8000-000000000000' },
+            AuthParameters: { USERNAME: 'edsger', PASSWORD, DEVICE_KEY: UNKNOWN_DEVICE },
           }),
         ),
         'ResourceNotFoundException',
@@ -439,7 +452,7 @@ for (const store of STORES) {
             ClientId: clientId,
             ChallengeName: 'DEVICE_SRP_AUTH',
             Session: started.Session,
-            ChallengeResponses: { USERNAME: 'edsger', DEVICE_KEY: 'us-east-1_00000000-0000-4000-8000-000000000000', SRP_A: 'abc123' },
+            ChallengeResponses: { USERNAME: 'edsger', DEVICE_KEY: UNKNOWN_DEVICE, SRP_A: 'abc123' },
           }),
         ),
         'NotAuthorizedException',
@@ -465,19 +478,18 @@ for (const store of STORES) {
       const fresh = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'edsger', PASSWORD } }));
       const { NewDeviceMetadata, AccessToken } = fresh.AuthenticationResult!;
       assert.ok(NewDeviceMetadata?.DeviceKey && NewDeviceMetadata.DeviceGroupKey);
-      const verifierConfig = { Salt: Buffer.from('0123456789abcdef', 'hex').toString('base64'), PasswordVerifier: Buffer.from('05'.repeat(384), 'hex').toString('base64') };
       await rejects(
-        idp.send(new ConfirmDeviceCommand({ AccessToken, DeviceKey: deviceKey, DeviceSecretVerifierConfig: verifierConfig })),
+        idp.send(new ConfirmDeviceCommand({ AccessToken, DeviceKey: deviceKey, DeviceSecretVerifierConfig: VERIFIER_CONFIG })),
         'InvalidParameterException',
       );
       await rejects(
-        idp.send(new ConfirmDeviceCommand({ AccessToken, DeviceKey: NewDeviceMetadata.DeviceKey, DeviceSecretVerifierConfig: { Salt: verifierConfig.Salt, PasswordVerifier: 'AQ==' } })),
+        idp.send(new ConfirmDeviceCommand({ AccessToken, DeviceKey: NewDeviceMetadata.DeviceKey, DeviceSecretVerifierConfig: { Salt: VERIFIER_CONFIG.Salt, PasswordVerifier: 'AQ==' } })),
         'InvalidParameterException',
       );
-      const confirmed = await idp.send(new ConfirmDeviceCommand({ AccessToken, DeviceKey: NewDeviceMetadata.DeviceKey, DeviceSecretVerifierConfig: verifierConfig, DeviceName: 'laptop' }));
+      const confirmed = await idp.send(new ConfirmDeviceCommand({ AccessToken, DeviceKey: NewDeviceMetadata.DeviceKey, DeviceSecretVerifierConfig: VERIFIER_CONFIG, DeviceName: 'laptop' }));
       assert.equal(confirmed.UserConfirmationNecessary, false);
       await rejects(
-        idp.send(new ConfirmDeviceCommand({ AccessToken, DeviceKey: NewDeviceMetadata.DeviceKey, DeviceSecretVerifierConfig: verifierConfig })),
+        idp.send(new ConfirmDeviceCommand({ AccessToken, DeviceKey: NewDeviceMetadata.DeviceKey, DeviceSecretVerifierConfig: VERIFIER_CONFIG })),
         'DeviceKeyExistsException',
       );
       const { Device } = await idp.send(new AdminGetDeviceCommand({ UserPoolId: poolId, Username: 'edsger', DeviceKey: NewDeviceMetadata.DeviceKey }));
@@ -531,7 +543,7 @@ for (const store of STORES) {
       const { Device } = await idp.send(new AdminGetDeviceCommand({ UserPoolId: poolId, Username: 'alan', DeviceKey: keys[0] }));
       assert.equal(rememberedStatus(Device), 'not_remembered');
       await rejects(
-        idp.send(new AdminUpdateDeviceStatusCommand({ UserPoolId: poolId, Username: 'alan', DeviceKey: 'us-east-1_00000000-0000-4000-8000-000000000000', DeviceRememberedStatus: 'remembered' })),
+        idp.send(new AdminUpdateDeviceStatusCommand({ UserPoolId: poolId, Username: 'alan', DeviceKey: UNKNOWN_DEVICE, DeviceRememberedStatus: 'remembered' })),
         'ResourceNotFoundException',
       );
 
