@@ -508,6 +508,14 @@ for (const store of STORES) {
         idp.send(new InitiateAuthCommand({ ClientId: legacy.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'nobody', SRP_A: 'ab'.repeat(96) } })),
         'UserNotFoundException',
       );
+      // A bad SRP_A (A ≡ 0 mod N) is refused before any secret is derived, as a wrong password, user or not.
+      for (const username of ['exists', 'nobody']) {
+        const badA = await rejects(
+          idp.send(new InitiateAuthCommand({ ClientId: hiding.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: username, SRP_A: '0' } })),
+          'NotAuthorizedException',
+        );
+        assert.equal(badA.message, 'Incorrect username or password.');
+      }
     });
 
     it('ExplicitAuthFlows decides which flows a client may start', async () => {

@@ -32,23 +32,13 @@ export async function openPoolSession(
 }
 
 /**
- * Opens the next challenge under the string of the session just answered (and taken, so stored no more):
- * for clients that answer the next challenge with the session they already hold. amazon-cognito-identity-js
- * does so after an MFA code (CognitoUser.sendMFACode answers DEVICE_SRP_AUTH without keeping its Session).
- * The string stays single use: it now answers the new challenge, once.
+ * Stores a challenge's session under `session`: a new random string (openSession, openPoolSession), or the
+ * string of the session just answered (and taken, so stored no more), for clients that answer the next
+ * challenge with the session they already hold — amazon-cognito-identity-js does so after an MFA code
+ * (CognitoUser.sendMFACode answers DEVICE_SRP_AUTH without keeping its Session). Either way the string stays
+ * single use: it answers this challenge, once.
  */
-export async function reuseSession(
-  ctx: ServiceContext,
-  client: StoredAppClient,
-  session: string,
-  usernameKey: string,
-  challenge: string,
-  state: Record<string, unknown> = {},
-): Promise<string> {
-  return storeSession(ctx, client, session, usernameKey, challenge, state);
-}
-
-async function storeSession(
+export async function storeSession(
   ctx: ServiceContext,
   client: StoredAppClient,
   session: string,

@@ -4,7 +4,6 @@ import { recordFailedSignIn } from './account-protection.js';
 import { takeSession } from './auth-sessions.js';
 import { sessionUser, signInCompleted, type SignInStep } from './sign-in-outcome.js';
 import { claimHolds, openSrpChallenge, takeSrpChallenge, type SrpState } from './srp-sign-in.js';
-import { SrpError } from './srp.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
 
 /**
@@ -14,20 +13,21 @@ import type { ChallengeAnswer } from './challenge-answer.js';
  * amazon-cognito-identity-js (CognitoUser.getDeviceResponse) and Amplify compute it.
  */
 
-/** DEVICE_SRP_AUTH keeps the device's group key with the SRP values, so the claim needs no second read. */
-interface DeviceSrpState extends SrpState {
+/** The session of DEVICE_SRP_AUTH names its device: afterFactors opens it only for a sign-in from one. */
+interface DeviceSessionState extends Record<string, unknown> {
   deviceKey: string;
+}
+
+/** DEVICE_PASSWORD_VERIFIER keeps the device's group key with the SRP values, so the claim needs no second read. */
+interface DeviceSrpState extends SrpState, DeviceSessionState {
   deviceGroupKey: string;
 }
 
 const deviceNotProven = () => new NotAuthorizedException('Incorrect device key or device secret.');
 
-/** The DEVICE_KEY an answer names must be the device the session is for. */
-function requireSessionDevice(state: Record<string, unknown>, responses: Record<string, string>): string {
-  const deviceKey = state.deviceKey;
-  if (typeof deviceKey !== 'string') throw new NotAuthorizedException('Invalid session for the user.');
+/** The DEVICE_KEY an answer names, if any, must be the device the session is for. */
+function requireSameDevice(deviceKey: string, responses: Record<string, string>): void {
   if (responses.DEVICE_KEY !== undefined && responses.DEVICE_KEY !== deviceKey) throw deviceNotProven();
-  return deviceKey;
 }
 
 /** DEVICE_SRP_AUTH: the device's SRP_A, answered with DEVICE_PASSWORD_VERIFIER (the device's salt and B). */
@@ -36,16 +36,18 @@ export async function answerDeviceSrpAuth(answer: ChallengeAnswer): Promise<Sign
   const srpA = responses.SRP_A;
   if (!srpA) throw new InvalidParameterException('Missing required parameter SRP_A');
   const stored = await takeSession(ctx, client, session, 'DEVICE_SRP_AUTH');
-  const deviceKey = requireSessionDevice(stored.state, responses);
+  const { deviceKey } = stored.state as DeviceSessionState;
+  requireSameDevice(deviceKey, responses);
   const user = await sessionUser(ctx, pool, stored);
   const device = await requireDevice(ctx, user, deviceKey);
-  let challenge: { srpB: string; secretBlock: string; session: string };
-  try {
-    challenge = await openSrpChallenge(ctx, client, user.usernameKey, 'DEVICE_PASSWORD_VERIFIER', device, srpA, { deviceKey, deviceGroupKey: device.deviceGroupKey });
-  } catch (error) {
-    if (error instanceof SrpError) throw deviceNotProven();
-    throw error;
-  }
+  const challenge = await openSrpChallenge(ctx, client, {
+    usernameKey: user.usernameKey,
+    challenge: 'DEVICE_PASSWORD_VERIFIER',
+    verifier: device,
+    srpA,
+    state: { deviceKey, deviceGroupKey: device.deviceGroupKey },
+    refusal: deviceNotProven,
+  });
   return {
     ChallengeName: 'DEVICE_PASSWORD_VERIFIER',
     // The session travels as SECRET_BLOCK, as in PASSWORD_VERIFIER; it is also the Session the client echoes.
@@ -68,7 +70,8 @@ export async function answerDevicePasswordVerifier(answer: ChallengeAnswer): Pro
   const { ctx, pool, client, responses } = answer;
   const stored = await takeSrpChallenge(ctx, client, responses, 'DEVICE_PASSWORD_VERIFIER');
   const state = stored.state as DeviceSrpState;
-  const deviceKey = requireSessionDevice(state, responses);
+  const { deviceKey } = state;
+  requireSameDevice(deviceKey, responses);
   const user = await sessionUser(ctx, pool, stored);
   if (!claimHolds(ctx, state, { poolName: state.deviceGroupKey, userIdForSrp: deviceKey }, responses)) {
     await recordFailedSignIn(ctx, user);

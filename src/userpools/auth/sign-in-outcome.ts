@@ -9,7 +9,7 @@ import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { deviceTracking, deviceWaivesMfa, newDeviceMetadata } from '../devices/devices.js';
 import { PasswordResetRequiredException, UserNotConfirmedException } from '../errors.js';
 import type { PasswordCredentials } from '../users/password-store.js';
-import { openSession, reuseSession } from './auth-sessions.js';
+import { openSession, storeSession } from './auth-sessions.js';
 import { recordSuccessfulSignIn, refuseIfLocked } from './account-protection.js';
 import { mfaChallengeFor } from './mfa-challenges.js';
 import { completeSignIn } from './tokens.js';
@@ -50,7 +50,7 @@ export async function sessionUser(ctx: ServiceContext, pool: StoredUserPool, ses
 }
 
 /** The state a challenge session keeps about the sign-in's device, for the steps after it. */
-export const deviceState = (device: StoredDevice | undefined) => (device ? { deviceKey: device.deviceKey } : {});
+const deviceState = (device: StoredDevice | undefined) => (device ? { deviceKey: device.deviceKey } : {});
 
 /**
  * After the password is proven (by USER_PASSWORD_AUTH or SRP), from `device` when the sign-in named a
@@ -110,7 +110,7 @@ export async function secondFactorOrTokens(
  * Every factor of the user passed. A sign-in from a confirmed device proves the device too before it gets
  * tokens (DEVICE_SRP_AUTH, then DEVICE_PASSWORD_VERIFIER: device-sign-in.ts), whether or not the device is
  * remembered; any other sign-in is complete. After an MFA answer, `answered` is that answer's session,
- * which the DEVICE_SRP_AUTH challenge takes over (see reuseSession).
+ * which the DEVICE_SRP_AUTH challenge takes over (see storeSession).
  */
 export async function afterFactors(
   ctx: ServiceContext,
@@ -122,7 +122,7 @@ export async function afterFactors(
 ): Promise<SignInStep> {
   if (!device) return signInCompleted(ctx, user);
   const session = answered
-    ? await reuseSession(ctx, client, answered, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device))
+    ? await storeSession(ctx, client, answered, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device))
     : await openSession(ctx, client, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device));
   return {
     ChallengeName: 'DEVICE_SRP_AUTH',

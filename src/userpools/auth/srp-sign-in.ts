@@ -33,29 +33,44 @@ interface UserSrpState extends SrpState {
 }
 
 /** The SRP identity whose secret a claim proves: a user (pool name, username) or a device (group key, device key). */
-export interface SrpIdentity {
+interface SrpIdentity {
   poolName: string;
   userIdForSrp: string;
 }
 
 const poolNameOf = (pool: StoredUserPool) => pool.id.slice(pool.id.indexOf('_') + 1);
 
+/** An SRP challenge to open: whose, which, against what verifier, and the state its session keeps. */
+interface SrpChallengeRequest {
+  usernameKey: string;
+  challenge: 'PASSWORD_VERIFIER' | 'DEVICE_PASSWORD_VERIFIER';
+  verifier: { salt: string; verifier: string };
+  srpA: string;
+  state: Record<string, unknown>;
+  /** The flow's answer to a bad SRP_A (not a hex number, or A mod N = 0): its wrong-credentials error. */
+  refusal: () => Error;
+}
+
 /**
  * Answers SRP_A against a verifier: draws the server's secret, and opens the challenge's session, whose
- * token travels as SECRET_BLOCK (which the client signs and sends back). Throws SrpError for a bad SRP_A.
+ * token travels as SECRET_BLOCK (which the client signs and sends back). A bad SRP_A is the flow's refusal,
+ * before any secret is derived.
  */
-export async function openSrpChallenge<State extends Record<string, unknown>>(
+export async function openSrpChallenge(
   ctx: ServiceContext,
   client: StoredAppClient,
-  usernameKey: string,
-  challenge: string,
-  verifier: { salt: string; verifier: string },
-  srpA: string,
-  extra: State,
+  request: SrpChallengeRequest,
 ): Promise<{ srpB: string; secretBlock: string; session: string }> {
-  const server = startSrpSession(verifier.verifier, srpA, ctx.randomBytes);
-  const state: SrpState = { ...extra, srpA, srpB: server.srpB, b: server.b, salt: verifier.salt, verifier: verifier.verifier };
-  const session = await openSession(ctx, client, usernameKey, challenge, state);
+  let server: { srpB: string; b: string };
+  try {
+    server = startSrpSession(request.verifier.verifier, request.srpA, ctx.randomBytes);
+  } catch (error) {
+    if (error instanceof SrpError) throw request.refusal();
+    throw error;
+  }
+  const { salt, verifier } = request.verifier;
+  const state: SrpState = { ...request.state, srpA: request.srpA, srpB: server.srpB, b: server.b, salt, verifier };
+  const session = await openSession(ctx, client, request.usernameKey, request.challenge, state);
   return { srpB: server.srpB, secretBlock: Buffer.from(session, 'base64url').toString('base64'), session };
 }
 
@@ -109,14 +124,14 @@ export async function startSrpSignIn(
     userId = name;
     verifier = createSrpVerifier(poolNameOf(pool), userId, ctx.randomBytes(32).toString('hex'), ctx.randomBytes);
   }
-  const extra = { ...(!user && { pretend: true }), ...(deviceKey && { deviceKey }) };
-  let challenge: { srpB: string; secretBlock: string };
-  try {
-    challenge = await openSrpChallenge(ctx, client, user?.usernameKey ?? `?${name}`, 'PASSWORD_VERIFIER', verifier, srpA, extra);
-  } catch (error) {
-    if (error instanceof SrpError) throw incorrectCredentials();
-    throw error;
-  }
+  const challenge = await openSrpChallenge(ctx, client, {
+    usernameKey: user?.usernameKey ?? `?${name}`,
+    challenge: 'PASSWORD_VERIFIER',
+    verifier,
+    srpA,
+    state: { ...(!user && { pretend: true }), ...(deviceKey && { deviceKey }) },
+    refusal: incorrectCredentials,
+  });
   return {
     ChallengeName: 'PASSWORD_VERIFIER',
     ChallengeParameters: {
