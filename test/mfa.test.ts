@@ -9,6 +9,7 @@ import {
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserSettingsCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   AssociateSoftwareTokenCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -19,6 +20,7 @@ import {
   SetUserMFAPreferenceCommand,
   SetUserPoolMfaConfigCommand,
   VerifySoftwareTokenCommand,
+  type AliasAttributeType,
   type ChallengeNameType,
   type CognitoIdentityProviderClient,
   type SetUserPoolMfaConfigRequest,
@@ -56,8 +58,8 @@ for (const store of STORES) {
     });
     after(() => server?.close());
 
-    async function createPool(mode: 'OPTIONAL' | 'ON', factors: Factors, extra: { callback?: boolean } = {}) {
-      const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: `mfa-${mode.toLowerCase()}` }));
+    async function createPool(mode: 'OPTIONAL' | 'ON', factors: Factors, extra: { callback?: boolean; aliases?: AliasAttributeType[] } = {}) {
+      const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: `mfa-${mode.toLowerCase()}`, ...(extra.aliases && { AliasAttributes: extra.aliases }) }));
       const poolId = UserPool!.Id!;
       await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, MfaConfiguration: mode, ...factors }));
       const { UserPoolClient } = await idp.send(
@@ -381,6 +383,53 @@ for (const store of STORES) {
       const setup = await passwordSignIn(clientId, 'dorothy');
       assert.equal(setup.ChallengeName, 'MFA_SETUP');
       assert.deepEqual(JSON.parse(setup.ChallengeParameters!.MFAS_CAN_SETUP), ['SMS_MFA', 'SOFTWARE_TOKEN_MFA']);
+    });
+
+    it('an MFA code typed back verifies the phone number or email it went to, unless that changed meanwhile or is another user\'s verified alias', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SmsMfaConfiguration: SMS, EmailMfaConfiguration: { Message: 'Sign in with {####}' } }, { aliases: ['phone_number', 'email'] });
+      const attributes = async (username: string) =>
+        Object.fromEntries(((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username }))).UserAttributes ?? []).map((a) => [a.Name, a.Value]));
+      const signInWithCode = async (username: string, factor: 'SMS_MFA' | 'EMAIL_OTP', recipient: string) => {
+        const challenge = await passwordSignIn(clientId, username);
+        assert.equal(challenge.ChallengeName, factor);
+        const parameter = factor === 'SMS_MFA' ? 'SMS_MFA_CODE' : 'EMAIL_OTP_CODE';
+        return answer(clientId, factor, challenge.Session, { USERNAME: username, [parameter]: await latestCode(recipient) });
+      };
+      const idClaims = (idToken: string) => JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+      const phone = uniquePhone();
+      await createUser(poolId, 'ada', { phone_number: phone });
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'ada', SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const bySms = await signInWithCode('ada', 'SMS_MFA', phone);
+      assert.equal(idClaims(bySms.AuthenticationResult!.IdToken!).phone_number_verified, true, 'the tokens of this sign-in already say so');
+      assert.equal((await attributes('ada')).phone_number_verified, 'true');
+
+      const email = uniqueEmail('grace');
+      await createUser(poolId, 'grace', { email });
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'grace', EmailMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      await signInWithCode('grace', 'EMAIL_OTP', email);
+      assert.equal((await attributes('grace')).email_verified, 'true');
+
+      // The number changed after the code was sent: the code proves nothing about the new one.
+      const before = uniquePhone();
+      const after = uniquePhone();
+      await createUser(poolId, 'hedy', { phone_number: before });
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'hedy', SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const pending = await passwordSignIn(clientId, 'hedy');
+      const sent = await latestCode(before);
+      await idp.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId, Username: 'hedy', UserAttributes: [{ Name: 'phone_number', Value: after }] }));
+      await rejects(answer(clientId, 'SMS_MFA', pending.Session, { USERNAME: 'hedy', SMS_MFA_CODE: sent }), 'CodeMismatchException');
+      assert.notEqual((await attributes('hedy')).phone_number_verified, 'true');
+
+      // Another user signs in with the same number as a verified alias: the sign-in succeeds, the alias stays theirs.
+      const shared = uniquePhone();
+      await createUser(poolId, 'alan', { phone_number: shared, phone_number_verified: 'true' });
+      await createUser(poolId, 'joan', { phone_number: shared });
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'joan', SMSMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      const joan = await signInWithCode('joan', 'SMS_MFA', shared);
+      assert.ok(joan.AuthenticationResult?.AccessToken);
+      assert.notEqual((await attributes('joan')).phone_number_verified, 'true');
+      assert.equal((await attributes('alan')).phone_number_verified, 'true');
     });
 
     it('with MFA ON and no factor: MFA_SETUP, AssociateSoftwareToken and VerifySoftwareToken with the Session, then tokens', async () => {

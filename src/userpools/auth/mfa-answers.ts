@@ -1,8 +1,12 @@
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { safeEqual } from '../../security/safe-equal.js';
 import { sessionDevice } from '../devices/devices.js';
-import { CodeMismatchException, SoftwareTokenMFANotFoundException } from '../errors.js';
-import { readUserMfa, type MfaFactor } from '../mfa/factors.js';
+import type { ServiceContext } from '../../context.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { AliasExistsException, CodeMismatchException, SoftwareTokenMFANotFoundException, UsernameExistsException } from '../errors.js';
+import { CONTACT, readUserMfa, type MfaFactor } from '../mfa/factors.js';
+import { updateUser } from '../users/users.js';
 import { acceptTotpCode } from '../mfa/totp.js';
 import { recordFailedSignIn } from './account-protection.js';
 import { returnSession, takeSession } from './auth-sessions.js';
@@ -45,7 +49,28 @@ export async function answerMfaCode(answer: ChallengeAnswer, factor: MfaFactor):
     if (attempts < MAX_CODE_ATTEMPTS) await returnSession(ctx, stored, { ...state, attempts });
     throw codeMismatch();
   }
-  return afterFactors(ctx, pool, client, user, await sessionDevice(ctx, user, state), session);
+  const proven = await markContactVerified(ctx, pool, user, factor);
+  return afterFactors(ctx, pool, client, proven, await sessionDevice(ctx, proven, state), session);
+}
+
+/**
+ * A code sent to an unverified phone number (or email address) and typed back proves the user holds it, so
+ * Cognito sets phone_number_verified (email_verified) after the MFA sign-in. Where another user holds the
+ * same address as a verified alias, the sign-in still succeeds and the address stays unverified: taking an
+ * alias away is for ForceAliasCreation, not for a side effect of signing in.
+ */
+async function markContactVerified(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, factor: MfaFactor): Promise<StoredUser> {
+  const contact = CONTACT[factor];
+  if (!contact || !user.attributes[contact] || user.attributes[`${contact}_verified`] === 'true') return user;
+  try {
+    return await updateUser(ctx, pool, user, (u) =>
+      // The address the code went to: the code's hash binds it, so it cannot have changed meanwhile.
+      u.attributes[contact] === user.attributes[contact] ? { ...u, attributes: { ...u.attributes, [`${contact}_verified`]: 'true' } } : u,
+    );
+  } catch (error) {
+    if (error instanceof AliasExistsException || error instanceof UsernameExistsException) return user;
+    throw error;
+  }
 }
 
 /** SELECT_MFA_TYPE: the factor the user picked (ANSWER) gets its challenge, in a new session. */

@@ -4,7 +4,7 @@ import type { StoredUserMfa } from '../../storage/user-mfa-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { randomString } from '../ids.js';
-import { canReach, poolFactors, preferenceOf, readUserMfa, usableFactors, type MfaFactor } from '../mfa/factors.js';
+import { canReach, CONTACT, poolFactors, preferenceOf, readUserMfa, usableFactors, type MfaFactor } from '../mfa/factors.js';
 import { sendAuthenticationCode } from '../users/messages.js';
 import { openPoolSession, openSession } from './auth-sessions.js';
 import type { SignInStep } from './sign-in-outcome.js';
@@ -15,9 +15,15 @@ export interface CodeChallengeState extends Record<string, unknown> {
   attempts?: number;
 }
 
-/** The keyed hash a sent code is kept as: a leaked session table does not give the million codes away. */
+/**
+ * The keyed hash a sent code is kept as: a leaked session table does not give the million codes away. It
+ * binds the address the code went to, so a code sent before the user's phone number or email changed
+ * proves nothing about the new one (a right answer marks the address verified: mfa-answers.ts).
+ */
 export function mfaCodeHash(ctx: ServiceContext, user: StoredUser, factor: MfaFactor, code: string): string {
-  return ctx.secrets.mac(`mfa-code:${user.poolId}:${user.usernameKey}:${factor}:${code}`);
+  const contact = CONTACT[factor];
+  const sentTo = contact ? user.attributes[contact] : '';
+  return ctx.secrets.mac(`mfa-code:${user.poolId}:${user.usernameKey}:${factor}:${JSON.stringify(sentTo)}:${code}`);
 }
 
 /**

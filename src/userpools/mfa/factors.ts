@@ -44,11 +44,13 @@ export function poolFactors(pool: StoredUserPool): MfaFactor[] {
   return offered;
 }
 
+/** The attribute a factor sends its code to; an authenticator has none. */
+export const CONTACT: Partial<Record<MfaFactor, 'phone_number' | 'email'>> = { SMS_MFA: 'phone_number', EMAIL_OTP: 'email' };
+
 /** Whether the factor can reach the user: a phone number for SMS, an email address, a verified authenticator. */
 export function canReach(user: StoredUser, mfa: StoredUserMfa, factor: MfaFactor): boolean {
-  if (factor === 'SMS_MFA') return Boolean(user.attributes.phone_number);
-  if (factor === 'EMAIL_OTP') return Boolean(user.attributes.email);
-  return mfa.totpSecret !== undefined;
+  const contact = CONTACT[factor];
+  return contact ? Boolean(user.attributes[contact]) : mfa.totpSecret !== undefined;
 }
 
 /**
