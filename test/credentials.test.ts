@@ -617,12 +617,17 @@ for (const store of STORES) {
     });
 
     describe('STS with the credentials', () => {
-      it('accepts a session token in the first format (GHS1), issued before an upgrade, until it expires', async () => {
+      /** Credentials of a new user, from an identity pool that trusts the user pool, in a new role named after `prefix`. */
+      async function userCredentials(prefix: string) {
         const poolId = await h.identityPool([{ ProviderName: up.providerName }]);
-        const name = h.unique('first-format');
+        const name = h.unique(prefix);
         await h.identity().send(new SetIdentityPoolRolesCommand({ IdentityPoolId: poolId, Roles: { authenticated: await h.role(name, cognitoTrust(poolId)) } }));
         const alice = await h.user(up.userPoolId, up.clientId);
-        const credentials = await h.credentials(poolId, { [up.providerName]: alice.idToken });
+        return { name, credentials: await h.credentials(poolId, { [up.providerName]: alice.idToken }) };
+      }
+
+      it('accepts a session token in the first format (GHS1), issued before an upgrade, until it expires', async () => {
+        const { name, credentials } = await userCredentials('first-format');
         assert.match(credentials.sessionToken!, /^GHS2[A-Za-z0-9_-]+$/);
         // The same claims sealed as the first format did: the stored form of the secret box, encoded again.
         const { secrets } = server.gatehouse.services;
@@ -633,11 +638,7 @@ for (const store of STORES) {
       });
 
       it('refuses a tampered or forged session token, another secret or key id, and an expired session', async () => {
-        const poolId = await h.identityPool([{ ProviderName: up.providerName }]);
-        const name = h.unique('session');
-        await h.identity().send(new SetIdentityPoolRolesCommand({ IdentityPoolId: poolId, Roles: { authenticated: await h.role(name, cognitoTrust(poolId)) } }));
-        const alice = await h.user(up.userPoolId, up.clientId);
-        const credentials = await h.credentials(poolId, { [up.providerName]: alice.idToken });
+        const { name, credentials } = await userCredentials('session');
         assert.equal(await h.callerArn(credentials), assumedArn(name, 'CognitoIdentityCredentials'));
 
         // Change one byte of the ciphertext inside the token.
