@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Repositories } from './storage/repositories.js';
-import type { RateLimiter } from './security/rate-limiter.js';
+import type { Allowance } from './security/rate-limiter.js';
 import type { SecretBox } from './security/secret-box.js';
 import type { SigningKeys } from './userpools/auth/signing-keys.js';
 
@@ -20,7 +20,7 @@ export interface ServiceContext {
   randomBytes: (size: number) => Buffer;
   log: FastifyBaseLogger;
   /** How many codes callers may still have sent, per pool and sign-in name (config codeMessageLimit). */
-  codeMessages: RateLimiter;
+  codeMessages: Allowance;
 }
 
 /** One API call: the service plus who and where the caller is. */

@@ -11,7 +11,7 @@ import { createJsonApi, registerJsonApi } from './protocol/json-api.js';
 import { apiListener, EXPOSED_HEADERS, type ServedRequest } from './api-listener.js';
 import { identityPoolsModel, userPoolsModel } from './protocol/service-model.js';
 import { openServices, type ServiceOverrides } from './services.js';
-import { RateLimiter } from './security/rate-limiter.js';
+import type { Allowance } from './security/rate-limiter.js';
 import { TooManyRequestsException } from './protocol/errors.js';
 import { registerWellKnownRoutes } from './userpools/auth/well-known-routes.js';
 import { registerOAuth } from './oauth/register.js';
@@ -80,7 +80,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     return503OnClosing: true,
   });
 
-  const { services, db, kind, location, setListeningUrl, close: closeDb } = await openServices(config, app.log, overrides);
+  const { services, db, kind, location, rateLimits, setListeningUrl, close: closeDb } = await openServices(config, app.log, overrides);
   try {
     const { repos } = services;
     const contextFor = (requestId: string, region: string, sourceIp?: string): RequestContext => requestContext(services, requestId, region, sourceIp);
@@ -90,7 +90,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     const metrics = new Metrics();
     // One allowance per client address for every credential check, whichever door it comes through: the
     // JSON API's operations, the token and revocation endpoints, the hosted-UI forms.
-    const credentialLimiter = new RateLimiter(config.credentialRateLimit.perSecond, config.credentialRateLimit.burst);
+    const credentialLimiter = rateLimits.credentials;
     // Hooks on every request take Fastify's callback form: an async hook costs a promise and its
     // microtasks per request, about 4 µs of the three together (npm run bench -- describe).
     // Before CORS, which answers preflights itself: every response, preflights included, has a request id.
@@ -254,12 +254,12 @@ const CREDENTIAL_CHECKS = new Set([
   'VerifySoftwareToken',
 ]);
 
-function credentialThrottle(limiter: RateLimiter): (operation: string, ip: string) => void {
-  return (operation, ip) => {
-    if (CREDENTIAL_CHECKS.has(operation) && !limiter.take(ip)) {
-      throw new TooManyRequestsException('Too many requests from this address. Slow down and try again.');
-    }
+function credentialThrottle(limiter: Allowance): (operation: string, ip: string) => Promise<void> | undefined {
+  const refuseWhenSpent = async (ip: string) => {
+    if (!(await limiter.take(ip))) throw new TooManyRequestsException('Too many requests from this address. Slow down and try again.');
   };
+  // Operations that check no credential get no promise to wait for.
+  return (operation, ip) => (CREDENTIAL_CHECKS.has(operation) ? refuseWhenSpent(ip) : undefined);
 }
 
 /** Secure defaults, loud exceptions: every unsafe setting is named at start-up. */

@@ -9,11 +9,13 @@ import { migrateToLatest } from './storage/migrate.js';
 import { createRepositories, type Repositories } from './storage/repositories.js';
 import { SigningKeys } from './userpools/auth/signing-keys.js';
 import { databaseStartupError } from './startup-errors.js';
-import { RateLimiter } from './security/rate-limiter.js';
+import { rateLimitsOf, type RateLimits } from './security/rate-limiter.js';
 
 export interface ServiceOverrides {
   now?: () => Date;
   randomBytes?: (size: number) => Buffer;
+  /** In a worker of `serve --workers`: the primary's limits, which every worker shares (workers.ts). */
+  rateLimits?: RateLimits;
 }
 
 export interface OpenServices {
@@ -21,6 +23,8 @@ export interface OpenServices {
   db: Db;
   kind: 'sqlite' | 'postgres';
   location: string;
+  /** The credential and code-message limits: this process's, or the primary's (ServiceOverrides). */
+  rateLimits: RateLimits;
   /** Where the server listens, once it does: the default base of issuers and links. */
   setListeningUrl(url: string): void;
   close(): Promise<void>;
@@ -56,6 +60,7 @@ export async function openServices(config: Config, log: FastifyBaseLogger, overr
     const now = overrides.now ?? (() => new Date());
     const random = overrides.randomBytes ?? secureRandomBytes;
     let listeningUrl = `http://${config.host}:${config.port}`;
+    const rateLimits = overrides.rateLimits ?? rateLimitsOf(config, () => now().getTime());
     const services: ServiceContext = {
       config,
       repos,
@@ -65,9 +70,9 @@ export async function openServices(config: Config, log: FastifyBaseLogger, overr
       now,
       randomBytes: random,
       log,
-      codeMessages: new RateLimiter(config.codeMessageLimit.perHour / 3600, config.codeMessageLimit.burst, () => now().getTime()),
+      codeMessages: rateLimits.codeMessages,
     };
-    return { services, db, kind, location, setListeningUrl: (url) => (listeningUrl = url), close };
+    return { services, rateLimits, db, kind, location, setListeningUrl: (url) => (listeningUrl = url), close };
   } catch (error) {
     await close();
     throw error;

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
+import { rateLimitsOf, type Allowance, type RateLimits } from './security/rate-limiter.js';
 import { applyDeclaredConfig, type ServerOverrides } from './server.js';
 import { openServices } from './services.js';
 import { StartupError } from './startup-errors.js';
@@ -12,7 +13,7 @@ import { StartupError } from './startup-errors.js';
  * handing connections to them in turn, so one machine's cores all serve. Everything a request needs is in
  * the database, which they share, and each process keeps only caches that check it (the SQLite read cache
  * checks for other processes' commits; remembered tokens are checked for revocation every time). Rate
- * limits are kept in memory, per process, as they are per node behind a load balancer.
+ * limits are the primary's, which the workers ask: a client gets one allowance, not one per worker.
  */
 
 /** How many server processes `config.workers` asks for: 0 means one per core this process may use. */
@@ -25,6 +26,7 @@ export const isWorker = (): boolean => cluster.isWorker;
 
 const LISTENING = 'gatehouse:listening';
 const METRICS_REQUEST = 'gatehouse:metrics';
+const RATE_LIMIT_REQUEST = 'gatehouse:rate-limit';
 
 interface Message {
   type: string;
@@ -33,6 +35,11 @@ interface Message {
   contentType?: string;
   text?: string;
   error?: string;
+  /** A rate-limit question: which limit, which method, which key; and its answer. */
+  limit?: keyof RateLimits;
+  method?: keyof Allowance;
+  key?: string;
+  allowed?: boolean;
 }
 
 /** A worker that exits sooner than this after it started counts as a failed start. */
@@ -58,6 +65,8 @@ export async function runPrimary(config: Config, log: FastifyBaseLogger): Promis
   const count = workerCount(config);
   // Aggregates the workers' metrics for /metrics; a worker asks here on its callers' behalf.
   const aggregator = new AggregatorRegistry();
+  // The one copy of the rate limits; a worker asks here before each credential check or code message.
+  const limits = rateLimitsOf(config);
   let stopping = false;
   let quickExits = 0;
   let failStart: ((error: Error) => void) | undefined;
@@ -65,12 +74,18 @@ export async function runPrimary(config: Config, log: FastifyBaseLogger): Promis
   const fork = (): Worker => {
     const worker = cluster.fork();
     const startedAt = Date.now();
+    const answer = (message: Message) => worker.isConnected() && worker.send(message);
     worker.on('message', (message: Message) => {
-      if (message?.type !== METRICS_REQUEST) return;
-      aggregator.clusterMetrics().then(
-        (text) => worker.isConnected() && worker.send({ type: METRICS_REQUEST, id: message.id, contentType: aggregator.contentType, text }),
-        (error: Error) => worker.isConnected() && worker.send({ type: METRICS_REQUEST, id: message.id, error: error.message }),
-      );
+      if (message?.type === RATE_LIMIT_REQUEST) {
+        const limit = message.limit && Object.hasOwn(limits, message.limit) ? limits[message.limit] : undefined;
+        const allowed = limit && typeof message.key === 'string' && (message.method === 'take' ? limit.take(message.key) : limit.available(message.key));
+        answer({ type: RATE_LIMIT_REQUEST, id: message.id, allowed: allowed === true });
+      } else if (message?.type === METRICS_REQUEST) {
+        aggregator.clusterMetrics().then(
+          (text) => answer({ type: METRICS_REQUEST, id: message.id, contentType: aggregator.contentType, text }),
+          (error: Error) => answer({ type: METRICS_REQUEST, id: message.id, error: error.message }),
+        );
+      }
     });
     worker.on('exit', (code, signal) => {
       if (stopping) return;
@@ -135,6 +150,7 @@ export function workerOverrides(): ServerOverrides {
   return {
     declaredConfigApplied: true,
     clusterMetrics: metricsFromPrimary,
+    rateLimits: { credentials: limitAtPrimary('credentials'), codeMessages: limitAtPrimary('codeMessages') },
   };
 }
 
@@ -143,8 +159,40 @@ export function reportListening(url: string): void {
   process.send?.({ type: LISTENING, url });
 }
 
-let metricsRequests = 0;
-const pendingMetrics = new Map<number, (message: Message) => void>();
+let questions = 0;
+const pending = new Map<number, (message: Message) => void>();
+let listeningForAnswers = false;
+
+/** Sends `question` to the primary and resolves with its answer (the message of the same type and id). */
+function askPrimary(question: Message, what: string): Promise<Message> {
+  if (!listeningForAnswers) {
+    listeningForAnswers = true;
+    process.on('message', (message: Message) => {
+      if (message?.id !== undefined) pending.get(message.id)?.(message);
+    });
+  }
+  const id = ++questions;
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error(`the primary did not answer with ${what} in time`));
+    }, 5_000);
+    pending.set(id, (message) => {
+      if (message.type !== question.type) return;
+      clearTimeout(timeout);
+      pending.delete(id);
+      resolve(message);
+    });
+    process.send?.({ ...question, id });
+  });
+}
+
+/** One of the primary's rate limits, asked over IPC (a loopback round trip of tens of µs, beside a credential check). */
+function limitAtPrimary(limit: keyof RateLimits): Allowance {
+  const ask = (method: keyof Allowance) => async (key: string) =>
+    (await askPrimary({ type: RATE_LIMIT_REQUEST, limit, method, key }, 'a rate limit')).allowed === true;
+  return { available: ask('available'), take: ask('take') };
+}
 
 /**
  * The metrics of every worker, summed by the primary (prom-client's AggregatorRegistry, which asks each
@@ -155,24 +203,10 @@ const metricsFromPrimary: NonNullable<ServerOverrides['clusterMetrics']> = {
     // Constructing one is what makes prom-client answer the primary's requests in a worker.
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([registry]);
-    process.on('message', (message: Message) => {
-      if (message?.type === METRICS_REQUEST && message.id !== undefined) pendingMetrics.get(message.id)?.(message);
-    });
   },
-  collect() {
-    const id = ++metricsRequests;
-    return new Promise((resolve, reject) => {
-      const timeout = setTimeout(() => {
-        pendingMetrics.delete(id);
-        reject(new Error('the primary did not answer with the metrics in time'));
-      }, 5_000);
-      pendingMetrics.set(id, (message) => {
-        clearTimeout(timeout);
-        pendingMetrics.delete(id);
-        if (message.error !== undefined || message.text === undefined) reject(new Error(message.error ?? 'no metrics'));
-        else resolve({ contentType: message.contentType ?? AggregatorRegistry.PROMETHEUS_CONTENT_TYPE, text: message.text });
-      });
-      process.send?.({ type: METRICS_REQUEST, id });
-    });
+  async collect() {
+    const message = await askPrimary({ type: METRICS_REQUEST }, 'the metrics');
+    if (message.error !== undefined || message.text === undefined) throw new Error(message.error ?? 'no metrics');
+    return { contentType: message.contentType ?? AggregatorRegistry.PROMETHEUS_CONTENT_TYPE, text: message.text };
   },
 };

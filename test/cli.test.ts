@@ -299,9 +299,12 @@ describe('gatehouse CLI', { concurrency: true }, () => {
   });
 
   describe('serve --workers: several processes share the port and the database', { concurrency: false }, () => {
+    const CREDENTIAL_BURST = 3;
     let server: RunningCli;
     before(async () => {
-      server = await startCli(['--config', 'gatehouse.example.yaml', '--workers', '2', '--port', '0', '--data', temporaryDir(), '--log-level', 'warn']);
+      // The example, with an allowance of credential checks small enough to spend.
+      const config = writeConfig(`${readFileSync(join(ROOT, 'gatehouse.example.yaml'), 'utf8')}\ncredentialRateLimit:\n  perSecond: 0.001\n  burst: ${CREDENTIAL_BURST}\n`);
+      server = await startCli(['--config', config, '--workers', '2', '--port', '0', '--data', temporaryDir(), '--log-level', 'warn']);
     });
     after(() => {
       if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
@@ -359,6 +362,27 @@ describe('gatehouse CLI', { concurrency: true }, () => {
       const before = await count();
       for (let i = 0; i < 10; i++) await callOnNewConnection('GetUserPoolMfaConfig', { UserPoolId: 'us-east-1_nosuchpool' });
       for (let i = 0; i < 3; i++) assert.equal(await count(), before + 10);
+    });
+
+    it('gives a client one allowance, not one per worker: the rate limits are the first process\'s', async () => {
+      const ClientId = EXAMPLE_POOL.Clients![0].ClientId;
+      const workers = workerPids(server.child.pid!);
+      const cpuBefore = workers.map(cpuTicks);
+      // Code messages: five an hour per sign-in name (the default), asked for over connections that the
+      // workers take in turn; a name nobody has is counted too, and answered as if it existed.
+      const forgot = () => callOnNewConnection('ForgotPassword', { ClientId, Username: 'nobody-rate-limited@example.com' });
+      for (let i = 0; i < 5; i++) assert.equal((await forgot()).status, 200);
+      const noMoreCodes = await forgot();
+      assert.equal(noMoreCodes.status, 400);
+      assert.equal(noMoreCodes.body.__type, 'LimitExceededException');
+      // Credential checks: this server allows CREDENTIAL_BURST per address.
+      const wrongPassword = () =>
+        callOnNewConnection('InitiateAuth', { ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'jane@example.com', PASSWORD: 'not-her-password' } });
+      for (let i = 0; i < CREDENTIAL_BURST; i++) assert.equal((await wrongPassword()).body.__type, 'NotAuthorizedException');
+      const throttled = await wrongPassword();
+      assert.equal(throttled.status, 429);
+      assert.equal(throttled.body.__type, 'TooManyRequestsException');
+      workers.forEach((pid, i) => assert.ok(cpuTicks(pid) > cpuBefore[i]!, `worker ${pid} served`));
     });
 
     it('replaces a worker that dies, and keeps serving meanwhile', async () => {

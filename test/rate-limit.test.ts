@@ -34,6 +34,14 @@ describe('RateLimiter', () => {
     assert.equal(limiter.take('a'), false);
   });
 
+  it('refills nothing, and takes nothing away, when the clock is set back', () => {
+    let now = 60_000;
+    const limiter = new RateLimiter(2, 3, () => now);
+    assert.equal(limiter.take('a'), true);
+    now -= 30_000;
+    assert.deepEqual([1, 2, 3].map(() => limiter.take('a')), [true, true, false], 'the two tokens left, no more and no fewer');
+  });
+
   it('keeps at most maxKeys buckets: full ones go first, then the least recently used, so a flood of keys cannot grow it', () => {
     const now = 0;
     const limiter = new RateLimiter(0.001, 1, () => now, 10);

@@ -64,7 +64,7 @@ export async function postNewPassword(hosted: HostedPool, request: FastifyReques
   const password = field(form, 'password');
   const attributes = Object.fromEntries(required.map((name) => [name, field(form, name)]));
   // Answering a challenge is a credential check (RespondToAuthChallenge is rate-limited on the API).
-  if (!hosted.allowAttempt()) {
+  if (!(await hosted.allowAttempt())) {
     return showNewPassword(hosted, request, reply, auth, challenge, required, { error: { message: TOO_MANY_REQUESTS }, values: attributes }, 429);
   }
   // The policy is checked before the challenge is answered: answering spends the session, and a user

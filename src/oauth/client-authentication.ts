@@ -34,7 +34,7 @@ function basicCredentials(header: string | undefined): { id: string; secret: str
  * anything is checked: a wrong secret answers differently from a right one at both endpoints.
  */
 export async function authenticateClient(hosted: HostedPool, authorization: string | undefined, form: Params): Promise<StoredAppClient> {
-  if (!hosted.allowAttempt()) throw new TooManyRequests('Too many requests from this address. Slow down and try again.');
+  if (!(await hosted.allowAttempt())) throw new TooManyRequests('Too many requests from this address. Slow down and try again.');
   const basic = basicCredentials(authorization);
   const bodyId = form.get('client_id');
   const bodySecret = form.get('client_secret');

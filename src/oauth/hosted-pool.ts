@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { requestContext, type RequestContext, type ServiceContext } from '../context.js';
-import type { RateLimiter } from '../security/rate-limiter.js';
+import type { Allowance } from '../security/rate-limiter.js';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
 import { issuerOf } from '../userpools/auth/tokens.js';
 import { domainAtHost } from '../userpools/domains/domains.js';
@@ -26,7 +26,7 @@ export interface HostedPool {
    * Takes one attempt from the client address's allowance for credential checks (passwords, codes, client
    * secrets; the server's one credential limiter, server.ts): false when it is used up.
    */
-  allowAttempt: () => boolean;
+  allowAttempt: () => boolean | Promise<boolean>;
 }
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
@@ -54,7 +54,7 @@ export interface HostedRequest {
  * that domain, found by the request's Host (X-Forwarded-Host when `trustProxy` is on): a custom domain at
  * its own name, a prefix domain at `<prefix>.<hostedUiDomain>` when a hosted UI domain is configured.
  */
-export async function resolveHostedPool(services: ServiceContext, request: FastifyRequest, limiter: RateLimiter): Promise<HostedPool | undefined> {
+export async function resolveHostedPool(services: ServiceContext, request: FastifyRequest, limiter: Allowance): Promise<HostedPool | undefined> {
   const { poolId } = (request.params ?? {}) as { poolId?: string };
   if (poolId !== undefined) return hostedAtIssuer(services, poolId, request, limiter);
   const host = request.hostname.toLowerCase();
@@ -75,7 +75,7 @@ export async function resolveHostedPool(services: ServiceContext, request: Fasti
 }
 
 /** The pool at `<publicUrl>/<poolId>`, the issuer's own address; undefined when there is no such pool. */
-export async function hostedAtIssuer(services: ServiceContext, poolId: string, request: HostedRequest, limiter: RateLimiter): Promise<HostedPool | undefined> {
+export async function hostedAtIssuer(services: ServiceContext, poolId: string, request: HostedRequest, limiter: Allowance): Promise<HostedPool | undefined> {
   const pool = POOL_ID.test(poolId) ? await services.repos.userPools.get(poolId) : undefined;
   if (!pool) return undefined;
   const base = publicBase(services.publicUrl());

@@ -50,7 +50,7 @@ export async function postMfa(hosted: HostedPool, request: FastifyRequest, reply
   const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
   const challenge = { username: field(form, 'username'), session: field(form, 'session') };
   const name = field(form, 'challenge') as ChallengeNameType;
-  if (!hosted.allowAttempt()) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
+  if (!(await hosted.allowAttempt())) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
   if (name === 'SELECT_MFA_TYPE') return answer(hosted, request, reply, auth, name, challenge, { USERNAME: challenge.username, ANSWER: field(form, 'answer') });
   const codeName = Object.hasOwn(CODE_PARAMETER, name) ? CODE_PARAMETER[name as MfaFactor] : undefined;
   if (!codeName) return showSignIn(hosted, request, reply, auth, { error: { message: 'Invalid session for the user.' } }, 400);
@@ -103,7 +103,7 @@ export async function postMfaSetup(hosted: HostedPool, request: FastifyRequest, 
   const form = postedForm(hosted, request);
   const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
   const setup = { username: field(form, 'username'), session: field(form, 'session'), secret: field(form, 'secret') };
-  if (!hosted.allowAttempt()) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
+  if (!(await hosted.allowAttempt())) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
   const deviceName = field(form, 'deviceName');
   let verified: VerifySoftwareTokenResponse;
   try {

@@ -56,7 +56,7 @@ export async function postResetPassword(hosted: HostedPool, request: FastifyRequ
   const form = postedForm(hosted, request);
   const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
   const username = field(form, 'username');
-  if (!hosted.allowAttempt()) return showReset(hosted, request, reply, auth, username, { error: { message: TOO_MANY_REQUESTS } }, 429);
+  if (!(await hosted.allowAttempt())) return showReset(hosted, request, reply, auth, username, { error: { message: TOO_MANY_REQUESTS } }, 429);
   try {
     await callUserPoolApi(hosted.ctx, 'ConfirmForgotPassword', {
       ClientId: auth.client.clientId,

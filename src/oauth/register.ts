@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.js';
-import type { RateLimiter } from '../security/rate-limiter.js';
+import type { Allowance } from '../security/rate-limiter.js';
 import { issuerOf } from '../userpools/auth/tokens.js';
 import { BadAuthorizationRequest, RedirectedAuthorizationError } from './authorization-request.js';
 import { authorizeEndpoint } from './authorize-endpoint.js';
@@ -80,7 +80,7 @@ const ROUTES: [method: 'GET' | 'POST', path: string, kind: Kind, handler: Handle
  * hosted-pool.ts). Registered in a plugin scope of their own, so their form parser, cookies and error
  * handling leave the JSON API untouched.
  */
-export async function registerOAuth(app: FastifyInstance, services: ServiceContext, limiter: RateLimiter): Promise<void> {
+export async function registerOAuth(app: FastifyInstance, services: ServiceContext, limiter: Allowance): Promise<void> {
   await app.register(async (scope) => {
     // The cookie-signing key is derived from the secrets key, like every other key Gatehouse holds.
     await scope.register(cookie, { secret: services.secrets.mac('hosted-ui/cookie-signing-key') });

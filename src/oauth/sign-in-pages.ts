@@ -32,7 +32,7 @@ export async function postSignIn(hosted: HostedPool, request: FastifyRequest, re
   const password = field(form, 'password');
   const fail = (message: string, fieldName?: string) =>
     showSignIn(hosted, request, reply, auth, { error: { message, ...(fieldName && { field: fieldName }) }, values: { username } }, 400);
-  if (!hosted.allowAttempt()) return fail(TOO_MANY_REQUESTS);
+  if (!(await hosted.allowAttempt())) return fail(TOO_MANY_REQUESTS);
   // InitiateAuth's answers for the missing parameters (start-sign-in.ts).
   if (!username) return fail('Missing required parameter USERNAME', 'username');
   if (!password) return fail('Missing required parameter PASSWORD', 'password');

@@ -103,7 +103,7 @@ export async function postConfirm(hosted: HostedPool, request: FastifyRequest, r
   const form = postedForm(hosted, request);
   const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
   const username = field(form, 'username');
-  if (!hosted.allowAttempt()) return showConfirm(hosted, request, reply, auth, username, { error: { message: TOO_MANY_REQUESTS } }, 429);
+  if (!(await hosted.allowAttempt())) return showConfirm(hosted, request, reply, auth, username, { error: { message: TOO_MANY_REQUESTS } }, 429);
   try {
     await callUserPoolApi(hosted.ctx, 'ConfirmSignUp', {
       ClientId: auth.client.clientId,

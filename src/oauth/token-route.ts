@@ -5,7 +5,7 @@ import type { DirectRoute } from '../api-listener.js';
 import type { ServiceContext } from '../context.js';
 import type { ApiRequest } from '../protocol/json-api.js';
 import type { ApiResponse } from '../protocol/serialize.js';
-import type { RateLimiter } from '../security/rate-limiter.js';
+import type { Allowance } from '../security/rate-limiter.js';
 import { apiErrorAnswer } from './api-errors.js';
 import { hostedAtIssuer } from './hosted-pool.js';
 import type { JsonAnswer } from './oauth-errors.js';
@@ -19,7 +19,7 @@ const FORM = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 export interface TokenRouteOptions {
   services: ServiceContext;
-  limiter: RateLimiter;
+  limiter: Allowance;
   trustProxy: boolean;
   log: FastifyBaseLogger;
 }

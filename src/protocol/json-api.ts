@@ -41,7 +41,7 @@ export interface JsonApiOptions<Ctx> {
   now: () => Date;
   createContext: (requestId: string, region: string, sourceIp: string) => Ctx;
   /** Throttling, asked before an operation runs; throws (TooManyRequestsException) to refuse it. */
-  throttle?: (operation: string, ip: string) => void;
+  throttle?: (operation: string, ip: string) => Promise<void> | undefined;
   /** Where an unexpected error is written, with the request id its answer names. */
   log: FastifyBaseLogger;
 }
@@ -118,7 +118,8 @@ export function createJsonApi<Ctx>(options: JsonApiOptions<Ctx>): JsonApi {
         credential = safeParseAuthorization(request.headers);
       }
 
-      options.throttle?.(name, request.ip);
+      const throttled = options.throttle?.(name, request.ip);
+      if (throttled) await throttled;
       const input = validateInput(service.model, spec.inputShape, parseBody(request.body));
       const handler = service.operations[name];
       if (!handler) throw new UnsupportedOperationException(`Gatehouse does not implement ${name} yet.`);

@@ -1,12 +1,42 @@
+import type { Config } from '../config.js';
+
+/**
+ * A rate limit as the server uses it: a RateLimiter in one process; in `serve --workers`, the primary's,
+ * which every worker asks (workers.ts), so that N workers do not give a client N allowances.
+ */
+export interface Allowance {
+  /** True when `key` has a token to take; takes nothing. */
+  available(key: string): boolean | Promise<boolean>;
+  /** Takes one token for `key`; false when the bucket is empty. */
+  take(key: string): boolean | Promise<boolean>;
+}
+
+/** The server's two limits: credential checks per client address, and code messages per recipient. */
+export interface RateLimits {
+  credentials: Allowance;
+  codeMessages: Allowance;
+}
+
+/**
+ * The two limits of `config`, kept in this process. Code messages are counted by the service's clock, which
+ * tests move by hours; credential checks by the wall clock.
+ */
+export function rateLimitsOf(config: Pick<Config, 'credentialRateLimit' | 'codeMessageLimit'>, codeMessageClock: () => number = Date.now): RateLimits {
+  return {
+    credentials: new RateLimiter(config.credentialRateLimit.perSecond, config.credentialRateLimit.burst),
+    codeMessages: new RateLimiter(config.codeMessageLimit.perHour / 3600, config.codeMessageLimit.burst, codeMessageClock),
+  };
+}
+
 /**
  * Token buckets per key (a client address, a sign-in name): `burst` at once, refilled at `perSecond`.
- * Kept in memory, so each node (each process of `serve --workers`) limits on its own — enough to slow a
- * password-guessing client down, which is the point; per-account lockout (account-protection.ts) covers
- * guessing spread across addresses.
+ * Kept in memory: one process's, or the primary's for all its workers. Separate nodes behind a load
+ * balancer each limit on their own — enough to slow a password-guessing client down, which is the point;
+ * per-account lockout (account-protection.ts) covers guessing spread across addresses and nodes.
  * Memory is bounded: past `maxKeys`, full buckets (which carry no information) go first, then the least
  * recently used, down to 90% of the bound, so that a flood of new keys costs O(1) per key.
  */
-export class RateLimiter {
+export class RateLimiter implements Allowance {
   /** In order of last use: a bucket is moved to the end each time it is taken from. */
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -38,7 +68,8 @@ export class RateLimiter {
   }
 
   private refilled(bucket: { tokens: number; at: number }, now: number): number {
-    return Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    // A clock set back (NTP, a test's clock) refills nothing, rather than taking tokens away from everyone.
+    return Math.min(this.burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * this.perSecond);
   }
 
   private shrink(now: number): void {

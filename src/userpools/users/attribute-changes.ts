@@ -55,7 +55,7 @@ export async function changeAttributes(
   }
   const coded = toVerify.filter((contact) => (settings.AutoVerifiedAttributes ?? []).includes(contact));
   // A user may not make codes go to address after address; an administrator is trusted to.
-  if (coded.length > 0 && writer.kind === 'client') takeCodeMessage(ctx, pool.id, user.usernameKey);
+  if (coded.length > 0 && writer.kind === 'client') await takeCodeMessage(ctx, pool.id, user.usernameKey);
   const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes }));
   const deliveries: CodeDeliveryDetailsType[] = [];
   for (const contact of coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, pending[contact]));

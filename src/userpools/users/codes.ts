@@ -30,18 +30,18 @@ const attemptLimitExceeded = () => new LimitExceededException('Attempt limit exc
  * before anything is looked up or written, and for names that match nobody as well, so that the limit
  * tells nothing about who exists. (Sign-in names cannot contain a space, so the two kinds never meet.)
  */
-export function takeCodeMessage(ctx: ServiceContext, poolId: string, name: string): void {
-  if (!ctx.codeMessages.take(messageKey(poolId, name))) throw attemptLimitExceeded();
+export async function takeCodeMessage(ctx: ServiceContext, poolId: string, name: string): Promise<void> {
+  if (!(await ctx.codeMessages.take(messageKey(poolId, name)))) throw attemptLimitExceeded();
 }
 
 /**
  * takeCodeMessage in two steps, for SignUp: refused now when the allowance is spent, counted by the
  * function returned once the user exists (a sign-up under a name already taken sends nothing).
  */
-export function checkCodeMessage(ctx: ServiceContext, poolId: string, name: string): () => void {
+export async function checkCodeMessage(ctx: ServiceContext, poolId: string, name: string): Promise<() => Promise<unknown>> {
   const key = messageKey(poolId, name);
-  if (!ctx.codeMessages.available(key)) throw attemptLimitExceeded();
-  return () => void ctx.codeMessages.take(key);
+  if (!(await ctx.codeMessages.available(key))) throw attemptLimitExceeded();
+  return async () => ctx.codeMessages.take(key);
 }
 
 /** Wrong guesses allowed on one code before it must be requested again. */

@@ -11,7 +11,7 @@ import { recoveryMedium, simulatedDelivery } from '../verification.js';
 /** Sends a password-reset code to a verified contact; the password keeps working until it is reset. */
 export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordRequest): Promise<ForgotPasswordResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
-  takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
+  await takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
   const user = await findUser(poolCtx, pool, input.Username!);
   // With PreventUserExistenceErrors, a user that is missing, disabled or has no verified contact gets a
   // simulated delivery, as Cognito documents ("Managing user existence error responses": ForgotPassword).

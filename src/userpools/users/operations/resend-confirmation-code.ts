@@ -9,7 +9,7 @@ import { sendSignUpCode, simulatedDelivery } from '../verification.js';
 
 export async function resendConfirmationCode(ctx: RequestContext, input: ResendConfirmationCodeRequest): Promise<ResendConfirmationCodeResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
-  takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
+  await takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
   const user = await findUser(poolCtx, pool, input.Username!);
   if (!user) {
     if (hidesUserExistence(client)) return { CodeDeliveryDetails: simulatedDelivery(pool, input.Username!) };

@@ -20,9 +20,11 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
   checkPasswordPolicy(pool.settings.userPool.Policies?.PasswordPolicy, input.Password);
   // Sign-ups under ever new names could each send a code to one stranger's address: the address counts too.
   const autoVerified: string[] = pool.settings.userPool.AutoVerifiedAttributes ?? [];
-  const countMessages = (input.UserAttributes ?? [])
-    .filter((attribute) => attribute.Value && autoVerified.includes(attribute.Name!))
-    .map((attribute) => checkCodeMessage(poolCtx, pool.id, `to ${attribute.Value!.toLowerCase()}`));
+  const countMessages = await Promise.all(
+    (input.UserAttributes ?? [])
+      .filter((attribute) => attribute.Value && autoVerified.includes(attribute.Name!))
+      .map((attribute) => checkCodeMessage(poolCtx, pool.id, `to ${attribute.Value!.toLowerCase()}`)),
+  );
   const user = await createUser(poolCtx, pool, {
     name: input.Username!,
     attributes: input.UserAttributes ?? [],
@@ -30,7 +32,7 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
     password: { value: input.Password, temporary: false },
     writer: { kind: 'client', writeAttributes: client.settings.WriteAttributes },
   });
-  for (const count of countMessages) count();
+  for (const count of countMessages) await count();
   const delivery = await sendSignUpCode(poolCtx, pool, user);
   return { UserConfirmed: false, UserSub: user.sub, ...(delivery && { CodeDeliveryDetails: delivery }) };
 }

@@ -45,7 +45,7 @@ export async function getUserAttributeVerificationCode(
   const { pool, user, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
   const contact = contactOf(input.AttributeName!);
   if (!user.attributes[contact]) throw new InvalidParameterException(`The user has no ${contact} to verify.`);
-  takeCodeMessage(poolCtx, pool.id, user.usernameKey);
+  await takeCodeMessage(poolCtx, pool.id, user.usernameKey);
   return { CodeDeliveryDetails: await sendVerification(poolCtx, pool, user, contact) };
 }
 
