@@ -8,6 +8,9 @@ export function encodeNextToken(listing: string, lastKey: string): string {
   return Buffer.from(JSON.stringify([listing, lastKey])).toString('base64url');
 }
 
+/** A token that no listing of this kind handed out (or that was altered): Cognito's error type for it. */
+export const invalidPaginationToken = () => new InvalidParameterException('Invalid pagination token: it did not come from this listing.');
+
 export function decodeNextToken(listing: string, token: string | undefined): string | undefined {
   if (token === undefined) return undefined;
   try {
@@ -16,7 +19,7 @@ export function decodeNextToken(listing: string, token: string | undefined): str
   } catch {
     // fall through
   }
-  throw new InvalidParameterException('Invalid pagination token: it did not come from this listing.');
+  throw invalidPaginationToken();
 }
 
 /** Asks storage for one row more than a page, so a token is handed out only when more rows exist. */

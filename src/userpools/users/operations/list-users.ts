@@ -1,7 +1,6 @@
 import type { ListUsersRequest, ListUsersResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../../context.js';
-import { InvalidParameterException } from '../../../protocol/errors.js';
-import { decodeNextToken, encodeNextToken } from '../../../protocol/pagination.js';
+import { decodeNextToken, encodeNextToken, invalidPaginationToken } from '../../../protocol/pagination.js';
 import type { UserCursor, UserFilter } from '../../../storage/users-repository.js';
 import { requirePool } from '../../pools.js';
 import { parseUserFilter } from '../list-users-filter.js';
@@ -25,7 +24,7 @@ function parseCursor(cursor: string, filter: UserFilter | undefined): UserCursor
   if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string' && typeof parsed[0] === valueType && (filter || parsed[0] === null)) {
     return parsed as UserCursor;
   }
-  throw new InvalidParameterException('Invalid pagination token: it did not come from this listing.');
+  throw invalidPaginationToken();
 }
 
 /** Users in index order, filtered as Cognito's filter language says, a page at a time. */
