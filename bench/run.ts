@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { ensureBuilt } from './lib/build.js';
 import { pinBenchProcess } from './lib/cpus.js';
 import { killAllChildren } from './lib/children.js';
-import { ROOT } from './lib/gatehouse.js';
+import { ROOT, setBenchArgon2Memory } from './lib/gatehouse.js';
 import { FULL_LOAD, QUICK_LOAD } from './lib/load.js';
 import { parseOptions } from './lib/options.js';
 import { formatReport, machine, writeReport, type Report } from './lib/report.js';
@@ -55,9 +55,23 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+if (options.argon2MemoryKiB !== undefined) {
+  setBenchArgon2Memory(options.argon2MemoryKiB);
+  log(`argon2id memory ${options.argon2MemoryKiB} KiB in every server, not the default: the argon2-bound targets do not apply`);
+}
+
 const pinning = pinBenchProcess();
 log(`CPU pinning: ${pinning}`);
-const report: Report = { startedAt: new Date().toISOString(), finishedAt: '', quick: options.quick, machine: machine(pinning), rows: [], skipped: [], failed: [] };
+const report: Report = {
+  startedAt: new Date().toISOString(),
+  finishedAt: '',
+  quick: options.quick,
+  ...(options.argon2MemoryKiB !== undefined && { argon2MemoryKiB: options.argon2MemoryKiB }),
+  machine: machine(pinning),
+  rows: [],
+  skipped: [],
+  failed: [],
+};
 ensureBuilt(log);
 const profileDir = options.profileDir ? resolve(ROOT, options.profileDir) : undefined;
 

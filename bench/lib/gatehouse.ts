@@ -24,6 +24,11 @@ export interface RunningServer {
  */
 export const BENCH_PASSWORD_HASHING: Config['passwordHashing'] = configSchema.parse({}).passwordHashing;
 
+/** `--argon2-memory`: every server of the run, Gatehouse and baselines alike, hashes with `kib` instead. */
+export function setBenchArgon2Memory(kib: number): void {
+  BENCH_PASSWORD_HASHING.memoryKiB = kib;
+}
+
 /**
  * Config for scenarios that sign in many times from one address: the credential rate limit (20/s per
  * address by default) would otherwise be what is measured.

@@ -10,6 +10,8 @@ export interface BenchOptions {
   /** Start the Gatehouse child with --cpu-prof, profiles written here. */
   profileDir?: string;
   output: string;
+  /** argon2id memory of every server in the run, in KiB, instead of Gatehouse's default (an experiment, not the targets). */
+  argon2MemoryKiB?: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options] [name-filter ...]
@@ -19,6 +21,9 @@ export const USAGE = `Usage: npm run bench -- [options] [name-filter ...]
   --profile        run the Gatehouse children with --cpu-prof (profiles in .bench/profiles)
   --reseed         seed the ListUsers pools again instead of using the cached ones (.bench/seeded, gh_bench_users_* schemas)
   --output FILE    where to write the JSON results (default .bench/results.json)
+  --argon2-memory KIB
+                   argon2id memory of every server in the run instead of the default 19456 (at least 1024):
+                   for seeing what the hash's size does to the rest of a request; targets do not apply
   name-filter      run only scenarios whose name contains one of these, e.g. "describe" or "postgres"
 `;
 
@@ -32,6 +37,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       reseed: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       output: { type: 'string', default: '.bench/results.json' },
+      'argon2-memory': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -39,7 +45,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.stdout.write(USAGE);
     process.exit(0);
   }
+  const argon2Memory = values['argon2-memory'];
+  if (argon2Memory !== undefined && !(Number.isInteger(Number(argon2Memory)) && Number(argon2Memory) >= 1024)) {
+    process.stderr.write(`--argon2-memory takes a whole number of KiB, at least 1024 (got ${argon2Memory})\n`);
+    process.exit(2);
+  }
   return {
+    argon2MemoryKiB: argon2Memory === undefined ? undefined : Number(argon2Memory),
     quick: values.quick,
     filters: positionals,
     list: values.list,

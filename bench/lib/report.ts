@@ -7,6 +7,8 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   quick: boolean;
+  /** Set by --argon2-memory: the argon2-bound rows are an experiment, not the targets' figures. */
+  argon2MemoryKiB?: number;
   machine: { node: string; platform: string; cpus: number; cpuModel: string; memoryMB: number; pinning: string };
   rows: Row[];
   skipped: Skipped[];
@@ -54,7 +56,7 @@ export function formatReport(report: Report): string {
   ]);
   const m = report.machine;
   const out = [
-    `Gatehouse bench${report.quick ? ' (quick)' : ''}: node ${m.node}, ${m.cpus} × ${m.cpuModel}, ${m.memoryMB} MB; ${m.pinning}`,
+    `Gatehouse bench${report.quick ? ' (quick)' : ''}${report.argon2MemoryKiB ? ` (argon2id memory ${report.argon2MemoryKiB} KiB, not the default: argon2-bound targets do not apply)` : ''}: node ${m.node}, ${m.cpus} × ${m.cpuModel}, ${m.memoryMB} MB; ${m.pinning}`,
     '',
     lines.length > 0 ? table(['scenario', 'metric', 'figure', 'baseline', 'ratio', 'target', 'result'], lines) : '(no figures)',
   ];
