@@ -4,7 +4,7 @@ import { sessionDevice } from '../devices/devices.js';
 import type { ServiceContext } from '../../context.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
-import { AliasExistsException, CodeMismatchException, SoftwareTokenMFANotFoundException, UsernameExistsException } from '../errors.js';
+import { AliasExistsException, CodeMismatchException, SoftwareTokenMFANotFoundException } from '../errors.js';
 import { CONTACT, readUserMfa, type MfaFactor } from '../mfa/factors.js';
 import { updateUser } from '../users/users.js';
 import { acceptTotpCode } from '../mfa/totp.js';
@@ -64,11 +64,12 @@ async function markContactVerified(ctx: ServiceContext, pool: StoredUserPool, us
   if (!contact || !user.attributes[contact] || user.attributes[`${contact}_verified`] === 'true') return user;
   try {
     return await updateUser(ctx, pool, user, (u) =>
-      // The address the code went to: the code's hash binds it, so it cannot have changed meanwhile.
+      // Only the address the code went to (its hash binds it), not one written since this request read the user.
       u.attributes[contact] === user.attributes[contact] ? { ...u, attributes: { ...u.attributes, [`${contact}_verified`]: 'true' } } : u,
     );
   } catch (error) {
-    if (error instanceof AliasExistsException || error instanceof UsernameExistsException) return user;
+    // Only an alias can clash here: a UsernameAttributes address is unique among all users, verified or not.
+    if (error instanceof AliasExistsException) return user;
     throw error;
   }
 }
