@@ -56,8 +56,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 if (options.argon2MemoryKiB !== undefined) {
-  setBenchArgon2Memory(options.argon2MemoryKiB);
-  log(`argon2id memory ${options.argon2MemoryKiB} KiB in every server, not the default: the argon2-bound targets do not apply`);
+  try {
+    setBenchArgon2Memory(options.argon2MemoryKiB);
+  } catch (error) {
+    log(`--argon2-memory ${options.argon2MemoryKiB}: ${((error as { issues?: { message: string }[] }).issues ?? [error as Error]).map((i) => i.message).join('; ')}`);
+    process.exit(2);
+  }
+  log(`argon2id memory ${options.argon2MemoryKiB} KiB in every server (see the report's header)`);
 }
 
 const pinning = pinBenchProcess();

@@ -24,9 +24,12 @@ export interface RunningServer {
  */
 export const BENCH_PASSWORD_HASHING: Config['passwordHashing'] = configSchema.parse({}).passwordHashing;
 
-/** `--argon2-memory`: every server of the run, Gatehouse and baselines alike, hashes with `kib` instead. */
+/**
+ * `--argon2-memory`: every server of the run, Gatehouse and baselines alike, hashes with `kib` instead;
+ * refused (a ZodError naming the bound) where Gatehouse's own config would refuse it.
+ */
 export function setBenchArgon2Memory(kib: number): void {
-  BENCH_PASSWORD_HASHING.memoryKiB = kib;
+  BENCH_PASSWORD_HASHING.memoryKiB = configSchema.parse({ passwordHashing: { ...BENCH_PASSWORD_HASHING, memoryKiB: kib } }).passwordHashing.memoryKiB;
 }
 
 /**
