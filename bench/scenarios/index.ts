@@ -12,6 +12,7 @@ import { signInPassword } from './sign-in-password.js';
 import { signInSrp } from './sign-in-srp.js';
 import { signUp } from './sign-up.js';
 import { startupTime } from './startup-time.js';
+import { workersCredentialCheck } from './workers-credential-check.js';
 
 /** Every scenario, in the order they run. A new scenario is one file in this folder plus one line here. */
 export const scenarios: Scenario[] = [
@@ -31,4 +32,5 @@ export const scenarios: Scenario[] = [
   listUsersSqlite,
   listUsersPostgres,
   authorizerDecisions,
+  workersCredentialCheck,
 ];
