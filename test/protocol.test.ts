@@ -260,6 +260,14 @@ for (const store of STORES) {
         'InvalidParameterException',
         "1 validation error detected: Value 'not a pool id' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+",
       );
+      // An empty value fails its length and its pattern, and AWS names both.
+      assertError(
+        await post({ target: op('DescribeUserPool'), body: JSON.stringify({ UserPoolId: '' }) }),
+        400,
+        'InvalidParameterException',
+        "2 validation errors detected: Value '' at 'userPoolId' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+          "Value '' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+",
+      );
       assertError(
         await post({ target: op('CreateUserPool'), body: JSON.stringify({ PoolName: 'p', MfaConfiguration: 'SOMETIMES' }) }),
         400,
@@ -292,8 +300,9 @@ for (const store of STORES) {
         await post({ target: op('ListUserPools'), body: '{"MaxResults":0,"NextToken":""}' }),
         400,
         'InvalidParameterException',
-        "2 validation errors detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1; " +
-          "Value '' at 'nextToken' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        "3 validation errors detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1; " +
+          "Value '' at 'nextToken' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+          "Value '' at 'nextToken' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\S]+",
       );
       const message = assertError(
         await post({ target: op('DescribeUserPool'), body: JSON.stringify({ UserPoolId: '!'.repeat(60) }) }),

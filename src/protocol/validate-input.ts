@@ -118,7 +118,9 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
       if (shape.enum && !shape.enum.includes(value)) fail(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
       // No text a person writes has one, and PostgreSQL's text and jsonb cannot store it: refused on both stores alike.
       if (value.includes('\u0000')) fail('Member must not contain the NUL character');
-      if (shape.pattern && value.length > 0) {
+      // An empty value is checked against the pattern too, as AWS does: '' for a username is refused for
+      // its length and its pattern, two violations.
+      if (shape.pattern) {
         const regex = compilePattern(shape.pattern);
         if (regex && !regex.test(value)) fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
       }
