@@ -9,6 +9,7 @@ import {
   DescribeUserPoolCommand,
   ListUsersCommand,
   type CognitoIdentityProviderClient,
+  type InvalidParameterException,
   type ListUsersRequest,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -195,7 +196,13 @@ for (const store of STORES) {
         idp.send(new ListUsersCommand({ UserPoolId: other, Limit: 2, Filter: 'given_name = "Ann"', PaginationToken: token })),
         'InvalidParameterException',
       );
-      await rejects(idp.send(new ListUsersCommand({ UserPoolId: poolId, PaginationToken: 'not-a-token' })), 'InvalidParameterException');
+      // In Cognito's words: the marker as sent, and the request's id (the response's x-amzn-RequestId).
+      await assert.rejects(idp.send(new ListUsersCommand({ UserPoolId: poolId, PaginationToken: 'not-a-token' })), (error: InvalidParameterException) => {
+        assert.equal(error.name, 'InvalidParameterException');
+        assert.ok(error.$metadata.requestId);
+        assert.equal(error.message, `Paging marker not-a-token is invalid for request ${error.$metadata.requestId}`);
+        return true;
+      });
       // A token rebuilt by hand with a cursor that is not one is refused too, not a server error.
       const [listing] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [string, string];
       for (const cursor of ['not json', '{"a":1}', '[1]']) {

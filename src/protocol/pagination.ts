@@ -8,10 +8,14 @@ export function encodeNextToken(listing: string, lastKey: string): string {
   return Buffer.from(JSON.stringify([listing, lastKey])).toString('base64url');
 }
 
-/** A token that no listing of this kind handed out (or that was altered): Cognito's error type for it. */
-export const invalidPaginationToken = () => new InvalidParameterException('Invalid pagination token: it did not come from this listing.');
+/**
+ * A token that no listing of this kind handed out (or that was altered), refused in Cognito's words for
+ * it (seen on ListUsers): the marker as sent, and the request it came with.
+ */
+export const invalidPaginationToken = (token: string, requestId: string) =>
+  new InvalidParameterException(`Paging marker ${token} is invalid for request ${requestId}`);
 
-export function decodeNextToken(listing: string, token: string | undefined): string | undefined {
+export function decodeNextToken(listing: string, token: string | undefined, requestId: string): string | undefined {
   if (token === undefined) return undefined;
   try {
     const [name, key] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
@@ -19,7 +23,7 @@ export function decodeNextToken(listing: string, token: string | undefined): str
   } catch {
     // fall through
   }
-  throw invalidPaginationToken();
+  throw invalidPaginationToken(token, requestId);
 }
 
 /** Asks storage for one row more than a page, so a token is handed out only when more rows exist. */

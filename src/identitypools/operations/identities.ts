@@ -32,7 +32,7 @@ export async function listIdentities(ctx: RequestContext, input: ListIdentitiesI
   const pool = await requireIdentityPool(ctx, input.IdentityPoolId!);
   const limit = input.MaxResults!;
   const listing = `ListIdentities:${pool.id}`;
-  const rows = await ctx.repos.identities.list(pool.id, limit + 1, decodeNextToken(listing, input.NextToken));
+  const rows = await ctx.repos.identities.list(pool.id, limit + 1, decodeNextToken(listing, input.NextToken, ctx.requestId));
   const { items, nextToken } = page(rows, limit, (i) => i.identityId, listing);
   return { IdentityPoolId: pool.id, Identities: items.map(describe), ...(nextToken && { NextToken: nextToken }) };
 }

@@ -59,7 +59,7 @@ export async function deleteIdentityPool(ctx: RequestContext, input: DeleteIdent
 
 export async function listIdentityPools(ctx: RequestContext, input: ListIdentityPoolsInput): Promise<ListIdentityPoolsResponse> {
   const limit = input.MaxResults!;
-  const rows = await ctx.repos.identityPools.list(ctx.region, limit + 1, decodeNextToken('ListIdentityPools', input.NextToken));
+  const rows = await ctx.repos.identityPools.list(ctx.region, limit + 1, decodeNextToken('ListIdentityPools', input.NextToken, ctx.requestId));
   const { items, nextToken } = page(rows, limit, (p) => p.id, 'ListIdentityPools');
   return {
     IdentityPools: items.map((p) => ({ IdentityPoolId: p.id, IdentityPoolName: p.name })),

@@ -1,5 +1,5 @@
 import type { DeviceRememberedStatusType, ListDevicesResponse } from '@aws-sdk/client-cognito-identity-provider';
-import type { ServiceContext } from '../../context.js';
+import type { RequestContext, ServiceContext } from '../../context.js';
 import { InvalidParameterException } from '../../protocol/errors.js';
 import { decodeNextToken, page } from '../../protocol/pagination.js';
 import type { StoredUser } from '../../storage/users-repository.js';
@@ -11,7 +11,7 @@ const MAX_DEVICES_PER_PAGE = 60;
 
 /** A page of the user's devices (only remembered ones with `rememberedOnly`), with ListDevices' PaginationToken. */
 export async function listDevices(
-  ctx: ServiceContext,
+  ctx: RequestContext,
   pool: StoredUserPool,
   user: StoredUser,
   input: { Limit?: number; PaginationToken?: string },
@@ -20,7 +20,7 @@ export async function listDevices(
   const limit = input.Limit || MAX_DEVICES_PER_PAGE;
   // The listing names the user, so a token from one user's listing is refused for another's.
   const listing = `ListDevices:${user.poolId}:${user.usernameKey}:${rememberedOnly ? 'remembered' : 'all'}`;
-  const afterKey = decodeNextToken(listing, input.PaginationToken);
+  const afterKey = decodeNextToken(listing, input.PaginationToken, ctx.requestId);
   const rows = await ctx.repos.devices.list(user.poolId, user.usernameKey, limit + 1, { ...(afterKey !== undefined && { afterKey }), rememberedOnly });
   const { items, nextToken } = page(rows, limit, (device) => device.deviceKey, listing);
   return { Devices: items.map((device) => toDeviceType(ctx, pool, user, device)), ...(nextToken && { PaginationToken: nextToken }) };

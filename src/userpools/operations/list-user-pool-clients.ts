@@ -9,7 +9,7 @@ export async function listUserPoolClients(ctx: RequestContext, input: ListUserPo
   const pool = await requirePool(ctx, input.UserPoolId!);
   const limit = input.MaxResults ?? DEFAULT_PAGE;
   const listing = `ListUserPoolClients:${pool.id}`;
-  const rows = await ctx.repos.appClients.list(pool.id, limit + 1, decodeNextToken(listing, input.NextToken));
+  const rows = await ctx.repos.appClients.list(pool.id, limit + 1, decodeNextToken(listing, input.NextToken, ctx.requestId));
   const { items, nextToken } = page(rows, limit, (c) => c.clientId, listing);
   return {
     UserPoolClients: items.map((c) => ({ ClientId: c.clientId, UserPoolId: c.poolId, ClientName: c.name })),

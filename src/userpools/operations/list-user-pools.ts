@@ -5,7 +5,7 @@ import { decodeNextToken, page } from '../../protocol/pagination.js';
 /** The caller's region's pools, in id order, a page at a time. */
 export async function listUserPools(ctx: RequestContext, input: ListUserPoolsRequest): Promise<ListUserPoolsResponse> {
   const limit = input.MaxResults!;
-  const after = decodeNextToken('ListUserPools', input.NextToken);
+  const after = decodeNextToken('ListUserPools', input.NextToken, ctx.requestId);
   const rows = await ctx.repos.userPools.list(ctx.region, limit + 1, after);
   const { items, nextToken } = page(rows, limit, (p) => p.id, 'ListUserPools');
   return {

@@ -71,7 +71,7 @@ export async function listGroups(ctx: RequestContext, input: ListGroupsRequest):
   const pool = await requirePool(ctx, input.UserPoolId!);
   const limit = input.Limit || 60;
   const listing = `ListGroups:${pool.id}`;
-  const rows = await ctx.repos.groups.list(pool.id, limit + 1, decodeNextToken(listing, input.NextToken));
+  const rows = await ctx.repos.groups.list(pool.id, limit + 1, decodeNextToken(listing, input.NextToken, ctx.requestId));
   const { items, nextToken } = page(rows, limit, (g) => g.groupName, listing);
   return { Groups: items.map(toGroupType), ...(nextToken && { NextToken: nextToken }) };
 }

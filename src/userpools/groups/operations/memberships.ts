@@ -45,7 +45,7 @@ export async function adminListGroupsForUser(ctx: RequestContext, input: AdminLi
   const user = await requireUser(ctx, pool, input.Username!);
   const limit = input.Limit || 60;
   const listing = `AdminListGroupsForUser:${pool.id}:${user.usernameKey}`;
-  const rows = await ctx.repos.groups.groupsOf(pool.id, user.usernameKey, limit + 1, decodeNextToken(listing, input.NextToken));
+  const rows = await ctx.repos.groups.groupsOf(pool.id, user.usernameKey, limit + 1, decodeNextToken(listing, input.NextToken, ctx.requestId));
   const { items, nextToken } = page(rows, limit, (g) => g.groupName, listing);
   return { Groups: items.map(toGroupType), ...(nextToken && { NextToken: nextToken }) };
 }
@@ -55,7 +55,7 @@ export async function listUsersInGroup(ctx: RequestContext, input: ListUsersInGr
   await requireGroup(ctx, pool.id, input.GroupName!);
   const limit = input.Limit || 60;
   const listing = `ListUsersInGroup:${pool.id}:${input.GroupName}`;
-  const keys = await ctx.repos.groups.membersOf(pool.id, input.GroupName!, limit + 1, decodeNextToken(listing, input.NextToken));
+  const keys = await ctx.repos.groups.membersOf(pool.id, input.GroupName!, limit + 1, decodeNextToken(listing, input.NextToken, ctx.requestId));
   const { items, nextToken } = page(keys, limit, (k) => k, listing);
   const users = (await Promise.all(items.map((key) => ctx.repos.users.get(pool.id, key)))).filter((u): u is StoredUser => u !== undefined);
   return { Users: users.map((u) => toUserType(u)), ...(nextToken && { NextToken: nextToken }) };

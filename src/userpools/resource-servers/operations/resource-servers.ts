@@ -65,7 +65,7 @@ export async function listResourceServers(ctx: RequestContext, input: ListResour
   const pool = await requirePool(ctx, input.UserPoolId!);
   const limit = input.MaxResults ?? DEFAULT_PAGE;
   const listing = `ListResourceServers:${pool.id}`;
-  const rows = await ctx.repos.resourceServers.list(pool.id, { limit: limit + 1, afterIdentifier: decodeNextToken(listing, input.NextToken) });
+  const rows = await ctx.repos.resourceServers.list(pool.id, { limit: limit + 1, afterIdentifier: decodeNextToken(listing, input.NextToken, ctx.requestId) });
   const { items, nextToken } = page(rows, limit, (s) => s.identifier, listing);
   return { ResourceServers: items.map(toResourceServerType), ...(nextToken && { NextToken: nextToken }) };
 }

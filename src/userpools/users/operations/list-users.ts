@@ -13,7 +13,7 @@ const MAX_PAGE = 60;
  * The cursor inside a token. Tokens are not signed, so a hand-made one must be refused here, not reach
  * the database as a value of the wrong type (a server error): the filtered column's value, then the key.
  */
-function parseCursor(cursor: string, filter: UserFilter | undefined): UserCursor {
+function parseCursor(cursor: string, filter: UserFilter | undefined): UserCursor | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(cursor);
@@ -24,7 +24,7 @@ function parseCursor(cursor: string, filter: UserFilter | undefined): UserCursor
   if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string' && typeof parsed[0] === valueType && (filter || parsed[0] === null)) {
     return parsed as UserCursor;
   }
-  throw invalidPaginationToken();
+  return undefined;
 }
 
 /** Users in index order, filtered as Cognito's filter language says, a page at a time. */
@@ -34,8 +34,10 @@ export async function listUsers(ctx: RequestContext, input: ListUsersRequest): P
   const limit = input.Limit || MAX_PAGE;
   // The token is bound to the pool and the filter: a token from another listing is refused.
   const listing = `ListUsers:${pool.id}:${input.Filter ?? ''}`;
-  const cursor = decodeNextToken(listing, input.PaginationToken);
-  const { users, last } = await ctx.repos.users.list(pool.id, limit, filter, cursor === undefined ? undefined : parseCursor(cursor, filter));
+  const cursor = decodeNextToken(listing, input.PaginationToken, ctx.requestId);
+  const after = cursor === undefined ? undefined : parseCursor(cursor, filter);
+  if (cursor !== undefined && !after) throw invalidPaginationToken(input.PaginationToken!, ctx.requestId);
+  const { users, last } = await ctx.repos.users.list(pool.id, limit, filter, after);
   return {
     Users: users.map((u) => toUserType(u, input.AttributesToGet)),
     ...(last && { PaginationToken: encodeNextToken(listing, JSON.stringify(last)) }),
