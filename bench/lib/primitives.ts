@@ -21,7 +21,9 @@ export type PrimitiveOp =
   /** decodeJws + verifyJws of an RS256 access token (node:crypto): what GetUser costs at least. */
   | 'rs256-verify'
   /** The server's share of one USER_SRP_AUTH round trip: startSrpSession, verifyPasswordClaim (3 modexps) and two signatures. */
-  | 'srp-server-round-trip';
+  | 'srp-server-round-trip'
+  /** Nothing: on the HTTP floor, a request of a flow that needs no primitive (a redirect, a page). */
+  | 'none';
 
 export interface PrimitiveSettings {
   passwordHashing: Config['passwordHashing'];
@@ -41,6 +43,8 @@ export type PrimitiveReply = { id: number; sample: DriveSample } | { id: number;
 
 export interface Primitives {
   pid: number;
+  /** The HTTP floor's address: `<floorUrl>/<op>` runs `op` once and answers. */
+  floorUrl: string;
   /** Closed-loop runs of `op` with `concurrency` in flight, as a Runner for compareRunners. */
   runner(op: PrimitiveOp, concurrency: number, label: string): Runner;
   /**
@@ -79,6 +83,7 @@ export async function startPrimitives(settings: PrimitiveSettings, defer: (clean
     });
   return {
     pid: child.pid,
+    floorUrl,
     runner: (op, concurrency, label) => ({
       label,
       run: (seconds) => withCpu(child.pid, () => request({ op, mode: 'closed', concurrency, seconds })),

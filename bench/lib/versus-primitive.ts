@@ -29,10 +29,19 @@ export interface VersusPrimitive {
    * The subject's requests, and the primitive one of them needs, for a second comparison against the HTTP
    * floor: a bare node:http server running only that primitive per request (no target; what is left to gain).
    */
-  overHttp?: { target: LoadTarget; op: PrimitiveOp; label: string };
+  overHttp?: { target: LoadTarget; op: PrimitiveOp; label: string } | FloorFlow;
   /** One operation through the stack (for the fixed-rate run), and the primitive to run at the same rate. */
   atHalfPeak?: { once: () => Promise<unknown>; op: PrimitiveOp; label: string };
   note?: string;
+}
+
+/**
+ * The HTTP floor of a flow of several requests (the authorization-code round trip): `runner` makes the same
+ * requests to the bare node:http server, each running the primitive its counterpart needs (or none).
+ */
+export interface FloorFlow {
+  runner: Runner;
+  label: string;
 }
 
 /** Longest fixed-rate run, and how many operations it aims for (a p99 needs a few hundred). */
@@ -72,8 +81,9 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
   }
 
   if (spec.overHttp) {
-    const { op, target, label: floorLabel } = spec.overHttp;
-    const floor = spec.primitives.httpRunner(op, target, connections, `node:http + ${floorLabel}`);
+    const floorLabel = spec.overHttp.label;
+    const floor =
+      'runner' in spec.overHttp ? spec.overHttp.runner : spec.primitives.httpRunner(spec.overHttp.op, spec.overHttp.target, connections, `node:http + ${floorLabel}`);
     const { subject: s2, baseline: f } = await compareRunners(spec.subject, floor, ctx.load, ctx.log);
     rows.push(
       row({
@@ -81,7 +91,7 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
         metric: 'throughput vs the HTTP floor',
         unit: per === 'request' ? 'req/s' : `${per}s/s`,
         value: s2.rps,
-        baseline: { label: `bare node:http + ${floorLabel} per request, ${connections} connections`, value: f.rps },
+        baseline: { label: `bare node:http + ${floorLabel}${'runner' in spec.overHttp ? '' : ' per request'}, ${connections} connections`, value: f.rps },
         samples: { value: s2.samples.map((x) => x.rps), baseline: f.samples.map((x) => x.rps) },
         note: 'the same requests to a node:http server that only runs the primitive and answers: the ratio is what Gatehouse costs beyond a minimal HTTP server doing the same primitive',
       }),

@@ -77,6 +77,7 @@ const ops: Record<PrimitiveOp, () => Promise<unknown>> = {
     });
     await Promise.all([sign(claims('id')), sign(claims('access'))]);
   },
+  none: async () => {},
 };
 
 // The HTTP floor: the same operations behind a bare node:http server, one per request, answering a small
