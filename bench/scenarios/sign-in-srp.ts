@@ -1,6 +1,7 @@
 import { signInFixture } from '../lib/auth-fixture.js';
 import { ApiClient } from '../lib/api-client.js';
-import { BENCH_PASSWORD_HASHING } from '../lib/gatehouse.js';
+import { apiHeaders, BENCH_PASSWORD_HASHING } from '../lib/gatehouse.js';
+import { expectStatus, HttpClient } from '../lib/http-client.js';
 import { closedLoopRunner } from '../lib/load.js';
 import { startPrimitives } from '../lib/primitives.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -17,7 +18,8 @@ interface Challenge {
  * Complete USER_SRP_AUTH sign-ins: InitiateAuth with SRP_A, the client's proof computed from the
  * PASSWORD_VERIFIER challenge (lib/srp-client.ts: what can be is precomputed, one native modexp is left
  * per round trip), RespondToAuthChallenge ending in tokens. The baseline is the server's own share of the
- * work, bare: its three modular exponentiations and the two token signatures.
+ * work, bare: its three modular exponentiations and the two token signatures; the HTTP floor is the same
+ * two requests to a bare node:http server that does that work in the second.
  */
 export const signInSrp: Scenario = {
   name: 'sign-in-srp',
@@ -49,6 +51,21 @@ export const signInSrp: Scenario = {
 
     // The bench process's own CPU per round trip is kept, to show what the client took from the two cores.
     const subject = closedLoopRunner('gatehouse USER_SRP_AUTH round trip', f.gatehouse.child.pid, roundTrip, ctx.load.connections);
+    // The HTTP floor: the same two requests (bodies of the same size) to the bare node:http server, the
+    // first running nothing, the second the server's whole share of the round trip.
+    const floorHttp = new HttpClient(primitives.floorUrl, ctx.load.connections);
+    ctx.defer(() => floorHttp.close());
+    const sample = client.start();
+    const initiateBody = JSON.stringify({ AuthFlow: 'USER_SRP_AUTH', ClientId: f.clientId, AuthParameters: { USERNAME: f.username, SRP_A: sample.srpA } });
+    const respondBody = JSON.stringify({
+      ClientId: f.clientId,
+      ChallengeName: 'PASSWORD_VERIFIER',
+      ChallengeResponses: client.answer(sample, (await initiate(sample.srpA)).ChallengeParameters),
+    });
+    const floorRoundTrip = async () => {
+      expectStatus(await floorHttp.send('POST', '/none', apiHeaders('InitiateAuth'), initiateBody), 200, 'floor: InitiateAuth');
+      expectStatus(await floorHttp.send('POST', '/srp-server-round-trip', apiHeaders('RespondToAuthChallenge'), respondBody), 200, 'floor: RespondToAuthChallenge');
+    };
     const rows = await compareWithPrimitive(ctx, {
       scenario: 'sign-in-srp',
       subject,
@@ -56,6 +73,10 @@ export const signInSrp: Scenario = {
       baseline: { op: 'srp-server-round-trip', label: 'bare 3 SRP modexps + 2 RS256 signs' },
       target: 0.7,
       per: 'round trip',
+      overHttp: {
+        runner: closedLoopRunner('node:http floor round trip', primitives.pid, floorRoundTrip, ctx.load.connections),
+        label: '2 requests: none, then 3 SRP modexps + 2 RS256 signs',
+      },
       atHalfPeak: { once: roundTrip, op: 'srp-server-round-trip', label: 'bare 3 SRP modexps + 2 RS256 signs' },
     });
     // The first run was the warm-up.
