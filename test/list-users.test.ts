@@ -210,6 +210,7 @@ for (const store of STORES) {
         await rejects(
           idp.send(new ListUsersCommand({ UserPoolId: poolId, Limit: 2, Filter: 'given_name = "Ann"', PaginationToken: forged })),
           'InvalidParameterException',
+          new RegExp(`^Paging marker ${forged} is invalid for request `),
         );
       }
       const second = await idp.send(new ListUsersCommand({ UserPoolId: poolId, Limit: 2, Filter: 'given_name = "Ann"', PaginationToken: token }));

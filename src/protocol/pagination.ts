@@ -9,21 +9,28 @@ export function encodeNextToken(listing: string, lastKey: string): string {
 }
 
 /**
- * A token that no listing of this kind handed out (or that was altered), refused in Cognito's words for
- * it (seen on ListUsers): the marker as sent, and the request it came with.
+ * The key inside a token this listing handed out, read by `parse` (the key itself by default; a listing
+ * whose key has a structure checks it here, since tokens are not signed). A token from another listing,
+ * an altered one, or a key `parse` refuses (undefined) is refused in Cognito's words for it (seen on
+ * ListUsers): the marker as sent, and the request it came with.
  */
-export const invalidPaginationToken = (token: string, requestId: string) =>
-  new InvalidParameterException(`Paging marker ${token} is invalid for request ${requestId}`);
-
-export function decodeNextToken(listing: string, token: string | undefined, requestId: string): string | undefined {
+export function decodeNextToken<T = string>(
+  listing: string,
+  token: string | undefined,
+  requestId: string,
+  parse: (key: string) => T | undefined = (key) => key as T,
+): T | undefined {
   if (token === undefined) return undefined;
+  let key: unknown;
   try {
-    const [name, key] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    if (name === listing && typeof key === 'string') return key;
+    const [name, value] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (name === listing) key = value;
   } catch {
-    // fall through
+    // not a token: refused below
   }
-  throw invalidPaginationToken(token, requestId);
+  const cursor = typeof key === 'string' ? parse(key) : undefined;
+  if (cursor === undefined) throw new InvalidParameterException(`Paging marker ${token} is invalid for request ${requestId}`);
+  return cursor;
 }
 
 /** Asks storage for one row more than a page, so a token is handed out only when more rows exist. */

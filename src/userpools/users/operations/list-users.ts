@@ -1,6 +1,6 @@
 import type { ListUsersRequest, ListUsersResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../../context.js';
-import { decodeNextToken, encodeNextToken, invalidPaginationToken } from '../../../protocol/pagination.js';
+import { decodeNextToken, encodeNextToken } from '../../../protocol/pagination.js';
 import type { UserCursor, UserFilter } from '../../../storage/users-repository.js';
 import { requirePool } from '../../pools.js';
 import { parseUserFilter } from '../list-users-filter.js';
@@ -10,8 +10,9 @@ import { toUserType } from '../users.js';
 const MAX_PAGE = 60;
 
 /**
- * The cursor inside a token. Tokens are not signed, so a hand-made one must be refused here, not reach
- * the database as a value of the wrong type (a server error): the filtered column's value, then the key.
+ * The cursor inside a token (the filtered column's value, then the key), or undefined when it is not one:
+ * tokens are not signed, so a hand-made one is refused as a bad marker, not taken to the database as a
+ * value of the wrong type (a server error).
  */
 function parseCursor(cursor: string, filter: UserFilter | undefined): UserCursor | undefined {
   let parsed: unknown;
@@ -34,9 +35,7 @@ export async function listUsers(ctx: RequestContext, input: ListUsersRequest): P
   const limit = input.Limit || MAX_PAGE;
   // The token is bound to the pool and the filter: a token from another listing is refused.
   const listing = `ListUsers:${pool.id}:${input.Filter ?? ''}`;
-  const cursor = decodeNextToken(listing, input.PaginationToken, ctx.requestId);
-  const after = cursor === undefined ? undefined : parseCursor(cursor, filter);
-  if (cursor !== undefined && !after) throw invalidPaginationToken(input.PaginationToken!, ctx.requestId);
+  const after = decodeNextToken(listing, input.PaginationToken, ctx.requestId, (key) => parseCursor(key, filter));
   const { users, last } = await ctx.repos.users.list(pool.id, limit, filter, after);
   return {
     Users: users.map((u) => toUserType(u, input.AttributesToGet)),
