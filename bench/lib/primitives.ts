@@ -2,7 +2,8 @@ import type { Config } from '../../src/config.js';
 import { spawnChild } from './children.js';
 import type { DriveSample } from './drive.js';
 import { ROOT } from './gatehouse.js';
-import { autocannonRunner, withCpu, type LoadSample, type LoadTarget, type Runner } from './load.js';
+import { expectStatus, HttpClient } from './http-client.js';
+import { autocannonRunner, closedLoopRunner, withCpu, type LoadSample, type LoadTarget, type Runner } from './load.js';
 
 /**
  * The bare operations that bound what Gatehouse can do per second, run in a child process of their own
@@ -41,10 +42,16 @@ export interface PrimitiveRequest {
 
 export type PrimitiveReply = { id: number; sample: DriveSample } | { id: number; error: string };
 
+/** One request of a flow sent to the HTTP floor: it runs `op` (`none` for a request that needs nothing) and answers. */
+export interface FloorRequest {
+  method: 'GET' | 'POST';
+  op: PrimitiveOp;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 export interface Primitives {
   pid: number;
-  /** The HTTP floor's address: `<floorUrl>/<op>` runs `op` once and answers. */
-  floorUrl: string;
   /** Closed-loop runs of `op` with `concurrency` in flight, as a Runner for compareRunners. */
   runner(op: PrimitiveOp, concurrency: number, label: string): Runner;
   /**
@@ -52,6 +59,11 @@ export interface Primitives {
    * in the child that runs `op` once per request and answers; its CPU is the child's.
    */
   httpRunner(op: PrimitiveOp, target: LoadTarget, connections: number, label: string): Runner;
+  /**
+   * The HTTP floor of a flow of several requests (a sign-in round trip): closed loops, `connections` at
+   * once, each sending `requests` in order, as the flow's own requests go one after another.
+   */
+  httpFlow(requests: FloorRequest[], connections: number, label: string): Runner;
   /** `op` at a fixed rate, for latency at a given load. */
   atRate(op: PrimitiveOp, rate: number, seconds: number, maxInFlight: number): Promise<LoadSample>;
   stop(): Promise<void>;
@@ -83,12 +95,18 @@ export async function startPrimitives(settings: PrimitiveSettings, defer: (clean
     });
   return {
     pid: child.pid,
-    floorUrl,
     runner: (op, concurrency, label) => ({
       label,
       run: (seconds) => withCpu(child.pid, () => request({ op, mode: 'closed', concurrency, seconds })),
     }),
     httpRunner: (op, target, connections, label) => autocannonRunner({ ...target, label, url: `${floorUrl}/${op}`, pid: child.pid }, connections),
+    httpFlow: (requests, connections, label) => {
+      const flow = new HttpClient(floorUrl, connections);
+      defer(async () => flow.close());
+      return closedLoopRunner(label, child.pid, async () => {
+        for (const { method, op, headers, body } of requests) expectStatus(await flow.send(method, `/${op}`, headers, body), 200, `the floor's ${op}`);
+      }, connections);
+    },
     atRate: (op, rate, seconds, maxInFlight) => withCpu(child.pid, () => request({ op, mode: 'rate', concurrency: maxInFlight, seconds, rate })),
     stop: () => child.stop(),
   };

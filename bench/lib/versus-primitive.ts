@@ -36,8 +36,8 @@ export interface VersusPrimitive {
 }
 
 /**
- * The HTTP floor of a flow of several requests (the authorization-code round trip): `runner` makes the same
- * requests to the bare node:http server, each running the primitive its counterpart needs (or none).
+ * The HTTP floor of a flow of several requests (a sign-in round trip): `runner` (Primitives.httpFlow) makes
+ * the same requests to the bare node:http server, each running what its counterpart needs (or nothing).
  */
 export interface FloorFlow {
   runner: Runner;
@@ -81,9 +81,10 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
   }
 
   if (spec.overHttp) {
-    const floorLabel = spec.overHttp.label;
-    const floor =
-      'runner' in spec.overHttp ? spec.overHttp.runner : spec.primitives.httpRunner(spec.overHttp.op, spec.overHttp.target, connections, `node:http + ${floorLabel}`);
+    const { runner: floor, label: floorLabel } =
+      'runner' in spec.overHttp
+        ? spec.overHttp
+        : { runner: spec.primitives.httpRunner(spec.overHttp.op, spec.overHttp.target, connections, `node:http + ${spec.overHttp.label}`), label: `${spec.overHttp.label} per request` };
     const { subject: s2, baseline: f } = await compareRunners(spec.subject, floor, ctx.load, ctx.log);
     rows.push(
       row({
@@ -91,7 +92,7 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
         metric: 'throughput vs the HTTP floor',
         unit: per === 'request' ? 'req/s' : `${per}s/s`,
         value: s2.rps,
-        baseline: { label: `bare node:http + ${floorLabel}${'runner' in spec.overHttp ? '' : ' per request'}, ${connections} connections`, value: f.rps },
+        baseline: { label: `bare node:http + ${floorLabel}, ${connections} connections`, value: f.rps },
         samples: { value: s2.samples.map((x) => x.rps), baseline: f.samples.map((x) => x.rps) },
         note: 'the same requests to a node:http server that only runs the primitive and answers: the ratio is what Gatehouse costs beyond a minimal HTTP server doing the same primitive',
       }),

@@ -1,7 +1,7 @@
 import { signInFixture } from '../lib/auth-fixture.js';
 import { BENCH_PASSWORD_HASHING } from '../lib/gatehouse.js';
 import { authorizationCodeSignIn, HOSTED_UI_CLIENT } from '../lib/hosted-ui-client.js';
-import { expectStatus, HttpClient } from '../lib/http-client.js';
+import { HttpClient } from '../lib/http-client.js';
 import { closedLoopRunner } from '../lib/load.js';
 import { startPrimitives } from '../lib/primitives.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -15,6 +15,8 @@ import { compareWithPrimitive } from '../lib/versus-primitive.js';
  * the argon2id verify alone; the HTTP floor (what is left to gain) is the same four requests to a bare
  * node:http server that runs the verify for the sign-in and the two signatures for the token request.
  */
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
 export const authorizationCode: Scenario = {
   name: 'authorization-code',
   description:
@@ -28,16 +30,6 @@ export const authorizationCode: Scenario = {
     await roundTrip();
 
     const subject = closedLoopRunner('gatehouse authorization-code round trip', f.gatehouse.child.pid, roundTrip, ctx.load.connections);
-    // The same four requests to the bare node:http server, each running what its counterpart needs at least.
-    const floorHttp = new HttpClient(primitives.floorUrl, ctx.load.connections);
-    ctx.defer(() => floorHttp.close());
-    const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-    const floorRoundTrip = async () => {
-      expectStatus(await floorHttp.send('GET', '/none'), 200, 'floor: authorize');
-      expectStatus(await floorHttp.send('GET', '/none'), 200, 'floor: sign-in page');
-      expectStatus(await floorHttp.send('POST', '/argon2-verify', FORM, 'username=bench-user&password=x'), 200, 'floor: sign-in');
-      expectStatus(await floorHttp.send('POST', '/rs256-sign-pair', FORM, 'grant_type=authorization_code&code=x'), 200, 'floor: token');
-    };
     const rows = await compareWithPrimitive(ctx, {
       scenario: 'authorization-code',
       subject,
@@ -45,9 +37,19 @@ export const authorizationCode: Scenario = {
       baseline: { op: 'argon2-verify', label: 'bare argon2id verify' },
       target: 0.8,
       per: 'round trip',
+      // The same four requests, each running what its counterpart needs at least.
       overHttp: {
-        runner: closedLoopRunner('node:http floor round trip', primitives.pid, floorRoundTrip, ctx.load.connections),
         label: '4 requests: none, none, argon2id verify, 2 × RS256 sign',
+        runner: primitives.httpFlow(
+          [
+            { method: 'GET', op: 'none' },
+            { method: 'GET', op: 'none' },
+            { method: 'POST', op: 'argon2-verify', headers: FORM, body: 'username=bench-user&password=x' },
+            { method: 'POST', op: 'rs256-sign-pair', headers: FORM, body: 'grant_type=authorization_code&code=x' },
+          ],
+          ctx.load.connections,
+          'node:http floor round trip',
+        ),
       },
       atHalfPeak: { once: roundTrip, op: 'argon2-verify', label: 'bare argon2id verify' },
     });

@@ -1,7 +1,6 @@
 import { signInFixture } from '../lib/auth-fixture.js';
 import { ApiClient } from '../lib/api-client.js';
 import { apiHeaders, BENCH_PASSWORD_HASHING } from '../lib/gatehouse.js';
-import { expectStatus, HttpClient } from '../lib/http-client.js';
 import { closedLoopRunner } from '../lib/load.js';
 import { startPrimitives } from '../lib/primitives.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -51,10 +50,7 @@ export const signInSrp: Scenario = {
 
     // The bench process's own CPU per round trip is kept, to show what the client took from the two cores.
     const subject = closedLoopRunner('gatehouse USER_SRP_AUTH round trip', f.gatehouse.child.pid, roundTrip, ctx.load.connections);
-    // The HTTP floor: the same two requests (bodies of the same size) to the bare node:http server, the
-    // first running nothing, the second the server's whole share of the round trip.
-    const floorHttp = new HttpClient(primitives.floorUrl, ctx.load.connections);
-    ctx.defer(() => floorHttp.close());
+    // The HTTP floor's requests carry bodies of the same size: a real challenge answered once.
     const sample = client.start();
     const initiateBody = JSON.stringify({ AuthFlow: 'USER_SRP_AUTH', ClientId: f.clientId, AuthParameters: { USERNAME: f.username, SRP_A: sample.srpA } });
     const respondBody = JSON.stringify({
@@ -62,10 +58,6 @@ export const signInSrp: Scenario = {
       ChallengeName: 'PASSWORD_VERIFIER',
       ChallengeResponses: client.answer(sample, (await initiate(sample.srpA)).ChallengeParameters),
     });
-    const floorRoundTrip = async () => {
-      expectStatus(await floorHttp.send('POST', '/none', apiHeaders('InitiateAuth'), initiateBody), 200, 'floor: InitiateAuth');
-      expectStatus(await floorHttp.send('POST', '/srp-server-round-trip', apiHeaders('RespondToAuthChallenge'), respondBody), 200, 'floor: RespondToAuthChallenge');
-    };
     const rows = await compareWithPrimitive(ctx, {
       scenario: 'sign-in-srp',
       subject,
@@ -73,9 +65,17 @@ export const signInSrp: Scenario = {
       baseline: { op: 'srp-server-round-trip', label: 'bare 3 SRP modexps + 2 RS256 signs' },
       target: 0.7,
       per: 'round trip',
+      // InitiateAuth runs nothing there, RespondToAuthChallenge the server's whole share of the round trip.
       overHttp: {
-        runner: closedLoopRunner('node:http floor round trip', primitives.pid, floorRoundTrip, ctx.load.connections),
         label: '2 requests: none, then 3 SRP modexps + 2 RS256 signs',
+        runner: primitives.httpFlow(
+          [
+            { method: 'POST', op: 'none', headers: apiHeaders('InitiateAuth'), body: initiateBody },
+            { method: 'POST', op: 'srp-server-round-trip', headers: apiHeaders('RespondToAuthChallenge'), body: respondBody },
+          ],
+          ctx.load.connections,
+          'node:http floor round trip',
+        ),
       },
       atHalfPeak: { once: roundTrip, op: 'srp-server-round-trip', label: 'bare 3 SRP modexps + 2 RS256 signs' },
     });
