@@ -1,4 +1,6 @@
 import type { Db } from './database.js';
+import { PreparedInsert, PreparedQuery } from './prepared-query.js';
+import type { AuthSessionsTable } from './schema.js';
 
 export interface StoredAuthSession {
   poolId: string;
@@ -12,29 +14,37 @@ export interface StoredAuthSession {
 }
 
 export class AuthSessionsRepository {
-  constructor(private readonly db: Db) {}
+  /** Every challenge writes a session and every answer takes one: both compiled once. */
+  private readonly insertRow: PreparedInsert<AuthSessionsTable>;
+  /**
+   * Taking is one statement, DELETE … RETURNING: of two answers racing with the same session only the one
+   * whose delete removed the row gets it, and a read and a delete cost two statements' locks and WAL work.
+   */
+  private readonly takeRow: PreparedQuery<AuthSessionsTable, [poolId: string, sessionHash: string]>;
+
+  constructor(private readonly db: Db) {
+    this.insertRow = new PreparedInsert<AuthSessionsTable>(db, 'auth_sessions', ['pool_id', 'session_hash', 'client_id', 'username_key', 'challenge', 'state', 'expires_at']);
+    this.takeRow = new PreparedQuery(db, (poolId: string, sessionHash: string) =>
+      db.deleteFrom('auth_sessions').where('pool_id', '=', poolId).where('session_hash', '=', sessionHash).returningAll(),
+    );
+  }
 
   async insert(session: StoredAuthSession): Promise<void> {
-    await this.db
-      .insertInto('auth_sessions')
-      .values({
-        pool_id: session.poolId,
-        session_hash: session.sessionHash,
-        client_id: session.clientId,
-        username_key: session.usernameKey,
-        challenge: session.challenge,
-        state: JSON.stringify(session.state),
-        expires_at: session.expiresAt.getTime(),
-      })
-      .execute();
+    await this.insertRow.run({
+      pool_id: session.poolId,
+      session_hash: session.sessionHash,
+      client_id: session.clientId,
+      username_key: session.usernameKey,
+      challenge: session.challenge,
+      state: JSON.stringify(session.state),
+      expires_at: session.expiresAt.getTime(),
+    });
   }
 
   /** Takes the session out of the store: a session answers one challenge response, once. */
   async take(poolId: string, sessionHash: string): Promise<StoredAuthSession | undefined> {
-    const row = await this.db.selectFrom('auth_sessions').selectAll().where('pool_id', '=', poolId).where('session_hash', '=', sessionHash).executeTakeFirst();
+    const row = await this.takeRow.first(poolId, sessionHash);
     if (!row) return undefined;
-    const deleted = await this.db.deleteFrom('auth_sessions').where('pool_id', '=', poolId).where('session_hash', '=', sessionHash).executeTakeFirst();
-    if (deleted.numDeletedRows === 0n) return undefined;
     return {
       poolId: row.pool_id,
       sessionHash: row.session_hash,
@@ -42,7 +52,7 @@ export class AuthSessionsRepository {
       usernameKey: row.username_key,
       challenge: row.challenge,
       state: JSON.parse(row.state) as Record<string, unknown>,
-      expiresAt: new Date(row.expires_at),
+      expiresAt: new Date(Number(row.expires_at)),
     };
   }
 
