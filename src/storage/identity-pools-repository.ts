@@ -2,7 +2,7 @@ import type { Db } from './database.js';
 import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import { IDENTITY_POOL_TABLES, type IdentityPoolsTable } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
-import { deletePoolRows, newPoolRow, writePoolRow } from './pool-rows.js';
+import { deletePoolRows, newPoolRow, ParsedSettings, writePoolRow } from './pool-rows.js';
 import type { IdentityPoolSettings } from '../identitypools/identity-pool-settings.js';
 
 export interface StoredIdentityPool {
@@ -16,12 +16,14 @@ export interface StoredIdentityPool {
 
 type Row = { pool_id: string; region: string; name: string; settings: string; version: number; created_at: number; updated_at: number };
 
+const parsedSettings = new ParsedSettings<IdentityPoolSettings>();
+
 function fromRow(row: Row): StoredIdentityPool {
   return {
     id: row.pool_id,
     region: row.region,
     name: row.name,
-    settings: JSON.parse(row.settings) as IdentityPoolSettings,
+    settings: parsedSettings.of(row),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

@@ -2,7 +2,7 @@ import type { Db } from './database.js';
 import { USER_POOL_TABLES } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
 import { fromRow as domainFromRow, type StoredDomain } from './domains-repository.js';
-import { deletePoolRows, newPoolRow, writePoolRow } from './pool-rows.js';
+import { deletePoolRows, newPoolRow, ParsedSettings, writePoolRow } from './pool-rows.js';
 import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import type { UserPoolSettings } from '../userpools/user-pool-settings.js';
 
@@ -33,13 +33,7 @@ type Row = {
 type Head = Omit<Row, 'settings'>;
 const HEAD_COLUMNS = ['pool_id', 'region', 'name', 'version', 'created_at', 'updated_at', 'user_count'] as const;
 
-/**
- * Parsed settings by pool and version. A pool is read on nearly every request and its settings are a
- * few kilobytes of JSON; parsing them again was a fifth of DescribeUserPool's time (npm run bench). The
- * row is still read every time, so a change made by another node is seen at once.
- */
-const parsedSettings = new Map<string, UserPoolSettings>();
-const settingsKey = (row: Head) => `${row.pool_id}:${row.version}`;
+const parsedSettings = new ParsedSettings<UserPoolSettings>();
 
 /** The row without its settings, joined with one of the pool's domains when it has any. */
 type HeadWithDomain = Head & {
@@ -63,27 +57,8 @@ function domainOf(row: HeadWithDomain): StoredDomain {
   });
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
-}
-
-function settingsOf(row: Row): UserPoolSettings {
-  const key = settingsKey(row);
-  let settings = parsedSettings.get(key);
-  if (!settings) {
-    settings = deepFreeze(JSON.parse(row.settings) as UserPoolSettings);
-    if (parsedSettings.size >= 1000) parsedSettings.delete(parsedSettings.keys().next().value!);
-    parsedSettings.set(key, settings);
-  }
-  return settings;
-}
-
 function fromRow(row: Row): StoredUserPool {
-  return withSettings(row, settingsOf(row));
+  return withSettings(row, parsedSettings.of(row));
 }
 
 function withSettings(row: Head, settings: UserPoolSettings): StoredUserPool {
@@ -152,7 +127,7 @@ export class UserPoolsRepository {
 
   /** The pool from its row without settings: with the parsed settings of its version, or read whole. */
   private async complete(head: Head): Promise<StoredUserPool | undefined> {
-    const settings = parsedSettings.get(settingsKey(head));
+    const settings = parsedSettings.known(head);
     if (settings) return withSettings(head, settings);
     const row = await this.byId.first(head.pool_id);
     return row ? fromRow(row) : undefined;
