@@ -31,7 +31,6 @@ const TOKEN_PREFIX = 'GHS2';
 const FIRST_TOKEN_PREFIX = 'GHS1';
 const SEAL_CONTEXT = 'sts-session-token';
 const UPPER_ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /**
  * AWS-format temporary credentials. The session token is self-contained: the claims, sealed with
@@ -39,15 +38,24 @@ const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
  * with these credentials without a lookup, and a changed or forged token does not open.
  */
 export function issueCredentials(ctx: ServiceContext, claims: Omit<SessionClaims, 'accessKeyId' | 'secretAccessKey'>): AwsCredentials {
+  // ASIA…: the prefix AWS gives temporary access keys, which some tools look for.
+  const accessKeyId = `ASIA${randomString(ctx.randomBytes, 16, UPPER_ALPHANUMERIC)}`;
+  // 40 characters of A-Z, a-z, 0-9, + and /, as AWS's secret keys: base64 of 30 random bytes is exactly
+  // that, each character 6 uniform bits.
+  const secretAccessKey = ctx.randomBytes(30).toString('base64');
+  // Written out rather than spread: the claims are stringified on every GetCredentialsForIdentity.
   const full: SessionClaims = {
-    ...claims,
-    // ASIA…: the prefix AWS gives temporary access keys, which some tools look for.
-    accessKeyId: `ASIA${randomString(ctx.randomBytes, 16, UPPER_ALPHANUMERIC)}`,
-    secretAccessKey: randomString(ctx.randomBytes, 40, SECRET_ALPHABET),
+    accessKeyId,
+    secretAccessKey,
+    roleArn: claims.roleArn,
+    roleId: claims.roleId,
+    sessionName: claims.sessionName,
+    expiresAt: claims.expiresAt,
+    context: claims.context,
   };
   return {
-    AccessKeyId: full.accessKeyId,
-    SecretAccessKey: full.secretAccessKey,
+    AccessKeyId: accessKeyId,
+    SecretAccessKey: secretAccessKey,
     SessionToken: `${TOKEN_PREFIX}${ctx.secrets.encryptCompact(JSON.stringify(full), SEAL_CONTEXT)}`,
     Expiration: new Date(claims.expiresAt),
   };
