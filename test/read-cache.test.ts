@@ -120,6 +120,44 @@ for (const { name, skip } of STORES) {
       assert.equal((await query.first('tx'))?.description, 'during');
     });
 
+    it('a kept answer that joins two tables is read again when either of them is written', async () => {
+      const query = new PreparedQuery(
+        db,
+        (poolId: string) =>
+          db
+            .selectFrom('group_members')
+            .innerJoin('user_groups', (join) => join.onRef('user_groups.pool_id', '=', 'group_members.pool_id').onRef('user_groups.group_name', '=', 'group_members.group_name'))
+            .select(['group_members.username_key', 'user_groups.description'])
+            .where('group_members.pool_id', '=', poolId)
+            .orderBy('group_members.username_key'),
+        { cached: 10 },
+      );
+      const now = Date.now();
+      await db.insertInto('user_groups').values({ pool_id: 'joined', group_name: 'g', description: 'one', role_arn: null, precedence: null, created_at: now, updated_at: now }).execute();
+      await db.insertInto('group_members').values({ pool_id: 'joined', group_name: 'g', username_key: 'a' }).execute();
+      assert.deepEqual(await query.all('joined'), [{ username_key: 'a', description: 'one' }]);
+      await db.updateTable('user_groups').set({ description: 'two' }).where('pool_id', '=', 'joined').execute();
+      assert.deepEqual(await query.all('joined'), [{ username_key: 'a', description: 'two' }]);
+      await db.insertInto('group_members').values({ pool_id: 'joined', group_name: 'g', username_key: 'b' }).execute();
+      assert.deepEqual(await query.all('joined'), [
+        { username_key: 'a', description: 'two' },
+        { username_key: 'b', description: 'two' },
+      ]);
+    });
+
+    it('a write to another table leaves a kept answer in use', { skip: name === 'postgres' && 'nothing is kept on PostgreSQL' }, async () => {
+      // Another connection's commit is seen from the next request on; within this one, only this
+      // server's own writes to the role table could make the kept role stale, and a session write is not one.
+      await repos.roles.insert(role('kept', 1));
+      requestArrived();
+      assert.equal((await repos.roles.get('kept'))?.assumeRolePolicy, TRUST(1));
+      await writeElsewhere('update iam_roles set assume_role_policy = ? where role_name = ?', [TRUST(8), 'kept']);
+      await repos.authSessions.insert({ poolId: 'p', sessionHash: 'h', clientId: 'c', usernameKey: 'u', challenge: 'PASSWORD_VERIFIER', state: {}, expiresAt: new Date(Date.now() + 60_000) });
+      assert.equal((await repos.roles.get('kept'))?.assumeRolePolicy, TRUST(1));
+      await repos.roles.update('kept', { description: 'own write' });
+      assert.equal((await repos.roles.get('kept'))?.assumeRolePolicy, TRUST(8));
+    });
+
     it('an answer kept for later cannot be changed by the caller that got it', { skip: name === 'postgres' && 'nothing is kept on PostgreSQL' }, async () => {
       const query = new PreparedQuery(db, (roleName: string) => db.selectFrom('iam_roles').select(['role_name', 'description']).where('role_name', '=', roleName), { cached: 10 });
       await repos.roles.insert({ ...role('frozen', 1), description: 'kept' });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { onceAnEpoch } from './read-epochs.js';
+import { OwnWrites, writtenTable } from './own-writes.js';
 import type { Database } from './schema.js';
 import { BoundedMap } from '../bounded-map.js';
 import { StartupError } from '../startup-errors.js';
@@ -59,7 +60,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const writes = { count: 0 };
+  const writes = new OwnWrites();
   const cached = withStatementCache(database, writes);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
@@ -67,7 +68,7 @@ export function openDatabase(options: DatabaseOptions): OpenDatabase {
     prepare: (source) => cached.prepare(source) as unknown as SQLite.Statement,
     inTransaction: () => database.inTransaction,
     dataVersion: onceAnEpoch(() => dataVersion.get() as number),
-    ownWrites: () => writes.count,
+    ownWrites: (tables) => writes.version(tables),
   });
   return { db, kind: 'sqlite', location: file };
 }
@@ -83,8 +84,11 @@ export interface SqliteHandle {
    * once per request and turn of the event loop (read-epochs.ts).
    */
   dataVersion(): number;
-  /** How many writing statements this connection has run: data_version does not count its own commits. */
-  ownWrites(): number;
+  /**
+   * A count of the writing statements this connection has run on any of `tables` (undefined: on any
+   * table), which data_version does not count: its own commits.
+   */
+  ownWrites(tables: readonly string[] | undefined): number;
 }
 
 const sqliteHandles = new WeakMap<Db, SqliteHandle>();
@@ -100,7 +104,7 @@ export function sqliteHandleOf(db: Db): SqliteHandle | undefined {
  * queries are a small, fixed set, and the driver runs one query at a time on its single connection, so a
  * cached statement is never in use twice at once. SQLite re-prepares them itself after a schema change.
  */
-function withStatementCache(database: SQLite.Database, writes: { count: number }, limit = 256): SqliteDatabase {
+function withStatementCache(database: SQLite.Database, writes: OwnWrites, limit = 256): SqliteDatabase {
   // Bounded, should a query ever be built with a varying text (e.g. IN lists of any length).
   const statements = new BoundedMap<string, SQLite.Statement>(limit);
   return {
@@ -118,15 +122,16 @@ function withStatementCache(database: SQLite.Database, writes: { count: number }
 
 /**
  * A statement that may change the database (INSERT … RETURNING too, which is also a reader) counts each
- * run before it starts, so a read cached before it can never be taken for current after it (see
- * PreparedQuery's cache). Counting one that then fails only costs a cache miss.
+ * run on its table before it starts, so a read of that table cached before it can never be taken for
+ * current after it (see PreparedQuery's cache). Counting one that then fails only costs a cache miss.
  */
-function countingWrites(statement: SQLite.Statement, writes: { count: number }): SQLite.Statement {
+function countingWrites(statement: SQLite.Statement, writes: OwnWrites): SQLite.Statement {
   if (statement.readonly) return statement;
+  const table = writtenTable(statement.source);
   for (const method of ['run', 'all', 'get', 'iterate'] as const) {
     const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
     (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-      writes.count++;
+      writes.count(table);
       return original(...args);
     };
   }

@@ -1,6 +1,7 @@
 import type { Compilable, CompiledQuery } from 'kysely';
 import { BoundedMap } from '../bounded-map.js';
 import { sqliteHandleOf, type Db, type SqliteHandle } from './database.js';
+import { readTables } from './own-writes.js';
 import type { Database } from './schema.js';
 
 /** Stands in for argument `index` while the query is built, so its place among the parameters can be found. */
@@ -40,7 +41,7 @@ export class PreparedQuery<Row, Args extends unknown[]> {
     for (const placeholder of placeholders) {
       if (!this.slots.includes(placeholder.index)) throw new Error(`argument ${placeholder.index} of a prepared query is not a parameter of: ${this.compiled.sql}`);
     }
-    if (cached > 0 && this.sqlite) this.cache = new SnapshotCache(this.sqlite, cached);
+    if (cached > 0 && this.sqlite) this.cache = new SnapshotCache(this.sqlite, cached, readTables(this.compiled.sql));
   }
 
   async all(...args: Args): Promise<Row[]> {
@@ -79,20 +80,23 @@ export class PreparedQuery<Row, Args extends unknown[]> {
 /**
  * Answers of one query on SQLite, exact rather than fresh-enough: an answer is reused only while the
  * database is provably the one it was read from, that is while `PRAGMA data_version` (bumped by another
- * process's commit: a second server, `gatehouse keys rotate`) and this connection's count of writing
- * statements are both unchanged. The pragma is read once per request (read-epochs.ts), so every answer
- * is current as of the request's arrival and includes this process's own writes at once. Any write
- * anywhere empties it in effect, so it pays where reads outnumber writes: the pool, client, identity pool
- * and role read by nearly every request, and a GetUser's token checks; an indexed read with its row
+ * process's commit: a second server, `gatehouse keys rotate`) and this connection's count of writes to the
+ * tables the query reads (own-writes.ts) are both unchanged. The pragma is read once per request
+ * (read-epochs.ts), so every answer is current as of the request's arrival and includes this process's
+ * own writes at once. It pays where a table is read more than written: the pool, client, identity pool
+ * and role read by nearly every request, a user read by each step of a sign-in that writes only sessions
+ * and refresh tokens, and a GetUser's token checks; an indexed read with its row
  * decoding costs 3-7 µs (npm run bench -- get-user). Rows are frozen: a caller that changed one would
  * change every later answer.
  */
 class SnapshotCache<Row> {
   private readonly answers: BoundedMap<string, { dataVersion: number; ownWrites: number; rows: Row[] }>;
 
+  /** `tables`: what the query reads from, whose writes make a kept answer stale (undefined: any table's). */
   constructor(
     private readonly sqlite: SqliteHandle,
     limit: number,
+    private readonly tables: readonly string[] | undefined,
   ) {
     this.answers = new BoundedMap(limit);
   }
@@ -100,7 +104,7 @@ class SnapshotCache<Row> {
   read(parameters: unknown[], run: () => Row[]): Row[] {
     const key = parameters.length === 1 && typeof parameters[0] === 'string' ? parameters[0] : JSON.stringify(parameters);
     const dataVersion = this.sqlite.dataVersion();
-    const ownWrites = this.sqlite.ownWrites();
+    const ownWrites = this.sqlite.ownWrites(this.tables);
     const known = this.answers.get(key);
     if (known && known.dataVersion === dataVersion && known.ownWrites === ownWrites) return known.rows;
     const rows = run();

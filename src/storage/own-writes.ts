@@ -1,0 +1,45 @@
+/**
+ * The writes this process's SQLite connection has run, counted per table, for the cached reads of
+ * prepared-query.ts: a kept answer is used only while no table it read from has been written to since.
+ * Counting per table rather than all writes together is what lets a sign-in's reads of its pool, app
+ * client and user stay cached while every sign-in writes a refresh token or a challenge session: with one
+ * count, each of those writes sent every read of the next request back to the database.
+ *
+ * No table changes behind a statement that names another: the schema has no triggers and no cascading
+ * foreign keys. A writing statement whose table cannot be read from its text (DDL, anything unusual)
+ * counts as a write to every table.
+ */
+export class OwnWrites {
+  private readonly byTable = new Map<string, number>();
+  private everywhere = 0;
+  private total = 0;
+
+  /** Counts one run of a statement that may write `table` (undefined: any table). */
+  count(table: string | undefined): void {
+    this.total++;
+    if (table === undefined) this.everywhere++;
+    else this.byTable.set(table, (this.byTable.get(table) ?? 0) + 1);
+  }
+
+  /** A number that changes whenever this connection writes to one of `tables` (undefined: to any table). */
+  version(tables: readonly string[] | undefined): number {
+    if (tables === undefined) return this.total;
+    let version = this.everywhere;
+    for (const table of tables) version += this.byTable.get(table) ?? 0;
+    return version;
+  }
+}
+
+const WRITTEN_TABLE = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update|delete\s+from)\s+"([\w]+)"/i;
+const READ_TABLE = /\b(?:from|join)\s+"([\w]+)"/gi;
+
+/** The one table an INSERT, UPDATE or DELETE writes, as Kysely writes them; undefined for anything else. */
+export function writtenTable(sql: string): string | undefined {
+  return WRITTEN_TABLE.exec(sql)?.[1];
+}
+
+/** The tables a SELECT reads from (FROM and JOIN, subqueries included); undefined when it names none. */
+export function readTables(sql: string): string[] | undefined {
+  const tables = [...new Set([...sql.matchAll(READ_TABLE)].map((match) => match[1]))];
+  return tables.length > 0 ? tables : undefined;
+}
