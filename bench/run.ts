@@ -94,7 +94,7 @@ for (const scenario of selected) {
     quick: options.quick,
     reseed: options.reseed,
     load: options.quick ? QUICK_LOAD : FULL_LOAD,
-    profileDir,
+    serverFlags: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...options.serverFlags],
     workDir,
     defer: (cleanup) => pending.push(cleanup),
     log: (message) => log(`${scenario.name}: ${message}`),

@@ -23,7 +23,7 @@ export interface SignInFixture extends PoolFixture {
 /** Gatehouse on a fresh SQLite store, started with `config`, and one user pool made through the API. */
 export async function poolFixture(ctx: ScenarioContext, poolName: string, config?: ConfigInput): Promise<PoolFixture> {
   const store = await createStore('sqlite', ctx.defer);
-  const gatehouse = await startGatehouse(store, ctx.profileDir, config);
+  const gatehouse = await startGatehouse(store, ctx.serverFlags, config);
   ctx.defer(() => gatehouse.stop());
   const { UserPool } = await callApi<{ UserPool: { Id: string } }>(gatehouse.url, 'CreateUserPool', { PoolName: poolName });
   return { gatehouse, poolId: UserPool.Id };

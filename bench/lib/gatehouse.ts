@@ -42,9 +42,9 @@ export const SIGN_IN_CONFIG: ConfigInput = {
 };
 
 /** The argv of `gatehouse serve` on a store, as an operator would start it (from dist, not through tsx). */
-export function serveArgs(store: BenchStore, port: number, profileDir?: string, configFile?: string): string[] {
+export function serveArgs(store: BenchStore, port: number, nodeFlags: string[] = [], configFile?: string): string[] {
   return [
-    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...nodeFlags,
     'dist/cli.js',
     'serve',
     '--host',
@@ -61,16 +61,17 @@ export function serveArgs(store: BenchStore, port: number, profileDir?: string, 
 }
 
 /**
- * Starts Gatehouse on an OS-chosen port and resolves once it prints where it listens. `config` is written
- * to a JSON file in the store's folder and passed with --config (flags still set host, port and store).
+ * Starts Gatehouse on an OS-chosen port, Node given `nodeFlags` (the run's --profile and --server-flag), and
+ * resolves once it prints where it listens. `config` is written to a JSON file in the store's folder and
+ * passed with --config (flags still set host, port and store).
  */
-export async function startGatehouse(store: BenchStore, profileDir?: string, config?: ConfigInput): Promise<RunningServer> {
+export async function startGatehouse(store: BenchStore, nodeFlags: string[] = [], config?: ConfigInput): Promise<RunningServer> {
   let configFile: string | undefined;
   if (config) {
     configFile = join(store.dataDir, 'bench-config.json');
     writeFileSync(configFile, JSON.stringify(config));
   }
-  const child = spawnChild(`gatehouse (${store.kind})`, serveArgs(store, 0, profileDir, configFile), { cwd: ROOT });
+  const child = spawnChild(`gatehouse (${store.kind})`, serveArgs(store, 0, nodeFlags, configFile), { cwd: ROOT });
   try {
     const [, url] = await child.waitForOutput(/Gatehouse is ready at (http:\/\/\S+)/);
     return { child, url, stop: () => child.stop() };

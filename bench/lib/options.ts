@@ -9,6 +9,8 @@ export interface BenchOptions {
   reseed: boolean;
   /** Start the Gatehouse child with --cpu-prof, profiles written here. */
   profileDir?: string;
+  /** More Node flags for the Gatehouse children (--server-flag, repeatable). */
+  serverFlags: string[];
   output: string;
   /** argon2id memory of every server in the run, in KiB, instead of Gatehouse's default (an experiment, not the targets). */
   argon2MemoryKiB?: number;
@@ -19,6 +21,9 @@ export const USAGE = `Usage: npm run bench -- [options] [name-filter ...]
   --quick          short smoke run (~20 s): fewer, shorter rounds
   --list           list the scenarios and exit
   --profile        run the Gatehouse children with --cpu-prof (profiles in .bench/profiles)
+  --server-flag FLAG
+                   start every Gatehouse child with this Node flag too (repeatable), e.g. --server-flag=--perf-basic-prof
+                   so that perf record names JavaScript functions
   --reseed         seed the ListUsers pools again instead of using the cached ones (.bench/seeded, gh_bench_users_* schemas)
   --output FILE    where to write the JSON results (default .bench/results.json)
   --argon2-memory KIB
@@ -38,6 +43,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       profile: { type: 'boolean', default: false },
       output: { type: 'string', default: '.bench/results.json' },
       'argon2-memory': { type: 'string' },
+      'server-flag': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -52,6 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     list: values.list,
     reseed: values.reseed,
     profileDir: values.profile ? '.bench/profiles' : undefined,
+    serverFlags: values['server-flag'],
     output: values.output,
   };
 }

@@ -20,8 +20,8 @@ export interface ScenarioContext {
   load: LoadSettings;
   /** --reseed: make cached seeded data again. */
   reseed: boolean;
-  /** Set with --profile: start Gatehouse children with --cpu-prof writing here. */
-  profileDir?: string;
+  /** Node flags every Gatehouse child starts with: --cpu-prof with --profile, and each --server-flag. */
+  serverFlags: string[];
   /** A temporary folder of this scenario's own, removed afterwards. */
   workDir: string;
   /** Runs `cleanup` when the scenario ends, last registered first. */

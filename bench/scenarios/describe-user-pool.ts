@@ -18,7 +18,7 @@ const MB = 2 ** 20;
 async function run(kind: BenchStore['kind'], ctx: ScenarioContext): Promise<Row[]> {
   const scenario = `describe-user-pool/${kind}`;
   const store = await createStore(kind, ctx.defer);
-  const gatehouse = await startGatehouse(store, ctx.profileDir);
+  const gatehouse = await startGatehouse(store, ctx.serverFlags);
   ctx.defer(() => gatehouse.stop());
 
   const created = await callApi<{ UserPool: { Id: string } }>(gatehouse.url, 'CreateUserPool', { PoolName: 'bench' });

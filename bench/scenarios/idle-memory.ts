@@ -27,7 +27,7 @@ export const idleMemory: Scenario = {
   skipReason: () => (process.platform === 'linux' ? undefined : 'reads /proc/<pid>/status, which only Linux has'),
   async run(ctx) {
     const store = await createStore('sqlite', ctx.defer);
-    const gatehouse = await startGatehouse(store, ctx.profileDir);
+    const gatehouse = await startGatehouse(store, ctx.serverFlags);
     ctx.defer(() => gatehouse.stop());
     const bare = await startBareFastify();
     ctx.defer(() => bare.stop());

@@ -31,7 +31,7 @@ async function run(kind: BenchStore['kind'], ctx: ScenarioContext): Promise<Row[
   const count = ctx.quick ? QUICK_USERS : FULL_USERS;
   if (ctx.quick) ctx.log(`--quick: a pool of ${count.toLocaleString('en-US')} users, not ${FULL_USERS.toLocaleString('en-US')}`);
   const seeded = await seededUserPool(kind, count, { reseed: ctx.reseed, log: ctx.log, defer: ctx.defer });
-  const gatehouse = await startGatehouse(seeded.store, ctx.profileDir);
+  const gatehouse = await startGatehouse(seeded.store, ctx.serverFlags);
   ctx.defer(() => gatehouse.stop());
   const api = new ApiClient(gatehouse.url, 1);
   ctx.defer(() => api.close());

@@ -7,7 +7,7 @@ import { createStore } from '../lib/stores.js';
 /** A server of `workers` processes on a store of its own, with one app client; its RevokeToken request. */
 async function revokeTarget(ctx: ScenarioContext, workers: number, label: string): Promise<LoadTarget> {
   const store = await createStore('sqlite', ctx.defer);
-  const gatehouse = await startGatehouse(store, ctx.profileDir, { ...SIGN_IN_CONFIG, workers });
+  const gatehouse = await startGatehouse(store, ctx.serverFlags, { ...SIGN_IN_CONFIG, workers });
   ctx.defer(() => gatehouse.stop());
   const { UserPool } = await callApi<{ UserPool: { Id: string } }>(gatehouse.url, 'CreateUserPool', { PoolName: 'bench' });
   const { UserPoolClient } = await callApi<{ UserPoolClient: { ClientId: string } }>(gatehouse.url, 'CreateUserPoolClient', { UserPoolId: UserPool.Id, ClientName: 'bench' });
