@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { openDatabase, type Db } from '../src/storage/database.js';
 import { migrateToLatest } from '../src/storage/migrate.js';
+import { readTables, writtenTable } from '../src/storage/own-writes.js';
 import { PreparedQuery } from '../src/storage/prepared-query.js';
 import { requestArrived } from '../src/storage/read-epochs.js';
 import { createRepositories, type Repositories } from '../src/storage/repositories.js';
@@ -169,3 +170,23 @@ for (const { name, skip } of STORES) {
     });
   });
 }
+
+describe('which tables a statement reads and writes, for the read cache', () => {
+  it('ties a read to every table after its FROM and JOINs, and to any table when one of them is not plainly named', () => {
+    assert.deepEqual(readTables('select * from "users" where "pool_id" = ?'), ['users']);
+    assert.deepEqual(readTables('select "user_groups".* from "group_members" inner join "user_groups" on "user_groups"."pool_id" = "group_members"."pool_id"'), ['group_members', 'user_groups']);
+    assert.deepEqual(readTables('select * from (select * from "roles") as r'), ['roles']);
+    assert.equal(readTables('select * from "main"."users"'), undefined);
+    assert.equal(readTables('select * from users'), undefined);
+    assert.equal(readTables('select substring("name" from 2) from "users"'), undefined);
+    assert.equal(readTables('select 1'), undefined);
+  });
+
+  it('names the table an INSERT, UPDATE or DELETE writes, and nothing for any other statement', () => {
+    assert.equal(writtenTable('insert into "refresh_tokens" ("pool_id") values (?)'), 'refresh_tokens');
+    assert.equal(writtenTable('update "user_pools" set "user_count" = "user_count" + 1'), 'user_pools');
+    assert.equal(writtenTable('delete from "auth_sessions" where "pool_id" = ? returning *'), 'auth_sessions');
+    assert.equal(writtenTable('insert into "main"."users" values (1)'), undefined);
+    assert.equal(writtenTable('create table "x" ("a" text)'), undefined);
+  });
+});

@@ -30,16 +30,29 @@ export class OwnWrites {
   }
 }
 
-const WRITTEN_TABLE = /^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update|delete\s+from)\s+"([\w]+)"/i;
-const READ_TABLE = /\b(?:from|join)\s+"([\w]+)"/gi;
+/** A table as Kysely names one: a quoted name, not followed by a dot (which would make it a schema's name). */
+const TABLE = String.raw`"(\w+)"(?!\.)`;
+const WRITTEN_TABLE = new RegExp(String.raw`^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update|delete\s+from)\s+${TABLE}`, 'i');
+const READ_FROM = /\b(?:from|join)\s+(\S+)/gi;
+const READ_TABLE = new RegExp(`^${TABLE}`);
 
 /** The one table an INSERT, UPDATE or DELETE writes, as Kysely writes them; undefined for anything else. */
 export function writtenTable(sql: string): string | undefined {
   return WRITTEN_TABLE.exec(sql)?.[1];
 }
 
-/** The tables a SELECT reads from (FROM and JOIN, subqueries included); undefined when it names none. */
+/**
+ * The tables a SELECT reads from (after each FROM and JOIN, subqueries included); undefined, meaning any
+ * table, when it names none or when anything after a FROM or JOIN is not a plain quoted table or a
+ * subquery: a read is never tied to fewer tables than it reads.
+ */
 export function readTables(sql: string): string[] | undefined {
-  const tables = [...new Set([...sql.matchAll(READ_TABLE)].map((match) => match[1]))];
-  return tables.length > 0 ? tables : undefined;
+  const tables = new Set<string>();
+  for (const [, next] of sql.matchAll(READ_FROM)) {
+    if (next.startsWith('(')) continue;
+    const table = READ_TABLE.exec(next)?.[1];
+    if (table === undefined) return undefined;
+    tables.add(table);
+  }
+  return tables.size > 0 ? [...tables] : undefined;
 }
