@@ -404,6 +404,27 @@ for (const store of STORES) {
       await signIn(clientId, 'invited', NEW_PASSWORD);
     });
 
+    it('two answers sent at once with the same session: one is taken, the other refused', async () => {
+      const poolId = await createPool();
+      const { clientId } = await createClient(poolId);
+      await idp.send(
+        new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'racer', TemporaryPassword: 'Temp0rary!Pass', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: uniqueEmail('racer') }] }),
+      );
+      const challenge = await idp.send(
+        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'racer', PASSWORD: 'Temp0rary!Pass' } }),
+      );
+      const answer = (password: string) =>
+        idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: challenge.Session, ChallengeResponses: { USERNAME: 'racer', NEW_PASSWORD: password } }));
+      const outcomes = await Promise.allSettled([answer('F1rst-Racer-Pass'), answer('S3cond-Racer-Pass')]);
+      const won = outcomes.flatMap((outcome, i) => (outcome.status === 'fulfilled' ? [i] : []));
+      assert.equal(won.length, 1, 'exactly one answer is taken');
+      const lost = outcomes[1 - won[0]!] as PromiseRejectedResult;
+      assert.equal((lost.reason as Error).name, 'NotAuthorizedException');
+      assert.match((lost.reason as Error).message, /Invalid session/);
+      // The password set is the winner's.
+      await signIn(clientId, 'racer', won[0] === 0 ? 'F1rst-Racer-Pass' : 'S3cond-Racer-Pass');
+    });
+
     it('a challenge session expires after the client AuthSessionValidity', async () => {
       const poolId = await createPool();
       const { clientId } = await createClient(poolId, { AuthSessionValidity: 5 });
