@@ -52,7 +52,7 @@ export class AuthSessionsRepository {
       usernameKey: row.username_key,
       challenge: row.challenge,
       state: JSON.parse(row.state) as Record<string, unknown>,
-      expiresAt: new Date(Number(row.expires_at)),
+      expiresAt: new Date(row.expires_at),
     };
   }
 
