@@ -176,6 +176,8 @@ describe('which tables a statement reads and writes, for the read cache', () => 
     assert.deepEqual(readTables('select * from "users" where "pool_id" = ?'), ['users']);
     assert.deepEqual(readTables('select "user_groups".* from "group_members" inner join "user_groups" on "user_groups"."pool_id" = "group_members"."pool_id"'), ['group_members', 'user_groups']);
     assert.deepEqual(readTables('select * from (select * from "roles") as r'), ['roles']);
+    assert.deepEqual(readTables('select * from (select * from "roles")'), ['roles']);
+    assert.equal(readTables('select * from "users", "user_groups"'), undefined);
     assert.equal(readTables('select * from "main"."users"'), undefined);
     assert.equal(readTables('select * from users'), undefined);
     assert.equal(readTables('select substring("name" from 2) from "users"'), undefined);

@@ -34,7 +34,8 @@ export class OwnWrites {
 const TABLE = String.raw`"(\w+)"(?!\.)`;
 const WRITTEN_TABLE = new RegExp(String.raw`^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update|delete\s+from)\s+${TABLE}`, 'i');
 const READ_FROM = /\b(?:from|join)\s+(\S+)/gi;
-const READ_TABLE = new RegExp(`^${TABLE}`);
+// The whole word after FROM or JOIN, closing parentheses aside: `"a",` (FROM "a", "b") is not a plain table.
+const READ_TABLE = new RegExp(String.raw`^${TABLE}\)*$`);
 
 /** The one table an INSERT, UPDATE or DELETE writes, as Kysely writes them; undefined for anything else. */
 export function writtenTable(sql: string): string | undefined {
