@@ -46,9 +46,12 @@ function compilePattern(pattern: string): RegExp | null {
 }
 
 /** AWS names members in messages the way its Java front end does: lower camel case, dotted, 1-based lists. */
-function memberPath(parent: string, member: string): string {
-  const name = member.charAt(0).toLowerCase() + member.slice(1);
-  return parent ? `${parent}.${name}` : name;
+function memberSegment(member: string): string {
+  return member.charAt(0).toLowerCase() + member.slice(1);
+}
+
+function childPath(parent: string, segment: string): string {
+  return parent ? `${parent}.${segment}` : segment;
 }
 
 function show(value: unknown, shape: Shape): string {
@@ -67,7 +70,13 @@ function fail(violations: string[], value: unknown, shape: Shape, path: string, 
   violations.push(`${show(value, shape)} '${path}' failed to satisfy constraint: ${constraint}`);
 }
 
-/** A structure's member as the check walks it: its shape, and its name as a path segment (memberPath). */
+/** The model's min and max on a list's, a map's or a string's length. */
+function checkLength(violations: string[], value: unknown, length: number, shape: Shape, path: string): void {
+  if (shape.min !== undefined && length < shape.min) fail(violations, value, shape, path, `Member must have length greater than or equal to ${shape.min}`);
+  if (shape.max !== undefined && length > shape.max) fail(violations, value, shape, path, `Member must have length less than or equal to ${shape.max}`);
+}
+
+/** A structure's member as the check walks it: its shape, and its name as a path segment. */
 interface MemberCheck {
   name: string;
   shape: Shape;
@@ -83,7 +92,7 @@ const memberChecks = new WeakMap<Shape, MemberCheck[]>();
 function membersOf(model: ServiceModel, shape: Shape): MemberCheck[] {
   let members = memberChecks.get(shape);
   if (!members) {
-    members = Object.entries(shape.members ?? {}).map(([name, ref]) => ({ name, shape: model.shapes[ref.shape], segment: memberPath('', name) }));
+    members = Object.entries(shape.members ?? {}).map(([name, ref]) => ({ name, shape: model.shapes[ref.shape], segment: memberSegment(name) }));
     memberChecks.set(shape, members);
   }
   return members;
@@ -98,28 +107,26 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
       const out: Record<string, unknown> = {};
       for (const name of shape.required ?? []) {
         if (input[name] === undefined || input[name] === null) {
-          violations.push(`Value null at '${memberPath(path, name)}' failed to satisfy constraint: Member must not be null`);
+          violations.push(`Value null at '${childPath(path, memberSegment(name))}' failed to satisfy constraint: Member must not be null`);
         }
       }
       for (const member of membersOf(model, shape)) {
         const item = input[member.name];
         if (item === undefined || item === null) continue;
-        out[member.name] = checkValue(model, member.shape, item, path ? `${path}.${member.segment}` : member.segment, violations);
+        out[member.name] = checkValue(model, member.shape, item, childPath(path, member.segment), violations);
       }
       return out;
     }
     case 'list': {
       if (!Array.isArray(value)) typeMismatch(path, 'a list');
-      if (shape.min !== undefined && value.length < shape.min) fail(violations, value, shape, path, `Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value.length > shape.max) fail(violations, value, shape, path, `Member must have length less than or equal to ${shape.max}`);
+      checkLength(violations, value, value.length, shape, path);
       const memberShape = model.shapes[shape.member!.shape];
       return value.map((item, i) => checkValue(model, memberShape, item, `${path}.${i + 1}.member`, violations));
     }
     case 'map': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) typeMismatch(path, 'a map');
       const entries = Object.entries(value as Record<string, unknown>);
-      if (shape.min !== undefined && entries.length < shape.min) fail(violations, value, shape, path, `Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && entries.length > shape.max) fail(violations, value, shape, path, `Member must have length less than or equal to ${shape.max}`);
+      checkLength(violations, value, entries.length, shape, path);
       const keyShape = model.shapes[shape.key!.shape];
       const valueShape = model.shapes[shape.value!.shape];
       const out: Record<string, unknown> = {};
@@ -135,8 +142,7 @@ function checkValue(model: ServiceModel, shape: Shape, value: unknown, path: str
     }
     case 'string': {
       if (typeof value !== 'string') typeMismatch(path, 'a string');
-      if (shape.min !== undefined && value.length < shape.min) fail(violations, value, shape, path, `Member must have length greater than or equal to ${shape.min}`);
-      if (shape.max !== undefined && value.length > shape.max) fail(violations, value, shape, path, `Member must have length less than or equal to ${shape.max}`);
+      checkLength(violations, value, value.length, shape, path);
       if (shape.enum && !shape.enum.includes(value)) fail(violations, value, shape, path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
       // No text a person writes has one, and PostgreSQL's text and jsonb cannot store it: refused on both stores alike.
       if (value.includes('\u0000')) fail(violations, value, shape, path, 'Member must not contain the NUL character');
