@@ -64,6 +64,8 @@ export interface Primitives {
    * once, each sending `requests` in order, as the flow's own requests go one after another.
    */
   httpFlow(requests: FloorRequest[], connections: number, label: string): Runner;
+  /** One pass of `requests` to the HTTP floor, in order, each expected to answer 200: for a run at a fixed rate. */
+  floorOnce(requests: FloorRequest[], connections: number): () => Promise<void>;
   /** `op` at a fixed rate, for latency at a given load. */
   atRate(op: PrimitiveOp, rate: number, seconds: number, maxInFlight: number): Promise<LoadSample>;
   stop(): Promise<void>;
@@ -93,6 +95,13 @@ export async function startPrimitives(settings: PrimitiveSettings, defer: (clean
       pending.set(id, { resolve, reject });
       child.process.send({ id, ...fields } satisfies PrimitiveRequest);
     });
+  const floorOnce = (requests: FloorRequest[], connections: number) => {
+    const flow = new HttpClient(floorUrl, connections);
+    defer(async () => flow.close());
+    return async () => {
+      for (const { method, op, headers, body } of requests) expectStatus(await flow.send(method, `/${op}`, headers, body), 200, `the floor's ${op}`);
+    };
+  };
   return {
     pid: child.pid,
     runner: (op, concurrency, label) => ({
@@ -100,13 +109,8 @@ export async function startPrimitives(settings: PrimitiveSettings, defer: (clean
       run: (seconds) => withCpu(child.pid, () => request({ op, mode: 'closed', concurrency, seconds })),
     }),
     httpRunner: (op, target, connections, label) => autocannonRunner({ ...target, label, url: `${floorUrl}/${op}`, pid: child.pid }, connections),
-    httpFlow: (requests, connections, label) => {
-      const flow = new HttpClient(floorUrl, connections);
-      defer(async () => flow.close());
-      return closedLoopRunner(label, child.pid, async () => {
-        for (const { method, op, headers, body } of requests) expectStatus(await flow.send(method, `/${op}`, headers, body), 200, `the floor's ${op}`);
-      }, connections);
-    },
+    httpFlow: (requests, connections, label) => closedLoopRunner(label, child.pid, floorOnce(requests, connections), connections),
+    floorOnce,
     atRate: (op, rate, seconds, maxInFlight) => withCpu(child.pid, () => request({ op, mode: 'rate', concurrency: maxInFlight, seconds, rate })),
     stop: () => child.stop(),
   };

@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fixedRate } from './drive.js';
+import { fixedRate, type DriveSample } from './drive.js';
 import { compareRunners, describeSample, type LoadTarget, type Runner } from './load.js';
-import type { PrimitiveOp, Primitives } from './primitives.js';
+import type { FloorRequest, PrimitiveOp, Primitives } from './primitives.js';
 import { row, type Row } from './results.js';
 import type { ScenarioContext } from './scenario.js';
 
@@ -36,11 +36,11 @@ export interface VersusPrimitive {
 }
 
 /**
- * The HTTP floor of a flow of several requests (a sign-in round trip): `runner` (Primitives.httpFlow) makes
- * the same requests to the bare node:http server, each running what its counterpart needs (or nothing).
+ * The HTTP floor of a flow of several requests (a sign-in round trip): the same requests to the bare
+ * node:http server, each running what its counterpart needs (or nothing), in closed loops (Primitives.httpFlow).
  */
 export interface FloorFlow {
-  runner: Runner;
+  requests: FloorRequest[];
   label: string;
 }
 
@@ -80,25 +80,22 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
     );
   }
 
-  if (spec.overHttp) {
-    const { runner: floor, label: floorLabel } =
-      'runner' in spec.overHttp
-        ? spec.overHttp
-        : { runner: spec.primitives.httpRunner(spec.overHttp.op, spec.overHttp.target, connections, `node:http + ${spec.overHttp.label}`), label: `${spec.overHttp.label} per request` };
-    const { subject: s2, baseline: f } = await compareRunners(spec.subject, floor, ctx.load, ctx.log);
+  const floor = spec.overHttp && httpFloor(spec.overHttp, spec.primitives, connections);
+  if (floor) {
+    const { subject: s2, baseline: f } = await compareRunners(spec.subject, floor.runner, ctx.load, ctx.log);
     rows.push(
       row({
         scenario,
         metric: 'throughput vs the HTTP floor',
         unit: per === 'request' ? 'req/s' : `${per}s/s`,
         value: s2.rps,
-        baseline: { label: `bare node:http + ${floorLabel}, ${connections} connections`, value: f.rps },
+        baseline: { label: `bare node:http + ${floor.label}, ${connections} connections`, value: f.rps },
         samples: { value: s2.samples.map((x) => x.rps), baseline: f.samples.map((x) => x.rps) },
         note: 'the same requests to a node:http server that only runs the primitive and answers: the ratio is what Gatehouse costs beyond a minimal HTTP server doing the same primitive',
       }),
     );
     if (s2.cpuUsPerRequest !== undefined && f.cpuUsPerRequest !== undefined) {
-      rows.push(row({ scenario, metric: `server CPU/${per} vs the HTTP floor`, unit: 'µs', value: s2.cpuUsPerRequest, baseline: { label: `bare node:http + ${floorLabel}`, value: f.cpuUsPerRequest } }));
+      rows.push(row({ scenario, metric: `server CPU/${per} vs the HTTP floor`, unit: 'µs', value: s2.cpuUsPerRequest, baseline: { label: `bare node:http + ${floor.label}`, value: f.cpuUsPerRequest } }));
     }
   }
 
@@ -106,31 +103,75 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
     const rate = s.rps / 2;
     const seconds = ctx.quick ? ctx.load.seconds : Math.min(MAX_RATE_SECONDS, Math.max(ctx.load.seconds, RATE_SAMPLES / rate));
     ctx.log(`latency at half the peak: ${rate.toFixed(1)}/s for ${seconds.toFixed(1)} s each after ${ctx.load.warmupSeconds} s of warm-up, at most ${connections} in flight`);
-    // The warm-up matters: the bench's own HTTP client is cold at first (JIT), and a backlog in the first
-    // second would count against every operation due during it.
     await spec.primitives.atRate(spec.atHalfPeak.op, rate, ctx.load.warmupSeconds, connections);
-    await fixedRate(spec.atHalfPeak.once, rate, ctx.load.warmupSeconds, connections);
     const base = await spec.primitives.atRate(spec.atHalfPeak.op, rate, seconds, connections);
     ctx.log(`at ${rate.toFixed(1)}/s ${spec.atHalfPeak.label}: ${describeSample(base)}`);
-    // The subject is driven from this process, the baseline inside the primitives child: a pause of this
-    // process (its GC) delays every request due meanwhile and counts as the server's latency. Its longest
-    // event-loop stall tells whether a bad p99 was the server's.
-    const generator = monitorEventLoopDelay({ resolution: 1 });
-    generator.enable();
-    const subject = await fixedRate(spec.atHalfPeak.once, rate, seconds, connections);
-    generator.disable();
-    const generatorStallMs = generator.max / 1e6;
-    ctx.log(`at ${rate.toFixed(1)}/s ${spec.subject.label}: ${describeSample(subject)}; load generator's longest stall ${generatorStallMs.toFixed(1)} ms`);
+    const atRate = (once: () => Promise<unknown>, label: string) => driveAtRate(ctx, once, label, rate, seconds);
+    const subject = await atRate(spec.atHalfPeak.once, spec.subject.label);
+    const metric = `latency p99 at ${rate.toFixed(rate >= 100 ? 0 : 1)}/s (½ peak)`;
+    const stall = (sample: AtRate) => `the load generator's longest event-loop stall meanwhile ${sample.generatorStallMs.toFixed(1)} ms`;
     rows.push(
       row({
         scenario,
-        metric: `latency p99 at ${rate.toFixed(rate >= 100 ? 0 : 1)}/s (½ peak)`,
+        metric,
         unit: 'ms',
         value: subject.p99Ms,
         baseline: { label: `${spec.atHalfPeak.label} at the same rate`, value: base.p99Ms },
-        note: `open loop, evenly spaced, latency from when each was due; p50 ${subject.p50Ms.toFixed(1)} ms vs ${base.p50Ms.toFixed(1)} ms, ${subject.requests} operations; the load generator's longest event-loop stall meanwhile ${generatorStallMs.toFixed(1)} ms`,
+        note: `open loop, evenly spaced, latency from when each was due; p50 ${subject.p50Ms.toFixed(1)} ms vs ${base.p50Ms.toFixed(1)} ms, ${subject.requests} operations; ${stall(subject)}`,
       }),
     );
+    if (floor) {
+      // The bare primitive answers no HTTP and is driven inside its child: the floor, driven from this
+      // process exactly as the subject was, shows how much of the tail any HTTP server gets on this machine.
+      const bare = await atRate(spec.primitives.floorOnce(floor.requests, connections), `node:http + ${floor.label}`);
+      rows.push(
+        row({
+          scenario,
+          metric: `${metric} vs the HTTP floor`,
+          unit: 'ms',
+          value: subject.p99Ms,
+          baseline: { label: `bare node:http + ${floor.label} at the same rate`, value: bare.p99Ms },
+          note: `the floor driven alike from this process; p50 ${subject.p50Ms.toFixed(1)} ms vs ${bare.p50Ms.toFixed(1)} ms; for the floor, ${stall(bare)}`,
+        }),
+      );
+    }
   }
   return rows;
+}
+
+/**
+ * The HTTP floor's requests (a flow's own, or the subject's one request running `op`), for its throughput
+ * and again at half the peak, and its runner: the bench's closed loops for a flow, autocannon, as for the
+ * subject, for one request.
+ */
+function httpFloor(overHttp: NonNullable<VersusPrimitive['overHttp']>, primitives: Primitives, connections: number): FloorFlow & { runner: Runner } {
+  if ('requests' in overHttp) return { ...overHttp, runner: primitives.httpFlow(overHttp.requests, connections, 'node:http floor round trip') };
+  const { target, op, label } = overHttp;
+  return {
+    requests: [{ method: target.method, op, headers: target.headers, body: target.body }],
+    label: `${label} per request`,
+    runner: primitives.httpRunner(op, target, connections, `node:http + ${label}`),
+  };
+}
+
+interface AtRate extends DriveSample {
+  generatorStallMs: number;
+}
+
+/**
+ * `once` at a fixed rate from this process, after a warm-up at that rate. A pause of this process (its
+ * GC) delays every request due meanwhile and counts as the server's latency: its longest event-loop stall
+ * tells whether a bad p99 was the server's.
+ */
+async function driveAtRate(ctx: ScenarioContext, once: () => Promise<unknown>, label: string, rate: number, seconds: number): Promise<AtRate> {
+  // The warm-up matters: the bench's own HTTP client is cold at first (JIT), and a backlog in the first
+  // second would count against every operation due during it.
+  await fixedRate(once, rate, ctx.load.warmupSeconds, ctx.load.connections);
+  const generator = monitorEventLoopDelay({ resolution: 1 });
+  generator.enable();
+  const sample = await fixedRate(once, rate, seconds, ctx.load.connections);
+  generator.disable();
+  const generatorStallMs = generator.max / 1e6;
+  ctx.log(`at ${rate.toFixed(1)}/s ${label}: ${describeSample(sample)}; load generator's longest stall ${generatorStallMs.toFixed(1)} ms`);
+  return { ...sample, generatorStallMs };
 }

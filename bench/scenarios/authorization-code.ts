@@ -40,16 +40,12 @@ export const authorizationCode: Scenario = {
       // The same four requests, each running what its counterpart needs at least.
       overHttp: {
         label: '4 requests: none, none, argon2id verify, 2 × RS256 sign',
-        runner: primitives.httpFlow(
-          [
-            { method: 'GET', op: 'none' },
-            { method: 'GET', op: 'none' },
-            { method: 'POST', op: 'argon2-verify', headers: FORM, body: 'username=bench-user&password=x' },
-            { method: 'POST', op: 'rs256-sign-pair', headers: FORM, body: 'grant_type=authorization_code&code=x' },
-          ],
-          ctx.load.connections,
-          'node:http floor round trip',
-        ),
+        requests: [
+          { method: 'GET', op: 'none' },
+          { method: 'GET', op: 'none' },
+          { method: 'POST', op: 'argon2-verify', headers: FORM, body: 'username=bench-user&password=x' },
+          { method: 'POST', op: 'rs256-sign-pair', headers: FORM, body: 'grant_type=authorization_code&code=x' },
+        ],
       },
       atHalfPeak: { once: roundTrip, op: 'argon2-verify', label: 'bare argon2id verify' },
     });

@@ -68,14 +68,10 @@ export const signInSrp: Scenario = {
       // InitiateAuth runs nothing there, RespondToAuthChallenge the server's whole share of the round trip.
       overHttp: {
         label: '2 requests: none, then 3 SRP modexps + 2 RS256 signs',
-        runner: primitives.httpFlow(
-          [
-            { method: 'POST', op: 'none', headers: apiHeaders('InitiateAuth'), body: initiateBody },
-            { method: 'POST', op: 'srp-server-round-trip', headers: apiHeaders('RespondToAuthChallenge'), body: respondBody },
-          ],
-          ctx.load.connections,
-          'node:http floor round trip',
-        ),
+        requests: [
+          { method: 'POST', op: 'none', headers: apiHeaders('InitiateAuth'), body: initiateBody },
+          { method: 'POST', op: 'srp-server-round-trip', headers: apiHeaders('RespondToAuthChallenge'), body: respondBody },
+        ],
       },
       atHalfPeak: { once: roundTrip, op: 'srp-server-round-trip', label: 'bare 3 SRP modexps + 2 RS256 signs' },
     });
