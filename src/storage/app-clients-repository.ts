@@ -1,5 +1,6 @@
 import type { Db } from './database.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
+import { ParsedSettings } from './parsed-settings.js';
 import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import type { AppClientSettings } from '../userpools/app-client-settings.js';
 
@@ -25,13 +26,16 @@ type Row = {
   updated_at: number;
 };
 
+/** Client ids are unique across pools (unsigned operations find a client by its id alone). */
+const parsedSettings = new ParsedSettings<AppClientSettings>();
+
 function fromRow(row: Row): StoredAppClient {
   return {
     poolId: row.pool_id,
     clientId: row.client_id,
     name: row.name,
     encryptedSecret: row.secret,
-    settings: JSON.parse(row.settings) as AppClientSettings,
+    settings: parsedSettings.of(row.client_id, row.version, row.settings),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

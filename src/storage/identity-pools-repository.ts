@@ -2,7 +2,8 @@ import type { Db } from './database.js';
 import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import { IDENTITY_POOL_TABLES, type IdentityPoolsTable } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
-import { deletePoolRows, newPoolRow, ParsedSettings, writePoolRow } from './pool-rows.js';
+import { ParsedSettings } from './parsed-settings.js';
+import { deletePoolRows, newPoolRow, writePoolRow } from './pool-rows.js';
 import type { IdentityPoolSettings } from '../identitypools/identity-pool-settings.js';
 
 export interface StoredIdentityPool {
@@ -23,7 +24,7 @@ function fromRow(row: Row): StoredIdentityPool {
     id: row.pool_id,
     region: row.region,
     name: row.name,
-    settings: parsedSettings.of(row),
+    settings: parsedSettings.of(row.pool_id, row.version, row.settings),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };

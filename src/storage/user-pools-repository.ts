@@ -2,7 +2,8 @@ import type { Db } from './database.js';
 import { USER_POOL_TABLES } from './schema.js';
 import { rethrowDuplicate, updateOptimistically } from './conflicts.js';
 import { fromRow as domainFromRow, type StoredDomain } from './domains-repository.js';
-import { deletePoolRows, newPoolRow, ParsedSettings, writePoolRow } from './pool-rows.js';
+import { ParsedSettings } from './parsed-settings.js';
+import { deletePoolRows, newPoolRow, writePoolRow } from './pool-rows.js';
 import { PreparedQuery, CONFIGURATION_READS } from './prepared-query.js';
 import type { UserPoolSettings } from '../userpools/user-pool-settings.js';
 
@@ -58,7 +59,7 @@ function domainOf(row: HeadWithDomain): StoredDomain {
 }
 
 function fromRow(row: Row): StoredUserPool {
-  return withSettings(row, parsedSettings.of(row));
+  return withSettings(row, parsedSettings.of(row.pool_id, row.version, row.settings));
 }
 
 function withSettings(row: Head, settings: UserPoolSettings): StoredUserPool {
@@ -127,7 +128,7 @@ export class UserPoolsRepository {
 
   /** The pool from its row without settings: with the parsed settings of its version, or read whole. */
   private async complete(head: Head): Promise<StoredUserPool | undefined> {
-    const settings = parsedSettings.known(head);
+    const settings = parsedSettings.known(head.pool_id, head.version);
     if (settings) return withSettings(head, settings);
     const row = await this.byId.first(head.pool_id);
     return row ? fromRow(row) : undefined;
