@@ -145,7 +145,18 @@ for (const store of STORES) {
       const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'mfa' }));
       const initial = await idp.send(new GetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id }));
       assert.equal(initial.MfaConfiguration, 'OFF');
-      await rejects(idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id, MfaConfiguration: 'ON' })), 'InvalidParameterException');
+      await rejects(
+        idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id, MfaConfiguration: 'ON' })),
+        'InvalidParameterException',
+        /^Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration\.$/,
+      );
+      await rejects(
+        idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id, MfaConfiguration: 'OFF', SoftwareTokenMfaConfiguration: { Enabled: true } })),
+        'InvalidParameterException',
+        /^Invalid MFA configuration given, can't turn off MFA and configure an MFA together\.$/,
+      );
+      // Turning a factor off while MFA is off is no contradiction.
+      await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id, MfaConfiguration: 'OFF', SoftwareTokenMfaConfiguration: { Enabled: false } }));
       const set = await idp.send(
         new SetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } }),
       );
@@ -153,6 +164,23 @@ for (const store of STORES) {
       const got = await idp.send(new GetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id }));
       assert.deepEqual(got.SoftwareTokenMfaConfiguration, { Enabled: true });
       assert.equal((await idp.send(new DescribeUserPoolCommand({ UserPoolId: UserPool!.Id }))).UserPool!.MfaConfiguration, 'OPTIONAL');
+    });
+
+    it('CreateUserPool and UpdateUserPool refuse to require MFA with no factor to offer, in Cognito\'s words', async () => {
+      const smsRequired = /^SMS configuration and Auto verification for phone_number are required when MFA is required\/optional$/;
+      for (const MfaConfiguration of ['ON', 'OPTIONAL'] as const) {
+        await rejects(idp.send(new CreateUserPoolCommand({ PoolName: 'mfa-without-sms', MfaConfiguration })), 'InvalidParameterException', smsRequired);
+      }
+      const sms = { SnsCallerArn: 'arn:aws:iam::123456789012:role/sms', ExternalId: 'x' };
+      const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'mfa-with-sms', MfaConfiguration: 'ON', SmsConfiguration: sms }));
+      const poolId = UserPool!.Id!;
+      // An update replaces the settings: without its SmsConfiguration the pool has nothing to send codes with.
+      await rejects(idp.send(new UpdateUserPoolCommand({ UserPoolId: poolId, MfaConfiguration: 'ON' })), 'InvalidParameterException', smsRequired);
+      assert.equal((await idp.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool!.MfaConfiguration, 'ON');
+      // A factor turned on with SetUserPoolMfaConfig is kept by UpdateUserPool, so it may require MFA without SMS.
+      await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, SoftwareTokenMfaConfiguration: { Enabled: true } }));
+      await idp.send(new UpdateUserPoolCommand({ UserPoolId: poolId, MfaConfiguration: 'OPTIONAL' }));
+      assert.equal((await idp.send(new GetUserPoolMfaConfigCommand({ UserPoolId: poolId }))).MfaConfiguration, 'OPTIONAL');
     });
 
     it('TagResource, UntagResource and ListTagsForResource work on the pool ARN', async () => {

@@ -7,6 +7,7 @@ import { DuplicateKeyError } from '../storage/conflicts.js';
 import { newUserPoolId } from './ids.js';
 import { buildSchema } from './pool-schema.js';
 import { checkSettings, settableSettings, userPoolArn } from './user-pool-settings.js';
+import { requireMfaFactor } from './mfa/factors.js';
 
 export async function requirePool(ctx: ServiceContext, poolId: string): Promise<StoredUserPool> {
   return found(poolId, await ctx.repos.userPools.get(poolId));
@@ -54,6 +55,7 @@ export async function createPool(ctx: RequestContext, input: CreateUserPoolReque
     ...(UsernameAttributes && { UsernameAttributes }),
     ...(UsernameConfiguration && { UsernameConfiguration }),
   };
+  requireMfaFactor({ settings: { userPool, mfa: {} } }, 'pool');
   for (let attempt = 0; ; attempt++) {
     const pool: StoredUserPool = {
       id: fixedId ?? newUserPoolId(ctx.randomBytes, ctx.region),

@@ -1,5 +1,6 @@
 import type { MFAOptionType, SmsMfaConfigType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
+import { InvalidParameterException } from '../../protocol/errors.js';
 import { noMfa, type StoredUserMfa } from '../../storage/user-mfa-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
@@ -26,7 +27,7 @@ export async function readUserMfa(ctx: ServiceContext, user: StoredUser): Promis
  * gave (SmsConfiguration, SmsAuthenticationMessage); undefined when the pool cannot send SMS. The one
  * reading of it for sign-in, the message sent, and GetUserPoolMfaConfig.
  */
-export function smsMfaConfiguration(pool: StoredUserPool): SmsMfaConfigType | undefined {
+export function smsMfaConfiguration(pool: Pick<StoredUserPool, 'settings'>): SmsMfaConfigType | undefined {
   const { mfa, userPool } = pool.settings;
   const SmsConfiguration = mfa.SmsMfaConfiguration?.SmsConfiguration ?? userPool.SmsConfiguration;
   if (!SmsConfiguration) return undefined;
@@ -35,13 +36,28 @@ export function smsMfaConfiguration(pool: StoredUserPool): SmsMfaConfigType | un
 }
 
 /** The factors the pool's MFA configuration offers. */
-export function poolFactors(pool: StoredUserPool): MfaFactor[] {
+export function poolFactors(pool: Pick<StoredUserPool, 'settings'>): MfaFactor[] {
   const { mfa } = pool.settings;
   const offered: MfaFactor[] = [];
   if (smsMfaConfiguration(pool)) offered.push('SMS_MFA');
   if (mfa.SoftwareTokenMfaConfiguration?.Enabled) offered.push('SOFTWARE_TOKEN_MFA');
   if (mfa.EmailMfaConfiguration) offered.push('EMAIL_OTP');
   return offered;
+}
+
+/**
+ * MfaConfiguration ON or OPTIONAL needs a factor the pool offers, or no one could complete a sign-in.
+ * CreateUserPool and UpdateUserPool can give only SMS (an SmsConfiguration; the other factors come with
+ * SetUserPoolMfaConfig, and UpdateUserPool keeps them), and Cognito answers a pool that requires MFA
+ * without one in these words (`how` 'pool'); SetUserPoolMfaConfig in its own ('mfa-config').
+ */
+export function requireMfaFactor(pool: Pick<StoredUserPool, 'settings'>, how: 'pool' | 'mfa-config'): void {
+  if ((pool.settings.userPool.MfaConfiguration ?? 'OFF') === 'OFF' || poolFactors(pool).length > 0) return;
+  throw new InvalidParameterException(
+    how === 'pool'
+      ? 'SMS configuration and Auto verification for phone_number are required when MFA is required/optional'
+      : "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
+  );
 }
 
 /** The attribute a factor sends its code to; an authenticator has none. */

@@ -2,6 +2,7 @@ import type { UpdateUserPoolRequest, UpdateUserPoolResponse } from '@aws-sdk/cli
 import type { RequestContext } from '../../context.js';
 import { ResourceNotFoundException } from '../../protocol/errors.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { requireMfaFactor } from '../mfa/factors.js';
 import { checkSettings, settableSettings } from '../user-pool-settings.js';
 
 /**
@@ -20,7 +21,7 @@ export function updatedPool(pool: StoredUserPool, input: UpdateUserPoolRequest):
   const current = pool.settings.userPool;
   checkSettings({ ...settable, AliasAttributes: current.AliasAttributes, UsernameAttributes: current.UsernameAttributes });
   const next = settableSettings({ ...settable, UserPoolTags: settable.UserPoolTags ?? current.UserPoolTags });
-  return {
+  const updated: StoredUserPool = {
     ...pool,
     name: PoolName ?? pool.name,
     settings: {
@@ -34,4 +35,6 @@ export function updatedPool(pool: StoredUserPool, input: UpdateUserPoolRequest):
       },
     },
   };
+  requireMfaFactor(updated, 'pool');
+  return updated;
 }

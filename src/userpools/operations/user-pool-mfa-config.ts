@@ -7,7 +7,7 @@ import type {
 import type { RequestContext } from '../../context.js';
 import { InvalidParameterException, ResourceNotFoundException } from '../../protocol/errors.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
-import { poolFactors, smsMfaConfiguration } from '../mfa/factors.js';
+import { requireMfaFactor, smsMfaConfiguration } from '../mfa/factors.js';
 import { requirePool } from '../pools.js';
 
 function mfaConfigOf(pool: StoredUserPool): GetUserPoolMfaConfigResponse {
@@ -21,16 +21,17 @@ export async function getUserPoolMfaConfig(ctx: RequestContext, input: GetUserPo
 
 /**
  * Stores the pool's MFA settings. A configuration given replaces the stored one; one left out is kept.
- * Turning MFA ON or OPTIONAL needs at least one factor to be on. Enforcement comes with sign-in.
+ * Turning MFA ON or OPTIONAL needs at least one factor to be on, and turning it OFF takes no factor to
+ * turn on (Cognito refuses both). Enforcement comes with sign-in.
  */
 export async function setUserPoolMfaConfig(ctx: RequestContext, input: SetUserPoolMfaConfigRequest): Promise<SetUserPoolMfaConfigResponse> {
   const { UserPoolId, MfaConfiguration, ...factors } = input;
+  const turnsOn = factors.SmsMfaConfiguration || factors.EmailMfaConfiguration || factors.SoftwareTokenMfaConfiguration?.Enabled;
+  if (MfaConfiguration === 'OFF' && turnsOn) throw new InvalidParameterException("Invalid MFA configuration given, can't turn off MFA and configure an MFA together.");
   const updated = await ctx.repos.userPools.update(UserPoolId!, ctx.now(), (pool) => {
     const mode = MfaConfiguration ?? pool.settings.userPool.MfaConfiguration ?? 'OFF';
     const updated = { ...pool, settings: { mfa: { ...pool.settings.mfa, ...factors }, userPool: { ...pool.settings.userPool, MfaConfiguration: mode } } };
-    if (mode !== 'OFF' && poolFactors(updated).length === 0) {
-      throw new InvalidParameterException(`Invalid MFA configuration given: MfaConfiguration ${mode} needs SMS, email or software token MFA to be enabled.`);
-    }
+    requireMfaFactor(updated, 'mfa-config');
     return updated;
   });
   if (!updated) throw new ResourceNotFoundException(`User pool ${UserPoolId} does not exist.`);
