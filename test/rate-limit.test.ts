@@ -64,9 +64,12 @@ for (const store of STORES) {
     const email = uniqueEmail('limited');
     const mailbox = async (recipient = email) =>
       ((await (await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(recipient)}`)).json()) as { messages: unknown[] }).messages;
-    /** An administrator's user with a verified email: nothing is sent. */
-    const verifiedUser = (Username: string, address: string) =>
-      idp.send(
+    /**
+     * An administrator's user with a verified email and a password of its own (one still on a temporary
+     * password may not reset it): nothing is sent.
+     */
+    const verifiedUser = async (Username: string, address: string) => {
+      await idp.send(
         new AdminCreateUserCommand({
           UserPoolId: poolId,
           Username,
@@ -77,6 +80,8 @@ for (const store of STORES) {
           ],
         }),
       );
+      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username, Password: 'Own-Passw0rd!', Permanent: true }));
+    };
     before(async () => {
       server = await startServer(store.name, { codeMessageLimit: { perHour: 0.001, burst: 2 } });
       idp = server.idp();

@@ -479,6 +479,17 @@ for (const store of STORES) {
         await rejects(forgot('unverified'), 'InvalidParameterException', /no registered\/verified email or phone_number/);
       });
 
+      it('sends no code to an invited user still on a temporary password, nor does AdminResetUserPassword', async () => {
+        const email = uniqueEmail('invited');
+        const verifiedEmail = [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }];
+        await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'invited', MessageAction: 'SUPPRESS', UserAttributes: verifiedEmail }));
+        const refused = /^User password cannot be reset in the current state\.$/;
+        await rejects(forgot('invited'), 'NotAuthorizedException', refused);
+        await rejects(idp.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: 'invited' })), 'NotAuthorizedException', refused);
+        assert.equal((await t.user(poolId, 'invited')).UserStatus, 'FORCE_CHANGE_PASSWORD');
+        assert.deepEqual(await t.mailbox(email), []);
+      });
+
       it('AdminResetUserPassword requires a reset, completed with ConfirmForgotPassword', async () => {
         const email = uniqueEmail('adminreset');
         await t.confirmedUser(clientId, 'adminreset', email);
@@ -502,6 +513,8 @@ for (const store of STORES) {
         await t.confirmedUser(enabled, 'disabled', uniqueEmail('disabled'));
         await idp.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'disabled' }));
         await t.signUp(enabled, 'pending', { email: uniqueEmail('pending') });
+        const verifiedEmail = [{ Name: 'email', Value: uniqueEmail('temporary') }, { Name: 'email_verified', Value: 'true' }];
+        await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'temporary', MessageAction: 'SUPPRESS', UserAttributes: verifiedEmail }));
       });
       const forgot = (clientId: string, username: string) => idp.send(new ForgotPasswordCommand({ ClientId: clientId, Username: username }));
       const resend = (clientId: string, username: string) => idp.send(new ResendConfirmationCodeCommand({ ClientId: clientId, Username: username }));
@@ -528,12 +541,14 @@ for (const store of STORES) {
         await rejects(idp.send(new ConfirmForgotPasswordCommand({ ClientId: enabled, Username: 'ghost', ConfirmationCode: '1', Password: 'weak' })), 'InvalidPasswordException');
       });
 
-      it('ENABLED: a disabled user, or one without a verified contact, looks the same to ForgotPassword', async () => {
+      it('ENABLED: a disabled user, one without a verified contact, or one on a temporary password looks the same to ForgotPassword', async () => {
         const real = await forgot(enabled, 'real');
         const disabled = await forgot(enabled, 'disabled');
         assert.deepEqual(shape(disabled.CodeDeliveryDetails), shape(real.CodeDeliveryDetails));
         const pending = await forgot(enabled, 'pending');
         assert.deepEqual(shape(pending.CodeDeliveryDetails), shape(real.CodeDeliveryDetails));
+        const temporary = await forgot(enabled, 'temporary');
+        assert.deepEqual(shape(temporary.CodeDeliveryDetails), shape(real.CodeDeliveryDetails));
         await rejects(reset(enabled, 'disabled'), 'CodeMismatchException');
       });
 
@@ -544,6 +559,7 @@ for (const store of STORES) {
         await rejects(reset(legacy, 'ghost'), 'UserNotFoundException');
         await rejects(forgot(legacy, 'disabled'), 'NotAuthorizedException', /disabled/);
         await rejects(forgot(legacy, 'pending'), 'InvalidParameterException');
+        await rejects(forgot(legacy, 'temporary'), 'NotAuthorizedException', /current state/);
         // Existing users are unaffected by the setting.
         assert.equal((await forgot(legacy, 'real')).CodeDeliveryDetails?.DeliveryMedium, 'EMAIL');
       });

@@ -1,6 +1,7 @@
 import type { CodeDeliveryDetailsType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
 import { maskDestination } from '../../messaging/deliver.js';
+import { NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { CODE_PURPOSES, issueCode } from './codes.js';
@@ -12,6 +13,16 @@ export async function sendSignUpCode(ctx: ServiceContext, pool: StoredUserPool, 
   if (!medium) return undefined;
   const code = await issueCode(ctx, pool.id, user.usernameKey, CODE_PURPOSES.signUp);
   return sendCode(ctx, pool, user, medium, code);
+}
+
+/**
+ * Why the user's password cannot be reset (ForgotPassword, AdminResetUserPassword), if it cannot: not
+ * while it is the temporary one an administrator gave, which the user replaces at sign-in. Cognito sends
+ * such a user no code (AWS re:Post, "Why didn't I receive a ForgotPassword code": FORCE_CHANGE_PASSWORD).
+ */
+export function passwordResetRefusal(user: StoredUser): NotAuthorizedException | undefined {
+  if (user.status === 'FORCE_CHANGE_PASSWORD') return new NotAuthorizedException('User password cannot be reset in the current state.');
+  return undefined;
 }
 
 /**

@@ -6,15 +6,15 @@ import { UserNotFoundException } from '../../errors.js';
 import { CODE_PURPOSES, issueCode, takeCodeMessage } from '../codes.js';
 import { sendCode } from '../messages.js';
 import { findUser, usernameKey } from '../sign-in-names.js';
-import { recoveryMedium, simulatedDelivery } from '../verification.js';
+import { passwordResetRefusal, recoveryMedium, simulatedDelivery } from '../verification.js';
 
 /** Sends a password-reset code to a verified contact; the password keeps working until it is reset. */
 export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordRequest): Promise<ForgotPasswordResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
   await takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
   const user = await findUser(poolCtx, pool, input.Username!);
-  // With PreventUserExistenceErrors, a user that is missing, disabled or has no verified contact gets a
-  // simulated delivery, as Cognito documents ("Managing user existence error responses": ForgotPassword).
+  // With PreventUserExistenceErrors, a user that is missing, disabled, still on a temporary password or
+  // without a verified contact gets a simulated delivery, as Cognito documents ("Managing user existence error responses": ForgotPassword).
   const simulated = hidesUserExistence(client) ? { CodeDeliveryDetails: simulatedDelivery(pool, input.Username!) } : undefined;
   if (!user) {
     if (simulated) return simulated;
@@ -23,6 +23,11 @@ export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordR
   if (!user.enabled) {
     if (simulated) return simulated;
     throw new NotAuthorizedException('User is disabled.');
+  }
+  const refusal = passwordResetRefusal(user);
+  if (refusal) {
+    if (simulated) return simulated;
+    throw refusal;
   }
   const medium = recoveryMedium(pool, user);
   if (!medium) {
