@@ -13,6 +13,7 @@ import {
   AssociateSoftwareTokenCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  ForgotPasswordCommand,
   GetUserCommand,
   GetUserPoolMfaConfigCommand,
   InitiateAuthCommand,
@@ -526,6 +527,38 @@ for (const store of STORES) {
       await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: 'edsger', SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
       assert.equal((await signIn()).ChallengeName, 'SOFTWARE_TOKEN_MFA');
       assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'edsger' }))).PreferredMfaSetting, 'SOFTWARE_TOKEN_MFA');
+    });
+
+    it('ForgotPassword sends no reset code to the phone that is the user\'s SMS factor when the pool sets AccountRecoverySetting', async () => {
+      const recovery = { RecoveryMechanisms: [{ Name: 'verified_phone_number' as const, Priority: 1 }, { Name: 'verified_email' as const, Priority: 2 }] };
+      const poolWith = async (AccountRecoverySetting?: typeof recovery) => {
+        const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'recovery', ...(AccountRecoverySetting && { AccountRecoverySetting }) }));
+        const poolId = UserPool!.Id!;
+        await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, MfaConfiguration: 'OPTIONAL', SmsMfaConfiguration: SMS }));
+        const { UserPoolClient } = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app' }));
+        return { poolId, clientId: UserPoolClient!.ClientId! };
+      };
+      const userWithBoth = async (poolId: string, username: string) => {
+        await createUser(poolId, username, { email: uniqueEmail(username), email_verified: 'true', phone_number: uniquePhone(), phone_number_verified: 'true' });
+      };
+      const smsFactor = (poolId: string, username: string, Enabled: boolean) =>
+        idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: username, SMSMfaSettings: { Enabled } }));
+      const medium = async (clientId: string, username: string) =>
+        (await idp.send(new ForgotPasswordCommand({ ClientId: clientId, Username: username }))).CodeDeliveryDetails?.DeliveryMedium;
+
+      const strict = await poolWith(recovery);
+      await userWithBoth(strict.poolId, 'alan');
+      assert.equal(await medium(strict.clientId, 'alan'), 'SMS', 'the phone comes first while it is not a second factor');
+      await smsFactor(strict.poolId, 'alan', true);
+      assert.equal(await medium(strict.clientId, 'alan'), 'EMAIL', 'the phone that receives MFA codes does not receive reset codes');
+      await smsFactor(strict.poolId, 'alan', false);
+      assert.equal(await medium(strict.clientId, 'alan'), 'SMS');
+
+      // Without the setting, Cognito's legacy behaviour: the phone, second factor or not.
+      const legacy = await poolWith();
+      await userWithBoth(legacy.poolId, 'grace');
+      await smsFactor(legacy.poolId, 'grace', true);
+      assert.equal(await medium(legacy.clientId, 'grace'), 'SMS');
     });
 
     describe('amazon-cognito-identity-js', () => {

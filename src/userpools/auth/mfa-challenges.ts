@@ -4,7 +4,7 @@ import type { StoredUserMfa } from '../../storage/user-mfa-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { randomString } from '../ids.js';
-import { canReach, CONTACT, poolFactors, preferenceOf, readUserMfa, usableFactors, type MfaFactor } from '../mfa/factors.js';
+import { CONTACT, poolFactors, preferenceOf, readUserMfa, signInFactors, type MfaFactor } from '../mfa/factors.js';
 import { sendAuthenticationCode } from '../users/messages.js';
 import { openPoolSession, openSession } from './auth-sessions.js';
 import type { SignInStep } from './sign-in-outcome.js';
@@ -27,13 +27,9 @@ export function mfaCodeHash(ctx: ServiceContext, user: StoredUser, factor: MfaFa
 }
 
 /**
- * The second factor a sign-in must pass, if any, after the password is proven:
- * - MfaConfiguration OFF: none.
- * - the user has factors on (and reachable): the preferred one, the only one, or SELECT_MFA_TYPE to choose.
- * - OPTIONAL and no factor on: none.
- * - ON and no factor on: a factor the user already has the means for (a verified authenticator, or the
- *   phone number or email address of a factor the pool offers — "you can't turn off SMS MFA for any of
- *   your users when MFA is required", SMSMfaSettingsType), else MFA_SETUP to register an authenticator.
+ * The second factor a sign-in must pass, if any, after the password is proven (signInFactors): the
+ * preferred one, the only one, or SELECT_MFA_TYPE to choose; when the pool requires MFA and the user has
+ * no means for any factor yet, MFA_SETUP to register an authenticator.
  * `carried` is state of the sign-in the challenge's session keeps for the steps after it (its device).
  */
 export async function mfaChallengeFor(
@@ -46,31 +42,23 @@ export async function mfaChallengeFor(
   const mode = pool.settings.userPool.MfaConfiguration ?? 'OFF';
   if (mode === 'OFF') return undefined;
   const mfa = await readUserMfa(ctx, user);
-  const usable = usableFactors(pool, user, mfa);
-  if (usable.length > 0) {
-    const preferred = usable.find((factor) => preferenceOf(mfa, factor).preferred);
-    if (preferred || usable.length === 1) return factorChallenge(ctx, pool, client, user, preferred ?? usable[0], carried);
+  const factors = signInFactors(pool, user, mfa);
+  if (factors.length > 0) {
+    const preferred = factors.find((factor) => preferenceOf(mfa, factor).preferred);
+    if (preferred || factors.length === 1) return factorChallenge(ctx, pool, client, user, preferred ?? factors[0], carried);
     return {
       ChallengeName: 'SELECT_MFA_TYPE',
-      Session: await openSession(ctx, client, user.usernameKey, 'SELECT_MFA_TYPE', { ...carried, choices: usable }),
-      ChallengeParameters: { MFAS_CAN_CHOOSE: JSON.stringify(usable) },
+      Session: await openSession(ctx, client, user.usernameKey, 'SELECT_MFA_TYPE', { ...carried, choices: factors }),
+      ChallengeParameters: { MFAS_CAN_CHOOSE: JSON.stringify(factors) },
     };
   }
   if (mode === 'OPTIONAL') return undefined;
-  const fallback = requiredFallback(pool, user, mfa);
-  if (fallback) return factorChallenge(ctx, pool, client, user, fallback, carried);
   return {
     ChallengeName: 'MFA_SETUP',
     // AssociateSoftwareToken takes this session without a ClientId: it names its pool.
     Session: await openPoolSession(ctx, client, user.usernameKey, 'MFA_SETUP', carried),
     ChallengeParameters: { MFAS_CAN_SETUP: JSON.stringify(poolFactors(pool)) },
   };
-}
-
-function requiredFallback(pool: StoredUserPool, user: StoredUser, mfa: StoredUserMfa): MfaFactor | undefined {
-  const offered = poolFactors(pool);
-  const order: MfaFactor[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'];
-  return order.find((factor) => offered.includes(factor) && canReach(user, mfa, factor));
 }
 
 /**

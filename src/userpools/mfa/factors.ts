@@ -81,6 +81,25 @@ export function usableFactors(pool: StoredUserPool, user: StoredUser, mfa: Store
   );
 }
 
+/**
+ * The factors a sign-in of this user asks for, one of them or a choice among them:
+ * - MfaConfiguration OFF: none.
+ * - the factors the user has on (and that can reach them).
+ * - OPTIONAL and no factor on: none.
+ * - ON and no factor on: a factor the user already has the means for (a verified authenticator, or the
+ *   phone number or email address of a factor the pool offers — "you can't turn off SMS MFA for any of
+ *   your users when MFA is required", SMSMfaSettingsType); none when there is none (MFA_SETUP then).
+ */
+export function signInFactors(pool: StoredUserPool, user: StoredUser, mfa: StoredUserMfa): MfaFactor[] {
+  const mode = pool.settings.userPool.MfaConfiguration ?? 'OFF';
+  if (mode === 'OFF') return [];
+  const usable = usableFactors(pool, user, mfa);
+  if (usable.length > 0 || mode === 'OPTIONAL') return usable;
+  const offered = poolFactors(pool);
+  const fallback = (['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'] as const).find((factor) => offered.includes(factor) && canReach(user, mfa, factor));
+  return fallback ? [fallback] : [];
+}
+
 /** GetUser's and AdminGetUser's MFA members; absent, as Cognito leaves them, for a user without MFA. */
 export function mfaSettingsOf(mfa: StoredUserMfa): { UserMFASettingList?: string[]; PreferredMfaSetting?: string; MFAOptions?: MFAOptionType[] } {
   const enabled = FACTORS.filter((factor) => preferenceOf(mfa, factor).enabled);

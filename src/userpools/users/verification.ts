@@ -4,6 +4,7 @@ import { maskDestination } from '../../messaging/deliver.js';
 import { NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { readUserMfa, signInFactors } from '../mfa/factors.js';
 import { CODE_PURPOSES, issueCode } from './codes.js';
 import { codeMedium, sendCode } from './messages.js';
 
@@ -28,15 +29,20 @@ export function passwordResetRefusal(user: StoredUser): NotAuthorizedException |
 /**
  * Where a password-reset code goes: a verified contact, in the order of the pool's
  * AccountRecoverySetting, or phone before email when the pool has none (Cognito's legacy behaviour).
+ * With the setting, a contact that is also the user's second factor does not qualify (SMS MFA rules out
+ * the phone, email MFA the email, AccountRecoverySettingType): a reset code and the MFA code would reach
+ * the same phone or mailbox, and whoever holds it would get in with that one thing.
  */
-export function recoveryMedium(pool: StoredUserPool, user: StoredUser): 'EMAIL' | 'SMS' | undefined {
+export async function recoveryMedium(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser): Promise<'EMAIL' | 'SMS' | undefined> {
   const mechanisms = pool.settings.userPool.AccountRecoverySetting?.RecoveryMechanisms;
   const order = mechanisms
     ? [...mechanisms].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0)).map((m) => m.Name)
     : ['verified_phone_number', 'verified_email'];
+  const mfaOff = (pool.settings.userPool.MfaConfiguration ?? 'OFF') === 'OFF';
+  const secondFactors = mechanisms && !mfaOff ? signInFactors(pool, user, await readUserMfa(ctx, user)) : [];
   for (const name of order) {
-    if (name === 'verified_email' && user.attributes.email && user.attributes.email_verified === 'true') return 'EMAIL';
-    if (name === 'verified_phone_number' && user.attributes.phone_number && user.attributes.phone_number_verified === 'true') return 'SMS';
+    if (name === 'verified_email' && user.attributes.email && user.attributes.email_verified === 'true' && !secondFactors.includes('EMAIL_OTP')) return 'EMAIL';
+    if (name === 'verified_phone_number' && user.attributes.phone_number && user.attributes.phone_number_verified === 'true' && !secondFactors.includes('SMS_MFA')) return 'SMS';
   }
   return undefined;
 }

@@ -29,7 +29,7 @@ export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordR
     if (simulated) return simulated;
     throw refusal;
   }
-  const medium = recoveryMedium(pool, user);
+  const medium = await recoveryMedium(poolCtx, pool, user);
   if (!medium) {
     if (simulated) return simulated;
     throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
