@@ -179,13 +179,6 @@ for (const store of STORES) {
       assert.equal(info.email_verified, true);
       assert.equal(info.given_name, 'Ada');
       assert.equal(info.username, 'ada');
-      // A user disabled since the token was issued gets nothing from userInfo (the token itself is unexpired).
-      await idp.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'ada' }));
-      try {
-        await assert.rejects(client.fetchUserInfo(config, tokens.access_token, idClaims.sub), (e: Error & { status?: number }) => e.status === 401);
-      } finally {
-        await idp.send(new AdminEnableUserCommand({ UserPoolId: poolId, Username: 'ada' }));
-      }
 
       const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
       assert.equal(decodeJwt(refreshed.access_token).scope, 'openid email profile', 'a refresh keeps the scopes');
@@ -194,6 +187,20 @@ for (const store of STORES) {
       await client.tokenRevocation(config, tokens.refresh_token!);
       await assert.rejects(client.refreshTokenGrant(config, tokens.refresh_token!), (e: client.ResponseBodyError) => e.error === 'invalid_grant');
       await assert.rejects(client.fetchUserInfo(config, refreshed.access_token, idClaims.sub), (e: Error & { status?: number }) => e.status === 401 || /invalid_token/.test(e.message));
+
+      // Disabling the user revokes its tokens (AdminDisableUser): userInfo refuses them, and still does once
+      // the user is enabled again; a new sign-in is needed.
+      const later = await codeFlow(config);
+      const current = await client.authorizationCodeGrant(config, later.callback, { pkceCodeVerifier: later.verifier, expectedState: later.state, expectedNonce: later.nonce });
+      assert.equal((await client.fetchUserInfo(config, current.access_token, idClaims.sub)).username, 'ada');
+      await idp.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'ada' }));
+      try {
+        await assert.rejects(client.fetchUserInfo(config, current.access_token, idClaims.sub), (e: Error & { status?: number }) => e.status === 401);
+      } finally {
+        await idp.send(new AdminEnableUserCommand({ UserPoolId: poolId, Username: 'ada' }));
+      }
+      await assert.rejects(client.fetchUserInfo(config, current.access_token, idClaims.sub), (e: Error & { status?: number }) => e.status === 401);
+      await assert.rejects(client.refreshTokenGrant(config, current.refresh_token!), (e: client.ResponseBodyError) => e.error === 'invalid_grant');
     });
 
     it('OAuth tokens reach the self-service API only with aws.cognito.signin.user.admin', async () => {

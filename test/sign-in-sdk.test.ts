@@ -6,6 +6,7 @@ import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
+  AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AdminResetUserPasswordCommand,
@@ -797,11 +798,16 @@ for (const store of STORES) {
         await rejects(idp.send(new GetUserCommand({ AccessToken: tokens.AccessToken })), 'NotAuthorizedException', /Invalid Access Token/);
       });
 
-      it('refuse a disabled user token', async () => {
+      it('refuse a disabled user token, and still do once the user is enabled again (AdminDisableUser revokes them)', async () => {
         const { email, tokens } = await freshUser('disabled-later');
         await idp.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'disabled-later' }));
         await refusedEverywhere(email, tokens.AccessToken);
-        await rejects(idp.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: tokens.RefreshToken })), 'NotAuthorizedException', 'User is disabled.');
+        const refresh = () => idp.send(new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: tokens.RefreshToken }));
+        await rejects(refresh(), 'NotAuthorizedException', 'Refresh Token has been revoked');
+        await idp.send(new AdminEnableUserCommand({ UserPoolId: poolId, Username: 'disabled-later' }));
+        await rejects(idp.send(new GetUserCommand({ AccessToken: tokens.AccessToken })), 'NotAuthorizedException', 'Access Token has been revoked');
+        await rejects(refresh(), 'NotAuthorizedException', 'Refresh Token has been revoked');
+        assert.ok((await signIn(clientId, 'disabled-later')).AccessToken, 'a new sign-in works');
       });
     });
 

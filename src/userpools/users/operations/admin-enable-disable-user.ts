@@ -8,10 +8,17 @@ async function setEnabled(ctx: RequestContext, poolId: string, name: string, ena
   const pool = await requirePool(ctx, poolId);
   const user = await requireUser(ctx, pool, name);
   await updateUser(ctx, pool, user, (u) => ({ ...u, enabled }));
+  // After the flag, so no sign-in can start in between. What is revoked stays revoked when the user is
+  // enabled again: tokens taken from a device the user lost do not come back with the account.
+  if (!enabled) await ctx.repos.refreshTokens.revokeUser(pool.id, user.usernameKey, ctx.now());
   return {};
 }
 
-/** A disabled user cannot sign in; sign-in (and token revocation) reads this flag. */
+/**
+ * A disabled user cannot sign in, and its sign-ins end, as Cognito's "deactivates a user profile and
+ * revokes all access tokens for the user": refresh tokens, the access and ID tokens issued from them, and
+ * hosted-UI sessions, as AdminUserGlobalSignOut ends them.
+ */
 export function adminDisableUser(ctx: RequestContext, input: AdminDisableUserRequest): Promise<Record<string, never>> {
   return setEnabled(ctx, input.UserPoolId!, input.Username!, false);
 }
