@@ -21,7 +21,7 @@ import {
   type ICognitoStorage,
 } from 'amazon-cognito-identity-js';
 import { Amplify } from 'aws-amplify';
-import { confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp } from 'aws-amplify/auth';
+import { autoSignIn, confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import { sharedInMemoryStorage } from 'aws-amplify/utils';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
@@ -333,6 +333,20 @@ describe('aws-amplify v6 in Node (sqlite)', () => {
 
     // Wrong password: the error name reaches the app as Cognito's.
     await rejects(signIn({ username: 'amplify-user', password: 'Wr0ng-Password!' }), 'NotAuthorizedException', 'Incorrect username or password.');
+  });
+
+  it('signUp with autoSignIn, confirmSignUp, then autoSignIn signs in, as the Authenticator does', async () => {
+    const autoEmail = uniqueEmail('amplify-auto');
+    const signedUp = await signUp({ username: 'amplify-auto', password: PASSWORD, options: { userAttributes: { email: autoEmail }, autoSignIn: true } });
+    assert.equal(signedUp.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
+    const confirmed = await confirmSignUp({ username: 'amplify-auto', confirmationCode: await f.codeFor(autoEmail) });
+    assert.equal(confirmed.nextStep.signUpStep, 'COMPLETE_AUTO_SIGN_IN');
+    calls.length = 0;
+    const signedIn = await autoSignIn();
+    assert.equal(signedIn.isSignedIn, true);
+    assert.deepEqual(calls, ['InitiateAuth', 'RespondToAuthChallenge'], 'the password given at sign-up, over SRP');
+    assert.equal((await getCurrentUser()).username, 'amplify-auto');
+    await signOut();
   });
 
   it('keeps the rotated refresh token of a client with refresh token rotation', async () => {
