@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
+  AdminGetUserCommand,
   AdminSetUserPasswordCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -10,6 +11,7 @@ import {
   GetUserCommand,
   InitiateAuthCommand,
   RevokeTokenCommand,
+  SetUserPoolMfaConfigCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
@@ -21,7 +23,27 @@ import {
   type ICognitoStorage,
 } from 'amazon-cognito-identity-js';
 import { Amplify } from 'aws-amplify';
-import { autoSignIn, confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp } from 'aws-amplify/auth';
+import {
+  autoSignIn,
+  confirmResetPassword,
+  confirmSignIn,
+  confirmSignUp,
+  confirmUserAttribute,
+  deleteUser,
+  fetchAuthSession,
+  fetchMFAPreference,
+  fetchUserAttributes,
+  getCurrentUser,
+  resetPassword,
+  setUpTOTP,
+  signIn,
+  signOut,
+  signUp,
+  updateMFAPreference,
+  updatePassword,
+  updateUserAttributes,
+  verifyTOTPSetup,
+} from 'aws-amplify/auth';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import { sharedInMemoryStorage } from 'aws-amplify/utils';
 import { JwtRsaVerifier } from 'aws-jwt-verify';
@@ -29,7 +51,7 @@ import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, exportSPKI, importJWK, type JWK } from 'jose';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
-import { memoryStorage } from './helpers/authenticator.js';
+import { memoryStorage, totpCode } from './helpers/authenticator.js';
 import { STORES } from './helpers/stores.js';
 const NEW_PASSWORD = 'N3w-Staple-Horse-Battery';
 const FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
@@ -347,6 +369,53 @@ describe('aws-amplify v6 in Node (sqlite)', () => {
     assert.deepEqual(calls, ['InitiateAuth', 'RespondToAuthChallenge'], 'the password given at sign-up, over SRP');
     assert.equal((await getCurrentUser()).username, 'amplify-auto');
     await signOut();
+  });
+
+  it('manages the account: attributes, password, reset, an authenticator app, deleteUser', async () => {
+    const serverNow = () => new Date(Date.now() + f.state.skewMs);
+    await signIn({ username: 'amplify-auto', password: PASSWORD });
+    const attributes = await fetchUserAttributes();
+    assert.equal(attributes.email_verified, 'true');
+    assert.match(attributes.sub!, /^[0-9a-f-]{36}$/);
+
+    // A new email waits for its code (the pool verifies email); a name changes at once.
+    const newEmail = uniqueEmail('amplify-moved');
+    const updated = await updateUserAttributes({ userAttributes: { email: newEmail, given_name: 'Ada' } });
+    assert.equal(updated.given_name.isUpdated, true);
+    assert.equal(updated.email.nextStep.updateAttributeStep, 'CONFIRM_ATTRIBUTE_WITH_CODE');
+    assert.equal(updated.email.nextStep.codeDeliveryDetails?.deliveryMedium, 'EMAIL');
+    await confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: await f.codeFor(newEmail) });
+    const changed = await fetchUserAttributes();
+    assert.deepEqual([changed.email, changed.email_verified, changed.given_name], [newEmail, 'true', 'Ada']);
+
+    const interim = 'Interim-Passw0rd!';
+    await updatePassword({ oldPassword: PASSWORD, newPassword: interim });
+    await signOut();
+    await rejects(signIn({ username: 'amplify-auto', password: PASSWORD }), 'NotAuthorizedException');
+
+    const reset = await resetPassword({ username: 'amplify-auto' });
+    assert.equal(reset.nextStep.resetPasswordStep, 'CONFIRM_RESET_PASSWORD_WITH_CODE');
+    await confirmResetPassword({ username: 'amplify-auto', confirmationCode: await f.codeFor(newEmail), newPassword: PASSWORD });
+
+    // An authenticator app, once the pool offers TOTP.
+    await f.state.idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } }));
+    assert.equal((await signIn({ username: 'amplify-auto', password: PASSWORD })).isSignedIn, true);
+    const totp = await setUpTOTP();
+    assert.match(totp.getSetupUri('Gatehouse').href, /^otpauth:\/\/totp\//);
+    await verifyTOTPSetup({ code: totpCode(totp.sharedSecret, serverNow()) });
+    await updateMFAPreference({ totp: 'PREFERRED' });
+    assert.deepEqual(await fetchMFAPreference(), { enabled: ['TOTP'], preferred: 'TOTP' });
+    await signOut();
+
+    f.state.skewMs += 30_000; // the next step's code: a code is never accepted twice
+    const challenged = await signIn({ username: 'amplify-auto', password: PASSWORD });
+    assert.equal(challenged.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+    const confirmedSignIn = await confirmSignIn({ challengeResponse: totpCode(totp.sharedSecret, serverNow()) });
+    assert.equal(confirmedSignIn.isSignedIn, true);
+
+    await deleteUser();
+    await rejects(f.state.idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'amplify-auto' })), 'UserNotFoundException');
+    await f.state.idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, MfaConfiguration: 'OFF' }));
   });
 
   it('keeps the rotated refresh token of a client with refresh token rotation', async () => {
