@@ -31,9 +31,12 @@ import {
   confirmUserAttribute,
   deleteUser,
   fetchAuthSession,
+  fetchDevices,
   fetchMFAPreference,
+  forgetDevice,
   fetchUserAttributes,
   getCurrentUser,
+  rememberDevice,
   resetPassword,
   setUpTOTP,
   signIn,
@@ -443,6 +446,46 @@ describe('aws-amplify v6 in Node (sqlite)', () => {
     assert.notEqual(await storedRefreshToken(), rotated);
     await signOut();
   });
+
+  it('remembers, lists and forgets a device; a remembered device proves itself with DEVICE_SRP_AUTH', async () => {
+    const { UserPool } = await f.state.idp.send(
+      new CreateUserPoolCommand({ PoolName: 'amplify-devices', DeviceConfiguration: { ChallengeRequiredOnNewDevice: false, DeviceOnlyRememberedOnUserPrompt: true } }),
+    );
+    const devicePool = UserPool!.Id!;
+    clientId = await f.createClient(devicePool);
+    Amplify.configure({ Auth: { Cognito: { userPoolId: devicePool, userPoolClientId: clientId, userPoolEndpoint: f.state.server.url } } });
+    cognitoUserPoolsTokenProvider.setKeyValueStorage(sharedInMemoryStorage);
+    await f.createUser(devicePool, 'amplify-device');
+    // Amplify names a new device from the browser's navigator, which Node 20 lacks (it then skips
+    // ConfirmDevice silently): here it is the browser that Amplify's device flow is written for.
+    const hadNavigator = 'navigator' in globalThis;
+    if (!hadNavigator) Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Gatehouse test browser' }, configurable: true });
+    try {
+      await deviceFlow(devicePool);
+    } finally {
+      if (!hadNavigator) delete (globalThis as { navigator?: unknown }).navigator;
+    }
+  });
+
+  async function deviceFlow(devicePool: string) {
+    calls.length = 0;
+    assert.equal((await signIn({ username: 'amplify-device', password: PASSWORD })).isSignedIn, true);
+    assert.ok(calls.includes('ConfirmDevice'), `Amplify confirmed the new device: ${calls.join(', ')}`);
+    await rememberDevice();
+    const [device, ...others] = await fetchDevices();
+    assert.equal(others.length, 0);
+    assert.match(device.id, new RegExp(`^${devicePool.split('_')[0]}_`));
+    await signOut();
+
+    calls.length = 0;
+    assert.equal((await signIn({ username: 'amplify-device', password: PASSWORD })).isSignedIn, true);
+    assert.deepEqual(calls.slice(0, 4), ['InitiateAuth', 'RespondToAuthChallenge', 'RespondToAuthChallenge', 'RespondToAuthChallenge'], `SRP, then the device's own SRP: ${calls.join(', ')}`);
+    assert.equal((await fetchDevices())[0].id, device.id, 'the same device, not a new one');
+
+    await forgetDevice();
+    assert.deepEqual(await fetchDevices(), []);
+    await signOut();
+  }
 });
 
 for (const store of STORES) {
