@@ -22,6 +22,9 @@ import {
   type CognitoUserSession,
   type ICognitoStorage,
 } from 'amazon-cognito-identity-js';
+import { CognitoIdentityClient, CreateIdentityPoolCommand, SetIdentityPoolRolesCommand } from '@aws-sdk/client-cognito-identity';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Amplify } from 'aws-amplify';
 import {
   autoSignIn,
@@ -53,7 +56,8 @@ import { JwtRsaVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, exportSPKI, importJWK, type JWK } from 'jose';
-import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
+import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
+import { cognitoTrust } from './helpers/trust-policies.js';
 import { memoryStorage, totpCode } from './helpers/authenticator.js';
 import { STORES } from './helpers/stores.js';
 const NEW_PASSWORD = 'N3w-Staple-Horse-Battery';
@@ -444,6 +448,44 @@ describe('aws-amplify v6 in Node (sqlite)', () => {
     const again = await fetchAuthSession({ forceRefresh: true });
     assert.ok(again.tokens?.accessToken, 'the rotated token refreshes in turn');
     assert.notEqual(await storedRefreshToken(), rotated);
+    await signOut();
+  });
+
+  it('fetchAuthSession with an identity pool: guest credentials, then the signed-in role\'s, usable with STS', async () => {
+    const url = f.state.server.url;
+    const identity = new CognitoIdentityClient({ endpoint: url, region: 'us-east-1', credentials: ANY_CREDENTIALS, maxAttempts: 1 });
+    const iam = new IAMClient({ endpoint: url, region: 'us-east-1', credentials: ANY_CREDENTIALS, maxAttempts: 1 });
+    // Amplify names the user pool as Cognito's own host does: cognito-idp.<region>.amazonaws.com/<poolId>.
+    const { IdentityPoolId } = await identity.send(
+      new CreateIdentityPoolCommand({
+        IdentityPoolName: 'amplify',
+        AllowUnauthenticatedIdentities: true,
+        CognitoIdentityProviders: [{ ProviderName: `cognito-idp.us-east-1.amazonaws.com/${poolId}`, ClientId: clientId }],
+      }),
+    );
+    const role = async (RoleName: string, amr: 'authenticated' | 'unauthenticated') =>
+      (await iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: cognitoTrust(IdentityPoolId!, amr) }))).Role!.Arn!;
+    await identity.send(
+      new SetIdentityPoolRolesCommand({ IdentityPoolId, Roles: { authenticated: await role('amplify-member', 'authenticated'), unauthenticated: await role('amplify-guest', 'unauthenticated') } }),
+    );
+    Amplify.configure({
+      Auth: { Cognito: { userPoolId: poolId, userPoolClientId: clientId, userPoolEndpoint: url, identityPoolId: IdentityPoolId!, identityPoolEndpoint: url, allowGuestAccess: true } },
+    });
+    cognitoUserPoolsTokenProvider.setKeyValueStorage(sharedInMemoryStorage);
+    const callerArn = async (credentials: NonNullable<Awaited<ReturnType<typeof fetchAuthSession>>['credentials']>) =>
+      (await new STSClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}))).Arn;
+
+    const guest = await fetchAuthSession();
+    assert.equal(guest.tokens, undefined);
+    assert.match(guest.identityId!, /^us-east-1:[0-9a-f-]{36}$/);
+    assert.match(guest.credentials!.accessKeyId, /^ASIA/);
+    assert.equal(await callerArn(guest.credentials!), 'arn:aws:sts::000000000000:assumed-role/amplify-guest/CognitoIdentityCredentials');
+
+    await signIn({ username: 'amplify-user', password: PASSWORD });
+    const member = await fetchAuthSession();
+    assert.ok(member.tokens?.idToken);
+    assert.equal(member.identityId, guest.identityId, 'the guest identity becomes the signed-in one');
+    assert.equal(await callerArn(member.credentials!), 'arn:aws:sts::000000000000:assumed-role/amplify-member/CognitoIdentityCredentials');
     await signOut();
   });
 
