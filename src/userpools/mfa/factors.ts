@@ -70,21 +70,11 @@ export function canReach(user: StoredUser, mfa: StoredUserMfa, factor: MfaFactor
 }
 
 /**
- * The factors a sign-in may ask for: those the user turned on and that can reach them. SMS and email need
- * the pool to still offer them (there is nothing to send with otherwise); an authenticator keeps working
- * after the pool stops offering TOTP, as Cognito's TOTP guide says.
- */
-export function usableFactors(pool: StoredUserPool, user: StoredUser, mfa: StoredUserMfa): MfaFactor[] {
-  const offered = poolFactors(pool);
-  return FACTORS.filter(
-    (factor) => preferenceOf(mfa, factor).enabled && canReach(user, mfa, factor) && (factor === 'SOFTWARE_TOKEN_MFA' || offered.includes(factor)),
-  );
-}
-
-/**
  * The factors a sign-in of this user asks for, one of them or a choice among them:
  * - MfaConfiguration OFF: none.
- * - the factors the user has on (and that can reach them).
+ * - the factors the user turned on and that can reach them. SMS and email need the pool to still offer
+ *   them (there is nothing to send with otherwise); an authenticator keeps working after the pool stops
+ *   offering TOTP, as Cognito's TOTP guide says.
  * - OPTIONAL and no factor on: none.
  * - ON and no factor on: a factor the user already has the means for (a verified authenticator, or the
  *   phone number or email address of a factor the pool offers — "you can't turn off SMS MFA for any of
@@ -93,9 +83,11 @@ export function usableFactors(pool: StoredUserPool, user: StoredUser, mfa: Store
 export function signInFactors(pool: StoredUserPool, user: StoredUser, mfa: StoredUserMfa): MfaFactor[] {
   const mode = pool.settings.userPool.MfaConfiguration ?? 'OFF';
   if (mode === 'OFF') return [];
-  const usable = usableFactors(pool, user, mfa);
-  if (usable.length > 0 || mode === 'OPTIONAL') return usable;
   const offered = poolFactors(pool);
+  const usable = FACTORS.filter(
+    (factor) => preferenceOf(mfa, factor).enabled && canReach(user, mfa, factor) && (factor === 'SOFTWARE_TOKEN_MFA' || offered.includes(factor)),
+  );
+  if (usable.length > 0 || mode === 'OPTIONAL') return usable;
   const fallback = (['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'] as const).find((factor) => offered.includes(factor) && canReach(user, mfa, factor));
   return fallback ? [fallback] : [];
 }
