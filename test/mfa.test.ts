@@ -529,7 +529,7 @@ for (const store of STORES) {
       assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'edsger' }))).PreferredMfaSetting, 'SOFTWARE_TOKEN_MFA');
     });
 
-    it('ForgotPassword sends no reset code to the phone that is the user\'s SMS factor when the pool sets AccountRecoverySetting', async () => {
+    it('ForgotPassword sends no reset code to the phone or mailbox that is the user\'s second factor when the pool sets AccountRecoverySetting', async () => {
       const recovery = { RecoveryMechanisms: [{ Name: 'verified_phone_number' as const, Priority: 1 }, { Name: 'verified_email' as const, Priority: 2 }] };
       const poolWith = async (AccountRecoverySetting?: typeof recovery) => {
         const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'recovery', ...(AccountRecoverySetting && { AccountRecoverySetting }) }));
@@ -553,6 +553,17 @@ for (const store of STORES) {
       assert.equal(await medium(strict.clientId, 'alan'), 'EMAIL', 'the phone that receives MFA codes does not receive reset codes');
       await smsFactor(strict.poolId, 'alan', false);
       assert.equal(await medium(strict.clientId, 'alan'), 'SMS');
+
+      // Email MFA rules out the email the same way.
+      const emailFirst = { RecoveryMechanisms: [{ Name: 'verified_email' as const, Priority: 1 }, { Name: 'verified_phone_number' as const, Priority: 2 }] };
+      const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'recovery-email', AccountRecoverySetting: emailFirst }));
+      const emailPool = UserPool!.Id!;
+      await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: emailPool, MfaConfiguration: 'OPTIONAL', EmailMfaConfiguration: { Message: 'Sign in with {####}' } }));
+      const { UserPoolClient } = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: emailPool, ClientName: 'app' }));
+      await userWithBoth(emailPool, 'barbara');
+      assert.equal(await medium(UserPoolClient!.ClientId!, 'barbara'), 'EMAIL');
+      await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: emailPool, Username: 'barbara', EmailMfaSettings: { Enabled: true } }));
+      assert.equal(await medium(UserPoolClient!.ClientId!, 'barbara'), 'SMS', 'the mailbox that receives MFA codes does not receive reset codes');
 
       // Without the setting, Cognito's legacy behaviour: the phone, second factor or not.
       const legacy = await poolWith();

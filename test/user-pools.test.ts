@@ -150,11 +150,15 @@ for (const store of STORES) {
         'InvalidParameterException',
         /^Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration\.$/,
       );
-      await rejects(
-        idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id, MfaConfiguration: 'OFF', SoftwareTokenMfaConfiguration: { Enabled: true } })),
-        'InvalidParameterException',
-        /^Invalid MFA configuration given, can't turn off MFA and configure an MFA together\.$/,
-      );
+      const sms = { SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/sms', ExternalId: 'x' } };
+      for (const factor of [{ SoftwareTokenMfaConfiguration: { Enabled: true } }, { SmsMfaConfiguration: sms }, { EmailMfaConfiguration: { Message: 'Code {####}' } }]) {
+        await rejects(
+          idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id, MfaConfiguration: 'OFF', ...factor })),
+          'InvalidParameterException',
+          /^Invalid MFA configuration given, can't turn off MFA and configure an MFA together\.$/,
+        );
+      }
+      assert.deepEqual(await idp.send(new GetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id })).then(({ $metadata, ...config }) => config), { MfaConfiguration: 'OFF' }, 'nothing stored');
       // Turning a factor off while MFA is off is no contradiction.
       await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: UserPool!.Id, MfaConfiguration: 'OFF', SoftwareTokenMfaConfiguration: { Enabled: false } }));
       const set = await idp.send(
