@@ -122,6 +122,14 @@ function toolsFor(server: () => TestServer, idp: () => CognitoIdentityProviderCl
       await tools.signUp(clientId, username, { email });
       await tools.confirm(clientId, username, await tools.code(email));
     },
+    /** An administrator's invitation, sent nothing: FORCE_CHANGE_PASSWORD, on a temporary password, with a verified email. */
+    async invitedUser(poolId: string, username: string, email: string): Promise<void> {
+      const UserAttributes = [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ];
+      await idp().send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', UserAttributes }));
+    },
     signIn(clientId: string, username: string, password: string) {
       return idp().send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
     },
@@ -481,8 +489,7 @@ for (const store of STORES) {
 
       it('sends no code to an invited user still on a temporary password, nor does AdminResetUserPassword', async () => {
         const email = uniqueEmail('invited');
-        const verifiedEmail = [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }];
-        await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'invited', MessageAction: 'SUPPRESS', UserAttributes: verifiedEmail }));
+        await t.invitedUser(poolId, 'invited', email);
         const refused = /^User password cannot be reset in the current state\.$/;
         await rejects(forgot('invited'), 'NotAuthorizedException', refused);
         await rejects(idp.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: 'invited' })), 'NotAuthorizedException', refused);
@@ -513,8 +520,7 @@ for (const store of STORES) {
         await t.confirmedUser(enabled, 'disabled', uniqueEmail('disabled'));
         await idp.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'disabled' }));
         await t.signUp(enabled, 'pending', { email: uniqueEmail('pending') });
-        const verifiedEmail = [{ Name: 'email', Value: uniqueEmail('temporary') }, { Name: 'email_verified', Value: 'true' }];
-        await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'temporary', MessageAction: 'SUPPRESS', UserAttributes: verifiedEmail }));
+        await t.invitedUser(poolId, 'temporary', uniqueEmail('temporary'));
       });
       const forgot = (clientId: string, username: string) => idp.send(new ForgotPasswordCommand({ ClientId: clientId, Username: username }));
       const resend = (clientId: string, username: string) => idp.send(new ResendConfirmationCodeCommand({ ClientId: clientId, Username: username }));
