@@ -41,11 +41,18 @@ export async function recoveryMedium(ctx: ServiceContext, pool: StoredUserPool, 
   const mfaOff = (pool.settings.userPool.MfaConfiguration ?? 'OFF') === 'OFF';
   const secondFactors = mechanisms && !mfaOff ? signInFactors(pool, user, await readUserMfa(ctx, user)) : [];
   for (const name of order) {
-    if (name === 'verified_email' && user.attributes.email && user.attributes.email_verified === 'true' && !secondFactors.includes('EMAIL_OTP')) return 'EMAIL';
-    if (name === 'verified_phone_number' && user.attributes.phone_number && user.attributes.phone_number_verified === 'true' && !secondFactors.includes('SMS_MFA')) return 'SMS';
+    const mechanism = RECOVERY[name as keyof typeof RECOVERY];
+    if (!mechanism || secondFactors.includes(mechanism.factor)) continue;
+    if (user.attributes[mechanism.contact] && user.attributes[`${mechanism.contact}_verified`] === 'true') return mechanism.medium;
   }
   return undefined;
 }
+
+/** Each recovery mechanism's contact, how a code reaches it, and the second factor that uses the same contact. */
+const RECOVERY = {
+  verified_email: { contact: 'email', medium: 'EMAIL', factor: 'EMAIL_OTP' },
+  verified_phone_number: { contact: 'phone_number', medium: 'SMS', factor: 'SMS_MFA' },
+} as const;
 
 /**
  * What a code delivery to a user that does not exist looks like, for clients with

@@ -8,8 +8,9 @@ async function setEnabled(ctx: RequestContext, poolId: string, name: string, ena
   const pool = await requirePool(ctx, poolId);
   const user = await requireUser(ctx, pool, name);
   await updateUser(ctx, pool, user, (u) => ({ ...u, enabled }));
-  // After the flag, so no sign-in can start in between. What is revoked stays revoked when the user is
-  // enabled again: tokens taken from a device the user lost do not come back with the account.
+  // After the flag, so no sign-in can start in between (one already past its user check may still finish
+  // and store a refresh token, refused while the user stays disabled). What is revoked stays revoked when
+  // the user is enabled again: tokens taken from a device the user lost do not come back with the account.
   if (!enabled) await ctx.repos.refreshTokens.revokeUser(pool.id, user.usernameKey, ctx.now());
   return {};
 }

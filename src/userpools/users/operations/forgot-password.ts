@@ -14,7 +14,8 @@ export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordR
   await takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
   const user = await findUser(poolCtx, pool, input.Username!);
   // With PreventUserExistenceErrors, a user that is missing, disabled, still on a temporary password or
-  // without a verified contact gets a simulated delivery, as Cognito documents ("Managing user existence error responses": ForgotPassword).
+  // without a verified contact gets a simulated delivery, as Cognito documents ("Managing user existence
+  // error responses": ForgotPassword).
   const simulated = hidesUserExistence(client) ? { CodeDeliveryDetails: simulatedDelivery(pool, input.Username!) } : undefined;
   if (!user) {
     if (simulated) return simulated;
