@@ -31,6 +31,7 @@ import { FormBrowser, location, readForm } from './helpers/form-browser.js';
 import { rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { totpCode } from './helpers/authenticator.js';
+import { latestCode as mailboxCode } from './helpers/mailbox.js';
 import { STORES } from './helpers/stores.js';
 const CALLBACK = 'http://localhost:3000/callback';
 const SMS = { SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/cognito-sms', ExternalId: 'gatehouse-test' } };
@@ -98,13 +99,7 @@ for (const store of STORES) {
     const answer = (clientId: string, ChallengeName: 'SMS_MFA' | 'SOFTWARE_TOKEN_MFA' | 'EMAIL_OTP' | 'SELECT_MFA_TYPE' | 'MFA_SETUP', Session: string | undefined, responses: Record<string, string>) =>
       idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName, Session, ChallengeResponses: responses }));
 
-    async function latestCode(recipient: string): Promise<string> {
-      const response = await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(recipient)}&limit=1`);
-      const { messages } = (await response.json()) as { messages: { body: string }[] };
-      const code = /\b(\d{6})\b/.exec(messages[0]?.body ?? '')?.[1];
-      assert.ok(code, `a code sent to ${recipient}`);
-      return code;
-    }
+    const latestCode = (recipient: string) => mailboxCode(server.url, recipient);
 
     /** Signs in without MFA, registers an authenticator with the access token, and returns its secret. */
     async function registerAuthenticator(clientId: string, username: string): Promise<{ secret: string; accessToken: string }> {

@@ -60,6 +60,7 @@ import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, startServer, type TestServer }
 import { cognitoTrust } from './helpers/trust-policies.js';
 import { memoryStorage, totpCode } from './helpers/authenticator.js';
 import { STORES } from './helpers/stores.js';
+import { latestCode } from './helpers/mailbox.js';
 const NEW_PASSWORD = 'N3w-Staple-Horse-Battery';
 const FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] as const;
 
@@ -121,13 +122,7 @@ function fixture(storeName: (typeof STORES)[number]['name']) {
       );
       return AuthenticationResult as { AccessToken: string; IdToken: string; RefreshToken: string };
     },
-    async codeFor(recipient: string): Promise<string> {
-      const response = await fetch(`${state.server.url}/_dev/messages?recipient=${encodeURIComponent(recipient)}`);
-      const { messages } = (await response.json()) as { messages: { body: string }[] };
-      const match = messages[0] && /\b(\d{6})\b/.exec(messages[0].body);
-      assert.ok(match, `no code sent to ${recipient}`);
-      return match[1];
-    },
+    codeFor: (recipient: string) => latestCode(state.server.url, recipient),
   };
 }
 

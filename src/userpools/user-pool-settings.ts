@@ -95,6 +95,21 @@ export function checkSettings(input: Settable & Pick<CreateUserPoolRequest, 'Ali
   if (policy?.TemporaryPasswordValidityDays && input.AdminCreateUserConfig?.UnusedAccountValidityDays) {
     throw new InvalidParameterException('Please use TemporaryPasswordValidityDays in PasswordPolicy instead of UnusedAccountValidityDays');
   }
+  checkFirstAuthFactors(input.Policies?.SignInPolicy?.AllowedFirstAuthFactors, input.UserPoolTier ?? 'ESSENTIALS');
+}
+
+/**
+ * A pool's SignInPolicy keeps passwords (the AWS documentation and the CDK say PASSWORD must stay; users
+ * who signed up without one simply have none), names no SOFTWARE_TOKEN (not a first factor, the model
+ * documentation says), and passwordless factors need the Essentials plan or above, in Cognito's words.
+ */
+function checkFirstAuthFactors(factors: string[] | undefined, tier: string): void {
+  if (!factors) return;
+  if (!factors.includes('PASSWORD')) throw new InvalidParameterException('AllowedFirstAuthFactors must include PASSWORD.');
+  if (factors.includes('SOFTWARE_TOKEN')) throw new InvalidParameterException('SOFTWARE_TOKEN is not supported as a first authentication factor.');
+  if (tier === 'LITE' && factors.some((factor) => factor !== 'PASSWORD')) {
+    throw new InvalidParameterException('The following features need to be disabled for the LITE pricing tier configured: Passwordless Sign-In');
+  }
 }
 
 export function userPoolArn(region: string, accountId: string, poolId: string): string {

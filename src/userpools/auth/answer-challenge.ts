@@ -4,6 +4,7 @@ import { InvalidParameterException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { checkSecretHash } from '../client-requests.js';
+import { answerSelectChallenge } from './choice-sign-in.js';
 import { answerDevicePasswordVerifier, answerDeviceSrpAuth } from './device-sign-in.js';
 import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from './mfa-answers.js';
 import { answerNewPasswordRequired } from './new-password.js';
@@ -31,6 +32,10 @@ export async function answerChallenge(
     case 'SOFTWARE_TOKEN_MFA':
     case 'EMAIL_OTP':
       return answerMfaCode(answer, challenge);
+    case 'SMS_OTP':
+      return answerMfaCode(answer, 'SMS_MFA', 'SMS_OTP');
+    case 'SELECT_CHALLENGE':
+      return answerSelectChallenge(answer);
     case 'SELECT_MFA_TYPE':
       return answerSelectMfaType(answer);
     case 'MFA_SETUP':

@@ -36,3 +36,10 @@ export function requireFlowAllowed(client: StoredAppClient, flow: AuthFlowType):
   const needed = REQUIRED_FLOW[flow];
   if (!needed || !allowedFlows(client).has(needed)) throw new InvalidParameterException(`${flow} flow not enabled for this client`);
 }
+
+/** An AuthParameters or ChallengeResponses member the step cannot go without, refused in Cognito's words when missing. */
+export function requiredParameter(params: Record<string, string>, name: string): string {
+  const value = params[name];
+  if (!value) throw new InvalidParameterException(`Missing required parameter ${name}`);
+  return value;
+}

@@ -1,3 +1,4 @@
+import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { safeEqual } from '../../security/safe-equal.js';
 import { sessionDevice } from '../devices/devices.js';
@@ -24,27 +25,31 @@ const MAX_CODE_ATTEMPTS = 3;
 const codeMismatch = () => new CodeMismatchException('Invalid code or auth state for the user.');
 
 /**
- * SMS_MFA, EMAIL_OTP and SOFTWARE_TOKEN_MFA: the code, checked against the one sent (by its keyed hash,
+ * SMS_MFA, EMAIL_OTP and SOFTWARE_TOKEN_MFA, and SMS_OTP (`challenge`: a texted code as the first factor of
+ * a choice-based sign-in, checked as SMS_MFA's): the code, checked against the one sent (by its keyed hash,
  * in constant time) or against the user's authenticator. A wrong code is CodeMismatchException and a
- * failed sign-in for the account lock; the session stays usable for a few more tries.
+ * failed sign-in for the account lock; the session stays usable for a few more tries. The challenge of a
+ * user that does not exist (choice-sign-in.ts, under PreventUserExistenceErrors) takes no code, and
+ * refuses each exactly as a real one refuses a wrong code.
  */
-export async function answerMfaCode(answer: ChallengeAnswer, factor: MfaFactor): Promise<SignInStep> {
+export async function answerMfaCode(answer: ChallengeAnswer, factor: MfaFactor, challenge: ChallengeNameType = factor): Promise<SignInStep> {
   const { ctx, pool, client, session, responses } = answer;
-  const code = responses[CODE_PARAMETER[factor]];
-  if (!code) throw new InvalidParameterException(`Missing required parameter ${CODE_PARAMETER[factor]}`);
-  const stored = await takeSession(ctx, client, session, factor);
-  const user = await sessionUser(ctx, pool, stored);
+  const parameter = challenge === 'SMS_OTP' ? 'SMS_OTP_CODE' : CODE_PARAMETER[factor];
+  const code = responses[parameter];
+  if (!code) throw new InvalidParameterException(`Missing required parameter ${parameter}`);
+  const stored = await takeSession(ctx, client, session, challenge);
   const state = stored.state as CodeChallengeState;
-  let accepted: boolean;
-  if (factor === 'SOFTWARE_TOKEN_MFA') {
+  const user = state.pretend ? undefined : await sessionUser(ctx, pool, stored);
+  let accepted = false;
+  if (user && factor === 'SOFTWARE_TOKEN_MFA') {
     const mfa = await readUserMfa(ctx, user);
     if (!mfa.totpSecret) throw new SoftwareTokenMFANotFoundException('Software Token MFA does not exist for the user.');
     accepted = await acceptTotpCode(ctx, user, mfa, code);
-  } else {
+  } else if (user) {
     accepted = safeEqual(mfaCodeHash(ctx, user, factor, code), state.codeHash ?? '');
   }
-  if (!accepted) {
-    await recordFailedSignIn(ctx, user);
+  if (!user || !accepted) {
+    if (user) await recordFailedSignIn(ctx, user);
     const attempts = (state.attempts ?? 0) + 1;
     if (attempts < MAX_CODE_ATTEMPTS) await returnSession(ctx, stored, { ...state, attempts });
     throw codeMismatch();

@@ -1,3 +1,4 @@
+import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserMfa } from '../../storage/user-mfa-repository.js';
@@ -13,6 +14,8 @@ import type { SignInStep } from './sign-in-outcome.js';
 export interface CodeChallengeState extends Record<string, unknown> {
   codeHash?: string;
   attempts?: number;
+  /** The challenge of a user that does not exist, which no code answers (choice-sign-in.ts). */
+  pretend?: boolean;
 }
 
 /**
@@ -64,7 +67,8 @@ export async function mfaChallengeFor(
 /**
  * The challenge of one factor. SMS and email codes are six digits, sent now, kept only as a keyed hash in
  * the challenge's session, and so single-use and expiring with it (AuthSessionValidity, three minutes
- * unless the client says otherwise).
+ * unless the client says otherwise). `challenge` is the name it is asked under: the factor's own, or SMS_OTP
+ * when a texted code is the first factor of a choice-based sign-in (choice-sign-in.ts).
  */
 export async function factorChallenge(
   ctx: ServiceContext,
@@ -73,6 +77,7 @@ export async function factorChallenge(
   user: StoredUser,
   factor: MfaFactor,
   carried: Record<string, unknown> = {},
+  challenge: ChallengeNameType = factor,
 ): Promise<SignInStep> {
   if (factor === 'SOFTWARE_TOKEN_MFA') {
     return { ChallengeName: factor, Session: await openSession(ctx, client, user.usernameKey, factor, carried), ChallengeParameters: {} };
@@ -81,8 +86,8 @@ export async function factorChallenge(
   const details = await sendAuthenticationCode(ctx, pool, user, factor === 'SMS_MFA' ? 'SMS' : 'EMAIL', code);
   const state: CodeChallengeState = { ...carried, codeHash: mfaCodeHash(ctx, user, factor, code), attempts: 0 };
   return {
-    ChallengeName: factor,
-    Session: await openSession(ctx, client, user.usernameKey, factor, state),
+    ChallengeName: challenge,
+    Session: await openSession(ctx, client, user.usernameKey, challenge, state),
     ChallengeParameters: { CODE_DELIVERY_DELIVERY_MEDIUM: details.DeliveryMedium!, CODE_DELIVERY_DESTINATION: details.Destination! },
   };
 }

@@ -24,6 +24,8 @@ export interface SignInStep {
   ChallengeName?: ChallengeNameType;
   Session?: string;
   ChallengeParameters?: Record<string, string>;
+  /** SELECT_CHALLENGE's choices (choice-sign-in.ts). */
+  AvailableChallenges?: ChallengeNameType[];
   completed?: { user: StoredUser; deviceKey?: string };
 }
 

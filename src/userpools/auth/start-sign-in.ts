@@ -4,20 +4,15 @@ import { InvalidParameterException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { checkSecretHash } from '../client-requests.js';
-import { requireFlowAllowed } from './auth-flows.js';
+import { requiredParameter as required, requireFlowAllowed } from './auth-flows.js';
+import { startChoiceSignIn } from './choice-sign-in.js';
 import { signInWithPassword } from './password-sign-in.js';
 import { liveRefreshToken, refreshSignIn } from './refresh.js';
 import type { SignInStep } from './sign-in-outcome.js';
 import { startSrpSignIn } from './srp-sign-in.js';
 
-const USER_FLOWS = new Set<AuthFlowType>(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN']);
-const ADMIN_FLOWS = new Set<AuthFlowType>(['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN']);
-
-function required(params: Record<string, string>, name: string): string {
-  const value = params[name];
-  if (!value) throw new InvalidParameterException(`Missing required parameter ${name}`);
-  return value;
-}
+const USER_FLOWS = new Set<AuthFlowType>(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_AUTH']);
+const ADMIN_FLOWS = new Set<AuthFlowType>(['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_AUTH']);
 
 /** InitiateAuth and AdminInitiateAuth share everything but which flows each accepts. */
 export async function startSignIn(
@@ -29,7 +24,7 @@ export async function startSignIn(
   admin: boolean,
 ): Promise<SignInStep> {
   if (!(admin ? ADMIN_FLOWS : USER_FLOWS).has(flow)) {
-    if (flow === 'CUSTOM_AUTH' || flow === 'USER_AUTH') throw new InvalidParameterException(`${flow} is not supported by Gatehouse yet.`);
+    if (flow === 'CUSTOM_AUTH') throw new InvalidParameterException(`${flow} is not supported by Gatehouse yet.`);
     throw new InvalidParameterException('Initiate Auth method not supported.');
   }
   requireFlowAllowed(client, flow);
@@ -45,6 +40,7 @@ export async function startSignIn(
   }
   const username = required(params, 'USERNAME');
   checkSecretHash(ctx, client, [username], params.SECRET_HASH);
+  if (flow === 'USER_AUTH') return startChoiceSignIn(ctx, pool, client, username, params);
   if (flow === 'USER_SRP_AUTH') return startSrpSignIn(ctx, pool, client, username, required(params, 'SRP_A'), params.DEVICE_KEY);
   return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'), params.DEVICE_KEY);
 }

@@ -56,10 +56,12 @@ const RECOVERY = {
 
 /**
  * What a code delivery to a user that does not exist looks like, for clients with
- * PreventUserExistenceErrors: the same shape as a real one, to a plausible masked destination.
+ * PreventUserExistenceErrors: the same shape as a real one, to a plausible masked destination; by
+ * `medium`, or else by the one the pool verifies contacts with.
  */
-export function simulatedDelivery(pool: StoredUserPool, name: string): CodeDeliveryDetailsType {
-  const sms = (pool.settings.userPool.AutoVerifiedAttributes ?? []).includes('phone_number') && !(pool.settings.userPool.AutoVerifiedAttributes ?? []).includes('email');
+export function simulatedDelivery(pool: StoredUserPool, name: string, medium?: 'EMAIL' | 'SMS'): CodeDeliveryDetailsType {
+  const autoVerified = pool.settings.userPool.AutoVerifiedAttributes ?? [];
+  const sms = medium ? medium === 'SMS' : autoVerified.includes('phone_number') && !autoVerified.includes('email');
   if (sms) return { Destination: maskDestination('SMS', name.startsWith('+') ? name : '+10000000000'), DeliveryMedium: 'SMS', AttributeName: 'phone_number' };
   return { Destination: maskDestination('EMAIL', name.includes('@') ? name : `${name}@example.com`), DeliveryMedium: 'EMAIL', AttributeName: 'email' };
 }

@@ -1,0 +1,157 @@
+import type { ServiceContext } from '../../context.js';
+import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
+import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { hidesUserExistence } from '../client-requests.js';
+import { signInDevice } from '../devices/devices.js';
+import { UserNotFoundException } from '../errors.js';
+import { readUserMfa, signInFactors } from '../mfa/factors.js';
+import { findUser } from '../users/sign-in-names.js';
+import { simulatedDelivery } from '../users/verification.js';
+import { openSession, returnSession, takeSession } from './auth-sessions.js';
+import { requiredParameter } from './auth-flows.js';
+import type { ChallengeAnswer } from './challenge-answer.js';
+import { factorChallenge, type CodeChallengeState } from './mfa-challenges.js';
+import { signInWithPassword } from './password-sign-in.js';
+import { requireAllowedToSignIn, type SignInStep } from './sign-in-outcome.js';
+import { startSrpSignIn } from './srp-sign-in.js';
+
+/**
+ * The first factors of a choice-based sign-in (USER_AUTH), by the challenge names a client picks them
+ * with. Passkeys (WEB_AUTHN) are not implemented: a pool may allow them, and no user is offered them.
+ */
+type FirstFactor = 'PASSWORD' | 'PASSWORD_SRP' | 'EMAIL_OTP' | 'SMS_OTP';
+
+/**
+ * Each one-time-password first factor: the verified contact it goes to, and the second factor whose code,
+ * message (EmailMfaConfiguration's, SmsAuthenticationMessage) and checking it shares.
+ */
+const ONE_TIME_PASSWORDS = {
+  EMAIL_OTP: { contact: 'email', factor: 'EMAIL_OTP', medium: 'EMAIL' },
+  SMS_OTP: { contact: 'phone_number', factor: 'SMS_MFA', medium: 'SMS' },
+} as const;
+type OneTimePassword = keyof typeof ONE_TIME_PASSWORDS;
+const isOneTimePassword = (factor: FirstFactor): factor is OneTimePassword => factor in ONE_TIME_PASSWORDS;
+
+/** The pool's SignInPolicy: passwords alone unless it allows more. */
+export function allowedFirstAuthFactors(pool: StoredUserPool): string[] {
+  return pool.settings.userPool.Policies?.SignInPolicy?.AllowedFirstAuthFactors ?? ['PASSWORD'];
+}
+
+/** The one-time passwords the pool allows, in the order AvailableChallenges lists them. */
+const allowedOneTimePasswords = (pool: StoredUserPool): OneTimePassword[] =>
+  (Object.keys(ONE_TIME_PASSWORDS) as OneTimePassword[]).filter((otp) => allowedFirstAuthFactors(pool).includes(otp));
+
+const passwordFactors = (pool: StoredUserPool): FirstFactor[] => (allowedFirstAuthFactors(pool).includes('PASSWORD') ? ['PASSWORD', 'PASSWORD_SRP'] : []);
+
+/**
+ * The first factors this user may choose from:
+ * - PASSWORD and PASSWORD_SRP, when the user has a password (one who signed up without has none);
+ * - each one-time password the pool allows whose contact the user has verified, for a confirmed user who
+ *   signs in without MFA. Cognito keeps MFA and passwordless sign-in apart: in a pool that requires MFA,
+ *   or for a user who turned a factor on, the password (then the second factor) is the way in.
+ */
+async function firstFactorsOf(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser): Promise<FirstFactor[]> {
+  const factors = user.credentials ? passwordFactors(pool) : [];
+  const reachable = allowedOneTimePasswords(pool).filter((otp) => {
+    const { contact } = ONE_TIME_PASSWORDS[otp];
+    return Boolean(user.attributes[contact]) && user.attributes[`${contact}_verified`] === 'true';
+  });
+  if (reachable.length === 0 || user.status !== 'CONFIRMED' || pool.settings.userPool.MfaConfiguration === 'ON') return factors;
+  if (signInFactors(pool, user, await readUserMfa(ctx, user)).length > 0) return factors;
+  return [...factors, ...reachable];
+}
+
+/**
+ * USER_AUTH: the PREFERRED_CHALLENGE when this user may use it — a PASSWORD checked at once (it comes
+ * along), SRP's PASSWORD_VERIFIER for an SRP_A, a one-time password sent — and otherwise SELECT_CHALLENGE
+ * with the user's factors in AvailableChallenges.
+ *
+ * A user that does not exist, under PreventUserExistenceErrors, is offered everything the pool allows;
+ * passwords then fail as wrong passwords do, and a one-time password is "sent" to a simulated destination
+ * in a challenge no code answers (mfa-answers.ts).
+ */
+export async function startChoiceSignIn(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  name: string,
+  params: Record<string, string>,
+): Promise<SignInStep> {
+  const user = await findUser(ctx, pool, name);
+  if (!user && !hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
+  const factors = user ? await firstFactorsOf(ctx, pool, user) : [...passwordFactors(pool), ...allowedOneTimePasswords(pool)];
+  const preferred = factors.find((factor) => factor === params.PREFERRED_CHALLENGE);
+  if (preferred) return startFactor(ctx, pool, client, name, user, preferred, params);
+  return {
+    ChallengeName: 'SELECT_CHALLENGE',
+    Session: await openSession(ctx, client, user?.usernameKey ?? `?${name}`, 'SELECT_CHALLENGE', { choices: factors, ...(!user && { name }) }),
+    ChallengeParameters: {},
+    AvailableChallenges: factors,
+  };
+}
+
+/**
+ * SELECT_CHALLENGE: the factor picked (ANSWER) starts, with what it needs from the same responses (PASSWORD,
+ * SRP_A), as from InitiateAuth's parameters.
+ */
+export async function answerSelectChallenge(answer: ChallengeAnswer): Promise<SignInStep> {
+  const { ctx, pool, client, session, responses } = answer;
+  const picked = requiredParameter(responses, 'ANSWER');
+  const stored = await takeSession(ctx, client, session, 'SELECT_CHALLENGE');
+  const choices = (stored.state.choices ?? []) as FirstFactor[];
+  const factor = choices.find((choice) => choice === picked);
+  if (!factor) {
+    await returnSession(ctx, stored, stored.state);
+    throw new InvalidParameterException(`Invalid ANSWER: choose one of ${choices.join(', ')}.`);
+  }
+  const pretendName = stored.state.name as string | undefined;
+  const user = pretendName === undefined ? await ctx.repos.users.get(pool.id, stored.usernameKey) : undefined;
+  if (pretendName === undefined && !user) throw new NotAuthorizedException('Invalid session for the user.');
+  return startFactor(ctx, pool, client, user?.username ?? pretendName!, user, factor, responses);
+}
+
+async function startFactor(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  name: string,
+  user: StoredUser | undefined,
+  factor: FirstFactor,
+  params: Record<string, string>,
+): Promise<SignInStep> {
+  if (factor === 'PASSWORD') return signInWithPassword(ctx, pool, client, name, requiredParameter(params, 'PASSWORD'), params.DEVICE_KEY);
+  if (factor === 'PASSWORD_SRP') return startSrpSignIn(ctx, pool, client, name, requiredParameter(params, 'SRP_A'), params.DEVICE_KEY);
+  if (isOneTimePassword(factor)) return sendOneTimePassword(ctx, pool, client, name, user, factor, params.DEVICE_KEY);
+  throw new InvalidParameterException(`${String(factor)} is not a first factor.`);
+}
+
+/**
+ * EMAIL_OTP and SMS_OTP as the first factor: a code to the verified contact, answered as the second
+ * factors' codes are; a right code completes the sign-in with no MFA after it (afterFactors).
+ */
+async function sendOneTimePassword(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  name: string,
+  user: StoredUser | undefined,
+  otp: OneTimePassword,
+  deviceKey: string | undefined,
+): Promise<SignInStep> {
+  const { factor, medium } = ONE_TIME_PASSWORDS[otp];
+  if (!user) {
+    const delivery = simulatedDelivery(pool, name, medium);
+    const state: CodeChallengeState = { pretend: true, attempts: 0 };
+    return {
+      ChallengeName: otp,
+      Session: await openSession(ctx, client, `?${name}`, otp, state),
+      ChallengeParameters: { CODE_DELIVERY_DELIVERY_MEDIUM: delivery.DeliveryMedium!, CODE_DELIVERY_DESTINATION: delivery.Destination! },
+    };
+  }
+  // No code goes to the inbox of a disabled or locked account.
+  requireAllowedToSignIn(ctx, user);
+  const device = await signInDevice(ctx, pool, user, deviceKey);
+  return factorChallenge(ctx, pool, client, user, factor, device ? { deviceKey: device.deviceKey } : {}, otp);
+}
