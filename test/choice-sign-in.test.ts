@@ -6,6 +6,8 @@ import {
   AdminInitiateAuthCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
+  ChangePasswordCommand,
+  ConfirmSignUpCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DescribeUserPoolCommand,
@@ -13,6 +15,7 @@ import {
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SetUserPoolMfaConfigCommand,
+  SignUpCommand,
   UpdateUserPoolCommand,
   type ChallengeNameType,
   type CognitoIdentityProviderClient,
@@ -192,6 +195,30 @@ for (const store of STORES) {
       // Retried like a real wrong code: the session is still there.
       await rejects(respond(clientId, 'EMAIL_OTP', otp.Session, { USERNAME: 'ghost', EMAIL_OTP_CODE: '654321' }), 'CodeMismatchException');
       await rejects(start(clientId, { USERNAME: 'ghost', PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD }), 'NotAuthorizedException', /^Incorrect username or password\.$/);
+    });
+
+    it('signs up without a password, signs in once with the Session of ConfirmSignUp, then with emailed codes', async () => {
+      const { clientId } = await createPool({ AutoVerifiedAttributes: ['email'] });
+      const email = uniqueEmail('passwordless');
+      const signedUp = await idp.send(new SignUpCommand({ ClientId: clientId, Username: 'passwordless', UserAttributes: [{ Name: 'email', Value: email }] }));
+      assert.equal(signedUp.UserConfirmed, false);
+      const { Session } = await idp.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'passwordless', ConfirmationCode: await latestCode(server.url, email) }));
+      assert.ok(Session, 'ConfirmSignUp returns a session');
+      await rejects(idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'someone-else' }, Session })), 'NotAuthorizedException');
+      const first = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'passwordless' }, Session }));
+      await signedInAs(first, 'passwordless');
+      await rejects(idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'passwordless' }, Session })), 'NotAuthorizedException', /Invalid session/);
+
+      // No password, so none is offered, until the user sets one with the access token alone.
+      assert.deepEqual((await start(clientId, { USERNAME: 'passwordless' })).AvailableChallenges, ['EMAIL_OTP']);
+      await idp.send(new ChangePasswordCommand({ AccessToken: first.AuthenticationResult!.AccessToken!, ProposedPassword: PASSWORD }));
+      assert.deepEqual((await start(clientId, { USERNAME: 'passwordless' })).AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP']);
+      await signedInAs(await start(clientId, { USERNAME: 'passwordless', PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD }), 'passwordless');
+    });
+
+    it('asks for a password at sign-up where nothing else can sign a user in', async () => {
+      const { clientId } = await createPool({ Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] } } });
+      await rejects(idp.send(new SignUpCommand({ ClientId: clientId, Username: 'needs-one', UserAttributes: [{ Name: 'email', Value: uniqueEmail('needs-one') }] })), 'InvalidParameterException', /password is required/);
     });
 
     it('keeps the SignInPolicy, and refuses one without passwords or a passwordless one on the Lite plan', async () => {

@@ -6,6 +6,7 @@ import {
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
   CreateUserPoolClientCommand,
+  ChangePasswordCommand,
   CreateUserPoolCommand,
   GetTokensFromRefreshTokenCommand,
   GetUserCommand,
@@ -502,6 +503,45 @@ describe('aws-amplify v6 in Node (sqlite)', () => {
     } finally {
       if (!hadNavigator) delete (globalThis as { navigator?: unknown }).navigator;
     }
+  });
+
+  it('choice-based sign-in (USER_AUTH): passwordless sign-up and autoSignIn, an emailed code, SRP picked from the list', async () => {
+    const { UserPool } = await f.state.idp.send(
+      new CreateUserPoolCommand({ PoolName: 'passwordless', AutoVerifiedAttributes: ['email'], Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] } } }),
+    );
+    const { UserPoolClient } = await f.state.idp.send(
+      new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+    );
+    Amplify.configure({ Auth: { Cognito: { userPoolId: UserPool!.Id!, userPoolClientId: UserPoolClient!.ClientId!, userPoolEndpoint: f.state.server.url } } });
+    cognitoUserPoolsTokenProvider.setKeyValueStorage(sharedInMemoryStorage);
+    const otpEmail = uniqueEmail('amplify-otp');
+
+    const signedUp = await signUp({ username: 'amplify-otp', options: { userAttributes: { email: otpEmail }, autoSignIn: { authFlowType: 'USER_AUTH' } } });
+    assert.equal(signedUp.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
+    const confirmed = await confirmSignUp({ username: 'amplify-otp', confirmationCode: await f.codeFor(otpEmail) });
+    assert.equal(confirmed.nextStep.signUpStep, 'COMPLETE_AUTO_SIGN_IN');
+    calls.length = 0;
+    assert.equal((await autoSignIn()).isSignedIn, true);
+    assert.deepEqual(calls, ['InitiateAuth'], "ConfirmSignUp's session signs in: no code a second time");
+    await signOut();
+
+    const otp = await signIn({ username: 'amplify-otp', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'EMAIL_OTP' } });
+    assert.equal(otp.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+    assert.equal((await confirmSignIn({ challengeResponse: await f.codeFor(otpEmail) })).isSignedIn, true);
+    // A first password, set with the access token alone (Amplify's updatePassword insists on an old one).
+    const { tokens } = await fetchAuthSession();
+    await f.state.idp.send(new ChangePasswordCommand({ AccessToken: tokens!.accessToken.toString(), ProposedPassword: PASSWORD }));
+    await signOut();
+
+    const choice = await signIn({ username: 'amplify-otp', options: { authFlowType: 'USER_AUTH' } });
+    assert.equal(choice.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
+    assert.deepEqual((choice.nextStep as { availableChallenges?: string[] }).availableChallenges, ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP']);
+    assert.equal((await confirmSignIn({ challengeResponse: 'PASSWORD_SRP' })).nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_PASSWORD');
+    calls.length = 0;
+    assert.equal((await confirmSignIn({ challengeResponse: PASSWORD })).isSignedIn, true);
+    assert.deepEqual(calls, ['RespondToAuthChallenge', 'RespondToAuthChallenge'], 'SELECT_CHALLENGE with SRP_A, then PASSWORD_VERIFIER');
+    assert.equal((await getCurrentUser()).username, 'amplify-otp');
+    await signOut();
   });
 
   async function deviceFlow(devicePool: string) {

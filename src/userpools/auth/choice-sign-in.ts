@@ -14,7 +14,7 @@ import { requiredParameter } from './auth-flows.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
 import { factorChallenge, type CodeChallengeState } from './mfa-challenges.js';
 import { signInWithPassword } from './password-sign-in.js';
-import { requireAllowedToSignIn, type SignInStep } from './sign-in-outcome.js';
+import { requireAllowedToSignIn, secondFactorOrTokens, type SignInStep } from './sign-in-outcome.js';
 import { startSrpSignIn } from './srp-sign-in.js';
 
 /**
@@ -42,6 +42,13 @@ export function allowedFirstAuthFactors(pool: StoredUserPool): string[] {
 /** The one-time passwords the pool allows, in the order AvailableChallenges lists them. */
 const allowedOneTimePasswords = (pool: StoredUserPool): OneTimePassword[] =>
   (Object.keys(ONE_TIME_PASSWORDS) as OneTimePassword[]).filter((otp) => allowedFirstAuthFactors(pool).includes(otp));
+
+/**
+ * Whether users may sign up without a password: when they can sign in with a one-time password instead
+ * (SignUpRequest.Password: "only when passwordless sign-in is available"; passkeys are not implemented, so
+ * a pool that allows only those is no such pool here).
+ */
+export const allowsPasswordlessUsers = (pool: StoredUserPool): boolean => allowedOneTimePasswords(pool).length > 0;
 
 const passwordFactors = (pool: StoredUserPool): FirstFactor[] => (allowedFirstAuthFactors(pool).includes('PASSWORD') ? ['PASSWORD', 'PASSWORD_SRP'] : []);
 
@@ -78,7 +85,9 @@ export async function startChoiceSignIn(
   client: StoredAppClient,
   name: string,
   params: Record<string, string>,
+  session: string | undefined,
 ): Promise<SignInStep> {
+  if (session) return signInAfterSignUp(ctx, pool, client, name, session);
   const user = await findUser(ctx, pool, name);
   if (!user && !hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
   const factors = user ? await firstFactorsOf(ctx, pool, user) : [...passwordFactors(pool), ...allowedOneTimePasswords(pool)];
@@ -90,6 +99,31 @@ export async function startChoiceSignIn(
     ChallengeParameters: {},
     AvailableChallenges: factors,
   };
+}
+
+/** What the session ConfirmSignUp returns is kept as (a challenge no client names). */
+const CONFIRMED_SIGN_UP = 'CONFIRMED_SIGN_UP';
+
+/** ConfirmSignUp's Session: the code just confirmed stands for the first factor of one sign-in soon after. */
+export function openConfirmedSignUpSession(ctx: ServiceContext, client: StoredAppClient, user: StoredUser): Promise<string> {
+  return openSession(ctx, client, user.usernameKey, CONFIRMED_SIGN_UP);
+}
+
+/**
+ * USER_AUTH with ConfirmSignUp's Session, as Amplify's autoSignIn sends it: the user who confirmed, once,
+ * within the client's AuthSessionValidity. The code counted as the first factor; any MFA the pool asks
+ * of the user still follows.
+ */
+async function signInAfterSignUp(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, name: string, session: string): Promise<SignInStep> {
+  const stored = await takeSession(ctx, client, session, CONFIRMED_SIGN_UP);
+  const user = await findUser(ctx, pool, name);
+  if (!user || user.usernameKey !== stored.usernameKey) {
+    // Another name proves nothing and spends nothing: the session stays the confirmed user's.
+    await returnSession(ctx, stored, stored.state);
+    throw new NotAuthorizedException('Invalid session for the user.');
+  }
+  requireAllowedToSignIn(ctx, user);
+  return secondFactorOrTokens(ctx, pool, client, user);
 }
 
 /**

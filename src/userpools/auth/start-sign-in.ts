@@ -14,7 +14,10 @@ import { startSrpSignIn } from './srp-sign-in.js';
 const USER_FLOWS = new Set<AuthFlowType>(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_AUTH']);
 const ADMIN_FLOWS = new Set<AuthFlowType>(['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_AUTH']);
 
-/** InitiateAuth and AdminInitiateAuth share everything but which flows each accepts. */
+/**
+ * InitiateAuth and AdminInitiateAuth share everything but which flows each accepts. `session` is theirs:
+ * ConfirmSignUp's, which only USER_AUTH takes.
+ */
 export async function startSignIn(
   ctx: RequestContext,
   pool: StoredUserPool,
@@ -22,6 +25,7 @@ export async function startSignIn(
   flow: AuthFlowType,
   params: Record<string, string>,
   admin: boolean,
+  session?: string,
 ): Promise<SignInStep> {
   if (!(admin ? ADMIN_FLOWS : USER_FLOWS).has(flow)) {
     if (flow === 'CUSTOM_AUTH') throw new InvalidParameterException(`${flow} is not supported by Gatehouse yet.`);
@@ -40,7 +44,7 @@ export async function startSignIn(
   }
   const username = required(params, 'USERNAME');
   checkSecretHash(ctx, client, [username], params.SECRET_HASH);
-  if (flow === 'USER_AUTH') return startChoiceSignIn(ctx, pool, client, username, params);
+  if (flow === 'USER_AUTH') return startChoiceSignIn(ctx, pool, client, username, params, session);
   if (flow === 'USER_SRP_AUTH') return startSrpSignIn(ctx, pool, client, username, required(params, 'SRP_A'), params.DEVICE_KEY);
   return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'), params.DEVICE_KEY);
 }

@@ -8,12 +8,17 @@ import { checkPasswordPolicy } from '../password-policy.js';
 import { isInHistory, newCredentials, verifyPassword, type PasswordCredentials } from '../password-store.js';
 import { updateUser } from '../users.js';
 
-/** The signed-in user changes its password, proving the current one (a credential check, so it counts toward lockout). */
+/**
+ * The signed-in user changes its password, proving the current one (a credential check, so it counts
+ * toward lockout), or sets a first one.
+ */
 export async function changePassword(ctx: RequestContext, input: ChangePasswordRequest): Promise<Record<string, never>> {
   const { pool, user, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
   refuseIfLocked(poolCtx, user);
   const current = user.credentials as PasswordCredentials | null;
-  if (!(await verifyPassword(current, input.PreviousPassword ?? ''))) {
+  // A user who signed up without a password sets a first one with the access token alone: PreviousPassword
+  // is "required if the user has a password" (ChangePasswordRequest).
+  if (current && !(await verifyPassword(current, input.PreviousPassword ?? ''))) {
     await recordFailedSignIn(poolCtx, user);
     throw incorrectCredentials();
   }

@@ -1,6 +1,7 @@
 import type { ConfirmSignUpRequest, ConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../../context.js';
 import { NotAuthorizedException } from '../../../protocol/errors.js';
+import { openConfirmedSignUpSession } from '../../auth/choice-sign-in.js';
 import { clientRequest, hidesUserExistence } from '../../client-requests.js';
 import { AliasExistsException, CodeMismatchException, UserNotFoundException } from '../../errors.js';
 import { CODE_PURPOSES, consumeCode, restoreCode } from '../codes.js';
@@ -9,7 +10,10 @@ import { findUser } from '../sign-in-names.js';
 import { releaseAliasIfForced } from '../aliases.js';
 import { updateUser } from '../users.js';
 
-/** Confirms a sign-up with its code; the contact the code went to becomes verified. */
+/**
+ * Confirms a sign-up with its code; the contact the code went to becomes verified, and the Session
+ * returned signs the user in once with USER_AUTH, without a password (Amplify's autoSignIn).
+ */
 export async function confirmSignUp(ctx: RequestContext, input: ConfirmSignUpRequest): Promise<ConfirmSignUpResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
   const user = await findUser(poolCtx, pool, input.Username!);
@@ -34,5 +38,5 @@ export async function confirmSignUp(ctx: RequestContext, input: ConfirmSignUpReq
     if (error instanceof AliasExistsException) await restoreCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.signUp, code);
     throw error;
   }
-  return {};
+  return { Session: await openConfirmedSignUpSession(poolCtx, client, user) };
 }

@@ -1,6 +1,7 @@
 import type { SignUpRequest, SignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../../protocol/errors.js';
+import { allowsPasswordlessUsers } from '../../auth/choice-sign-in.js';
 import { clientRequest } from '../../client-requests.js';
 import { checkCodeMessage } from '../codes.js';
 import { checkPasswordPolicy } from '../password-policy.js';
@@ -8,7 +9,8 @@ import { createUser } from '../users.js';
 import { sendSignUpCode } from '../verification.js';
 
 /**
- * Self-service registration: an UNCONFIRMED user with the chosen password, and a confirmation code to the
+ * Self-service registration: an UNCONFIRMED user with the chosen password (or none, where one-time
+ * passwords can sign them in), and a confirmation code to the
  * pool's auto-verified contact. Attributes are limited to the app client's WriteAttributes.
  */
 export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise<SignUpResponse> {
@@ -16,8 +18,9 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
   if (pool.settings.userPool.AdminCreateUserConfig?.AllowAdminCreateUserOnly) {
     throw new NotAuthorizedException('SignUp is not permitted for this user pool');
   }
-  if (!input.Password) throw new InvalidParameterException('A password is required to sign up in this user pool.');
-  checkPasswordPolicy(pool.settings.userPool.Policies?.PasswordPolicy, input.Password);
+  // A user without a password signs in with one-time passwords (choice-sign-in.ts).
+  if (!input.Password && !allowsPasswordlessUsers(pool)) throw new InvalidParameterException('A password is required to sign up in this user pool.');
+  if (input.Password) checkPasswordPolicy(pool.settings.userPool.Policies?.PasswordPolicy, input.Password);
   // Sign-ups under ever new names could each send a code to one stranger's address: the address counts too.
   const autoVerified: string[] = pool.settings.userPool.AutoVerifiedAttributes ?? [];
   const countMessages = await Promise.all(
@@ -29,7 +32,7 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
     name: input.Username!,
     attributes: input.UserAttributes ?? [],
     status: 'UNCONFIRMED',
-    password: { value: input.Password, temporary: false },
+    ...(input.Password && { password: { value: input.Password, temporary: false } }),
     writer: { kind: 'client', writeAttributes: client.settings.WriteAttributes },
   });
   for (const count of countMessages) await count();
