@@ -12,6 +12,7 @@ import * as userMfa from './migrations/0010-user-mfa.js';
 import * as hostedUiSessionsByUser from './migrations/0011-hosted-ui-sessions-by-user.js';
 import * as devices from './migrations/0012-devices.js';
 import * as deviceLastIp from './migrations/0013-device-last-ip.js';
+import * as webauthnCredentials from './migrations/0014-webauthn-credentials.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0011-hosted-ui-sessions-by-user': hostedUiSessionsByUser,
   '0012-devices': devices,
   '0013-device-last-ip': deviceLastIp,
+  '0014-webauthn-credentials': webauthnCredentials,
 };
 
 /**

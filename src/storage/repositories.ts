@@ -10,6 +10,7 @@ import { SigningKeysRepository } from './signing-keys-repository.js';
 import { CodesRepository } from './codes-repository.js';
 import { UserMfaRepository } from './user-mfa-repository.js';
 import { DevicesRepository } from './devices-repository.js';
+import { WebauthnCredentialsRepository } from './webauthn-credentials-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
 import { GroupsRepository } from './groups-repository.js';
 import { UsersRepository } from './users-repository.js';
@@ -30,6 +31,7 @@ export interface Repositories {
   codes: CodesRepository;
   userMfa: UserMfaRepository;
   devices: DevicesRepository;
+  webauthnCredentials: WebauthnCredentialsRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
@@ -55,6 +57,7 @@ export function createRepositories(db: Db): Repositories {
     codes: new CodesRepository(db),
     userMfa: new UserMfaRepository(db),
     devices: new DevicesRepository(db),
+    webauthnCredentials: new WebauthnCredentialsRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),

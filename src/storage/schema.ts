@@ -124,6 +124,20 @@ export interface DevicesTable {
   last_ip_used: string | null;
 }
 
+/** Each user's passkeys (migration 0014): the public key and counter sign-ins are verified against. */
+export interface WebauthnCredentialsTable {
+  pool_id: string;
+  credential_id: string;
+  username_key: string;
+  public_key: string;
+  sign_count: number;
+  relying_party_id: string;
+  friendly_name: string | null;
+  attachment: string | null;
+  transports: string;
+  created_at: number;
+}
+
 export interface DevMessagesTable {
   pool_id: string;
   message_id: string;
@@ -296,6 +310,7 @@ export interface Database {
   user_codes: UserCodesTable;
   user_mfa: UserMfaTable;
   devices: DevicesTable;
+  webauthn_credentials: WebauthnCredentialsTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
   user_aliases: UserAliasesTable;
@@ -323,6 +338,7 @@ export const USER_POOL_TABLES = [
   'user_codes',
   'user_mfa',
   'devices',
+  'webauthn_credentials',
   'group_members',
   'user_groups',
   'user_aliases',

@@ -191,14 +191,14 @@ export class UsersRepository {
     return updated;
   }
 
-  /** Deletes the user with its aliases, codes, MFA settings, devices and group memberships. */
+  /** Deletes the user with its aliases, codes, MFA settings, devices, passkeys and group memberships. */
   async delete(poolId: string, usernameKey: string): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       // The user row goes first: its lock makes a concurrent update (or AdminAddUserToGroup) finish before
       // the child rows are deleted, so aliases or memberships it adds are deleted too, not left behind for
       // a later user of the same name (PostgreSQL; SQLite runs one transaction at a time).
       const result = await tx.deleteFrom('users').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
-      for (const table of ['user_aliases', 'user_codes', 'user_mfa', 'devices', 'group_members', 'refresh_tokens', 'auth_sessions'] as const) {
+      for (const table of ['user_aliases', 'user_codes', 'user_mfa', 'devices', 'webauthn_credentials', 'group_members', 'refresh_tokens', 'auth_sessions'] as const) {
         await tx.deleteFrom(table).where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
       }
       if (result.numDeletedRows > 0n) {

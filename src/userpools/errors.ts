@@ -29,3 +29,12 @@ export class EnableSoftwareTokenMFAException extends ClientError {}
 
 // Errors of remembered devices.
 export class DeviceKeyExistsException extends ClientError {}
+
+// Errors of passkeys (WebAuthn).
+export class WebAuthnNotEnabledException extends ClientError {}
+export class WebAuthnConfigurationMissingException extends ClientError {}
+export class WebAuthnChallengeNotFoundException extends ClientError {}
+export class WebAuthnClientMismatchException extends ClientError {}
+export class WebAuthnOriginNotAllowedException extends ClientError {}
+export class WebAuthnRelyingPartyMismatchException extends ClientError {}
+export class WebAuthnCredentialNotSupportedException extends ClientError {}

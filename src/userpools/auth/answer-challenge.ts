@@ -5,6 +5,7 @@ import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { checkSecretHash } from '../client-requests.js';
 import { answerSelectChallenge } from './choice-sign-in.js';
+import { answerWebAuthn } from './passkey-sign-in.js';
 import { answerDevicePasswordVerifier, answerDeviceSrpAuth } from './device-sign-in.js';
 import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from './mfa-answers.js';
 import { answerNewPasswordRequired } from './new-password.js';
@@ -36,6 +37,8 @@ export async function answerChallenge(
       return answerMfaCode(answer, 'SMS_MFA', 'SMS_OTP');
     case 'SELECT_CHALLENGE':
       return answerSelectChallenge(answer);
+    case 'WEB_AUTHN':
+      return answerWebAuthn(answer);
     case 'SELECT_MFA_TYPE':
       return answerSelectMfaType(answer);
     case 'MFA_SETUP':

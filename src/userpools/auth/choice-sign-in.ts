@@ -9,19 +9,18 @@ import { UserNotFoundException } from '../errors.js';
 import { readUserMfa, signInFactors } from '../mfa/factors.js';
 import { findUser } from '../users/sign-in-names.js';
 import { simulatedDelivery } from '../users/verification.js';
+import { passkeysAllowed } from '../passkeys/relying-party.js';
 import { openSession, returnSession, takeSession } from './auth-sessions.js';
 import { requiredParameter } from './auth-flows.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
 import { factorChallenge, type CodeChallengeState } from './mfa-challenges.js';
+import { hasPasskey, passkeyChallenge } from './passkey-sign-in.js';
 import { signInWithPassword } from './password-sign-in.js';
 import { requireAllowedToSignIn, secondFactorOrTokens, type SignInStep } from './sign-in-outcome.js';
 import { startSrpSignIn } from './srp-sign-in.js';
 
-/**
- * The first factors of a choice-based sign-in (USER_AUTH), by the challenge names a client picks them
- * with. Passkeys (WEB_AUTHN) are not implemented: a pool may allow them, and no user is offered them.
- */
-type FirstFactor = 'PASSWORD' | 'PASSWORD_SRP' | 'EMAIL_OTP' | 'SMS_OTP';
+/** The first factors of a choice-based sign-in (USER_AUTH), by the challenge names a client picks them with. */
+type FirstFactor = 'PASSWORD' | 'PASSWORD_SRP' | 'WEB_AUTHN' | 'EMAIL_OTP' | 'SMS_OTP';
 
 /**
  * Each one-time-password first factor: the verified contact it goes to, and the second factor whose code,
@@ -44,35 +43,44 @@ const allowedOneTimePasswords = (pool: StoredUserPool): OneTimePassword[] =>
   (Object.keys(ONE_TIME_PASSWORDS) as OneTimePassword[]).filter((otp) => allowedFirstAuthFactors(pool).includes(otp));
 
 /**
- * Whether users may sign up without a password: when they can sign in with a one-time password instead
- * (SignUpRequest.Password: "only when passwordless sign-in is available"; passkeys are not implemented, so
- * a pool that allows only those is no such pool here).
+ * Whether users may sign up without a password: when they can sign in with a one-time password or a
+ * passkey instead (SignUpRequest.Password: "only when passwordless sign-in is available").
  */
-export const allowsPasswordlessUsers = (pool: StoredUserPool): boolean => allowedOneTimePasswords(pool).length > 0;
+export const allowsPasswordlessUsers = (pool: StoredUserPool): boolean => allowedOneTimePasswords(pool).length > 0 || passkeysAllowed(pool);
+
+/** The passwordless factors the pool allows, as a user with every means for them is offered them. */
+const allowedPasswordless = (pool: StoredUserPool): FirstFactor[] => [...(passkeysAllowed(pool) ? (['WEB_AUTHN'] as const) : []), ...allowedOneTimePasswords(pool)];
 
 const passwordFactors = (pool: StoredUserPool): FirstFactor[] => (allowedFirstAuthFactors(pool).includes('PASSWORD') ? ['PASSWORD', 'PASSWORD_SRP'] : []);
 
 /**
  * The first factors this user may choose from:
  * - PASSWORD and PASSWORD_SRP, when the user has a password (one who signed up without has none);
- * - each one-time password the pool allows whose contact the user has verified, for a confirmed user who
- *   signs in without MFA. Cognito keeps MFA and passwordless sign-in apart: in a pool that requires MFA,
- *   or for a user who turned a factor on, the password (then the second factor) is the way in.
+ * - passwordless ones the pool allows and the user has the means for — a registered passkey, a verified
+ *   email address or phone number for its one-time password — for a confirmed user who signs in without
+ *   MFA. Cognito keeps MFA and passwordless sign-in apart: in a pool that requires MFA, or for a user who
+ *   turned a factor on, the password (then the second factor) is the way in.
  */
 async function firstFactorsOf(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser): Promise<FirstFactor[]> {
   const factors = user.credentials ? passwordFactors(pool) : [];
-  const reachable = allowedOneTimePasswords(pool).filter((otp) => {
-    const { contact } = ONE_TIME_PASSWORDS[otp];
-    return Boolean(user.attributes[contact]) && user.attributes[`${contact}_verified`] === 'true';
-  });
-  if (reachable.length === 0 || user.status !== 'CONFIRMED' || pool.settings.userPool.MfaConfiguration === 'ON') return factors;
-  if (signInFactors(pool, user, await readUserMfa(ctx, user)).length > 0) return factors;
+  if (user.status !== 'CONFIRMED' || pool.settings.userPool.MfaConfiguration === 'ON') return factors;
+  const reachable: FirstFactor[] = [];
+  for (const factor of allowedPasswordless(pool)) {
+    if (factor === 'WEB_AUTHN' ? await hasPasskey(ctx, user) : isOneTimePassword(factor) && verifiedContact(user, factor)) reachable.push(factor);
+  }
+  if (reachable.length === 0 || signInFactors(pool, user, await readUserMfa(ctx, user)).length > 0) return factors;
   return [...factors, ...reachable];
 }
 
+const verifiedContact = (user: StoredUser, otp: OneTimePassword): boolean => {
+  const { contact } = ONE_TIME_PASSWORDS[otp];
+  return Boolean(user.attributes[contact]) && user.attributes[`${contact}_verified`] === 'true';
+};
+
 /**
  * USER_AUTH: the PREFERRED_CHALLENGE when this user may use it — a PASSWORD checked at once (it comes
- * along), SRP's PASSWORD_VERIFIER for an SRP_A, a one-time password sent — and otherwise SELECT_CHALLENGE
+ * along), SRP's PASSWORD_VERIFIER for an SRP_A, a passkey's WEB_AUTHN options, a one-time password sent —
+ * and otherwise SELECT_CHALLENGE
  * with the user's factors in AvailableChallenges.
  *
  * A user that does not exist, under PreventUserExistenceErrors, is offered everything the pool allows;
@@ -90,7 +98,7 @@ export async function startChoiceSignIn(
   if (session) return signInAfterSignUp(ctx, pool, client, name, session);
   const user = await findUser(ctx, pool, name);
   if (!user && !hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
-  const factors = user ? await firstFactorsOf(ctx, pool, user) : [...passwordFactors(pool), ...allowedOneTimePasswords(pool)];
+  const factors = user ? await firstFactorsOf(ctx, pool, user) : [...passwordFactors(pool), ...allowedPasswordless(pool)];
   const preferred = factors.find((factor) => factor === params.PREFERRED_CHALLENGE);
   if (preferred) return startFactor(ctx, pool, client, name, user, preferred, params);
   return {
@@ -157,8 +165,8 @@ async function startFactor(
 ): Promise<SignInStep> {
   if (factor === 'PASSWORD') return signInWithPassword(ctx, pool, client, name, requiredParameter(params, 'PASSWORD'), params.DEVICE_KEY);
   if (factor === 'PASSWORD_SRP') return startSrpSignIn(ctx, pool, client, name, requiredParameter(params, 'SRP_A'), params.DEVICE_KEY);
-  if (isOneTimePassword(factor)) return sendOneTimePassword(ctx, pool, client, name, user, factor, params.DEVICE_KEY);
-  throw new InvalidParameterException(`${String(factor)} is not a first factor.`);
+  if (factor === 'WEB_AUTHN') return passkeyChallenge(ctx, pool, client, name, user, params.DEVICE_KEY);
+  return sendOneTimePassword(ctx, pool, client, name, user, factor, params.DEVICE_KEY);
 }
 
 /**

@@ -51,6 +51,12 @@ import { verifySoftwareToken } from '../mfa/operations/verify-software-token.js'
 import { adminForgetDevice, adminGetDevice, adminListDevices, adminUpdateDeviceStatus } from '../devices/operations/admin-devices.js';
 import { confirmDevice } from '../devices/operations/confirm-device.js';
 import { forgetDevice, getDevice, listDevices, updateDeviceStatus } from '../devices/operations/user-devices.js';
+import {
+  completeWebAuthnRegistration,
+  deleteWebAuthnCredential,
+  listWebAuthnCredentials,
+  startWebAuthnRegistration,
+} from '../passkeys/operations/passkeys.js';
 import { changePassword } from '../users/operations/change-password.js';
 import { deleteUser } from '../users/operations/delete-user.js';
 import { getUser } from '../users/operations/get-user.js';
@@ -135,6 +141,11 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   AdminListDevices: adminListDevices,
   AdminUpdateDeviceStatus: adminUpdateDeviceStatus,
   AdminForgetDevice: adminForgetDevice,
+
+  StartWebAuthnRegistration: startWebAuthnRegistration,
+  CompleteWebAuthnRegistration: completeWebAuthnRegistration,
+  ListWebAuthnCredentials: listWebAuthnCredentials,
+  DeleteWebAuthnCredential: deleteWebAuthnCredential,
 
   GetUser: getUser,
   ChangePassword: changePassword,

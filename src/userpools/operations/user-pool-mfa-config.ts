@@ -28,6 +28,10 @@ export async function setUserPoolMfaConfig(ctx: RequestContext, input: SetUserPo
   const { UserPoolId, MfaConfiguration, ...factors } = input;
   const turnsOn = factors.SmsMfaConfiguration || factors.EmailMfaConfiguration || factors.SoftwareTokenMfaConfiguration?.Enabled;
   if (MfaConfiguration === 'OFF' && turnsOn) throw new InvalidParameterException("Invalid MFA configuration given, can't turn off MFA and configure an MFA together.");
+  // Passkeys sign in as a first factor here; as a second one they are not implemented (and never pretended).
+  if (factors.WebAuthnConfiguration?.FactorConfiguration === 'MULTI_FACTOR_WITH_USER_VERIFICATION') {
+    throw new InvalidParameterException('Passkeys as multi-factor authentication (MULTI_FACTOR_WITH_USER_VERIFICATION) are not supported by Gatehouse.');
+  }
   const updated = await ctx.repos.userPools.update(UserPoolId!, ctx.now(), (pool) => {
     const mode = MfaConfiguration ?? pool.settings.userPool.MfaConfiguration ?? 'OFF';
     const updated = { ...pool, settings: { mfa: { ...pool.settings.mfa, ...factors }, userPool: { ...pool.settings.userPool, MfaConfiguration: mode } } };

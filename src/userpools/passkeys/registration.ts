@@ -1,0 +1,114 @@
+import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { ServiceContext } from '../../context.js';
+import { InvalidParameterException, LimitExceededException } from '../../protocol/errors.js';
+import { DuplicateKeyError } from '../../storage/conflicts.js';
+import type { StoredUser } from '../../storage/users-repository.js';
+import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { safeEqual } from '../../security/safe-equal.js';
+import { WebAuthnChallengeNotFoundException, WebAuthnClientMismatchException, WebAuthnCredentialNotSupportedException } from '../errors.js';
+import { readCredential, verified } from './client-data.js';
+import { checkOrigin, relyingParty } from './relying-party.js';
+
+/** How long a registration may take from StartWebAuthnRegistration to CompleteWebAuthnRegistration. */
+const REGISTRATION_MS = 5 * 60_000;
+/** Passkeys one user may register. */
+export const MAX_PASSKEYS_PER_USER = 20;
+
+/**
+ * The registration challenge carries what CompleteWebAuthnRegistration must trust — the pool, the user,
+ * the app client and until when — under the server's MAC, so nothing is stored between the two calls:
+ * `<base64url JSON>.<mac>`, random in its nonce.
+ */
+function mintChallenge(ctx: ServiceContext, user: StoredUser, clientId: string): string {
+  const claims = [user.poolId, user.usernameKey, clientId, ctx.now().getTime() + REGISTRATION_MS, ctx.randomBytes(16).toString('base64url')];
+  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return `${body}.${ctx.secrets.mac(`webauthn-registration:${body}`)}`;
+}
+
+/** The client a challenge this server minted for this user is bound to; WebAuthnChallengeNotFoundException otherwise, or once expired. */
+function openChallenge(ctx: ServiceContext, user: StoredUser, challenge: string): string {
+  const [body = '', mac = ''] = challenge.split('.');
+  let claims: unknown[] = [];
+  if (safeEqual(mac, ctx.secrets.mac(`webauthn-registration:${body}`))) claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown[];
+  const [poolId, usernameKey, clientId, expiresAt] = claims;
+  if (poolId !== user.poolId || usernameKey !== user.usernameKey || typeof clientId !== 'string' || !(Number(expiresAt) > ctx.now().getTime())) {
+    throw new WebAuthnChallengeNotFoundException('No passkey registration was started for this user, or it has expired: call StartWebAuthnRegistration again.');
+  }
+  return clientId;
+}
+
+/**
+ * StartWebAuthnRegistration: the options for navigator.credentials.create — the pool as relying party,
+ * the user (by sub, never by a name that could change), a discoverable credential, the user's passkeys
+ * excluded so an authenticator is not registered twice.
+ */
+export async function registrationOptions(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, clientId: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const rp = await relyingParty(ctx, pool);
+  const existing = await ctx.repos.webauthnCredentials.list(pool.id, user.usernameKey, MAX_PASSKEYS_PER_USER);
+  return generateRegistrationOptions({
+    rpName: pool.name,
+    rpID: rp.id,
+    userName: user.username,
+    userID: new TextEncoder().encode(user.sub),
+    userDisplayName: user.attributes.preferred_username ?? user.attributes.email ?? user.username,
+    challenge: mintChallenge(ctx, user, clientId),
+    excludeCredentials: existing.map((credential) => ({ id: credential.credentialId, transports: credential.transports })),
+    authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: rp.userVerification },
+  });
+}
+
+/**
+ * CompleteWebAuthnRegistration: the browser's answer, judged as Cognito does — a challenge this user
+ * started (WebAuthnChallengeNotFoundException) with the same app client (WebAuthnClientMismatchException),
+ * from an origin of the relying party (WebAuthnOriginNotAllowedException), for its id
+ * (WebAuthnRelyingPartyMismatchException), with a valid attestation (WebAuthnCredentialNotSupportedException)
+ * — then kept as the user's passkey.
+ */
+export async function registerPasskey(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, clientId: string, document: unknown): Promise<void> {
+  const rp = await relyingParty(ctx, pool);
+  const { credential, clientData } = readCredential<RegistrationResponseJSON>(document, 'Credential');
+  const startedWith = openChallenge(ctx, user, Buffer.from(clientData.challenge, 'base64url').toString('utf8'));
+  if (startedWith !== clientId) throw new WebAuthnClientMismatchException('The passkey registration was started by another app client.');
+  checkOrigin(rp, clientData.origin);
+  const result = await verified(
+    () =>
+      verifyRegistrationResponse({
+        response: credential,
+        expectedChallenge: clientData.challenge,
+        expectedOrigin: clientData.origin,
+        expectedRPID: rp.id,
+        requireUserVerification: rp.userVerification === 'required',
+      }),
+    (reason) => new WebAuthnCredentialNotSupportedException(`The passkey cannot be registered: ${reason}`),
+  );
+  if (!result.verified) throw new WebAuthnCredentialNotSupportedException('The passkey cannot be registered.');
+  const existing = await ctx.repos.webauthnCredentials.list(pool.id, user.usernameKey, MAX_PASSKEYS_PER_USER);
+  if (existing.length >= MAX_PASSKEYS_PER_USER) throw new LimitExceededException(`A user can register at most ${MAX_PASSKEYS_PER_USER} passkeys.`);
+  const { credential: made } = result.registrationInfo;
+  try {
+    await ctx.repos.webauthnCredentials.insert({
+      poolId: pool.id,
+      credentialId: made.id,
+      usernameKey: user.usernameKey,
+      publicKey: Buffer.from(made.publicKey).toString('base64url'),
+      signCount: made.counter,
+      relyingPartyId: rp.id,
+      friendlyName: friendlyName(credential, ctx.now()),
+      ...(credential.authenticatorAttachment && { attachment: credential.authenticatorAttachment }),
+      transports: credential.response.transports ?? [],
+      createdAt: ctx.now(),
+    });
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) throw new InvalidParameterException('This passkey is registered already.');
+    throw error;
+  }
+}
+
+/**
+ * Cognito names each passkey itself (FriendlyCredentialName): here by the kind of authenticator the
+ * browser reported and the day it was registered, which is what tells a user's passkeys apart in a list.
+ */
+function friendlyName(credential: RegistrationResponseJSON, now: Date): string {
+  const kind = credential.authenticatorAttachment === 'platform' ? 'Passkey on this device' : credential.authenticatorAttachment === 'cross-platform' ? 'Security key' : 'Passkey';
+  return `${kind}, registered ${now.toISOString().slice(0, 10)}`;
+}
