@@ -116,7 +116,11 @@ for (const store of STORES) {
       const poolId = UserPool!.Id!;
       if (relyingPartyId) await idp.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, WebAuthnConfiguration: { RelyingPartyId: relyingPartyId, UserVerification: 'required' } }));
       const client = async (ClientName: string) =>
-        (await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName, ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient!.ClientId!;
+        (
+          await idp.send(
+            new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName, ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_USER_PASSWORD_AUTH'], PreventUserExistenceErrors: 'ENABLED' }),
+          )
+        ).UserPoolClient!.ClientId!;
       return { poolId, clientId: await client('app'), otherClientId: await client('other') };
     }
 
@@ -175,6 +179,25 @@ for (const store of STORES) {
       await rejects(idp.send(new DeleteWebAuthnCredentialCommand({ AccessToken: accessToken, CredentialId: credential.id as string })), 'ResourceNotFoundException');
       const withoutPasskey = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'holder' } }));
       assert.deepEqual(withoutPasskey.AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP']);
+    });
+
+    it('gives a user that does not exist a passkey challenge like anyone\'s, which no passkey answers', async () => {
+      const { poolId, clientId } = await createPool('localhost');
+      await register(await signedInUser(poolId, clientId, 'real'));
+      const ghost = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'ghost' } }));
+      assert.deepEqual(ghost.AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN']);
+      const challenge = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'ghost', PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
+      assert.equal(challenge.ChallengeName, 'WEB_AUTHN');
+      const options = JSON.parse(challenge.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!) as Json;
+      assert.deepEqual(options.allowCredentials, []);
+      // Whatever answers it (here a well-formed answer to its very challenge) is refused as a wrong passkey is.
+      const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: 'http://localhost' })).toString('base64url');
+      const assertion = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON, authenticatorData: 'AAAA', signature: 'AAAA' } };
+      await rejects(
+        idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'WEB_AUTHN', Session: challenge.Session, ChallengeResponses: { USERNAME: 'ghost', CREDENTIAL: JSON.stringify(assertion) } })),
+        'NotAuthorizedException',
+        /^Incorrect username or passkey\.$/,
+      );
     });
 
     it('refuses registrations as Cognito does: another client, a foreign origin, a forged challenge, a passkey twice', async () => {

@@ -98,6 +98,11 @@ export function checkSettings(input: Settable & Pick<CreateUserPoolRequest, 'Ali
   checkFirstAuthFactors(input.Policies?.SignInPolicy?.AllowedFirstAuthFactors, input.UserPoolTier ?? 'ESSENTIALS');
 }
 
+/** The first factors the pool's SignInPolicy allows (USER_AUTH): passwords alone unless it allows more. */
+export function allowedFirstAuthFactors(pool: { settings: UserPoolSettings }): string[] {
+  return pool.settings.userPool.Policies?.SignInPolicy?.AllowedFirstAuthFactors ?? ['PASSWORD'];
+}
+
 /**
  * A pool's SignInPolicy keeps passwords (the AWS documentation and the CDK say PASSWORD must stay; users
  * who signed up without one simply have none), names no SOFTWARE_TOKEN (not a first factor, the model

@@ -10,6 +10,7 @@ import { readUserMfa, signInFactors } from '../mfa/factors.js';
 import { findUser } from '../users/sign-in-names.js';
 import { simulatedDelivery } from '../users/verification.js';
 import { passkeysAllowed } from '../passkeys/relying-party.js';
+import { allowedFirstAuthFactors } from '../user-pool-settings.js';
 import { openSession, returnSession, takeSession } from './auth-sessions.js';
 import { requiredParameter } from './auth-flows.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
@@ -32,11 +33,6 @@ const ONE_TIME_PASSWORDS = {
 } as const;
 type OneTimePassword = keyof typeof ONE_TIME_PASSWORDS;
 const isOneTimePassword = (factor: FirstFactor): factor is OneTimePassword => factor in ONE_TIME_PASSWORDS;
-
-/** The pool's SignInPolicy: passwords alone unless it allows more. */
-export function allowedFirstAuthFactors(pool: StoredUserPool): string[] {
-  return pool.settings.userPool.Policies?.SignInPolicy?.AllowedFirstAuthFactors ?? ['PASSWORD'];
-}
 
 /** The one-time passwords the pool allows, in the order AvailableChallenges lists them. */
 const allowedOneTimePasswords = (pool: StoredUserPool): OneTimePassword[] =>
@@ -80,12 +76,11 @@ const verifiedContact = (user: StoredUser, otp: OneTimePassword): boolean => {
 /**
  * USER_AUTH: the PREFERRED_CHALLENGE when this user may use it — a PASSWORD checked at once (it comes
  * along), SRP's PASSWORD_VERIFIER for an SRP_A, a passkey's WEB_AUTHN options, a one-time password sent —
- * and otherwise SELECT_CHALLENGE
- * with the user's factors in AvailableChallenges.
+ * and otherwise SELECT_CHALLENGE with the user's factors in AvailableChallenges.
  *
  * A user that does not exist, under PreventUserExistenceErrors, is offered everything the pool allows;
- * passwords then fail as wrong passwords do, and a one-time password is "sent" to a simulated destination
- * in a challenge no code answers (mfa-answers.ts).
+ * passwords then fail as wrong passwords do, a passkey challenge lists no passkey and refuses every
+ * answer, and a one-time password is "sent" to a simulated destination in a challenge no code answers.
  */
 export async function startChoiceSignIn(
   ctx: ServiceContext,

@@ -87,7 +87,7 @@ export async function answerWebAuthn(answer: ChallengeAnswer): Promise<SignInSte
         expectedChallenge: state.challenge,
         expectedOrigin: clientData.origin,
         expectedRPID: rp.id,
-        credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: passkey.signCount, transports: passkey.transports as never },
+        credential: { id: passkey.credentialId, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: passkey.signCount, transports: passkey.transports },
         requireUserVerification: rp.userVerification === 'required',
       }),
     () => refused(),

@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../../context.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { allowedFirstAuthFactors } from '../user-pool-settings.js';
 import { WebAuthnConfigurationMissingException, WebAuthnNotEnabledException, WebAuthnOriginNotAllowedException } from '../errors.js';
 
 /** What passkeys in a pool are registered and checked against. */
@@ -12,7 +13,7 @@ export interface RelyingParty {
 
 /** Passkeys are a first factor the pool's SignInPolicy must allow (WebAuthnNotEnabledException otherwise). */
 export function passkeysAllowed(pool: StoredUserPool): boolean {
-  return (pool.settings.userPool.Policies?.SignInPolicy?.AllowedFirstAuthFactors ?? []).includes('WEB_AUTHN');
+  return allowedFirstAuthFactors(pool).includes('WEB_AUTHN');
 }
 
 /**
