@@ -12,6 +12,7 @@ import {
   CreateUserPoolDomainCommand,
   SetUICustomizationCommand,
   SetUserPoolMfaConfigCommand,
+  UpdateUserPoolCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import * as client from 'openid-client';
@@ -239,6 +240,32 @@ describe('the hosted UI in Chromium', { skip }, () => {
     assert.ok(page.url().startsWith(issuer));
     assert.match((await page.getByRole('alert').textContent()) ?? '', /not one of the app client’s registered callback URLs/);
     await shot('error');
+  });
+
+  it('mails a one-time sign-in code in place of the password where the pool allows it', async () => {
+    const poolId = new URL(issuer).pathname.slice(1);
+    // UpdateUserPool is not a patch: what the pool was made with goes along.
+    await idp.send(
+      new UpdateUserPoolCommand({ UserPoolId: poolId, AutoVerifiedAttributes: ['email'], Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] } } }),
+    );
+    const { url, checks } = await authorizationUrl(clientA, 'a');
+    await page.goto(`${url.href}&prompt=login`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await shot('sign-in-with-code');
+    await page.getByRole('button', { name: 'Send me a sign-in code' }).click();
+    await page.getByRole('heading', { name: 'Enter your sign-in code' }).waitFor();
+    assert.match((await page.locator('p.textDescription-customizable').textContent()) ?? '', /Enter the code we sent to .\*\*\*@e\*\*\*/);
+    await shot('sign-in-code');
+    await page.getByLabel('Sign-in code').fill(await latestCode());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${appUrl}/callback/a?**`);
+    assert.equal((await client.authorizationCodeGrant(clientA, new URL(page.url()), checks)).claims()!.email, EMAIL);
+
+    // A name no code can reach (this one has no account) is asked for its password instead, as any other.
+    await page.goto(`${(await authorizationUrl(clientA, 'a')).url.href}&prompt=login`);
+    await page.getByLabel('Email').fill('nobody@example.com');
+    await page.getByRole('button', { name: 'Send me a sign-in code' }).click();
+    assert.equal(await page.getByRole('alert').textContent(), 'User does not exist.');
   });
 
   it('sets up an authenticator from its QR code page when the pool requires MFA, then asks for its code', async () => {

@@ -1,10 +1,9 @@
 import type { AssociateSoftwareTokenResponse, ChallengeNameType, VerifySoftwareTokenResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidParameterException, ServiceError } from '../protocol/errors.js';
-import { CODE_PARAMETER } from '../userpools/auth/mfa-answers.js';
+import { codeParameterOf } from '../userpools/auth/mfa-answers.js';
 import type { SignInStep } from '../userpools/auth/sign-in-outcome.js';
 import { CodeMismatchException, EnableSoftwareTokenMFAException } from '../userpools/errors.js';
-import type { MfaFactor } from '../userpools/mfa/factors.js';
 import { totpUri } from '../userpools/mfa/totp.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import { answer } from './challenge-pages.js';
@@ -16,8 +15,8 @@ import { Params } from './params.js';
 import { TOO_MANY_REQUESTS, showSignIn } from './sign-in-form.js';
 import { callUserPoolApi } from './user-pool-api.js';
 
-/** The challenges these pages answer. */
-export const MFA_CHALLENGES = new Set<string>(['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'SELECT_MFA_TYPE', 'MFA_SETUP']);
+/** The challenges these pages answer: the second factors', and the one-time passwords that sign in alone. */
+export const MFA_CHALLENGES = new Set<string>(['SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'SMS_OTP', 'SELECT_MFA_TYPE', 'MFA_SETUP']);
 
 type CodeChallenge = { username: string; session: string; challenge: string; destination?: string };
 
@@ -52,7 +51,7 @@ export async function postMfa(hosted: HostedPool, request: FastifyRequest, reply
   const name = field(form, 'challenge') as ChallengeNameType;
   if (!(await hosted.allowAttempt())) return showSignIn(hosted, request, reply, auth, { error: { message: TOO_MANY_REQUESTS } }, 429);
   if (name === 'SELECT_MFA_TYPE') return answer(hosted, request, reply, auth, name, challenge, { USERNAME: challenge.username, ANSWER: field(form, 'answer') });
-  const codeName = Object.hasOwn(CODE_PARAMETER, name) ? CODE_PARAMETER[name as MfaFactor] : undefined;
+  const codeName = codeParameterOf(name);
   if (!codeName) return showSignIn(hosted, request, reply, auth, { error: { message: 'Invalid session for the user.' } }, 400);
   const destination = field(form, 'destination');
   // A mistyped code leaves the session usable for a few more tries (mfa-answers.ts): ask again on the same page.

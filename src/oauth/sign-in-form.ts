@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
+import { allowsOneTimePasswords } from '../userpools/auth/choice-sign-in.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import type { HostedPool } from './hosted-pool.js';
 import { field, pageUrl, sendFormPage } from './page-response.js';
@@ -37,13 +38,17 @@ export function attributeLabel(name: string): string {
   return plain.charAt(0).toUpperCase() + plain.slice(1);
 }
 
-/** The sign-in form, with links to sign up (unless only administrators create users) and to reset a password. */
+/**
+ * The sign-in form, with links to sign up (unless only administrators create users) and to reset a
+ * password, and the offer of a one-time code where the pool's SignInPolicy allows one.
+ */
 export function showSignIn(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, extra: Partial<FormState>, status = 200) {
   const signUpAllowed = !hosted.pool.settings.userPool.AdminCreateUserConfig?.AllowAdminCreateUserOnly;
   const links = {
     forgotPassword: pageUrl(hosted, '/forgotPassword', auth.query),
     ...(signUpAllowed && { signUp: pageUrl(hosted, '/signup', auth.query) }),
   };
-  return sendFormPage(hosted, request, reply, auth, { path: '/login', extra, status }, (state) => signInPage(state, links, usernameLabel(hosted.pool)));
+  const codeSignIn = allowsOneTimePasswords(hosted.pool);
+  return sendFormPage(hosted, request, reply, auth, { path: '/login', extra, status }, (state) => signInPage(state, links, usernameLabel(hosted.pool), codeSignIn));
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../protocol/errors.js';
+import { allowsOneTimePasswords, startOneTimePasswordSignIn } from '../userpools/auth/choice-sign-in.js';
 import { signInWithPassword } from '../userpools/auth/password-sign-in.js';
 import type { SignInStep } from '../userpools/auth/sign-in-outcome.js';
 import { PasswordResetRequiredException, UserNotConfirmedException } from '../userpools/errors.js';
@@ -24,7 +25,10 @@ export async function getSignIn(hosted: HostedPool, request: FastifyRequest, rep
   return showSignIn(hosted, request, reply, auth, { values: { username }, notice: notice(request) });
 }
 
-/** POST /login: the password, through the same sign-in as the API's, then a challenge page or the client. */
+/**
+ * POST /login: the password, through the same sign-in as the API's, or (the form's second button) a
+ * one-time code sent as USER_AUTH would send it; then a challenge page or the client.
+ */
 export async function postSignIn(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const form = postedForm(hosted, request);
   const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
@@ -35,10 +39,17 @@ export async function postSignIn(hosted: HostedPool, request: FastifyRequest, re
   if (!(await hosted.allowAttempt())) return fail(TOO_MANY_REQUESTS);
   // InitiateAuth's answers for the missing parameters (start-sign-in.ts).
   if (!username) return fail('Missing required parameter USERNAME', 'username');
-  if (!password) return fail('Missing required parameter PASSWORD', 'password');
+  const withCode = field(form, 'signInWith') === 'code' && allowsOneTimePasswords(hosted.pool);
+  if (!withCode && !password) return fail('Missing required parameter PASSWORD', 'password');
   let step: SignInStep;
   try {
-    step = await signInWithPassword(hosted.ctx, hosted.pool, auth.client, username, password);
+    if (withCode) {
+      const sent = await startOneTimePasswordSignIn(hosted.ctx, hosted.pool, auth.client, username);
+      if (!sent) return fail('A sign-in code cannot be sent for this account. Sign in with your password.', 'password');
+      step = sent;
+    } else {
+      step = await signInWithPassword(hosted.ctx, hosted.pool, auth.client, username, password);
+    }
   } catch (error) {
     if (error instanceof UserNotConfirmedException) return confirmAfterSignIn(hosted, reply, auth, username);
     if (error instanceof PasswordResetRequiredException) return resetAfterSignIn(hosted, request, reply, auth, username, error);

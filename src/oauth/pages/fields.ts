@@ -62,10 +62,18 @@ export function hidden(values: Record<string, string | undefined>): SafeHtml {
   return html`${Object.entries(values).map(([name, value]) => (value === undefined ? '' : html`<input type="hidden" name="${name}" value="${value}">\n`))}`;
 }
 
-/** A complete form: messages, fields, hidden values, CSRF token, one submit button. */
-export function form(state: FormState, specs: FieldSpec[], submit: string, extraHidden: Record<string, string | undefined> = {}): SafeHtml {
+/** A second way to submit the same form: its button sends `name=value`. */
+export interface AlternativeSubmit {
+  name: string;
+  value: string;
+  label: string;
+}
+
+/** A complete form: messages, fields, hidden values, CSRF token, a submit button (and perhaps an alternative one). */
+export function form(state: FormState, specs: FieldSpec[], submit: string, extraHidden: Record<string, string | undefined> = {}, alternative?: AlternativeSubmit): SafeHtml {
+  const second = alternative ? html`\n<button class="secondaryButton" type="submit" name="${alternative.name}" value="${alternative.value}">${alternative.label}</button>` : '';
   return html`${messages(state)}<form method="post" action="${state.action}" novalidate>
-${hidden({ _csrf: state.csrf, ...extraHidden })}${fields(specs, state)}<button class="submitButton-customizable" type="submit">${submit}</button>
+${hidden({ _csrf: state.csrf, ...extraHidden })}${fields(specs, state)}<button class="submitButton-customizable" type="submit">${submit}</button>${second}
 </form>
 `;
 }

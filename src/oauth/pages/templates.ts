@@ -16,12 +16,17 @@ function link(href: string, text: string): SafeHtml {
   return html`<p class="redirect-customizable"><a href="${href}">${text}</a></p>`;
 }
 
-export function signInPage(state: FormState, links: { signUp?: string; forgotPassword: string }, usernameLabel: string): PageContent {
+/**
+ * The sign-in form. Where the pool lets one-time passwords sign users in (`codeSignIn`), a second button
+ * sends the same form with only the name filled in, for a code instead of the password.
+ */
+export function signInPage(state: FormState, links: { signUp?: string; forgotPassword: string }, usernameLabel: string, codeSignIn = false): PageContent {
+  const name = usernameLabel.toLowerCase();
   return {
     title: 'Sign in',
     body: html`<h1>Sign in</h1>
-<p class="textDescription-customizable">Sign in with your ${usernameLabel.toLowerCase()} and password.</p>
-${form(state, [{ ...USERNAME, label: usernameLabel }, PASSWORD], 'Sign in')}
+<p class="textDescription-customizable">${codeSignIn ? `Sign in with your ${name} and password, or get a one-time sign-in code.` : `Sign in with your ${name} and password.`}</p>
+${form(state, [{ ...USERNAME, label: usernameLabel }, PASSWORD], 'Sign in', {}, codeSignIn ? { name: 'signInWith', value: 'code', label: 'Send me a sign-in code' } : undefined)}
 ${link(links.forgotPassword, 'Forgot your password?')}
 ${links.signUp ? link(links.signUp, 'Need an account? Sign up') : ''}`,
   };

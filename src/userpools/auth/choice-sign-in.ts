@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../../context.js';
+import type { RequestContext, ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
@@ -38,11 +38,14 @@ const isOneTimePassword = (factor: FirstFactor): factor is OneTimePassword => fa
 const allowedOneTimePasswords = (pool: StoredUserPool): OneTimePassword[] =>
   (Object.keys(ONE_TIME_PASSWORDS) as OneTimePassword[]).filter((otp) => allowedFirstAuthFactors(pool).includes(otp));
 
+/** Whether one-time passwords may sign users in (the hosted UI then offers to send one). */
+export const allowsOneTimePasswords = (pool: StoredUserPool): boolean => allowedOneTimePasswords(pool).length > 0;
+
 /**
  * Whether users may sign up without a password: when they can sign in with a one-time password or a
  * passkey instead (SignUpRequest.Password: "only when passwordless sign-in is available").
  */
-export const allowsPasswordlessUsers = (pool: StoredUserPool): boolean => allowedOneTimePasswords(pool).length > 0 || passkeysAllowed(pool);
+export const allowsPasswordlessUsers = (pool: StoredUserPool): boolean => allowsOneTimePasswords(pool) || passkeysAllowed(pool);
 
 /** The passwordless factors the pool allows, as a user with every means for them is offered them. */
 const allowedPasswordless = (pool: StoredUserPool): FirstFactor[] => [...(passkeysAllowed(pool) ? (['WEB_AUTHN'] as const) : []), ...allowedOneTimePasswords(pool)];
@@ -147,6 +150,18 @@ export async function answerSelectChallenge(answer: ChallengeAnswer): Promise<Si
   const user = pretendName === undefined ? await ctx.repos.users.get(pool.id, stored.usernameKey) : undefined;
   if (pretendName === undefined && !user) throw new NotAuthorizedException('Invalid session for the user.');
   return startFactor(ctx, pool, client, user?.username ?? pretendName!, user, factor, responses);
+}
+
+/**
+ * The hosted UI's "send me a sign-in code": the first one-time password this user may use (email before
+ * SMS, as AvailableChallenges lists them), sent through the same SELECT_CHALLENGE an app would answer.
+ * Undefined when no code can sign this user in (the page then asks for the password).
+ */
+export async function startOneTimePasswordSignIn(ctx: RequestContext, pool: StoredUserPool, client: StoredAppClient, name: string): Promise<SignInStep | undefined> {
+  const offered = await startChoiceSignIn(ctx, pool, client, name, {}, undefined);
+  const otp = offered.AvailableChallenges?.find((factor) => factor in ONE_TIME_PASSWORDS);
+  if (!otp) return undefined;
+  return answerSelectChallenge({ ctx, pool, client, session: offered.Session, responses: { USERNAME: name, ANSWER: otp } });
 }
 
 async function startFactor(

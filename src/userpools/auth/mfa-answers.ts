@@ -15,8 +15,19 @@ import { factorChallenge, mfaCodeHash, type CodeChallengeState } from './mfa-cha
 import { afterFactors, sessionUser, type SignInStep } from './sign-in-outcome.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
 
-/** The challenge response that carries each factor's code (the hosted UI's MFA page fills the same). */
-export const CODE_PARAMETER: Record<MfaFactor, string> = { SMS_MFA: 'SMS_MFA_CODE', SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE', EMAIL_OTP: 'EMAIL_OTP_CODE' };
+/**
+ * The challenge response that carries each code challenge's code: the second factors', and SMS_OTP's (a
+ * texted code as a first factor; EMAIL_OTP is one name for both). The hosted UI's code page fills the same.
+ */
+const CODE_PARAMETER: Record<string, string> = {
+  SMS_MFA: 'SMS_MFA_CODE',
+  SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE',
+  EMAIL_OTP: 'EMAIL_OTP_CODE',
+  SMS_OTP: 'SMS_OTP_CODE',
+};
+
+/** The response member of a code challenge's code; undefined for any other challenge. */
+export const codeParameterOf = (challenge: string): string | undefined => (Object.hasOwn(CODE_PARAMETER, challenge) ? CODE_PARAMETER[challenge] : undefined);
 
 /** Wrong codes one challenge session takes before the sign-in must start again (each also counts towards the lock). */
 const MAX_CODE_ATTEMPTS = 3;
@@ -34,7 +45,7 @@ const codeMismatch = () => new CodeMismatchException('Invalid code or auth state
  */
 export async function answerMfaCode(answer: ChallengeAnswer, factor: MfaFactor, challenge: ChallengeNameType = factor): Promise<SignInStep> {
   const { ctx, pool, client, session, responses } = answer;
-  const parameter = challenge === 'SMS_OTP' ? 'SMS_OTP_CODE' : CODE_PARAMETER[factor];
+  const parameter = codeParameterOf(challenge)!;
   const code = responses[parameter];
   if (!code) throw new InvalidParameterException(`Missing required parameter ${parameter}`);
   const stored = await takeSession(ctx, client, session, challenge);
