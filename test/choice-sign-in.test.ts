@@ -11,6 +11,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DescribeUserPoolCommand,
+  GetUserAuthFactorsCommand,
   GetUserCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
@@ -83,10 +84,12 @@ for (const store of STORES) {
     const respond = (clientId: string, ChallengeName: ChallengeNameType, Session: string | undefined, responses: Record<string, string>) =>
       idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName, Session, ChallengeResponses: responses }));
 
-    async function signedInAs(result: InitiateAuthResponse, username: string) {
+    /** The sign-in ended with tokens for `username`; its access token. */
+    async function signedInAs(result: InitiateAuthResponse, username: string): Promise<string> {
       assert.ok(result.AuthenticationResult?.AccessToken, `tokens, not ${result.ChallengeName}`);
       const user = await idp.send(new GetUserCommand({ AccessToken: result.AuthenticationResult.AccessToken }));
       assert.equal(user.Username, username);
+      return result.AuthenticationResult.AccessToken;
     }
 
     it('offers the factors the user has in SELECT_CHALLENGE, and an emailed code chosen there signs in', async () => {
@@ -159,7 +162,12 @@ for (const store of STORES) {
       assert.deepEqual(withMfa.AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP']);
       const mfa = await respond(clientId, 'SELECT_CHALLENGE', withMfa.Session, { USERNAME: 'with-mfa', ANSWER: 'PASSWORD', PASSWORD });
       assert.equal(mfa.ChallengeName, 'EMAIL_OTP', 'the second factor after the password');
-      await signedInAs(await respond(clientId, 'EMAIL_OTP', mfa.Session, { USERNAME: 'with-mfa', EMAIL_OTP_CODE: await latestCode(server.url, email) }), 'with-mfa');
+      const token = await signedInAs(await respond(clientId, 'EMAIL_OTP', mfa.Session, { USERNAME: 'with-mfa', EMAIL_OTP_CODE: await latestCode(server.url, email) }), 'with-mfa');
+      const factors = await idp.send(new GetUserAuthFactorsCommand({ AccessToken: token }));
+      assert.deepEqual(
+        { ...factors, $metadata: undefined },
+        { $metadata: undefined, Username: 'with-mfa', PreferredMfaSetting: 'EMAIL_OTP', UserMFASettingList: ['EMAIL_OTP'], ConfiguredUserAuthFactors: ['PASSWORD', 'EMAIL_OTP', 'SMS_OTP'] },
+      );
 
       const withoutMfa = await start(clientId, { USERNAME: 'without-mfa' });
       assert.deepEqual(withoutMfa.AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP', 'SMS_OTP']);
@@ -197,7 +205,7 @@ for (const store of STORES) {
       await rejects(start(clientId, { USERNAME: 'ghost', PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD }), 'NotAuthorizedException', /^Incorrect username or password\.$/);
     });
 
-    it('signs up without a password, signs in once with the Session of ConfirmSignUp, then with emailed codes', async () => {
+    it('signs up without a password, signs in once with the Session of ConfirmSignUp, then with emailed codes; GetUserAuthFactors follows', async () => {
       const { clientId } = await createPool({ AutoVerifiedAttributes: ['email'] });
       const email = uniqueEmail('passwordless');
       const signedUp = await idp.send(new SignUpCommand({ ClientId: clientId, Username: 'passwordless', UserAttributes: [{ Name: 'email', Value: email }] }));
@@ -210,9 +218,12 @@ for (const store of STORES) {
       await rejects(idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'passwordless' }, Session })), 'NotAuthorizedException', /Invalid session/);
 
       // No password, so none is offered, until the user sets one with the access token alone.
+      const token = first.AuthenticationResult!.AccessToken!;
       assert.deepEqual((await start(clientId, { USERNAME: 'passwordless' })).AvailableChallenges, ['EMAIL_OTP']);
-      await idp.send(new ChangePasswordCommand({ AccessToken: first.AuthenticationResult!.AccessToken!, ProposedPassword: PASSWORD }));
+      assert.deepEqual((await idp.send(new GetUserAuthFactorsCommand({ AccessToken: token }))).ConfiguredUserAuthFactors, ['EMAIL_OTP']);
+      await idp.send(new ChangePasswordCommand({ AccessToken: token, ProposedPassword: PASSWORD }));
       assert.deepEqual((await start(clientId, { USERNAME: 'passwordless' })).AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP', 'EMAIL_OTP']);
+      assert.deepEqual((await idp.send(new GetUserAuthFactorsCommand({ AccessToken: token }))).ConfiguredUserAuthFactors, ['PASSWORD', 'EMAIL_OTP']);
       await signedInAs(await start(clientId, { USERNAME: 'passwordless', PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD }), 'passwordless');
     });
 

@@ -8,6 +8,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DeleteWebAuthnCredentialCommand,
+  GetUserAuthFactorsCommand,
   GetUserCommand,
   InitiateAuthCommand,
   ListWebAuthnCredentialsCommand,
@@ -146,6 +147,7 @@ for (const store of STORES) {
       const credential = await ceremony(page, 'create', options);
       await idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential }));
 
+      assert.deepEqual((await idp.send(new GetUserAuthFactorsCommand({ AccessToken: accessToken }))).ConfiguredUserAuthFactors, ['PASSWORD', 'WEB_AUTHN']);
       const { Credentials } = await idp.send(new ListWebAuthnCredentialsCommand({ AccessToken: accessToken }));
       assert.equal(Credentials?.length, 1);
       assert.equal(Credentials[0].CredentialId, credential.id);

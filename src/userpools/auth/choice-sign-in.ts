@@ -1,12 +1,14 @@
+import type { AuthFactorType } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext, ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
+import type { StoredUserMfa } from '../../storage/user-mfa-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { hidesUserExistence } from '../client-requests.js';
 import { signInDevice } from '../devices/devices.js';
 import { UserNotFoundException } from '../errors.js';
-import { readUserMfa, signInFactors } from '../mfa/factors.js';
+import { preferenceOf, readUserMfa, signInFactors } from '../mfa/factors.js';
 import { findUser } from '../users/sign-in-names.js';
 import { simulatedDelivery } from '../users/verification.js';
 import { passkeysAllowed } from '../passkeys/relying-party.js';
@@ -69,6 +71,22 @@ async function firstFactorsOf(ctx: ServiceContext, pool: StoredUserPool, user: S
   }
   if (reachable.length === 0 || signInFactors(pool, user, await readUserMfa(ctx, user)).length > 0) return factors;
   return [...factors, ...reachable];
+}
+
+/**
+ * GetUserAuthFactors' ConfiguredUserAuthFactors: what the user has the means for, in either role — a
+ * password; a one-time password the pool allows to a verified contact, or turned on as MFA; a passkey;
+ * an authenticator app (MFA only).
+ */
+export async function configuredAuthFactors(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, mfa: StoredUserMfa): Promise<AuthFactorType[]> {
+  const allowed = allowedOneTimePasswords(pool);
+  const oneTime = (otp: OneTimePassword) => (allowed.includes(otp) && verifiedContact(user, otp)) || preferenceOf(mfa, ONE_TIME_PASSWORDS[otp].factor).enabled;
+  const factors: AuthFactorType[] = user.credentials ? ['PASSWORD'] : [];
+  if (oneTime('EMAIL_OTP')) factors.push('EMAIL_OTP');
+  if (oneTime('SMS_OTP')) factors.push('SMS_OTP');
+  if (passkeysAllowed(pool) && (await hasPasskey(ctx, user))) factors.push('WEB_AUTHN');
+  if (preferenceOf(mfa, 'SOFTWARE_TOKEN_MFA').enabled) factors.push('SOFTWARE_TOKEN');
+  return factors;
 }
 
 const verifiedContact = (user: StoredUser, otp: OneTimePassword): boolean => {

@@ -60,6 +60,7 @@ import {
 import { changePassword } from '../users/operations/change-password.js';
 import { deleteUser } from '../users/operations/delete-user.js';
 import { getUser } from '../users/operations/get-user.js';
+import { getUserAuthFactors } from '../auth/operations/get-user-auth-factors.js';
 import {
   deleteUserAttributes,
   getUserAttributeVerificationCode,
@@ -148,6 +149,7 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   DeleteWebAuthnCredential: deleteWebAuthnCredential,
 
   GetUser: getUser,
+  GetUserAuthFactors: getUserAuthFactors,
   ChangePassword: changePassword,
   UpdateUserAttributes: updateUserAttributes,
   DeleteUserAttributes: deleteUserAttributes,
