@@ -41,30 +41,29 @@ async function ceremony(page: Page, kind: 'create' | 'get', options: unknown): P
       const text = (buffer: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
       const o = options as Record<string, any>;
       const listed = (list?: { id: string; transports?: string[] }[]) => list?.map((c) => ({ ...c, id: bytes(c.id) }));
-      if (kind === 'create') {
-        const credential = (await navigator.credentials.create({
-          publicKey: { ...o, challenge: bytes(o.challenge), user: { ...o.user, id: bytes(o.user.id) }, excludeCredentials: listed(o.excludeCredentials) },
-        } as unknown as CredentialCreationOptions)) as PublicKeyCredential;
-        const response = credential.response as AuthenticatorAttestationResponse;
-        return {
-          id: credential.id,
-          rawId: text(credential.rawId),
-          type: credential.type,
-          authenticatorAttachment: credential.authenticatorAttachment,
-          clientExtensionResults: credential.getClientExtensionResults(),
-          response: { clientDataJSON: text(response.clientDataJSON), attestationObject: text(response.attestationObject), transports: response.getTransports() },
-        };
-      }
-      const credential = (await navigator.credentials.get({
-        publicKey: { ...o, challenge: bytes(o.challenge), allowCredentials: listed(o.allowCredentials) },
-      } as unknown as CredentialRequestOptions)) as PublicKeyCredential;
-      const response = credential.response as AuthenticatorAssertionResponse;
-      return {
+      const credential = (
+        kind === 'create'
+          ? await navigator.credentials.create({
+              publicKey: { ...o, challenge: bytes(o.challenge), user: { ...o.user, id: bytes(o.user.id) }, excludeCredentials: listed(o.excludeCredentials) },
+            } as unknown as CredentialCreationOptions)
+          : await navigator.credentials.get({
+              publicKey: { ...o, challenge: bytes(o.challenge), allowCredentials: listed(o.allowCredentials) },
+            } as unknown as CredentialRequestOptions)
+      ) as PublicKeyCredential;
+      const common = {
         id: credential.id,
         rawId: text(credential.rawId),
         type: credential.type,
         authenticatorAttachment: credential.authenticatorAttachment,
         clientExtensionResults: credential.getClientExtensionResults(),
+      };
+      if (kind === 'create') {
+        const response = credential.response as AuthenticatorAttestationResponse;
+        return { ...common, response: { clientDataJSON: text(response.clientDataJSON), attestationObject: text(response.attestationObject), transports: response.getTransports() } };
+      }
+      const response = credential.response as AuthenticatorAssertionResponse;
+      return {
+        ...common,
         response: {
           clientDataJSON: text(response.clientDataJSON),
           authenticatorData: text(response.authenticatorData),
