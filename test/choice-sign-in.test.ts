@@ -210,6 +210,8 @@ for (const store of STORES) {
       const email = uniqueEmail('passwordless');
       const signedUp = await idp.send(new SignUpCommand({ ClientId: clientId, Username: 'passwordless', UserAttributes: [{ Name: 'email', Value: email }] }));
       assert.equal(signedUp.UserConfirmed, false);
+      // Nothing to sign in with before the sign-up is confirmed: the error that sends an app to confirming it.
+      await rejects(start(clientId, { USERNAME: 'passwordless' }), 'UserNotConfirmedException', /^User is not confirmed\.$/);
       const { Session } = await idp.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'passwordless', ConfirmationCode: await latestCode(server.url, email) }));
       assert.ok(Session, 'ConfirmSignUp returns a session');
       await rejects(idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'someone-else' }, Session })), 'NotAuthorizedException');

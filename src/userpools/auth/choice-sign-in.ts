@@ -7,7 +7,7 @@ import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { hidesUserExistence } from '../client-requests.js';
 import { signInDevice } from '../devices/devices.js';
-import { UserNotFoundException } from '../errors.js';
+import { UserNotConfirmedException, UserNotFoundException } from '../errors.js';
 import { preferenceOf, readUserMfa, signInFactors } from '../mfa/factors.js';
 import { findUser } from '../users/sign-in-names.js';
 import { simulatedDelivery } from '../users/verification.js';
@@ -115,6 +115,9 @@ export async function startChoiceSignIn(
   const user = await findUser(ctx, pool, name);
   if (!user && !hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
   const factors = user ? await firstFactorsOf(ctx, pool, user) : [...passwordFactors(pool), ...allowedPasswordless(pool)];
+  // A user without a password who has not confirmed the sign-up has nothing to sign in with yet: Cognito's
+  // error sends an app (Amplify) to confirming the account.
+  if (user && factors.length === 0 && user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
   const preferred = factors.find((factor) => factor === params.PREFERRED_CHALLENGE);
   if (preferred) return startFactor(ctx, pool, client, name, user, preferred, params);
   return {

@@ -32,6 +32,10 @@ export async function changePassword(ctx: RequestContext, input: ChangePasswordR
     previous: current,
     historySize: policy?.PasswordHistorySize,
   });
-  await updateUser(poolCtx, pool, user, (u) => ({ ...u, credentials, failedSignIns: 0, lockedUntil: undefined }));
+  await updateUser(poolCtx, pool, user, (u) => {
+    // A first password set meanwhile by another request must be proven like any other.
+    if (!current && u.credentials) throw incorrectCredentials();
+    return { ...u, credentials, failedSignIns: 0, lockedUntil: undefined };
+  });
   return {};
 }
