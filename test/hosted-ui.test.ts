@@ -18,11 +18,13 @@ import {
 import * as client from 'openid-client';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { totpCode } from './helpers/authenticator.js';
+import { latestCode as mailboxCode } from './helpers/mailbox.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const EMAIL = 'grace@example.com';
+const PASSWORDLESS_EMAIL = 'ada@example.com';
 const NEW_PASSWORD = 'N3w-Staple-Horse-Battery';
 const LOGO = Buffer.from(
   '<svg xmlns="http://www.w3.org/2000/svg" width="220" height="48"><rect width="220" height="48" rx="8" fill="#1d4ed8"/><text x="110" y="31" font-family="sans-serif" font-size="20" fill="#fff" text-anchor="middle">Example App</text></svg>',
@@ -124,13 +126,7 @@ describe('the hosted UI in Chromium', { skip }, () => {
     return { url, checks: { pkceCodeVerifier: verifier, expectedState: state } };
   }
 
-  async function latestCode(): Promise<string> {
-    const response = await fetch(`${server.url}/_dev/messages?recipient=${encodeURIComponent(EMAIL)}&limit=1`);
-    const { messages } = (await response.json()) as { messages: { body: string }[] };
-    const code = /\b(\d{6})\b/.exec(messages[0]?.body ?? '')?.[1];
-    assert.ok(code, 'a code in the development mailbox');
-    return code;
-  }
+  const latestCode = (recipient = EMAIL) => mailboxCode(server.url, recipient);
 
   it('signs up, confirms with the mailed code, signs in and lands on the callback with a code', async () => {
     const { url, checks } = await authorizationUrl(clientA, 'a');
@@ -260,6 +256,23 @@ describe('the hosted UI in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${appUrl}/callback/a?**`);
     assert.equal((await client.authorizationCodeGrant(clientA, new URL(page.url()), checks)).claims()!.email, EMAIL);
+
+    // In such a pool an account needs no password: sign up without one, confirm, and sign in with a code.
+    const signUp = await authorizationUrl(clientA, 'a');
+    await page.goto(`${signUp.url.href}&prompt=login`);
+    await page.getByRole('link', { name: /Sign up/ }).click();
+    await page.getByLabel('Email').fill(PASSWORDLESS_EMAIL);
+    assert.equal(await page.getByLabel('Password (optional)').inputValue(), '');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Confirm your account' }).waitFor();
+    await page.getByLabel('Verification code').fill(await latestCode(PASSWORDLESS_EMAIL));
+    await page.getByRole('button', { name: 'Confirm account' }).click();
+    await page.getByRole('status').waitFor();
+    await page.getByRole('button', { name: 'Send me a sign-in code' }).click();
+    await page.getByLabel('Sign-in code').fill(await latestCode(PASSWORDLESS_EMAIL));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${appUrl}/callback/a?**`);
+    assert.equal((await client.authorizationCodeGrant(clientA, new URL(page.url()), signUp.checks)).claims()!.email, PASSWORDLESS_EMAIL);
 
     // A name no code can reach (this one has no account) is asked for its password instead, as any other.
     await page.goto(`${(await authorizationUrl(clientA, 'a')).url.href}&prompt=login`);
