@@ -68,10 +68,10 @@ for (const store of STORES) {
      * An administrator's user with a verified email and a password of its own (one still on a temporary
      * password may not reset it): nothing is sent.
      */
-    const verifiedUser = async (Username: string, address: string) => {
+    const verifiedUser = async (Username: string, address: string, UserPoolId = poolId) => {
       await idp.send(
         new AdminCreateUserCommand({
-          UserPoolId: poolId,
+          UserPoolId,
           Username,
           MessageAction: 'SUPPRESS',
           UserAttributes: [
@@ -80,7 +80,7 @@ for (const store of STORES) {
           ],
         }),
       );
-      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username, Password: 'Own-Passw0rd!', Permanent: true }));
+      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId, Username, Password: 'Own-Passw0rd!', Permanent: true }));
     };
     before(async () => {
       server = await startServer(store.name, { codeMessageLimit: { perHour: 0.001, burst: 2 } });
@@ -105,6 +105,24 @@ for (const store of STORES) {
       // PreventUserExistenceErrors: a name that matches nobody answers the same way, limit included.
       for (let i = 0; i < 2; i++) assert.ok((await forgot('nobody')).CodeDeliveryDetails);
       await rejects(forgot('nobody'), 'LimitExceededException', /^Attempt limit exceeded, please try after some time\.$/);
+    });
+
+    it('USER_AUTH sign-in codes draw on the same allowance per name, for a name of nobody alike', async () => {
+      const { UserPool } = await idp.send(
+        new CreateUserPoolCommand({ PoolName: 'limited sign-in codes', Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] } } }),
+      );
+      const { UserPoolClient } = await idp.send(
+        new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'app', PreventUserExistenceErrors: 'ENABLED', ExplicitAuthFlows: ['ALLOW_USER_AUTH'] }),
+      );
+      const address = uniqueEmail('grace');
+      await verifiedUser('grace', address, UserPool!.Id!);
+      const codeSignIn = (USERNAME: string) =>
+        idp.send(new InitiateAuthCommand({ ClientId: UserPoolClient!.ClientId!, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME, PREFERRED_CHALLENGE: 'EMAIL_OTP' } }));
+      for (let i = 0; i < 2; i++) assert.equal((await codeSignIn('grace')).ChallengeName, 'EMAIL_OTP');
+      await rejects(codeSignIn('grace'), 'LimitExceededException', /^Attempt limit exceeded, please try after some time\.$/);
+      assert.equal((await mailbox(address)).length, 2, 'two codes went out, not three');
+      for (let i = 0; i < 2; i++) assert.equal((await codeSignIn('nobody-here')).ChallengeName, 'EMAIL_OTP');
+      await rejects(codeSignIn('nobody-here'), 'LimitExceededException');
     });
 
     it('SignUp under ever new names counts against the address the codes would go to; a name already taken sends nothing and counts nothing', async () => {

@@ -9,7 +9,8 @@ import { hidesUserExistence } from '../client-requests.js';
 import { signInDevice } from '../devices/devices.js';
 import { UserNotConfirmedException, UserNotFoundException } from '../errors.js';
 import { preferenceOf, readUserMfa, signInFactors } from '../mfa/factors.js';
-import { findUser } from '../users/sign-in-names.js';
+import { takeCodeMessage } from '../users/codes.js';
+import { findUser, usernameKey } from '../users/sign-in-names.js';
 import { simulatedDelivery } from '../users/verification.js';
 import { passkeysAllowed } from '../passkeys/relying-party.js';
 import { allowedFirstAuthFactors } from '../user-pool-settings.js';
@@ -202,7 +203,8 @@ async function startFactor(
 
 /**
  * EMAIL_OTP and SMS_OTP as the first factor: a code to the verified contact, answered as the second
- * factors' codes are; a right code completes the sign-in with no MFA after it (afterFactors).
+ * factors' codes are; a right code completes the sign-in with no MFA after it (afterFactors). The codes a
+ * name may be sent are limited (config codeMessageLimit), with LimitExceededException beyond.
  */
 async function sendOneTimePassword(
   ctx: ServiceContext,
@@ -213,6 +215,9 @@ async function sendOneTimePassword(
   otp: OneTimePassword,
   deviceKey: string | undefined,
 ): Promise<SignInStep> {
+  // Anyone who knows a name can ask for its codes: each is a message to someone's inbox or phone, counted
+  // as ForgotPassword's are (per name, for names of nobody alike, before anything is looked at).
+  await takeCodeMessage(ctx, pool.id, usernameKey(pool, name));
   const { factor, medium } = ONE_TIME_PASSWORDS[otp];
   if (!user) {
     const delivery = simulatedDelivery(pool, name, medium);
