@@ -17,7 +17,7 @@ import {
   StartWebAuthnRegistrationCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { rejects } from './helpers/assertions.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
@@ -89,6 +89,14 @@ for (const store of STORES) {
     let idp: CognitoIdentityProviderClient;
     let browser: Browser;
     let page: Page;
+    let cdp: CDPSession;
+    let authenticatorId: string;
+
+    /** A fresh platform authenticator in the browser (one authenticator holds one passkey per user and site). */
+    async function newAuthenticator(): Promise<string> {
+      const options = { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } as const;
+      return (await cdp.send('WebAuthn.addVirtualAuthenticator', { options })).authenticatorId;
+    }
 
     before(async () => {
       server = await startServer(store.name, FAST_HASHING);
@@ -100,11 +108,9 @@ for (const store of STORES) {
       await page.addInitScript({ content: 'globalThis.__name = (target) => target;' });
       // The relying party is localhost: a page of that origin (any will do) may use its passkeys.
       await page.goto(`${server.url.replace('127.0.0.1', 'localhost')}/health`);
-      const cdp = await page.context().newCDPSession(page);
+      cdp = await page.context().newCDPSession(page);
       await cdp.send('WebAuthn.enable');
-      await cdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-      });
+      authenticatorId = await newAuthenticator();
     });
     after(async () => {
       await browser?.close();
@@ -216,6 +222,27 @@ for (const store of STORES) {
 
       await idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential }));
       await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential })), 'InvalidParameterException', /registered already/);
+    });
+
+    it('lists a user\'s passkeys a page at a time', async () => {
+      const { poolId, clientId } = await createPool('localhost');
+      const accessToken = await signedInUser(poolId, clientId, 'collector');
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        // Each passkey from another authenticator: one would refuse to register a second for the same user.
+        await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+        authenticatorId = await newAuthenticator();
+        const credential = await register(accessToken);
+        await idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential }));
+        ids.push(credential.id as string);
+      }
+      const first = await idp.send(new ListWebAuthnCredentialsCommand({ AccessToken: accessToken, MaxResults: 2 }));
+      assert.equal(first.Credentials?.length, 2);
+      assert.ok(first.NextToken);
+      const second = await idp.send(new ListWebAuthnCredentialsCommand({ AccessToken: accessToken, MaxResults: 2, NextToken: first.NextToken }));
+      assert.equal(second.NextToken, undefined);
+      assert.deepEqual([...first.Credentials!, ...second.Credentials!].map((c) => c.CredentialId).sort(), [...ids].sort());
+      await rejects(idp.send(new ListWebAuthnCredentialsCommand({ AccessToken: accessToken, NextToken: 'forged' })), 'InvalidParameterException', /Paging marker/);
     });
 
     it('needs WEB_AUTHN in the SignInPolicy, and a relying party id or a domain', async () => {
