@@ -1,5 +1,5 @@
 import type { AuthFactorType } from '@aws-sdk/client-cognito-identity-provider';
-import type { RequestContext, ServiceContext } from '../../context.js';
+import type { ServiceContext } from '../../context.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserMfa } from '../../storage/user-mfa-repository.js';
@@ -113,12 +113,7 @@ export async function startChoiceSignIn(
   session: string | undefined,
 ): Promise<SignInStep> {
   if (session) return signInAfterSignUp(ctx, pool, client, name, session);
-  const user = await findUser(ctx, pool, name);
-  if (!user && !hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
-  const factors = user ? await firstFactorsOf(ctx, pool, user) : [...passwordFactors(pool), ...allowedPasswordless(pool)];
-  // A user without a password who has not confirmed the sign-up has nothing to sign in with yet: Cognito's
-  // error sends an app (Amplify) to confirming the account.
-  if (user && factors.length === 0 && user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
+  const { user, factors } = await choicesFor(ctx, pool, client, name);
   const preferred = factors.find((factor) => factor === params.PREFERRED_CHALLENGE);
   if (preferred) return startFactor(ctx, pool, client, name, user, preferred, params);
   return {
@@ -127,6 +122,23 @@ export async function startChoiceSignIn(
     ChallengeParameters: {},
     AvailableChallenges: factors,
   };
+}
+
+/**
+ * Who signs in as `name`, and with what they may start. A user that does not exist is UserNotFoundException,
+ * or, where the client hides user existence, is offered everything the pool allows.
+ */
+async function choicesFor(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, name: string): Promise<{ user?: StoredUser; factors: FirstFactor[] }> {
+  const user = await findUser(ctx, pool, name);
+  if (!user) {
+    if (!hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
+    return { factors: [...passwordFactors(pool), ...allowedPasswordless(pool)] };
+  }
+  const factors = await firstFactorsOf(ctx, pool, user);
+  // A user without a password who has not confirmed the sign-up has nothing to sign in with yet: Cognito's
+  // error sends an app (Amplify) to confirming the account.
+  if (factors.length === 0 && user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
+  return { user, factors };
 }
 
 /** What the session ConfirmSignUp returns is kept as (a challenge no client names). */
@@ -176,14 +188,13 @@ export async function answerSelectChallenge(answer: ChallengeAnswer): Promise<Si
 
 /**
  * The hosted UI's "send me a sign-in code": the first one-time password this user may use (email before
- * SMS, as AvailableChallenges lists them), sent through the same SELECT_CHALLENGE an app would answer.
- * Undefined when no code can sign this user in (the page then asks for the password).
+ * SMS, as AvailableChallenges lists them), chosen as an app would choose it. Undefined when no code can
+ * sign this user in (the page then asks for the password).
  */
-export async function startOneTimePasswordSignIn(ctx: RequestContext, pool: StoredUserPool, client: StoredAppClient, name: string): Promise<SignInStep | undefined> {
-  const offered = await startChoiceSignIn(ctx, pool, client, name, {}, undefined);
-  const otp = offered.AvailableChallenges?.find((factor) => factor in ONE_TIME_PASSWORDS);
-  if (!otp) return undefined;
-  return answerSelectChallenge({ ctx, pool, client, session: offered.Session, responses: { USERNAME: name, ANSWER: otp } });
+export async function startOneTimePasswordSignIn(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, name: string): Promise<SignInStep | undefined> {
+  const { user, factors } = await choicesFor(ctx, pool, client, name);
+  const otp = factors.find(isOneTimePassword);
+  return otp && sendOneTimePassword(ctx, pool, client, name, user, otp, undefined);
 }
 
 async function startFactor(
