@@ -189,6 +189,8 @@ for (const store of STORES) {
 
       await rejects(start(clientId, { USERNAME: 'nobody' }), 'UserNotFoundException', /^User does not exist\.$/);
       await rejects(start(clientId, {}), 'InvalidParameterException', /USERNAME/);
+      const { Session } = await start(clientId, { USERNAME: 'disabled' });
+      await rejects(respond(clientId, 'SELECT_CHALLENGE', Session, { USERNAME: 'disabled' }), 'InvalidParameterException', /^Missing required parameter ANSWER$/);
     });
 
     it('with PreventUserExistenceErrors, an unknown user gets challenges like anyone, which no answer passes', async () => {

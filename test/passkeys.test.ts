@@ -170,8 +170,8 @@ for (const store of STORES) {
       assert.equal(requestOptions.rpId, 'localhost');
       assert.deepEqual((requestOptions.allowCredentials as Json[]).map((c) => c.id), [credential.id]);
       const assertion = await ceremony(page, 'get', requestOptions);
-      const answer = (Session: string | undefined) =>
-        idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'WEB_AUTHN', Session, ChallengeResponses: { USERNAME: 'holder', CREDENTIAL: JSON.stringify(assertion) } }));
+      const answer = (Session: string | undefined, given: Json = assertion) =>
+        idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'WEB_AUTHN', Session, ChallengeResponses: { USERNAME: 'holder', CREDENTIAL: JSON.stringify(given) } }));
       const { AuthenticationResult } = await answer(chosen.Session);
       assert.equal((await idp.send(new GetUserCommand({ AccessToken: AuthenticationResult!.AccessToken! }))).Username, 'holder');
 
@@ -180,6 +180,10 @@ for (const store of STORES) {
       const again = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'holder', PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
       assert.equal(again.ChallengeName, 'WEB_AUTHN');
       await rejects(answer(again.Session), 'NotAuthorizedException', /^Incorrect username or passkey\.$/);
+      // A fresh assertion reported from another origin is refused for its origin, before its signature.
+      const third = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: 'holder', PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
+      const fresh = await ceremony(page, 'get', JSON.parse(third.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!));
+      await rejects(answer(third.Session, withClientData(fresh, (data) => ({ ...data, origin: 'https://evil.example' }))), 'WebAuthnOriginNotAllowedException');
 
       await idp.send(new DeleteWebAuthnCredentialCommand({ AccessToken: accessToken, CredentialId: credential.id as string }));
       assert.deepEqual((await idp.send(new ListWebAuthnCredentialsCommand({ AccessToken: accessToken }))).Credentials, []);
