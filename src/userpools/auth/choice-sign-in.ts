@@ -11,7 +11,7 @@ import { UserNotConfirmedException, UserNotFoundException } from '../errors.js';
 import { preferenceOf, readUserMfa, signInFactors } from '../mfa/factors.js';
 import { takeCodeMessage } from '../users/codes.js';
 import { findUser, usernameKey } from '../users/sign-in-names.js';
-import { simulatedDelivery } from '../users/verification.js';
+import { hasVerifiedContact, simulatedDelivery } from '../users/verification.js';
 import { passkeysAllowed } from '../passkeys/relying-party.js';
 import { allowedFirstAuthFactors } from '../user-pool-settings.js';
 import { openSession, returnSession, takeSession } from './auth-sessions.js';
@@ -90,10 +90,7 @@ export async function configuredAuthFactors(ctx: ServiceContext, pool: StoredUse
   return factors;
 }
 
-const verifiedContact = (user: StoredUser, otp: OneTimePassword): boolean => {
-  const { contact } = ONE_TIME_PASSWORDS[otp];
-  return Boolean(user.attributes[contact]) && user.attributes[`${contact}_verified`] === 'true';
-};
+const verifiedContact = (user: StoredUser, otp: OneTimePassword): boolean => hasVerifiedContact(user, ONE_TIME_PASSWORDS[otp].contact);
 
 /**
  * USER_AUTH: the PREFERRED_CHALLENGE when this user may use it — a PASSWORD checked at once (it comes

@@ -26,6 +26,11 @@ export function passwordResetRefusal(user: StoredUser): NotAuthorizedException |
   return undefined;
 }
 
+/** Whether the user has the email address or phone number, verified: where reset and sign-in codes may go. */
+export function hasVerifiedContact(user: StoredUser, contact: 'email' | 'phone_number'): boolean {
+  return Boolean(user.attributes[contact]) && user.attributes[`${contact}_verified`] === 'true';
+}
+
 /**
  * Where a password-reset code goes: a verified contact, in the order of the pool's
  * AccountRecoverySetting, or phone before email when the pool has none (Cognito's legacy behaviour).
@@ -43,7 +48,7 @@ export async function recoveryMedium(ctx: ServiceContext, pool: StoredUserPool, 
   for (const name of order) {
     const mechanism = RECOVERY[name as keyof typeof RECOVERY];
     if (!mechanism || secondFactors.includes(mechanism.factor)) continue;
-    if (user.attributes[mechanism.contact] && user.attributes[`${mechanism.contact}_verified`] === 'true') return mechanism.medium;
+    if (hasVerifiedContact(user, mechanism.contact)) return mechanism.medium;
   }
   return undefined;
 }
