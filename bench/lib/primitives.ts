@@ -13,8 +13,12 @@ import { autocannonRunner, closedLoopRunner, withCpu, type LoadSample, type Load
 export type PrimitiveOp =
   /** hashPassword() of password-store.ts: what SignUp costs at least. */
   | 'argon2-hash'
+  /** The hash and the SRP verifier that newCredentials stores beside it: what every SignUp must compute. */
+  | 'argon2-hash-srp-verifier'
   /** verifyPassword() against a stored hash: what USER_PASSWORD_AUTH costs at least. */
   | 'argon2-verify'
+  /** The verify, then the ID and access tokens signed at once: what every USER_PASSWORD_AUTH must compute. */
+  | 'argon2-verify-sign-pair'
   /** One RS256 JWT signed with a 2048-bit key by signJws (node:crypto, on the threadpool), as tokens.ts signs. */
   | 'rs256-sign'
   /** Two of them at once, as mintTokens signs the ID and access tokens of one refresh. */

@@ -21,7 +21,7 @@ export const signInPassword: Scenario = {
     return compareWithPrimitive(ctx, {
       scenario: 'sign-in-password',
       subject: autocannonRunner(subject, ctx.load.connections),
-      overHttp: { target: subject, op: 'argon2-verify', label: 'argon2id verify' },
+      overHttp: { target: subject, op: 'argon2-verify-sign-pair', label: 'argon2id verify + 2 × RS256 sign' },
       primitives,
       baseline: { op: 'argon2-verify', label: 'bare argon2id verify' },
       target: 0.85,

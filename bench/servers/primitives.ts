@@ -52,13 +52,26 @@ const srpA = srpModPow(SRP_G, BigInt(`0x${randomBytes(32).toString('hex')}`)).to
 const secretBlock = randomBytes(64).toString('base64');
 const wrongSignature = Buffer.alloc(32).toString('base64');
 
+async function verify(): Promise<void> {
+  if (!(await verifyPassword(credentials, PASSWORD))) throw new Error('argon2 verify failed');
+}
+
+/** The ID and access tokens of one sign-in, signed at once as mintTokens signs them. */
+const signPair = () => Promise.all([sign(claims('id')), sign(claims('access'))]);
+
 const ops: Record<PrimitiveOp, () => Promise<unknown>> = {
   'argon2-hash': () => hashPassword(PASSWORD, settings.passwordHashing),
-  'argon2-verify': async () => {
-    if (!(await verifyPassword(credentials, PASSWORD))) throw new Error('argon2 verify failed');
+  'argon2-hash-srp-verifier': async () => {
+    await hashPassword(PASSWORD, settings.passwordHashing);
+    createSrpVerifier(POOL_NAME, USERNAME, PASSWORD, randomBytes);
+  },
+  'argon2-verify': verify,
+  'argon2-verify-sign-pair': async () => {
+    await verify();
+    await signPair();
   },
   'rs256-sign': () => sign(claims('access')),
-  'rs256-sign-pair': () => Promise.all([sign(claims('id')), sign(claims('access'))]),
+  'rs256-sign-pair': signPair,
   'rs256-verify': async () => verifyJws(decodeJws(accessToken), publicKey, { issuer: ISSUER, now: new Date() }),
   'srp-server-round-trip': async () => {
     // InitiateAuth: B = k·v + g^b. RespondToAuthChallenge: S = (A·v^u)^b and the HMAC check (a wrong
@@ -75,7 +88,7 @@ const ops: Record<PrimitiveOp, () => Promise<unknown>> = {
       timestamp: formatSrpTimestamp(new Date()),
       signatureBase64: wrongSignature,
     });
-    await Promise.all([sign(claims('id')), sign(claims('access'))]);
+    await signPair();
   },
   none: async () => {},
 };
