@@ -231,9 +231,60 @@ for (const store of STORES) {
       await signedInAs(await start(clientId, { USERNAME: 'passwordless', PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD }), 'passwordless');
     });
 
-    it('asks for a password at sign-up where nothing else can sign a user in', async () => {
-      const { clientId } = await createPool({ Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] } } });
-      await rejects(idp.send(new SignUpCommand({ ClientId: clientId, Username: 'needs-one', UserAttributes: [{ Name: 'email', Value: uniqueEmail('needs-one') }] })), 'InvalidParameterException', /password is required/);
+    it('asks for a password at sign-up unless a code the pool verifies at sign-up can sign the user in', async () => {
+      const signUp = (clientId: string, attributes: Record<string, string>) =>
+        idp.send(new SignUpCommand({ ClientId: clientId, Username: 'needs-one', UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })) }));
+      const email = { email: uniqueEmail('needs-one') };
+      const required = /^A password is required to sign up in this user pool\.$/;
+      // No one-time password; a passkey is registered only once signed in, so it does not count.
+      for (const factors of [['PASSWORD'], ['PASSWORD', 'WEB_AUTHN']] as const) {
+        const { clientId } = await createPool({ AutoVerifiedAttributes: ['email'], Policies: { SignInPolicy: { AllowedFirstAuthFactors: [...factors] } } });
+        await rejects(signUp(clientId, email), 'InvalidParameterException', required);
+      }
+      // The code's contact is not verified at sign-up.
+      await rejects(signUp((await createPool({ AutoVerifiedAttributes: [] })).clientId, email), 'InvalidParameterException', required);
+      // The app client may not sign in with USER_AUTH.
+      const { poolId } = await createPool({ AutoVerifiedAttributes: ['email'] });
+      const { UserPoolClient } = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'srp', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+      await rejects(signUp(UserPoolClient!.ClientId!, email), 'InvalidParameterException', required);
+      // Everything in place but the contact itself: a phone number, where only email is verified.
+      const emailOnly = await createPool({ AutoVerifiedAttributes: ['email'] });
+      await rejects(signUp(emailOnly.clientId, { phone_number: uniquePhone() }), 'InvalidParameterException', /needs one of these attributes to receive sign-in codes: email\.$/);
+      assert.equal((await signUp(emailOnly.clientId, email)).UserConfirmed, false);
+    });
+
+    it('creates a user without a password as administrator where codes can sign them in: confirmed, invited without one', async () => {
+      const { poolId, clientId } = await createPool();
+      const email = uniqueEmail('invited');
+      const { User } = await idp.send(
+        new AdminCreateUserCommand({
+          UserPoolId: poolId,
+          Username: 'invited',
+          DesiredDeliveryMediums: ['EMAIL'],
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+      assert.equal(User?.UserStatus, 'CONFIRMED');
+      const [invitation] = await messagesTo(server.url, email);
+      assert.equal(invitation?.body, 'Your username is invited. Sign in with a code sent to you.');
+      const select = await start(clientId, { USERNAME: 'invited' });
+      assert.deepEqual(select.AvailableChallenges, ['EMAIL_OTP']);
+      const otp = await start(clientId, { USERNAME: 'invited', PREFERRED_CHALLENGE: 'EMAIL_OTP' });
+      await signedInAs(await respond(clientId, 'EMAIL_OTP', otp.Session, { USERNAME: 'invited', EMAIL_OTP_CODE: await latestCode(server.url, email) }), 'invited');
+
+      // Nothing to send a code to: refused, nothing created.
+      await rejects(
+        idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'unreachable', MessageAction: 'SUPPRESS' })),
+        'InvalidParameterException',
+        /needs one of these attributes to receive sign-in codes: email, phone_number\.$/,
+      );
+      await rejects(start(clientId, { USERNAME: 'unreachable', PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD }), 'UserNotFoundException');
+      // A temporary password given is a temporary password, as anywhere.
+      const withPassword = await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'temporary', TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS' }));
+      assert.equal(withPassword.User?.UserStatus, 'FORCE_CHANGE_PASSWORD');
     });
 
     it('keeps the SignInPolicy, and refuses one without passwords or a passwordless one on the Lite plan', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../protocol/errors.js';
-import { allowsPasswordlessUsers } from '../userpools/auth/choice-sign-in.js';
+import { passwordRequired } from '../userpools/users/passwordless-users.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import type { HostedPool } from './hosted-pool.js';
 import { field, pageUrl, postedForm, sendFormPage } from './page-response.js';
@@ -19,7 +19,7 @@ const INPUT_TYPES: Record<string, Pick<FieldSpec, 'type' | 'autocomplete'>> = {
 };
 
 /**
- * The sign-up form: the sign-in name, a password (optional in a passwordless pool), the attributes the pool requires, and the contact the
+ * The sign-up form: the sign-in name, a password, the attributes the pool requires, and the contact the
  * pool verifies (where the confirmation code goes) when the name is not already that contact.
  */
 function signUpFields(hosted: HostedPool): FieldSpec[] {
@@ -31,8 +31,7 @@ function signUpFields(hosted: HostedPool): FieldSpec[] {
   const label = usernameLabel(hosted.pool);
   return [
     { name: 'username', label, ...(label === 'Email' ? INPUT_TYPES.email : { autocomplete: 'username' }) },
-    // Where one-time codes or passkeys can sign users in, a password is theirs to choose (SignUp takes none).
-    { name: 'password', label: allowsPasswordlessUsers(hosted.pool) ? 'Password (optional)' : 'Password', type: 'password', autocomplete: 'new-password', secret: true },
+    { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', secret: true },
     ...attributes.map((name) => ({
       name: `attribute:${name}`,
       label: required.includes(name) ? attributeLabel(name) : `${attributeLabel(name)} (optional)`,
@@ -71,11 +70,13 @@ export async function postSignUp(hosted: HostedPool, request: FastifyRequest, re
   const attributes = specs
     .filter((spec) => spec.name.startsWith('attribute:') && values[spec.name] !== '')
     .map((spec) => ({ Name: spec.name.slice('attribute:'.length), Value: values[spec.name] }));
+  // Cognito's hosted pages always ask for a password, even where SignUp could go without one.
+  if (!values.password) return showSignUp(hosted, request, reply, auth, { error: { message: passwordRequired().message, field: 'password' }, values }, 400);
   try {
     await callUserPoolApi(hosted.ctx, 'SignUp', {
       ClientId: auth.client.clientId,
       Username: username || undefined,
-      Password: values.password || undefined,
+      Password: values.password,
       UserAttributes: attributes,
       SecretHash: username ? secretHashFor(hosted.ctx, auth.client, username) : undefined,
     });

@@ -45,10 +45,12 @@ const allowedOneTimePasswords = (pool: StoredUserPool): OneTimePassword[] =>
 export const allowsOneTimePasswords = (pool: StoredUserPool): boolean => allowedOneTimePasswords(pool).length > 0;
 
 /**
- * Whether users may sign up without a password: when they can sign in with a one-time password or a
- * passkey instead (SignUpRequest.Password: "only when passwordless sign-in is available").
+ * The contacts a user without a password could be sent a sign-in code at: those of the one-time passwords
+ * the pool allows. Only these make a user without a password possible (passwordless-users.ts): a passkey
+ * is registered by a user who is signed in already.
  */
-export const allowsPasswordlessUsers = (pool: StoredUserPool): boolean => allowsOneTimePasswords(pool) || passkeysAllowed(pool);
+export const passwordlessContacts = (pool: StoredUserPool): ('email' | 'phone_number')[] =>
+  allowedOneTimePasswords(pool).map((otp) => ONE_TIME_PASSWORDS[otp].contact);
 
 /** The passwordless factors the pool allows, as a user with every means for them is offered them. */
 const allowedPasswordless = (pool: StoredUserPool): FirstFactor[] => [...(passkeysAllowed(pool) ? (['WEB_AUTHN'] as const) : []), ...allowedOneTimePasswords(pool)];

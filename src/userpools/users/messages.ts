@@ -18,34 +18,43 @@ const DEFAULTS = {
   authenticationEmail: 'Your authentication code is {####}.',
 };
 
+/** The invitation of a user without a password (Gatehouse's words: Cognito's are not published). */
+const PASSWORDLESS_INVITATION = {
+  inviteSubject: 'Your new account',
+  inviteEmail: 'Your username is {username}. Sign in with a code sent to you.',
+  inviteSms: 'Your username is {username}. Sign in with a code sent to you.',
+};
+
 function destinationOf(user: StoredUser, medium: 'EMAIL' | 'SMS'): string | undefined {
   return medium === 'EMAIL' ? user.attributes.email : user.attributes.phone_number;
 }
 
 /**
- * AdminCreateUser's invitation with the temporary password, through each desired medium the user has a
- * destination for (Cognito's default medium is SMS).
+ * AdminCreateUser's invitation with the temporary password (none for a user without a password, whose
+ * template need not have the {####} placeholder), through each desired medium the user has a destination
+ * for (Cognito's default medium is SMS).
  */
 export async function sendInvitation(
   ctx: ServiceContext,
   pool: StoredUserPool,
   user: StoredUser,
-  temporaryPassword: string,
+  temporaryPassword: string | undefined,
   mediums: DeliveryMediumType[] = ['SMS'],
   /** The name the user signs in with: the email or phone number in pools that sign in with those. */
   signInName: string = user.username,
 ): Promise<void> {
   const template = pool.settings.userPool.AdminCreateUserConfig?.InviteMessageTemplate;
+  const defaults = temporaryPassword === undefined ? PASSWORDLESS_INVITATION : DEFAULTS;
   for (const medium of mediums) {
     const destination = destinationOf(user, medium === 'EMAIL' ? 'EMAIL' : 'SMS');
     if (!destination) continue;
-    const values = { code: temporaryPassword, username: signInName };
+    const values = { code: temporaryPassword ?? '', username: signInName };
     await deliver(
       ctx,
       pool,
       medium === 'EMAIL'
-        ? { medium, destination, subject: template?.EmailSubject ?? DEFAULTS.inviteSubject, body: renderTemplate(template?.EmailMessage ?? DEFAULTS.inviteEmail, values) }
-        : { medium: 'SMS', destination, body: renderTemplate(template?.SMSMessage ?? DEFAULTS.inviteSms, values) },
+        ? { medium, destination, subject: template?.EmailSubject ?? defaults.inviteSubject, body: renderTemplate(template?.EmailMessage ?? defaults.inviteEmail, values) }
+        : { medium: 'SMS', destination, body: renderTemplate(template?.SMSMessage ?? defaults.inviteSms, values) },
     );
   }
 }

@@ -88,6 +88,8 @@ export interface NewUser {
   status: 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD';
   password?: { value: string } & CredentialOptions;
   writer: Writer;
+  /** A further check of the final attributes (the sign-in name included), before anything is written. */
+  check?: (attributes: Record<string, string>) => void;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function createUser(ctx: ServiceContext, pool: StoredUserPool, inpu
   const { username, attributes } = nameNewUser(pool, input.name, sub, written);
   attributes.sub = sub;
   checkRequiredAttributes(pool, attributes);
+  input.check?.(attributes);
   const now = ctx.now();
   const user: StoredUser = {
     poolId: pool.id,

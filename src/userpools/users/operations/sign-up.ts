@@ -1,17 +1,17 @@
 import type { SignUpRequest, SignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 import type { RequestContext } from '../../../context.js';
-import { InvalidParameterException, NotAuthorizedException } from '../../../protocol/errors.js';
-import { allowsPasswordlessUsers } from '../../auth/choice-sign-in.js';
+import { NotAuthorizedException } from '../../../protocol/errors.js';
 import { clientRequest } from '../../client-requests.js';
 import { checkCodeMessage } from '../codes.js';
 import { checkPasswordPolicy } from '../password-policy.js';
+import { signUpWithoutPassword } from '../passwordless-users.js';
 import { createUser } from '../users.js';
 import { sendSignUpCode } from '../verification.js';
 
 /**
  * Self-service registration: an UNCONFIRMED user with the chosen password (or none, where one-time
- * passwords can sign them in), and a confirmation code to the
- * pool's auto-verified contact. Attributes are limited to the app client's WriteAttributes.
+ * passwords can sign them in: passwordless-users.ts), and a confirmation code to the pool's auto-verified
+ * contact. Attributes are limited to the app client's WriteAttributes.
  */
 export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise<SignUpResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
@@ -19,7 +19,7 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
     throw new NotAuthorizedException('SignUp is not permitted for this user pool');
   }
   // A user without a password signs in with one-time passwords (choice-sign-in.ts).
-  if (!input.Password && !allowsPasswordlessUsers(pool)) throw new InvalidParameterException('A password is required to sign up in this user pool.');
+  const check = input.Password ? undefined : signUpWithoutPassword(pool, client);
   if (input.Password) checkPasswordPolicy(pool.settings.userPool.Policies?.PasswordPolicy, input.Password);
   // Sign-ups under ever new names could each send a code to one stranger's address: the address counts too.
   const autoVerified: string[] = pool.settings.userPool.AutoVerifiedAttributes ?? [];
@@ -34,6 +34,7 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
     status: 'UNCONFIRMED',
     ...(input.Password && { password: { value: input.Password, temporary: false } }),
     writer: { kind: 'client', writeAttributes: client.settings.WriteAttributes },
+    ...(check && { check }),
   });
   for (const count of countMessages) await count();
   const delivery = await sendSignUpCode(poolCtx, pool, user);
