@@ -5,6 +5,7 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
+  AdminResetUserPasswordCommand,
   AdminRespondToAuthChallengeCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserSettingsCommand,
@@ -31,7 +32,7 @@ import { FormBrowser, location, readForm } from './helpers/form-browser.js';
 import { rejects, uniqueEmail, uniquePhone } from './helpers/assertions.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { totpCode } from './helpers/authenticator.js';
-import { latestCode as mailboxCode } from './helpers/mailbox.js';
+import { latestCode as mailboxCode, messagesTo } from './helpers/mailbox.js';
 import { STORES } from './helpers/stores.js';
 const CALLBACK = 'http://localhost:3000/callback';
 const SMS = { SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::123456789012:role/cognito-sms', ExternalId: 'gatehouse-test' } };
@@ -534,7 +535,9 @@ for (const store of STORES) {
         return { poolId, clientId: UserPoolClient!.ClientId! };
       };
       const userWithBoth = async (poolId: string, username: string) => {
-        await createUser(poolId, username, { email: uniqueEmail(username), email_verified: 'true', phone_number: uniquePhone(), phone_number_verified: 'true' });
+        const contacts = { email: uniqueEmail(username), phone_number: uniquePhone() };
+        await createUser(poolId, username, { ...contacts, email_verified: 'true', phone_number_verified: 'true' });
+        return contacts;
       };
       const smsFactor = (poolId: string, username: string, Enabled: boolean) =>
         idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: username, SMSMfaSettings: { Enabled } }));
@@ -559,6 +562,11 @@ for (const store of STORES) {
       assert.equal(await medium(UserPoolClient!.ClientId!, 'barbara'), 'EMAIL');
       await idp.send(new AdminSetUserMFAPreferenceCommand({ UserPoolId: emailPool, Username: 'barbara', EmailMfaSettings: { Enabled: true } }));
       assert.equal(await medium(UserPoolClient!.ClientId!, 'barbara'), 'SMS', 'the mailbox that receives MFA codes does not receive reset codes');
+      // An administrator's reset sends its code by the same rule: the email first, in this pool.
+      const ada = await userWithBoth(emailPool, 'ada');
+      await idp.send(new AdminResetUserPasswordCommand({ UserPoolId: emailPool, Username: 'ada' }));
+      assert.equal((await messagesTo(server.url, ada.email)).length, 1);
+      assert.deepEqual(await messagesTo(server.url, ada.phone_number), []);
 
       // Without the setting, Cognito's legacy behaviour: the phone, second factor or not.
       const legacy = await poolWith();

@@ -6,11 +6,12 @@ import { CODE_PURPOSES, issueCode } from '../codes.js';
 import { sendCode } from '../messages.js';
 import { requireUser } from '../sign-in-names.js';
 import { updateUser } from '../users.js';
-import { passwordResetRefusal } from '../verification.js';
+import { passwordResetRefusal, recoveryMedium } from '../verification.js';
 
 /**
- * Puts the user in RESET_REQUIRED: the current password stops working, and a reset code goes to a
- * verified email or phone number, which the user needs to choose a new password (ConfirmForgotPassword).
+ * Puts the user in RESET_REQUIRED: the current password stops working, and a reset code goes where
+ * ForgotPassword's would (the pool's AccountRecoverySetting), which the user needs to choose a new password
+ * (ConfirmForgotPassword).
  * Not for a user still on a temporary password: AdminCreateUser's RESEND or AdminSetUserPassword serve them.
  */
 export async function adminResetUserPassword(ctx: RequestContext, input: AdminResetUserPasswordRequest): Promise<Record<string, never>> {
@@ -18,7 +19,7 @@ export async function adminResetUserPassword(ctx: RequestContext, input: AdminRe
   const user = await requireUser(ctx, pool, input.Username!);
   const refusal = passwordResetRefusal(user);
   if (refusal) throw refusal;
-  const medium = user.attributes.phone_number_verified === 'true' ? 'SMS' : user.attributes.email_verified === 'true' ? 'EMAIL' : undefined;
+  const medium = await recoveryMedium(ctx, pool, user);
   if (!medium) {
     throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
   }
