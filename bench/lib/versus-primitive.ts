@@ -56,14 +56,15 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
   const baselineRunner = spec.primitives.runner(spec.baseline.op, connections, spec.baseline.label);
   const { subject: s, baseline: b } = await compareRunners(spec.subject, baselineRunner, ctx.load, ctx.log);
 
-  const label = `${spec.baseline.label}${scale !== 1 ? ` × ${scale}` : ''}, ${connections} in flight`;
+  const unit = per === 'request' ? 'req/s' : `${per}s/s`;
+  const bare = { label: `${spec.baseline.label}${scale !== 1 ? ` × ${scale}` : ''}, ${connections} in flight`, value: b.rps * scale };
   const rows = [
     row({
       scenario,
       metric: 'throughput',
-      unit: per === 'request' ? 'req/s' : `${per}s/s`,
+      unit,
       value: s.rps,
-      baseline: { label, value: b.rps * scale },
+      baseline: bare,
       target: { on: 'ratio', op: '>=', limit: spec.target },
       samples: { value: s.samples.map((x) => x.rps), baseline: b.samples.map((x) => x.rps * scale) },
       ...(spec.note && { note: spec.note }),
@@ -87,7 +88,7 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
       row({
         scenario,
         metric: 'throughput vs the HTTP floor',
-        unit: per === 'request' ? 'req/s' : `${per}s/s`,
+        unit,
         value: s2.rps,
         baseline: { label: `bare node:http + ${floor.label}, ${connections} connections`, value: f.rps },
         samples: { value: s2.samples.map((x) => x.rps), baseline: f.samples.map((x) => x.rps) },
@@ -98,16 +99,8 @@ export async function compareWithPrimitive(ctx: ScenarioContext, spec: VersusPri
       rows.push(row({ scenario, metric: `server CPU/${per} vs the HTTP floor`, unit: 'µs', value: s2.cpuUsPerRequest, baseline: { label: `bare node:http + ${floor.label}`, value: f.cpuUsPerRequest } }));
     }
     // Where the floor itself stays under the target, no server doing this operation's work reaches it here.
-    rows.push(
-      row({
-        scenario,
-        metric: 'HTTP floor vs the bare primitive',
-        unit: per === 'request' ? 'req/s' : `${per}s/s`,
-        value: f.rps,
-        baseline: { label, value: b.rps * scale },
-        note: `the ceiling of the target's ratio (${spec.target}) on this machine: the floor and the bare primitive come from different rounds of the same run`,
-      }),
-    );
+    const note = `the ceiling of the target's ratio (${spec.target}) on this machine: the floor and the bare primitive come from different rounds of the same run`;
+    rows.push(row({ scenario, metric: 'HTTP floor vs the bare primitive', unit, value: f.rps, baseline: bare, note }));
   }
 
   if (spec.atHalfPeak) {
