@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
+  AdminDeleteSoftwareTokenCommand,
+  AdminGetUserAuthFactorsCommand,
   AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AdminResetUserPasswordCommand,
@@ -154,6 +156,33 @@ for (const store of STORES) {
       assert.equal((await idp.send(new GetUserCommand({ AccessToken: AuthenticationResult.AccessToken }))).Username, 'ada');
       // The session answered once.
       await rejects(answer(clientId, 'SOFTWARE_TOKEN_MFA', challenge.Session, { USERNAME: 'ada', SOFTWARE_TOKEN_MFA_CODE: '000000' }), 'NotAuthorizedException');
+    });
+
+    it('AdminDeleteSoftwareToken forgets a lost authenticator: no more TOTP at sign-in, and a new one can be registered', async () => {
+      const { poolId, clientId } = await createPool('OPTIONAL', { SoftwareTokenMfaConfiguration: TOTP_ON });
+      await createUser(poolId, 'lost');
+      const register = async (accessToken: string) => {
+        const { SecretCode } = await idp.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }));
+        await idp.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: totpCode(SecretCode!, serverNow()) }));
+        await idp.send(new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
+      };
+      await register((await passwordSignIn(clientId, 'lost')).AuthenticationResult!.AccessToken!);
+      const factors = () => idp.send(new AdminGetUserAuthFactorsCommand({ UserPoolId: poolId, Username: 'lost' }));
+      const before = await factors();
+      assert.deepEqual([before.UserMFASettingList, before.PreferredMfaSetting, before.ConfiguredUserAuthFactors], [['SOFTWARE_TOKEN_MFA'], 'SOFTWARE_TOKEN_MFA', ['PASSWORD', 'SOFTWARE_TOKEN']]);
+      nextStep();
+      assert.equal((await passwordSignIn(clientId, 'lost')).ChallengeName, 'SOFTWARE_TOKEN_MFA');
+
+      await idp.send(new AdminDeleteSoftwareTokenCommand({ UserPoolId: poolId, Username: 'lost' }));
+      const after = await factors();
+      assert.deepEqual([after.Username, after.UserMFASettingList, after.PreferredMfaSetting, after.ConfiguredUserAuthFactors], ['lost', undefined, undefined, ['PASSWORD']]);
+      const signedIn = await passwordSignIn(clientId, 'lost');
+      assert.ok(signedIn.AuthenticationResult?.AccessToken, 'OPTIONAL MFA and no factor left: tokens at once');
+      nextStep();
+      await register(signedIn.AuthenticationResult.AccessToken);
+      nextStep();
+      assert.equal((await passwordSignIn(clientId, 'lost')).ChallengeName, 'SOFTWARE_TOKEN_MFA');
+      await rejects(idp.send(new AdminDeleteSoftwareTokenCommand({ UserPoolId: poolId, Username: 'nobody' })), 'UserNotFoundException');
     });
 
     it('refuses a wrong TOTP code (the session stays for a retry) and a code already used', async () => {

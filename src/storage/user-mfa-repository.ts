@@ -130,6 +130,19 @@ export class UserMfaRepository {
     });
   }
 
+  /** AdminDeleteSoftwareToken: the authenticator goes, verified or pending, and TOTP MFA is off. */
+  async removeTotp(poolId: string, usernameKey: string, now: Date): Promise<void> {
+    await this.upsert(poolId, usernameKey, {
+      totp_secret: null,
+      totp_pending_secret: null,
+      totp_device_name: null,
+      totp_last_step: null,
+      totp_enabled: 0,
+      totp_preferred: 0,
+      updated_at: now.getTime(),
+    });
+  }
+
   /** Writes `values` on the user's row, creating it (nothing else on) when the user has none. */
   private async upsert(poolId: string, usernameKey: string, values: Partial<UserMfaTable> & { updated_at: number }): Promise<void> {
     await this.db

@@ -43,6 +43,7 @@ import { adminUserGlobalSignOut, globalSignOut } from '../auth/operations/global
 import { adminInitiateAuth, initiateAuth } from '../auth/operations/initiate-auth.js';
 import { adminRespondToAuthChallenge, respondToAuthChallenge } from '../auth/operations/respond-to-auth-challenge.js';
 import { revokeToken } from '../auth/operations/revoke-token.js';
+import { adminDeleteSoftwareToken } from '../mfa/operations/admin-delete-software-token.js';
 import { adminSetUserMFAPreference } from '../mfa/operations/admin-set-user-mfa-preference.js';
 import { associateSoftwareToken } from '../mfa/operations/associate-software-token.js';
 import { setUserMFAPreference } from '../mfa/operations/set-user-mfa-preference.js';
@@ -60,6 +61,7 @@ import {
 import { changePassword } from '../users/operations/change-password.js';
 import { deleteUser } from '../users/operations/delete-user.js';
 import { getUser } from '../users/operations/get-user.js';
+import { adminGetUserAuthFactors } from '../auth/operations/admin-get-user-auth-factors.js';
 import { getUserAuthFactors } from '../auth/operations/get-user-auth-factors.js';
 import {
   deleteUserAttributes,
@@ -130,6 +132,8 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   VerifySoftwareToken: verifySoftwareToken,
   SetUserMFAPreference: setUserMFAPreference,
   AdminSetUserMFAPreference: adminSetUserMFAPreference,
+  AdminDeleteSoftwareToken: adminDeleteSoftwareToken,
+  AdminGetUserAuthFactors: adminGetUserAuthFactors,
   SetUserSettings: setUserSettings,
   AdminSetUserSettings: adminSetUserSettings,
 
