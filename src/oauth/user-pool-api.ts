@@ -2,7 +2,7 @@ import type { RequestContext } from '../context.js';
 import { userPoolsModel } from '../protocol/service-model.js';
 import { validateInput } from '../protocol/validate-input.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
-import { clientSecretOf } from '../userpools/app-clients.js';
+import { clientSecretOf } from '../userpools/app-client-secrets.js';
 import { secretHashOf } from '../userpools/client-requests.js';
 import { userPoolOperations } from '../userpools/operations/index.js';
 

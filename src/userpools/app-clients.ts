@@ -7,6 +7,7 @@ import type { RequestContext, ServiceContext } from '../context.js';
 import { InvalidParameterException, LimitExceededException, ResourceNotFoundException } from '../protocol/errors.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import { DuplicateKeyError } from '../storage/conflicts.js';
+import { clientSecretOf, sealClientSecret } from './app-client-secrets.js';
 import { clientSettings } from './app-client-settings.js';
 import { newClientId, newClientSecret } from './ids.js';
 import { requirePool } from './pools.js';
@@ -14,21 +15,10 @@ import { requireScopesExist } from './resource-servers/resource-servers.js';
 
 const MAX_CLIENTS_PER_POOL = 1000;
 
-/** The associated data that ties an encrypted client secret to its client. */
-const secretContext = (client: { poolId: string; clientId: string }) => `client-secret:${client.poolId}:${client.clientId}`;
-
 export async function requireClient(ctx: ServiceContext, poolId: string, clientId: string): Promise<StoredAppClient> {
   const client = await ctx.repos.appClients.get(poolId, clientId);
   if (!client) throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
   return client;
-}
-
-export function sealClientSecret(ctx: ServiceContext, client: { poolId: string; clientId: string }, secret: string): string {
-  return ctx.secrets.encrypt(secret, secretContext(client));
-}
-
-export function clientSecretOf(ctx: ServiceContext, client: StoredAppClient): string | undefined {
-  return client.encryptedSecret ? ctx.secrets.decrypt(client.encryptedSecret, secretContext(client)) : undefined;
 }
 
 export function toUserPoolClientType(ctx: ServiceContext, client: StoredAppClient): UserPoolClientType {

@@ -4,7 +4,7 @@ import type { RequestContext, ServiceContext } from '../context.js';
 import { NotAuthorizedException, ResourceNotFoundException } from '../protocol/errors.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
-import { clientSecretOf } from './app-clients.js';
+import { clientSecretsOf } from './app-client-secrets.js';
 
 export interface ClientRequest {
   pool: StoredUserPool;
@@ -28,21 +28,16 @@ export function secretHashOf(secret: string, username: string, clientId: string)
 
 /**
  * When the client has a secret, SECRET_HASH must be Base64(HMAC-SHA256(secret, username + clientId)) for
- * one of the names the caller may have used (the name typed, or the internal username), compared in
- * constant time.
+ * one of its secrets (two while it rotates them) and one of the names the caller may have used (the name
+ * typed, or the internal username), compared in constant time.
  */
-
 export function checkSecretHash(ctx: RequestContext, client: StoredAppClient, usernames: (string | undefined)[], secretHash: string | undefined): void {
-  const secret = clientSecretOf(ctx, client);
-  if (secret === undefined) return;
+  const secrets = clientSecretsOf(ctx, client);
+  if (secrets.length === 0) return;
   if (!secretHash) throw new NotAuthorizedException(`Client ${client.clientId} is configured with secret but SECRET_HASH was not received`);
   const given = Buffer.from(secretHash, 'base64');
-  const matches = usernames
-    .filter((name): name is string => name !== undefined)
-    .some((name) => {
-      const expected = secretHashOf(secret, name, client.clientId);
-      return safeEqual(given, expected);
-    });
+  const names = usernames.filter((name): name is string => name !== undefined);
+  const matches = secrets.some(({ value }) => names.some((name) => safeEqual(given, secretHashOf(value, name, client.clientId))));
   if (!matches) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.clientId}`);
 }
 
@@ -53,11 +48,11 @@ export async function clientRequest(ctx: RequestContext, clientId: string, usern
   return found;
 }
 
-/** Whether `given` is the client's secret, compared in constant time; undefined for a client without one. */
+/** Whether `given` is one of the client's secrets, compared in constant time; undefined for a client without one. */
 export function clientSecretMatches(ctx: ServiceContext, client: StoredAppClient, given: string | undefined): boolean | undefined {
-  const secret = clientSecretOf(ctx, client);
-  if (secret === undefined) return undefined;
-  return safeEqual(given ?? '', secret);
+  const secrets = clientSecretsOf(ctx, client);
+  if (secrets.length === 0) return undefined;
+  return secrets.some(({ value }) => safeEqual(given ?? '', value));
 }
 
 /** A client that authenticates with its secret itself (GetTokensFromRefreshToken, RevokeToken). */

@@ -12,6 +12,7 @@ import { listUserPools } from './list-user-pools.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { updateUserPool } from './update-user-pool.js';
 import { updateUserPoolClient } from './update-user-pool-client.js';
+import { addUserPoolClientSecret, deleteUserPoolClientSecret, listUserPoolClientSecrets } from './user-pool-client-secrets.js';
 import { getUserPoolMfaConfig, setUserPoolMfaConfig } from './user-pool-mfa-config.js';
 import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../groups/operations/groups.js';
 import { adminAddUserToGroup, adminListGroupsForUser, adminRemoveUserFromGroup, listUsersInGroup } from '../groups/operations/memberships.js';
@@ -88,6 +89,9 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   UpdateUserPoolClient: updateUserPoolClient,
   DeleteUserPoolClient: deleteUserPoolClient,
   ListUserPoolClients: listUserPoolClients,
+  AddUserPoolClientSecret: addUserPoolClientSecret,
+  ListUserPoolClientSecrets: listUserPoolClientSecrets,
+  DeleteUserPoolClientSecret: deleteUserPoolClientSecret,
 
   CreateUserPoolDomain: createUserPoolDomain,
   DescribeUserPoolDomain: describeUserPoolDomain,
