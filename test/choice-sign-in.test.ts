@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
   AdminInitiateAuthCommand,
   AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
@@ -274,6 +275,16 @@ for (const store of STORES) {
       assert.deepEqual(select.AvailableChallenges, ['EMAIL_OTP']);
       const otp = await start(clientId, { USERNAME: 'invited', PREFERRED_CHALLENGE: 'EMAIL_OTP' });
       await signedInAs(await respond(clientId, 'EMAIL_OTP', otp.Session, { USERNAME: 'invited', EMAIL_OTP_CODE: await latestCode(server.url, email) }), 'invited');
+
+      // An address the administrator gave, not yet verified: the only way in for a user without a
+      // password, and the right code verifies it.
+      const unverified = uniqueEmail('unverified');
+      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'unverified', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: unverified }] }));
+      const code = await start(clientId, { USERNAME: 'unverified', PREFERRED_CHALLENGE: 'EMAIL_OTP' });
+      assert.equal(code.ChallengeName, 'EMAIL_OTP');
+      await signedInAs(await respond(clientId, 'EMAIL_OTP', code.Session, { USERNAME: 'unverified', EMAIL_OTP_CODE: await latestCode(server.url, unverified) }), 'unverified');
+      const verifiedNow = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'unverified' }));
+      assert.equal(verifiedNow.UserAttributes?.find((a) => a.Name === 'email_verified')?.Value, 'true');
 
       // Nothing to send a code to: refused, nothing created.
       await rejects(

@@ -60,8 +60,8 @@ const passwordFactors = (pool: StoredUserPool): FirstFactor[] => (allowedFirstAu
 /**
  * The first factors this user may choose from:
  * - PASSWORD and PASSWORD_SRP, when the user has a password (one who signed up without has none);
- * - passwordless ones the pool allows and the user has the means for — a registered passkey, a verified
- *   email address or phone number for its one-time password — for a confirmed user who signs in without
+ * - passwordless ones the pool allows and the user has the means for — a registered passkey, an email
+ *   address or phone number a one-time password may go to (reachableContact) — for a confirmed user who signs in without
  *   MFA. Cognito keeps MFA and passwordless sign-in apart: in a pool that requires MFA, or for a user who
  *   turned a factor on, the password (then the second factor) is the way in.
  */
@@ -70,7 +70,7 @@ async function firstFactorsOf(ctx: ServiceContext, pool: StoredUserPool, user: S
   if (user.status !== 'CONFIRMED' || pool.settings.userPool.MfaConfiguration === 'ON') return factors;
   const reachable: FirstFactor[] = [];
   for (const factor of allowedPasswordless(pool)) {
-    if (factor === 'WEB_AUTHN' ? await hasPasskey(ctx, user) : isOneTimePassword(factor) && verifiedContact(user, factor)) reachable.push(factor);
+    if (factor === 'WEB_AUTHN' ? await hasPasskey(ctx, user) : isOneTimePassword(factor) && reachableContact(user, factor)) reachable.push(factor);
   }
   if (reachable.length === 0 || signInFactors(pool, user, await readUserMfa(ctx, user)).length > 0) return factors;
   return [...factors, ...reachable];
@@ -78,12 +78,12 @@ async function firstFactorsOf(ctx: ServiceContext, pool: StoredUserPool, user: S
 
 /**
  * GetUserAuthFactors' ConfiguredUserAuthFactors: what the user has the means for, in either role — a
- * password; a one-time password the pool allows to a verified contact, or turned on as MFA; a passkey;
+ * password; a one-time password the pool allows to a contact it may go to, or turned on as MFA; a passkey;
  * an authenticator app (MFA only).
  */
 export async function configuredAuthFactors(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, mfa: StoredUserMfa): Promise<AuthFactorType[]> {
   const allowed = allowedOneTimePasswords(pool);
-  const oneTime = (otp: OneTimePassword) => (allowed.includes(otp) && verifiedContact(user, otp)) || preferenceOf(mfa, ONE_TIME_PASSWORDS[otp].factor).enabled;
+  const oneTime = (otp: OneTimePassword) => (allowed.includes(otp) && reachableContact(user, otp)) || preferenceOf(mfa, ONE_TIME_PASSWORDS[otp].factor).enabled;
   const factors: AuthFactorType[] = user.credentials ? ['PASSWORD'] : [];
   if (oneTime('EMAIL_OTP')) factors.push('EMAIL_OTP');
   if (oneTime('SMS_OTP')) factors.push('SMS_OTP');
@@ -92,7 +92,17 @@ export async function configuredAuthFactors(ctx: ServiceContext, pool: StoredUse
   return factors;
 }
 
-const verifiedContact = (user: StoredUser, otp: OneTimePassword): boolean => hasVerifiedContact(user, ONE_TIME_PASSWORDS[otp].contact);
+/**
+ * Whether a one-time password may go to the user's contact for it: a verified one. A user without a
+ * password (AdminCreateUser gave them none, and the contact with it) has no other way in, so theirs may
+ * be unverified; the right code then verifies it, as an MFA code does (markContactVerified). Codes never
+ * go to an unverified address of a user who has a password: a mistyped address would hand the account to
+ * whoever holds it.
+ */
+const reachableContact = (user: StoredUser, otp: OneTimePassword): boolean => {
+  const { contact } = ONE_TIME_PASSWORDS[otp];
+  return hasVerifiedContact(user, contact) || (!user.credentials && Boolean(user.attributes[contact]));
+};
 
 /**
  * USER_AUTH: the PREFERRED_CHALLENGE when this user may use it — a PASSWORD checked at once (it comes
@@ -212,7 +222,7 @@ async function startFactor(
 }
 
 /**
- * EMAIL_OTP and SMS_OTP as the first factor: a code to the verified contact, answered as the second
+ * EMAIL_OTP and SMS_OTP as the first factor: a code to the contact (reachableContact), answered as the second
  * factors' codes are; a right code completes the sign-in with no MFA after it (afterFactors). The codes a
  * name may be sent are limited (config codeMessageLimit), with LimitExceededException beyond.
  */
