@@ -249,6 +249,35 @@ for (const store of STORES) {
       await rejects(idp.send(new ListWebAuthnCredentialsCommand({ AccessToken: accessToken, NextToken: 'forged' })), 'InvalidParameterException', /Paging marker/);
     });
 
+    it('registers at most 20 passkeys for a user', async () => {
+      const { poolId, clientId } = await createPool('localhost');
+      const accessToken = await signedInUser(poolId, clientId, 'hoarder');
+      // Nineteen stored directly (each would need an authenticator of its own in the browser), then the
+      // twentieth and a twenty-first through the browser.
+      for (let i = 0; i < 19; i++) {
+        await server.gatehouse.services.repos.webauthnCredentials.insert({
+          poolId,
+          credentialId: Buffer.from(`stored-${i}`).toString('base64url'),
+          usernameKey: 'hoarder',
+          publicKey: 'AA',
+          signCount: 0,
+          relyingPartyId: 'localhost',
+          friendlyName: `stored ${i}`,
+          transports: ['internal'],
+          createdAt: new Date(),
+        });
+      }
+      const fresh = async () => {
+        await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+        authenticatorId = await newAuthenticator();
+        return register(accessToken);
+      };
+      await idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: await fresh() }));
+      await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: await fresh() })), 'LimitExceededException', /at most 20 passkeys/);
+      const listed = await idp.send(new ListWebAuthnCredentialsCommand({ AccessToken: accessToken, MaxResults: 20 }));
+      assert.equal(listed.Credentials?.length, 20);
+    });
+
     it('needs WEB_AUTHN in the SignInPolicy, and a relying party id or a domain', async () => {
       const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'no-passkeys' }));
       const { UserPoolClient } = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
