@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceError } from '../protocol/errors.js';
+import { termsLinksOf } from '../userpools/terms/terms.js';
 import { passwordRequired } from '../userpools/users/passwordless-users.js';
 import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import type { HostedPool } from './hosted-pool.js';
@@ -41,9 +42,10 @@ function signUpFields(hosted: HostedPool): FieldSpec[] {
   ];
 }
 
-function showSignUp(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, extra: Partial<FormState>, status = 200) {
+async function showSignUp(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, extra: Partial<FormState>, status = 200) {
+  const terms = await termsLinksOf(hosted.ctx, hosted.pool.id, auth.client.clientId);
   return sendFormPage(hosted, request, reply, auth, { path: '/signup', extra, status }, (state) =>
-    signUpPage(state, signUpFields(hosted), pageUrl(hosted, '/login', auth.query)),
+    signUpPage(state, signUpFields(hosted), pageUrl(hosted, '/login', auth.query), terms),
   );
 }
 

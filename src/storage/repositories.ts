@@ -10,6 +10,7 @@ import { SigningKeysRepository } from './signing-keys-repository.js';
 import { CodesRepository } from './codes-repository.js';
 import { UserMfaRepository } from './user-mfa-repository.js';
 import { DevicesRepository } from './devices-repository.js';
+import { TermsRepository } from './terms-repository.js';
 import { WebauthnCredentialsRepository } from './webauthn-credentials-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
 import { GroupsRepository } from './groups-repository.js';
@@ -32,6 +33,7 @@ export interface Repositories {
   userMfa: UserMfaRepository;
   devices: DevicesRepository;
   webauthnCredentials: WebauthnCredentialsRepository;
+  terms: TermsRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
@@ -58,6 +60,7 @@ export function createRepositories(db: Db): Repositories {
     userMfa: new UserMfaRepository(db),
     devices: new DevicesRepository(db),
     webauthnCredentials: new WebauthnCredentialsRepository(db),
+    terms: new TermsRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),

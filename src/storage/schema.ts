@@ -138,6 +138,18 @@ export interface WebauthnCredentialsTable {
   created_at: number;
 }
 
+export interface TermsTable {
+  pool_id: string;
+  terms_id: string;
+  client_id: string;
+  terms_name: string;
+  terms_source: string;
+  enforcement: string;
+  links: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DevMessagesTable {
   pool_id: string;
   message_id: string;
@@ -311,6 +323,7 @@ export interface Database {
   user_mfa: UserMfaTable;
   devices: DevicesTable;
   webauthn_credentials: WebauthnCredentialsTable;
+  terms: TermsTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
   user_aliases: UserAliasesTable;
@@ -339,6 +352,7 @@ export const USER_POOL_TABLES = [
   'user_mfa',
   'devices',
   'webauthn_credentials',
+  'terms',
   'group_members',
   'user_groups',
   'user_aliases',

@@ -21,6 +21,7 @@ export class UserNotConfirmedException extends ClientError {}
 export class PasswordResetRequiredException extends ClientError {}
 export class UnsupportedUserStateException extends ClientError {}
 export class GroupExistsException extends ClientError {}
+export class TermsExistsException extends ClientError {}
 export class UnsupportedTokenTypeException extends ClientError {}
 
 // Errors of multi-factor authentication.

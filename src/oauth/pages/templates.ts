@@ -32,12 +32,14 @@ ${links.signUp ? link(links.signUp, 'Need an account? Sign up') : ''}`,
   };
 }
 
-export function signUpPage(state: FormState, specs: FieldSpec[], signIn: string): PageContent {
+/** `terms`: the app client's terms of use and privacy policy (CreateTerms), shown once it has both. */
+export function signUpPage(state: FormState, specs: FieldSpec[], signIn: string, terms?: { termsOfUse: string; privacyPolicy: string }): PageContent {
   return {
     title: 'Sign up',
     body: html`<h1>Sign up</h1>
 <p class="textDescription-customizable">Create an account. Fields are required unless they say otherwise.</p>
 ${form(state, specs, 'Sign up')}
+${terms ? html`<p class="textDescription-customizable">By signing up, you agree to the <a href="${terms.termsOfUse}">terms of use</a> and the <a href="${terms.privacyPolicy}">privacy policy</a>.</p>` : ''}
 ${link(signIn, 'Already have an account? Sign in')}`,
   };
 }

@@ -8,7 +8,8 @@ export async function deleteUserPoolClient(ctx: RequestContext, input: DeleteUse
   if (!(await ctx.repos.appClients.delete(input.UserPoolId!, input.ClientId!))) {
     throw new ResourceNotFoundException(`User pool client ${input.ClientId} does not exist.`);
   }
-  // Its hosted UI customization goes with it (the pool's, ALL, stays).
+  // Its hosted UI customization (the pool's, ALL, stays) and its terms documents go with it.
   await ctx.repos.uiCustomizations.delete(input.UserPoolId!, input.ClientId!);
+  await ctx.repos.terms.deleteOfClient(input.UserPoolId!, input.ClientId!);
   return {};
 }

@@ -12,6 +12,7 @@ import { listUserPools } from './list-user-pools.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { updateUserPool } from './update-user-pool.js';
 import { updateUserPoolClient } from './update-user-pool-client.js';
+import { createTerms, deleteTerms, describeTerms, describeTermsByClient, listTerms, updateTerms } from '../terms/operations/terms.js';
 import { addUserPoolClientSecret, deleteUserPoolClientSecret, listUserPoolClientSecrets } from './user-pool-client-secrets.js';
 import { getUserPoolMfaConfig, setUserPoolMfaConfig } from './user-pool-mfa-config.js';
 import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../groups/operations/groups.js';
@@ -92,6 +93,12 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   AddUserPoolClientSecret: addUserPoolClientSecret,
   ListUserPoolClientSecrets: listUserPoolClientSecrets,
   DeleteUserPoolClientSecret: deleteUserPoolClientSecret,
+  CreateTerms: createTerms,
+  DescribeTerms: describeTerms,
+  DescribeTermsByClient: describeTermsByClient,
+  ListTerms: listTerms,
+  UpdateTerms: updateTerms,
+  DeleteTerms: deleteTerms,
 
   CreateUserPoolDomain: createUserPoolDomain,
   DescribeUserPoolDomain: describeUserPoolDomain,
