@@ -222,6 +222,9 @@ for (const store of STORES) {
       await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: foreign })), 'WebAuthnOriginNotAllowedException');
       const forged = withClientData(credential, (data) => ({ ...data, challenge: Buffer.from('not one of ours').toString('base64url') }));
       await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: forged })), 'WebAuthnChallengeNotFoundException');
+      // A challenge is sealed to the user who started it: another user of the pool cannot complete it.
+      const someoneElse = await signedInUser(poolId, clientId, 'bystander');
+      await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: someoneElse, Credential: credential })), 'WebAuthnChallengeNotFoundException');
       await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: { id: 'x' } })), 'InvalidParameterException');
 
       await idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential }));

@@ -4,7 +4,6 @@ import { InvalidParameterException, LimitExceededException } from '../../protoco
 import { DuplicateKeyError } from '../../storage/conflicts.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
-import { safeEqual } from '../../security/safe-equal.js';
 import { WebAuthnChallengeNotFoundException, WebAuthnClientMismatchException, WebAuthnCredentialNotSupportedException } from '../errors.js';
 import { readCredential, verified } from './client-data.js';
 import { checkOrigin, relyingParty } from './relying-party.js';
@@ -14,24 +13,28 @@ const REGISTRATION_MS = 5 * 60_000;
 /** Passkeys one user may register. */
 export const MAX_PASSKEYS_PER_USER = 20;
 
+/** Seals a registration challenge to its pool and user: one sealed for another user does not open. */
+const challengeContext = (user: StoredUser) => `webauthn-registration:${user.poolId}:${user.usernameKey}`;
+
 /**
- * The registration challenge carries what CompleteWebAuthnRegistration must trust — the pool, the user,
- * the app client and until when — under the server's MAC, so nothing is stored between the two calls:
- * `<base64url JSON>.<mac>`, random in its nonce.
+ * The registration challenge carries what CompleteWebAuthnRegistration must trust, the app client and
+ * until when, sealed by the server's secret box to the user (as session tokens are sealed), so nothing is
+ * stored between the two calls; its random IV makes every challenge new.
  */
 function mintChallenge(ctx: ServiceContext, user: StoredUser, clientId: string): string {
-  const claims = [user.poolId, user.usernameKey, clientId, ctx.now().getTime() + REGISTRATION_MS, ctx.randomBytes(16).toString('base64url')];
-  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return `${body}.${ctx.secrets.mac(`webauthn-registration:${body}`)}`;
+  return ctx.secrets.encryptCompact(JSON.stringify([clientId, ctx.now().getTime() + REGISTRATION_MS]), challengeContext(user));
 }
 
-/** The client a challenge this server minted for this user is bound to; WebAuthnChallengeNotFoundException otherwise, or once expired. */
+/** The client a challenge this server sealed for this user is bound to; WebAuthnChallengeNotFoundException otherwise, or once expired. */
 function openChallenge(ctx: ServiceContext, user: StoredUser, challenge: string): string {
-  const [body = '', mac = ''] = challenge.split('.');
   let claims: unknown[] = [];
-  if (safeEqual(mac, ctx.secrets.mac(`webauthn-registration:${body}`))) claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown[];
-  const [poolId, usernameKey, clientId, expiresAt] = claims;
-  if (poolId !== user.poolId || usernameKey !== user.usernameKey || typeof clientId !== 'string' || !(Number(expiresAt) > ctx.now().getTime())) {
+  try {
+    claims = JSON.parse(ctx.secrets.decryptCompact(challenge, challengeContext(user))) as unknown[];
+  } catch {
+    // forged, altered, or another user's: refused below
+  }
+  const [clientId, expiresAt] = claims;
+  if (typeof clientId !== 'string' || !(Number(expiresAt) > ctx.now().getTime())) {
     throw new WebAuthnChallengeNotFoundException('No passkey registration was started for this user, or it has expired: call StartWebAuthnRegistration again.');
   }
   return clientId;
