@@ -5,6 +5,7 @@ import {
   AddUserPoolClientSecretCommand,
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
+  CreateResourceServerCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DeleteUserPoolClientSecretCommand,
@@ -95,6 +96,37 @@ for (const store of STORES) {
       );
       await rejects(idp.send(new DeleteUserPoolClientSecretCommand({ UserPoolId: poolId, ClientId: clientId, ClientSecretId: older!.ClientSecretId })), 'ResourceNotFoundException');
       assert.ok((await signIn(clientId, chosen)).AuthenticationResult?.AccessToken);
+    });
+
+    it('the token endpoint takes either secret in HTTP Basic while both are live, then only the new one', async () => {
+      await idp.send(new CreateResourceServerCommand({ UserPoolId: poolId, Identifier: 'https://api.example.com', Name: 'API', Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read' }] }));
+      const { UserPoolClient } = await idp.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'machine',
+          GenerateSecret: true,
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthFlows: ['client_credentials'],
+          AllowedOAuthScopes: ['https://api.example.com/read'],
+        }),
+      );
+      const clientId = UserPoolClient!.ClientId!;
+      const first = UserPoolClient!.ClientSecret!;
+      const token = (secret: string) =>
+        fetch(`${server.url}/${poolId}/oauth2/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials&scope=https%3A%2F%2Fapi.example.com%2Fread',
+        });
+      const { ClientSecretDescriptor } = await idp.send(new AddUserPoolClientSecretCommand({ UserPoolId: poolId, ClientId: clientId }));
+      const second = ClientSecretDescriptor!.ClientSecretValue!;
+      for (const secret of [first, second]) assert.equal((await token(secret)).status, 200);
+      const [original] = await secretsOf(clientId);
+      await idp.send(new DeleteUserPoolClientSecretCommand({ UserPoolId: poolId, ClientId: clientId, ClientSecretId: original!.ClientSecretId }));
+      const refused = await token(first);
+      assert.equal(refused.status, 401);
+      assert.equal(((await refused.json()) as { error: string }).error, 'invalid_client');
+      assert.equal((await token(second)).status, 200);
     });
 
     it('refuses a secret for a public client, a chosen secret that is too short, and a client that does not exist', async () => {
