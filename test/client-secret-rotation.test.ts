@@ -5,7 +5,6 @@ import {
   AddUserPoolClientSecretCommand,
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
-  CreateResourceServerCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DeleteUserPoolClientSecretCommand,
@@ -16,6 +15,7 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { rejects } from './helpers/assertions.js';
+import { createMachineClient, MACHINE_SCOPE } from './helpers/machine-client.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
@@ -99,24 +99,12 @@ for (const store of STORES) {
     });
 
     it('the token endpoint takes either secret in HTTP Basic while both are live, then only the new one', async () => {
-      await idp.send(new CreateResourceServerCommand({ UserPoolId: poolId, Identifier: 'https://api.example.com', Name: 'API', Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read' }] }));
-      const { UserPoolClient } = await idp.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: poolId,
-          ClientName: 'machine',
-          GenerateSecret: true,
-          AllowedOAuthFlowsUserPoolClient: true,
-          AllowedOAuthFlows: ['client_credentials'],
-          AllowedOAuthScopes: ['https://api.example.com/read'],
-        }),
-      );
-      const clientId = UserPoolClient!.ClientId!;
-      const first = UserPoolClient!.ClientSecret!;
+      const { id: clientId, secret: first } = await createMachineClient(idp, poolId);
       const token = (secret: string) =>
         fetch(`${server.url}/${poolId}/oauth2/token`, {
           method: 'POST',
           headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'grant_type=client_credentials&scope=https%3A%2F%2Fapi.example.com%2Fread',
+          body: new URLSearchParams({ grant_type: 'client_credentials', scope: MACHINE_SCOPE }),
         });
       const { ClientSecretDescriptor } = await idp.send(new AddUserPoolClientSecretCommand({ UserPoolId: poolId, ClientId: clientId }));
       const second = ClientSecretDescriptor!.ClientSecretValue!;

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import {
-  CreateResourceServerCommand,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
-  CreateUserPoolDomainCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { CreateUserPoolCommand, CreateUserPoolDomainCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { createMachineClient, MACHINE_SCOPE } from './helpers/machine-client.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
@@ -36,20 +32,7 @@ for (const { name, skip } of STORES) {
       port = Number(new URL(server.url).port);
       const idp = server.idp();
       poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'token-route' }))).UserPool!.Id!;
-      await idp.send(new CreateResourceServerCommand({ UserPoolId: poolId, Identifier: 'https://api.example.com', Name: 'API', Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read' }] }));
-      const client = (
-        await idp.send(
-          new CreateUserPoolClientCommand({
-            UserPoolId: poolId,
-            ClientName: 'machine',
-            GenerateSecret: true,
-            AllowedOAuthFlowsUserPoolClient: true,
-            AllowedOAuthFlows: ['client_credentials'],
-            AllowedOAuthScopes: ['https://api.example.com/read'],
-          }),
-        )
-      ).UserPoolClient!;
-      machine = { id: client.ClientId!, secret: client.ClientSecret! };
+      machine = await createMachineClient(idp, poolId);
       await idp.send(
         new CreateUserPoolDomainCommand({
           UserPoolId: poolId,
@@ -106,7 +89,7 @@ for (const { name, skip } of STORES) {
     }
 
     it('grants client_credentials with the same headers, and a token of the same shape', async () => {
-      const [direct, fastify] = await both(form({ grant_type: 'client_credentials', scope: 'https://api.example.com/read' }), { ...FORM, authorization: basic(machine.id, machine.secret) });
+      const [direct, fastify] = await both(form({ grant_type: 'client_credentials', scope: MACHINE_SCOPE }), { ...FORM, authorization: basic(machine.id, machine.secret) });
       assert.equal(direct.status, 200);
       assert.equal(direct.headers['cache-control'], 'no-store');
       assert.equal(direct.headers.pragma, 'no-cache');
