@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isLoopback } from './security/loopback.js';
 
@@ -143,6 +143,17 @@ export const configSchema = z
     emailFrom: z.string().default('no-reply@gatehouse.local'),
     /** SMS are POSTed here as JSON ({to, message, poolId}); the seam for an SNS or vendor sender. */
     smsWebhookUrl: z.string().url().optional(),
+    /**
+     * The functions a pool's LambdaConfig names, by function name (the last part of its ARN) or by whole
+     * ARN: a JavaScript module run in the server's process (`handler(event, context)`, as Lambda's Node.js
+     * runtime calls it), or a URL the event is POSTed to as JSON, whose JSON answer is the function's result.
+     */
+    lambdaFunctions: z
+      .record(
+        z.string().min(1),
+        z.union([z.object({ module: z.string().min(1) }).strict(), z.object({ url: z.string().url() }).strict()]),
+      )
+      .default({}),
     userPools: z.array(declaredPool).default([]),
     roles: z.array(declaredRole).default([]),
     /**
@@ -259,6 +270,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   }
   const config = result.data;
   if (!isAbsolute(config.dataDir)) config.dataDir = resolve(config.dataDir);
+  // A function's module is found where the config file that names it is, as a reader of the file expects.
+  for (const fn of Object.values(config.lambdaFunctions)) {
+    if ('module' in fn && !isAbsolute(fn.module)) fn.module = resolve(configFile ? dirname(configFile) : '.', fn.module);
+  }
   if (config.mode === 'production' && !config.secretsKey) {
     throw new ConfigError('invalid configuration: secretsKey: production mode needs a secrets-encryption key (GATEHOUSE_SECRETS_KEY, at least 32 characters)');
   }

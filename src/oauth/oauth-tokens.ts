@@ -45,6 +45,7 @@ export async function tokensForUser(ctx: ServiceContext, grant: UserGrant, refre
     authTime: grant.authTime,
     originJti: grant.originJti,
     scopes: grant.scopes,
+    source: 'HostedAuth',
   };
   // OpenID Connect adds to the ID token the request's nonce and at_hash, the hash of its access token.
   const minted = await mintTokens(

@@ -62,7 +62,10 @@ function fieldOf(error: ServiceError): string | undefined {
   return attribute ? `attribute:${attribute[1]}` : undefined;
 }
 
-/** POST /signup: SignUp, as an app would call it, then the confirmation page. */
+/**
+ * POST /signup: SignUp, as an app would call it, then the confirmation page; or the sign-in page when the
+ * pool's pre sign-up function confirmed the user at once.
+ */
 export async function postSignUp(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const form = postedForm(hosted, request);
   const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
@@ -74,19 +77,21 @@ export async function postSignUp(hosted: HostedPool, request: FastifyRequest, re
     .map((spec) => ({ Name: spec.name.slice('attribute:'.length), Value: values[spec.name] }));
   // Cognito's hosted pages always ask for a password, even where SignUp could go without one.
   if (!values.password) return showSignUp(hosted, request, reply, auth, { error: { message: passwordRequired().message, field: 'password' }, values }, 400);
+  let confirmed: boolean | undefined;
   try {
-    await callUserPoolApi(hosted.ctx, 'SignUp', {
+    ({ UserConfirmed: confirmed } = await callUserPoolApi<{ UserConfirmed?: boolean }>(hosted.ctx, 'SignUp', {
       ClientId: auth.client.clientId,
       Username: username || undefined,
       Password: values.password,
       UserAttributes: attributes,
       SecretHash: username ? secretHashFor(hosted.ctx, auth.client, username) : undefined,
-    });
+    }));
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
     const fieldName = fieldOf(error);
     return showSignUp(hosted, request, reply, auth, { error: { message: error.message, ...(fieldName && { field: fieldName }) }, values }, 400);
   }
+  if (confirmed) return reply.redirect(pageUrl(hosted, '/login', auth.query, { username, notice: 'confirmed' }), 302);
   return reply.redirect(pageUrl(hosted, '/confirm', auth.query, { username }), 302);
 }
 

@@ -39,3 +39,8 @@ export class WebAuthnClientMismatchException extends ClientError {}
 export class WebAuthnOriginNotAllowedException extends ClientError {}
 export class WebAuthnRelyingPartyMismatchException extends ClientError {}
 export class WebAuthnCredentialNotSupportedException extends ClientError {}
+
+// A Lambda trigger's failures: the function refused (threw), could not be run, or answered nonsense.
+export class UserLambdaValidationException extends ClientError {}
+export class UnexpectedLambdaException extends ClientError {}
+export class InvalidLambdaResponseException extends ClientError {}

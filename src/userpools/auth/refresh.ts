@@ -59,6 +59,7 @@ export async function refreshSignIn(
     originJti: stored.originJti,
     ...(stored.deviceKey && { deviceKey: stored.deviceKey }),
     ...(stored.scopes && { scopes: stored.scopes }),
+    source: 'RefreshTokens' as const,
   };
   const tokens = await mintTokens(ctx, signIn, idToken);
   if (!rotate) return { ...tokens, TokenType: 'Bearer' };

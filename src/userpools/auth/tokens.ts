@@ -5,6 +5,7 @@ import { checkJwsClaims, decodeJws, JwsExpiredError, type JwsClaims } from '../.
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { preTokenGeneration, type TokenSource } from '../../triggers/pre-token-generation.js';
 import { newUuid } from '../users/users.js';
 
 const SECONDS: Record<TimeUnitsType, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
@@ -20,6 +21,8 @@ export interface SignIn {
   deviceKey?: string;
   /** OAuth scopes; API sign-ins get aws.cognito.signin.user.admin only. */
   scopes?: string[];
+  /** What the tokens are for, as the pre token generation function hears it; Authentication by default. */
+  source?: TokenSource;
 }
 
 export function issuerOf(ctx: ServiceContext, poolId: string): string {
@@ -83,6 +86,8 @@ export async function mintTokens(
 ): Promise<{ IdToken?: string; AccessToken: string; ExpiresIn: number }> {
   const { pool, client, user } = signIn;
   const iat = Math.floor(ctx.now().getTime() / 1000);
+  const groups = await groupClaims(ctx, signIn);
+  const custom = await preTokenGeneration(ctx, signIn, groups, signIn.source ?? 'Authentication');
   const common = {
     sub: user.sub,
     iss: issuerOf(ctx, pool.id),
@@ -90,10 +95,11 @@ export async function mintTokens(
     event_id: newUuid(ctx.randomBytes),
     auth_time: Math.floor(signIn.authTime.getTime() / 1000),
     iat,
-    ...(await groupClaims(ctx, signIn)),
+    ...(custom?.groups ?? groups),
   };
   const accessSeconds = validitySeconds(client, 'AccessToken');
-  const idClaims = {
+  const scopes = signIn.scopes ?? ['aws.cognito.signin.user.admin'];
+  const baseIdClaims = {
     ...common,
     ...attributeClaims(client.settings.ReadAttributes, user),
     aud: client.clientId,
@@ -102,16 +108,18 @@ export async function mintTokens(
     exp: iat + validitySeconds(client, 'IdToken'),
     jti: newUuid(ctx.randomBytes),
   };
-  const accessToken = ctx.keys.sign(pool.id, {
+  const idClaims = custom ? custom.idToken(baseIdClaims) : baseIdClaims;
+  const accessClaims = {
     ...common,
     client_id: client.clientId,
     token_use: 'access',
-    scope: (signIn.scopes ?? ['aws.cognito.signin.user.admin']).join(' '),
+    scope: (custom ? custom.scopes(scopes) : scopes).join(' '),
     username: user.username,
     ...(signIn.deviceKey && { device_key: signIn.deviceKey }),
     exp: iat + accessSeconds,
     jti: newUuid(ctx.randomBytes),
-  });
+  };
+  const accessToken = ctx.keys.sign(pool.id, custom ? custom.accessToken(accessClaims) : accessClaims);
   if (idToken === false) return { AccessToken: await accessToken, ExpiresIn: accessSeconds };
   const signedId =
     typeof idToken === 'function'

@@ -5,6 +5,7 @@ import { oneValidationError } from '../../protocol/validate-input.js';
 import { DuplicateKeyError } from '../../storage/conflicts.js';
 import type { Alias, StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { preSignUp, type PreSignUpCall } from '../../triggers/pre-sign-up.js';
 import { AliasExistsException, UserNotFoundException, UsernameExistsException } from '../errors.js';
 import { applyAttributeWrites, checkRequiredAttributes, toAttributeList, type Writer } from './attributes.js';
 import { newCredentials, type CredentialOptions } from './password-store.js';
@@ -90,6 +91,8 @@ export interface NewUser {
   writer: Writer;
   /** A further check of the final attributes (the sign-in name included), before anything is written. */
   check?: (attributes: Record<string, string>) => void;
+  /** How the pool's pre sign-up function, if any, hears of the user; it may refuse, confirm or verify it. */
+  preSignUp?: PreSignUpCall;
 }
 
 /**
@@ -99,17 +102,21 @@ export interface NewUser {
 export async function createUser(ctx: ServiceContext, pool: StoredUserPool, input: NewUser): Promise<StoredUser> {
   const sub = newUuid(ctx.randomBytes);
   const written = applyAttributeWrites(pool, {}, input.attributes, input.writer, true);
-  const { username, attributes } = nameNewUser(pool, input.name, sub, written);
-  attributes.sub = sub;
-  checkRequiredAttributes(pool, attributes);
-  input.check?.(attributes);
+  const named = nameNewUser(pool, input.name, sub, written);
+  const { username } = named;
+  named.attributes.sub = sub;
+  checkRequiredAttributes(pool, named.attributes);
+  input.check?.(named.attributes);
+  // Before the hash: a sign-up the function refuses costs no argon2.
+  const triggered = input.preSignUp ? await preSignUp(ctx, pool, username, named.attributes, input.preSignUp) : undefined;
+  const attributes = triggered?.attributes ?? named.attributes;
   const now = ctx.now();
   const user: StoredUser = {
     poolId: pool.id,
     username,
     usernameKey: usernameKey(pool, username),
     sub,
-    status: input.status,
+    status: triggered?.confirmed && input.status === 'UNCONFIRMED' ? 'CONFIRMED' : input.status,
     enabled: true,
     attributes,
     credentials: input.password ? await newCredentials(ctx, pool, username, input.password.value, input.password) : null,

@@ -39,6 +39,7 @@ export async function adminCreateUser(ctx: RequestContext, input: AdminCreateUse
       name: input.Username!,
       attributes: input.UserAttributes ?? [],
       writer: { kind: 'admin' },
+      preSignUp: { source: 'PreSignUp_AdminCreateUser', validationData: input.ValidationData, clientMetadata: input.ClientMetadata },
       ...(password === undefined
         ? { status: 'CONFIRMED', check: passwordless }
         : { status: 'FORCE_CHANGE_PASSWORD', password: { value: password, ...credentialOptions } }),

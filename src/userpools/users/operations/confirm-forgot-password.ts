@@ -7,6 +7,7 @@ import { CODE_PURPOSES, consumeCode } from '../codes.js';
 import { checkPasswordPolicy } from '../password-policy.js';
 import { isInHistory, newCredentials, type PasswordCredentials } from '../password-store.js';
 import { findUser } from '../sign-in-names.js';
+import { postConfirmation } from '../../../triggers/post-confirmation.js';
 import { updateUser } from '../users.js';
 
 /** Sets a new password with the code from ForgotPassword (or AdminResetUserPassword). */
@@ -32,6 +33,7 @@ export async function confirmForgotPassword(ctx: RequestContext, input: ConfirmF
   }
   await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword, input.ConfirmationCode!);
   const credentials = await newCredentials(poolCtx, pool, user.username, input.Password!, { temporary: false, previous, historySize: policy?.PasswordHistorySize });
-  await updateUser(poolCtx, pool, user, (u) => ({ ...u, credentials, status: u.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED' }));
+  const updated = await updateUser(poolCtx, pool, user, (u) => ({ ...u, credentials, status: u.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED' }));
+  await postConfirmation(poolCtx, pool, updated, { source: 'PostConfirmation_ConfirmForgotPassword', clientId: client.clientId, clientMetadata: input.ClientMetadata });
   return {};
 }

@@ -8,6 +8,7 @@ import { CODE_PURPOSES, consumeCode, restoreCode } from '../codes.js';
 import { codeMedium } from '../messages.js';
 import { findUser } from '../sign-in-names.js';
 import { releaseAliasIfForced } from '../aliases.js';
+import { postConfirmation } from '../../../triggers/post-confirmation.js';
 import { updateUser } from '../users.js';
 
 /**
@@ -26,9 +27,10 @@ export async function confirmSignUp(ctx: RequestContext, input: ConfirmSignUpReq
   const code = await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.signUp, input.ConfirmationCode!);
   const medium = codeMedium(pool, user);
   const verified = medium === 'EMAIL' ? 'email_verified' : medium === 'SMS' ? 'phone_number_verified' : undefined;
+  let confirmed;
   try {
     if (verified && input.ForceAliasCreation) await releaseAliasIfForced(poolCtx, pool, user, medium === 'EMAIL' ? 'email' : 'phone_number');
-    await updateUser(poolCtx, pool, user, (u) => {
+    confirmed = await updateUser(poolCtx, pool, user, (u) => {
       if (u.status !== 'UNCONFIRMED') throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${u.status}`);
       return { ...u, status: 'CONFIRMED', attributes: verified ? { ...u.attributes, [verified]: 'true' } : u.attributes };
     });
@@ -38,5 +40,6 @@ export async function confirmSignUp(ctx: RequestContext, input: ConfirmSignUpReq
     if (error instanceof AliasExistsException) await restoreCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.signUp, code);
     throw error;
   }
+  await postConfirmation(poolCtx, pool, confirmed, { source: 'PostConfirmation_ConfirmSignUp', clientId: client.clientId, clientMetadata: input.ClientMetadata });
   return { Session: await openConfirmedSignUpSession(poolCtx, client, user) };
 }

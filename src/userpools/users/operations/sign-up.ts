@@ -11,7 +11,8 @@ import { sendSignUpCode } from '../verification.js';
 /**
  * Self-service registration: an UNCONFIRMED user with the chosen password (or none, where one-time
  * passwords can sign them in: passwordless-users.ts), and a confirmation code to the pool's auto-verified
- * contact. Attributes are limited to the app client's WriteAttributes.
+ * contact, unless the pool's pre sign-up function confirms the user at once. Attributes are limited to the
+ * app client's WriteAttributes.
  */
 export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise<SignUpResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
@@ -35,7 +36,10 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
     ...(input.Password && { password: { value: input.Password, temporary: false } }),
     writer: { kind: 'client', writeAttributes: client.settings.WriteAttributes },
     ...(check && { check }),
+    preSignUp: { source: 'PreSignUp_SignUp', clientId: client.clientId, validationData: input.ValidationData, clientMetadata: input.ClientMetadata },
   });
+  // Confirmed by the pre sign-up function: there is no code to send.
+  if (user.status === 'CONFIRMED') return { UserConfirmed: true, UserSub: user.sub };
   for (const count of countMessages) await count();
   const delivery = await sendSignUpCode(poolCtx, pool, user);
   return { UserConfirmed: false, UserSub: user.sub, ...(delivery && { CodeDeliveryDetails: delivery }) };

@@ -1,0 +1,298 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  AdminGetUserCommand,
+  ConfirmSignUpCommand,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+  type CognitoIdentityProviderClient,
+  type LambdaConfigType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { decodeJwt } from 'jose';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { attribute, rejects, uniqueEmail } from './helpers/assertions.js';
+import { FormBrowser, location, readForm } from './helpers/form-browser.js';
+import { latestCode } from './helpers/mailbox.js';
+import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
+import { STORES } from './helpers/stores.js';
+
+const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+type Event = { triggerSource: string; userName: string; userPoolId: string; version: string; callerContext: { clientId: string }; request: Record<string, any> };
+type Answer = { status?: number; body: unknown };
+
+/**
+ * Functions behind URLs, as a team would put a Lambda trigger behind a small web service: each path
+ * answers what the test sets for it, and every event it gets is kept.
+ */
+class FunctionUrls {
+  readonly events: Event[] = [];
+  readonly answers = new Map<string, (event: Event) => Answer>();
+  private readonly server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      const event = JSON.parse(body) as Event;
+      this.events.push(event);
+      const answer = this.answers.get(request.url ?? '')?.(event) ?? { status: 404, body: { errorMessage: 'no such function' } };
+      response.writeHead(answer.status ?? 200, { 'content-type': 'application/json' }).end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+    });
+  });
+  url = '';
+  async start() {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  stop = () => new Promise<void>((resolve) => this.server.close(() => resolve()));
+  last = (source: string) => [...this.events].reverse().find((event) => event.triggerSource === source);
+}
+
+const preSignUpEvents: Event[] = ((globalThis as { preSignUpEvents?: Event[] }).preSignUpEvents = []);
+
+for (const store of STORES) {
+  describe(`Lambda triggers (${store.name})`, { skip: store.skip }, () => {
+    const urls = new FunctionUrls();
+    let server: TestServer;
+    let idp: CognitoIdentityProviderClient;
+
+    before(async () => {
+      await urls.start();
+      server = await startServer(store.name, {
+        ...FAST_HASHING,
+        lambdaFunctions: {
+          'pre-sign-up': { module: fileURLToPath(new URL('./fixtures/pre-sign-up.mjs', import.meta.url)) },
+          [arn('post-confirmation')]: { url: `${urls.url}/post-confirmation` },
+          'pre-token': { url: `${urls.url}/pre-token` },
+          'nonsense': { url: `${urls.url}/nonsense` },
+          'confirm-all': { url: `${urls.url}/confirm-all` },
+        },
+      });
+      idp = server.idp();
+    });
+    after(async () => {
+      await server?.close();
+      await urls.stop();
+    });
+    beforeEach(() => urls.answers.clear());
+
+    const newPool = async (LambdaConfig: LambdaConfigType, extra: Record<string, unknown> = {}) => {
+      const poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'triggers', LambdaConfig, ...extra }))).UserPool!.Id!;
+      const clientId = (
+        await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }))
+      ).UserPoolClient!.ClientId!;
+      return { poolId, clientId };
+    };
+    const signIn = (clientId: string, username: string) =>
+      idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: PASSWORD } }));
+
+    it('PreSignUp (a module, callback style) refuses a sign-up, or confirms the user and its email at once', async () => {
+      const { poolId, clientId } = await newPool({ PreSignUp: arn('pre-sign-up') }, { AutoVerifiedAttributes: ['email'] });
+      const email = uniqueEmail('invited');
+      const UserAttributes = [{ Name: 'email', Value: email }];
+      await rejects(
+        idp.send(new SignUpCommand({ ClientId: clientId, Username: 'gatecrasher', Password: PASSWORD, UserAttributes })),
+        'UserLambdaValidationException',
+        /^PreSignUp failed with error An invitation is required\.$/,
+      );
+      await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'gatecrasher' })), 'UserNotFoundException');
+
+      const signedUp = await idp.send(
+        new SignUpCommand({
+          ClientId: clientId,
+          Username: 'invited',
+          Password: PASSWORD,
+          UserAttributes,
+          ValidationData: [{ Name: 'invitation', Value: 'let-me-in' }],
+          ClientMetadata: { campaign: 'spring' },
+        }),
+      );
+      assert.equal(signedUp.UserConfirmed, true);
+      assert.equal(signedUp.CodeDeliveryDetails, undefined, 'a confirmed user gets no code');
+      const event = preSignUpEvents.at(-1)!;
+      assert.deepEqual(
+        { source: event.triggerSource, version: event.version, pool: event.userPoolId, user: event.userName, client: event.callerContext.clientId },
+        { source: 'PreSignUp_SignUp', version: '1', pool: poolId, user: 'invited', client: clientId },
+      );
+      assert.deepEqual(event.request, { userAttributes: { email }, validationData: { invitation: 'let-me-in' }, clientMetadata: { campaign: 'spring' } });
+
+      const user = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'invited' }));
+      assert.equal(user.UserStatus, 'CONFIRMED');
+      assert.equal(attribute(user.UserAttributes, 'email_verified'), 'true');
+      assert.ok((await signIn(clientId, 'invited')).AuthenticationResult?.AccessToken, 'signs in at once');
+
+      await idp.send(
+        new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'made', MessageAction: 'SUPPRESS', ValidationData: [{ Name: 'invitation', Value: 'let-me-in' }] }),
+      );
+      assert.deepEqual([preSignUpEvents.at(-1)!.triggerSource, preSignUpEvents.at(-1)!.callerContext.clientId], ['PreSignUp_AdminCreateUser', 'CLIENT_ID_NOT_APPLICABLE']);
+      assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'made' }))).UserStatus, 'FORCE_CHANGE_PASSWORD');
+    });
+
+    it('PostConfirmation (a URL) hears of the confirmed user; its failure is the caller\'s error', async () => {
+      const { poolId, clientId } = await newPool({ PostConfirmation: arn('post-confirmation') }, { AutoVerifiedAttributes: ['email'] });
+      urls.answers.set('/post-confirmation', (event) => ({ body: event }));
+      const email = uniqueEmail('confirmed');
+      await idp.send(new SignUpCommand({ ClientId: clientId, Username: 'confirmed', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
+      await idp.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'confirmed', ConfirmationCode: await latestCode(server.url, email) }));
+      const event = urls.last('PostConfirmation_ConfirmSignUp')!;
+      assert.equal(event.userPoolId, poolId);
+      assert.equal(event.callerContext.clientId, clientId);
+      assert.deepEqual(
+        [event.request.userAttributes.email, event.request.userAttributes.email_verified, event.request.userAttributes['cognito:user_status']],
+        [email, 'true', 'CONFIRMED'],
+      );
+
+      urls.answers.set('/post-confirmation', () => ({ status: 500, body: { errorType: 'Error', errorMessage: 'the welcome mail bounced' } }));
+      const other = uniqueEmail('unwelcome');
+      await idp.send(new SignUpCommand({ ClientId: clientId, Username: 'unwelcome', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: other }] }));
+      await rejects(
+        idp.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'unwelcome', ConfirmationCode: await latestCode(server.url, other) })),
+        'UserLambdaValidationException',
+        /^PostConfirmation failed with error the welcome mail bounced\.$/,
+      );
+    });
+
+    it('PreTokenGeneration V1_0 changes the ID token\'s claims and the groups, never a protected claim', async () => {
+      const { poolId, clientId } = await newPool({ PreTokenGeneration: arn('pre-token') });
+      await idp.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'readers' }));
+      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'ana', TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'ana@example.com' }] }));
+      await idp.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'ana', GroupName: 'readers' }));
+      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'ana', Password: PASSWORD, Permanent: true }));
+      urls.answers.set('/pre-token', (event) => ({
+        body: {
+          ...event,
+          response: {
+            claimsOverrideDetails: {
+              claimsToAddOrOverride: { tenant: 'acme', sub: 'forged' },
+              claimsToSuppress: ['email'],
+              groupOverrideDetails: { groupsToOverride: ['admins'] },
+            },
+          },
+        },
+      }));
+      const { AuthenticationResult: tokens } = await signIn(clientId, 'ana');
+      const event = urls.last('TokenGeneration_Authentication')!;
+      assert.equal(event.version, '1');
+      assert.deepEqual(event.request.groupConfiguration, { groupsToOverride: ['readers'], iamRolesToOverride: [], preferredRole: null });
+      assert.equal(event.request.userAttributes.email, 'ana@example.com');
+      const id = decodeJwt(tokens!.IdToken!);
+      const access = decodeJwt(tokens!.AccessToken!);
+      assert.equal(id.tenant, 'acme');
+      assert.equal(id.email, undefined);
+      assert.notEqual(id.sub, 'forged');
+      assert.equal(id.sub, access.sub);
+      assert.deepEqual([id['cognito:groups'], access['cognito:groups']], [['admins'], ['admins']]);
+      assert.equal(access.tenant, undefined, 'V1_0 leaves the access token\'s own claims alone');
+
+      const refreshed = await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: tokens!.RefreshToken! } }));
+      assert.ok(urls.last('TokenGeneration_RefreshTokens'), 'a refresh runs the function too');
+      assert.equal(decodeJwt(refreshed.AuthenticationResult!.IdToken!).tenant, 'acme');
+    });
+
+    it('PreTokenGeneration V2_0 changes the access token\'s claims and scopes too', async () => {
+      const { poolId, clientId } = await newPool({ PreTokenGenerationConfig: { LambdaVersion: 'V2_0', LambdaArn: arn('pre-token') } });
+      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'bo', TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS' }));
+      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'bo', Password: PASSWORD, Permanent: true }));
+      urls.answers.set('/pre-token', (event) => ({
+        body: {
+          ...event,
+          response: {
+            claimsAndScopeOverrideDetails: {
+              idTokenGeneration: { claimsToAddOrOverride: { plan: { tier: 'gold', seats: 3 } } },
+              accessTokenGeneration: { claimsToAddOrOverride: { tenant: 'acme', client_id: 'forged' }, scopesToAdd: ['orders/read'] },
+            },
+          },
+        },
+      }));
+      const { AuthenticationResult: tokens } = await signIn(clientId, 'bo');
+      const event = urls.last('TokenGeneration_Authentication')!;
+      assert.deepEqual([event.version, event.request.scopes], ['2', ['aws.cognito.signin.user.admin']]);
+      const id = decodeJwt(tokens!.IdToken!);
+      const access = decodeJwt(tokens!.AccessToken!);
+      assert.deepEqual(id.plan, { tier: 'gold', seats: 3 });
+      assert.equal(access.tenant, 'acme');
+      assert.equal(access.client_id, clientId);
+      assert.equal(access.scope, 'aws.cognito.signin.user.admin orders/read');
+    });
+
+    it('the hosted sign-up page shows the function\'s refusal, and goes to sign-in for a user it confirmed', async () => {
+      const callback = 'http://localhost:3000/callback';
+      const pageFor = async (PreSignUp: string) => {
+        const poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'hosted-triggers', LambdaConfig: { PreSignUp }, AutoVerifiedAttributes: ['email'] }))).UserPool!.Id!;
+        const clientId = (
+          await idp.send(
+            new CreateUserPoolClientCommand({
+              UserPoolId: poolId,
+              ClientName: 'web',
+              AllowedOAuthFlowsUserPoolClient: true,
+              AllowedOAuthFlows: ['code'],
+              AllowedOAuthScopes: ['openid'],
+              SupportedIdentityProviders: ['COGNITO'],
+              CallbackURLs: [callback],
+            }),
+          )
+        ).UserPoolClient!.ClientId!;
+        const pkce = 'code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
+        return `${server.url}/${poolId}/signup?response_type=code&client_id=${clientId}&redirect_uri=${encodeURIComponent(callback)}&${pkce}`;
+      };
+      const submit = async (page: string, username: string) => {
+        const browser = new FormBrowser();
+        const form = readForm(await (await browser.get(page)).text(), page);
+        return browser.post(form.action, { ...form.hidden, username, password: PASSWORD, 'attribute:email': uniqueEmail(username) });
+      };
+
+      const refused = await submit(await pageFor(arn('pre-sign-up')), 'walk-in');
+      assert.equal(refused.status, 400);
+      assert.match(await refused.text(), /PreSignUp failed with error An invitation is required\./);
+
+      urls.answers.set('/confirm-all', (event) => ({ body: { ...event, response: { autoConfirmUser: true, autoVerifyEmail: true } } }));
+      const confirmed = await submit(await pageFor(arn('confirm-all')), 'welcome');
+      assert.equal(confirmed.status, 302);
+      const next = location(confirmed, server.url);
+      assert.match(next.pathname, /\/login$/, 'no code to enter: straight to sign-in');
+      assert.equal(next.searchParams.get('username'), 'welcome');
+    });
+
+    it('a function that is not configured, or that answers no event, is Cognito\'s Lambda error', async () => {
+      const missing = await newPool({ PreSignUp: arn('nowhere') });
+      await rejects(
+        idp.send(new SignUpCommand({ ClientId: missing.clientId, Username: 'nobody', Password: PASSWORD })),
+        'UnexpectedLambdaException',
+        /^PreSignUp invocation failed due to error ResourceNotFoundException: no function nowhere is configured/,
+      );
+      const nonsense = await newPool({ PreSignUp: arn('nonsense') });
+      urls.answers.set('/nonsense', () => ({ body: 'ok' }));
+      await rejects(idp.send(new SignUpCommand({ ClientId: nonsense.clientId, Username: 'nobody', Password: PASSWORD })), 'InvalidLambdaResponseException', /^Unrecognizable lambda output$/);
+      urls.answers.set('/nonsense', (event) => ({ body: { ...event, response: { autoConfirmUser: 'yes' } } }));
+      await rejects(idp.send(new SignUpCommand({ ClientId: nonsense.clientId, Username: 'nobody', Password: PASSWORD })), 'InvalidLambdaResponseException');
+      await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: nonsense.poolId, Username: 'nobody' })), 'UserNotFoundException');
+    });
+  });
+}
+
+describe('lambdaFunctions in a config file', () => {
+  it('finds a module where the config file that names it is', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+    try {
+      const file = join(folder, 'gatehouse.yaml');
+      writeFileSync(file, 'lambdaFunctions:\n  pre-sign-up: { module: ./triggers/pre-sign-up.mjs }\n  hook: { url: "http://127.0.0.1:9000/hook" }\n');
+      const config = loadConfig({ configFile: file }, {});
+      assert.deepEqual(config.lambdaFunctions, { 'pre-sign-up': { module: join(folder, 'triggers/pre-sign-up.mjs') }, hook: { url: 'http://127.0.0.1:9000/hook' } });
+      writeFileSync(file, 'lambdaFunctions:\n  pre-sign-up: { module: ./a.mjs, url: "http://127.0.0.1:9000/hook" }\n');
+      assert.throws(() => loadConfig({ configFile: file }, {}), (error: Error) => error instanceof ConfigError && /lambdaFunctions\.pre-sign-up/.test(error.message));
+    } finally {
+      rmSync(folder, { recursive: true });
+    }
+  });
+});
