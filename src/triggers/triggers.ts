@@ -6,7 +6,13 @@ import { InvalidLambdaResponseException, UnexpectedLambdaException, UserLambdaVa
 import { FunctionFailed, FunctionUnavailable, invokeFunction } from './lambda-functions.js';
 
 /** The triggers Gatehouse runs; the other LambdaConfig entries are kept and shown, not run (README). */
-export type TriggerName = 'PreSignUp' | 'PostConfirmation' | 'PreTokenGeneration';
+export type TriggerName =
+  | 'PreSignUp'
+  | 'PostConfirmation'
+  | 'PreTokenGeneration'
+  | 'DefineAuthChallenge'
+  | 'CreateAuthChallenge'
+  | 'VerifyAuthChallengeResponse';
 
 /** Admin operations name no app client; Cognito's events then say so in these words. */
 const NO_CLIENT = 'CLIENT_ID_NOT_APPLICABLE';

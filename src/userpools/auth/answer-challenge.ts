@@ -5,6 +5,7 @@ import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { checkSecretHash } from '../client-requests.js';
 import { answerSelectChallenge } from './choice-sign-in.js';
+import { answerCustomChallenge } from './custom-sign-in.js';
 import { answerWebAuthn } from './passkey-sign-in.js';
 import { answerDevicePasswordVerifier, answerDeviceSrpAuth } from './device-sign-in.js';
 import { answerMfaCode, answerMfaSetup, answerSelectMfaType } from './mfa-answers.js';
@@ -21,9 +22,10 @@ export async function answerChallenge(
   challenge: ChallengeNameType,
   session: string | undefined,
   responses: Record<string, string>,
+  clientMetadata?: Record<string, string>,
 ): Promise<SignInStep> {
   checkSecretHash(ctx, client, [responses.USERNAME], responses.SECRET_HASH);
-  const answer: ChallengeAnswer = { ctx, pool, client, session, responses };
+  const answer: ChallengeAnswer = { ctx, pool, client, session, responses, ...(clientMetadata && { clientMetadata }) };
   switch (challenge) {
     case 'PASSWORD_VERIFIER':
       return answerPasswordVerifier(answer);
@@ -47,6 +49,8 @@ export async function answerChallenge(
       return answerDeviceSrpAuth(answer);
     case 'DEVICE_PASSWORD_VERIFIER':
       return answerDevicePasswordVerifier(answer);
+    case 'CUSTOM_CHALLENGE':
+      return answerCustomChallenge(answer);
     default:
       throw new InvalidParameterException(`The ${challenge} challenge is not supported by Gatehouse yet.`);
   }

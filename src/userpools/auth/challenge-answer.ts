@@ -10,4 +10,6 @@ export interface ChallengeAnswer {
   /** The challenge's opaque Session, when it has one (PASSWORD_VERIFIER's travels in the responses). */
   session: string | undefined;
   responses: Record<string, string>;
+  /** The request's ClientMetadata, for the functions a custom challenge runs. */
+  clientMetadata?: Record<string, string>;
 }

@@ -6,13 +6,14 @@ import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { checkSecretHash } from '../client-requests.js';
 import { requiredParameter as required, requireFlowAllowed } from './auth-flows.js';
 import { startChoiceSignIn } from './choice-sign-in.js';
+import { startCustomSignIn } from './custom-sign-in.js';
 import { signInWithPassword } from './password-sign-in.js';
 import { liveRefreshToken, refreshSignIn } from './refresh.js';
 import type { SignInStep } from './sign-in-outcome.js';
 import { startSrpSignIn } from './srp-sign-in.js';
 
-const USER_FLOWS = new Set<AuthFlowType>(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_AUTH']);
-const ADMIN_FLOWS = new Set<AuthFlowType>(['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_AUTH']);
+const USER_FLOWS = new Set<AuthFlowType>(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_AUTH', 'CUSTOM_AUTH']);
+const ADMIN_FLOWS = new Set<AuthFlowType>(['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'USER_AUTH', 'CUSTOM_AUTH']);
 
 /**
  * InitiateAuth and AdminInitiateAuth share everything but which flows each accepts. `session` is theirs:
@@ -26,11 +27,9 @@ export async function startSignIn(
   params: Record<string, string>,
   admin: boolean,
   session?: string,
+  clientMetadata?: Record<string, string>,
 ): Promise<SignInStep> {
-  if (!(admin ? ADMIN_FLOWS : USER_FLOWS).has(flow)) {
-    if (flow === 'CUSTOM_AUTH') throw new InvalidParameterException(`${flow} is not supported by Gatehouse yet.`);
-    throw new InvalidParameterException('Initiate Auth method not supported.');
-  }
+  if (!(admin ? ADMIN_FLOWS : USER_FLOWS).has(flow)) throw new InvalidParameterException('Initiate Auth method not supported.');
   requireFlowAllowed(client, flow);
   if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
     // A refresh here never rotates, so it would keep a rotating client's old refresh token alive forever.
@@ -45,6 +44,11 @@ export async function startSignIn(
   const username = required(params, 'USERNAME');
   checkSecretHash(ctx, client, [username], params.SECRET_HASH);
   if (flow === 'USER_AUTH') return startChoiceSignIn(ctx, pool, client, username, params, session);
+  if (flow === 'CUSTOM_AUTH') {
+    // CUSTOM_AUTH with SRP_A starts with an SRP exchange the functions ask for; Gatehouse runs custom challenges only.
+    if (params.SRP_A) throw new InvalidParameterException('CUSTOM_AUTH with SRP_A is not supported by Gatehouse yet: start custom authentication without it.');
+    return startCustomSignIn(ctx, pool, client, username, clientMetadata);
+  }
   if (flow === 'USER_SRP_AUTH') return startSrpSignIn(ctx, pool, client, username, required(params, 'SRP_A'), params.DEVICE_KEY);
   return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'), params.DEVICE_KEY);
 }
