@@ -77,6 +77,8 @@ for (const store of STORES) {
           'pre-token': { url: `${urls.url}/pre-token` },
           'nonsense': { url: `${urls.url}/nonsense` },
           'confirm-all': { url: `${urls.url}/confirm-all` },
+          'pre-auth': { url: `${urls.url}/pre-auth` },
+          'post-auth': { url: `${urls.url}/post-auth` },
         },
       });
       idp = server.idp();
@@ -224,6 +226,32 @@ for (const store of STORES) {
       assert.equal(access.tenant, 'acme');
       assert.equal(access.client_id, clientId);
       assert.equal(access.scope, 'aws.cognito.signin.user.admin orders/read');
+    });
+
+    it('PreAuthentication refuses a sign-in before its password is checked; PostAuthentication hears of each sign-in', async () => {
+      const { poolId, clientId } = await newPool({ PreAuthentication: arn('pre-auth'), PostAuthentication: arn('post-auth') });
+      for (const Username of ['on-hold', 'welcome-back']) {
+        await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username, TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS' }));
+        await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username, Password: PASSWORD, Permanent: true }));
+      }
+      urls.answers.set('/pre-auth', (event) =>
+        event.userName === 'on-hold' ? { status: 400, body: { errorType: 'Error', errorMessage: 'Account on hold' } } : { body: event },
+      );
+      urls.answers.set('/post-auth', (event) => ({ body: event }));
+      const attempt = (USERNAME: string, PASSWORD: string) =>
+        idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME, PASSWORD }, ClientMetadata: { app: 'mobile' } }));
+      await rejects(attempt('on-hold', 'not-the-password'), 'UserLambdaValidationException', /^PreAuthentication failed with error Account on hold\.$/);
+      assert.equal(urls.last('PostAuthentication_Authentication'), undefined);
+
+      const { AuthenticationResult: tokens } = await attempt('welcome-back', PASSWORD);
+      const pre = urls.last('PreAuthentication_Authentication')!;
+      assert.deepEqual([pre.userName, pre.request.validationData, pre.request.userNotFound], ['welcome-back', { app: 'mobile' }, false]);
+      const post = urls.last('PostAuthentication_Authentication')!;
+      assert.deepEqual([post.userName, post.request.newDeviceUsed, post.request.userAttributes['cognito:user_status']], ['welcome-back', false, 'CONFIRMED']);
+
+      const seen = urls.events.length;
+      await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: tokens!.RefreshToken! } }));
+      assert.equal(urls.events.length, seen, 'a refresh is no sign-in: neither function runs');
     });
 
     it('the hosted sign-up page shows the function\'s refusal, and goes to sign-in for a user it confirmed', async () => {

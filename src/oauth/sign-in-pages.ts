@@ -13,6 +13,7 @@ import { Params } from './params.js';
 import { currentSession } from './session.js';
 import { TOO_MANY_REQUESTS, notice, showSignIn } from './sign-in-form.js';
 import { callUserPoolApi, secretHashFor } from './user-pool-api.js';
+import { preAuthentication } from '../triggers/authentication.js';
 
 /** GET /login: with a live session the user is signed in at once (single sign-on), else the form. */
 export async function getSignIn(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -43,6 +44,7 @@ export async function postSignIn(hosted: HostedPool, request: FastifyRequest, re
   if (!withCode && !password) return fail('Missing required parameter PASSWORD', 'password');
   let step: SignInStep;
   try {
+    await preAuthentication(hosted.ctx, hosted.pool, auth.client, username, undefined);
     if (withCode) {
       const sent = await startOneTimePasswordSignIn(hosted.ctx, hosted.pool, auth.client, username);
       if (!sent) return fail('A sign-in code cannot be sent for this account. Sign in with your password.', 'password');

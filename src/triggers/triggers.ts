@@ -12,7 +12,9 @@ export type TriggerName =
   | 'PreTokenGeneration'
   | 'DefineAuthChallenge'
   | 'CreateAuthChallenge'
-  | 'VerifyAuthChallengeResponse';
+  | 'VerifyAuthChallengeResponse'
+  | 'PreAuthentication'
+  | 'PostAuthentication';
 
 /** Admin operations name no app client; Cognito's events then say so in these words. */
 const NO_CLIENT = 'CLIENT_ID_NOT_APPLICABLE';

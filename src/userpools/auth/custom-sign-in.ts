@@ -89,7 +89,7 @@ async function nextStep(
     if (!who.user) throw new NotAuthorizedException('Incorrect username or password.');
     if (who.user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
     if (who.user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
-    return signInCompleted(ctx, who.user);
+    return signInCompleted(ctx, pool, client, who.user);
   }
   if (decision.challengeName !== 'CUSTOM_CHALLENGE') {
     if (typeof decision.challengeName === 'string') {

@@ -79,5 +79,5 @@ export async function answerDevicePasswordVerifier(answer: ChallengeAnswer): Pro
   }
   // The device may have been forgotten since DEVICE_SRP_AUTH: then nothing is updated, and it is not found.
   if (!(await ctx.repos.devices.recordAuthentication(pool.id, user.usernameKey, deviceKey, ctx.now(), ctx.sourceIp))) throw deviceNotFound();
-  return signInCompleted(ctx, user, deviceKey);
+  return signInCompleted(ctx, pool, client, user, deviceKey);
 }

@@ -7,6 +7,7 @@ import type { StoredDevice } from '../../storage/devices-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { deviceTracking, deviceWaivesMfa, newDeviceMetadata } from '../devices/devices.js';
+import { postAuthentication } from '../../triggers/authentication.js';
 import { PasswordResetRequiredException, UserNotConfirmedException } from '../errors.js';
 import type { PasswordCredentials } from '../users/password-store.js';
 import { openSession, storeSession } from './auth-sessions.js';
@@ -122,7 +123,7 @@ export async function afterFactors(
   device?: StoredDevice,
   answered?: string,
 ): Promise<SignInStep> {
-  if (!device) return signInCompleted(ctx, user);
+  if (!device) return signInCompleted(ctx, pool, client, user);
   const session = answered
     ? await storeSession(ctx, client, answered, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device))
     : await openSession(ctx, client, user.usernameKey, 'DEVICE_SRP_AUTH', deviceState(device));
@@ -134,7 +135,9 @@ export async function afterFactors(
 }
 
 /** Every factor passed: the account's failed-attempt count starts again, and the sign-in is complete. */
-export async function signInCompleted(ctx: ServiceContext, user: StoredUser, deviceKey?: string): Promise<SignInStep> {
+export async function signInCompleted(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, user: StoredUser, deviceKey?: string): Promise<SignInStep> {
+  // A sign-in without a device, in a pool that tracks them, gets a new one (tokensForCompleted).
+  await postAuthentication(ctx, pool, client, user, !deviceKey && Boolean(deviceTracking(pool)));
   await recordSuccessfulSignIn(ctx, user);
   return { completed: { user, ...(deviceKey && { deviceKey }) } };
 }

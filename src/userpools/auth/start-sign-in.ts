@@ -3,6 +3,7 @@ import type { RequestContext } from '../../context.js';
 import { InvalidParameterException } from '../../protocol/errors.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { preAuthentication } from '../../triggers/authentication.js';
 import { checkSecretHash } from '../client-requests.js';
 import { requiredParameter as required, requireFlowAllowed } from './auth-flows.js';
 import { startChoiceSignIn } from './choice-sign-in.js';
@@ -43,6 +44,7 @@ export async function startSignIn(
   }
   const username = required(params, 'USERNAME');
   checkSecretHash(ctx, client, [username], params.SECRET_HASH);
+  await preAuthentication(ctx, pool, client, username, clientMetadata);
   if (flow === 'USER_AUTH') return startChoiceSignIn(ctx, pool, client, username, params, session);
   if (flow === 'CUSTOM_AUTH') {
     // CUSTOM_AUTH with SRP_A starts with an SRP exchange the functions ask for; Gatehouse runs custom challenges only.
