@@ -11,10 +11,12 @@ import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
   AdminGetUserCommand,
+  ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  ForgotPasswordCommand,
   InitiateAuthCommand,
   SignUpCommand,
   type CognitoIdentityProviderClient,
@@ -79,6 +81,7 @@ for (const store of STORES) {
           'confirm-all': { url: `${urls.url}/confirm-all` },
           'pre-auth': { url: `${urls.url}/pre-auth` },
           'post-auth': { url: `${urls.url}/post-auth` },
+          'migrate': { url: `${urls.url}/migrate` },
         },
       });
       idp = server.idp();
@@ -252,6 +255,46 @@ for (const store of STORES) {
       const seen = urls.events.length;
       await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: tokens!.RefreshToken! } }));
       assert.equal(urls.events.length, seen, 'a refresh is no sign-in: neither function runs');
+    });
+
+    it('UserMigration brings a user of the old store in at sign-in with its password, or at ForgotPassword', async () => {
+      const { poolId, clientId } = await newPool({ UserMigration: arn('migrate') });
+      const oldStore: Record<string, { password: string; email: string }> = {
+        legacy: { password: PASSWORD, email: uniqueEmail('legacy') },
+        forgetful: { password: 'long-forgotten', email: uniqueEmail('forgetful') },
+      };
+      urls.answers.set('/migrate', (event) => {
+        const known = oldStore[event.userName];
+        if (!known) return { body: event };
+        if (event.triggerSource === 'UserMigration_Authentication' && event.request.password !== known.password) {
+          return { status: 400, body: { errorType: 'Error', errorMessage: 'Bad password' } };
+        }
+        return { body: { ...event, response: { userAttributes: { email: known.email, email_verified: 'true', name: event.userName }, finalUserStatus: 'CONFIRMED', messageAction: 'SUPPRESS' } } };
+      });
+      const attempt = (USERNAME: string, password: string) =>
+        idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME, PASSWORD: password } }));
+
+      await rejects(attempt('legacy', 'wrong-password'), 'UserLambdaValidationException', /^UserMigration failed with error Bad password\.$/);
+      await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'legacy' })), 'UserNotFoundException');
+      await rejects(attempt('stranger', PASSWORD), 'UserNotFoundException');
+
+      const { AuthenticationResult: tokens } = await attempt('legacy', PASSWORD);
+      assert.equal(decodeJwt(tokens!.IdToken!).email, oldStore.legacy!.email);
+      assert.equal(urls.last('UserMigration_Authentication')!.request.password, PASSWORD);
+      const migrated = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'legacy' }));
+      assert.deepEqual([migrated.UserStatus, attribute(migrated.UserAttributes, 'name'), attribute(migrated.UserAttributes, 'email_verified')], ['CONFIRMED', 'legacy', 'true']);
+      const seen = urls.events.length;
+      await attempt('legacy', PASSWORD);
+      assert.equal(urls.events.length, seen, 'a migrated user signs in as any other');
+
+      const { CodeDeliveryDetails } = await idp.send(new ForgotPasswordCommand({ ClientId: clientId, Username: 'forgetful' }));
+      assert.equal(CodeDeliveryDetails?.DeliveryMedium, 'EMAIL');
+      assert.equal(urls.last('UserMigration_ForgotPassword')!.request.password, undefined);
+      assert.equal((await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'forgetful' }))).UserStatus, 'RESET_REQUIRED');
+      await idp.send(
+        new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: 'forgetful', Password: PASSWORD, ConfirmationCode: await latestCode(server.url, oldStore.forgetful!.email) }),
+      );
+      assert.ok((await attempt('forgetful', PASSWORD)).AuthenticationResult?.AccessToken);
     });
 
     it('the hosted sign-up page shows the function\'s refusal, and goes to sign-in for a user it confirmed', async () => {

@@ -14,7 +14,8 @@ export type TriggerName =
   | 'CreateAuthChallenge'
   | 'VerifyAuthChallengeResponse'
   | 'PreAuthentication'
-  | 'PostAuthentication';
+  | 'PostAuthentication'
+  | 'UserMigration';
 
 /** Admin operations name no app client; Cognito's events then say so in these words. */
 const NO_CLIENT = 'CLIENT_ID_NOT_APPLICABLE';

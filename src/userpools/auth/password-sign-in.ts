@@ -6,6 +6,7 @@ import { signInDevice } from '../devices/devices.js';
 import { UserNotFoundException } from '../errors.js';
 import { hashPassword, verifyPassword, type PasswordCredentials } from '../users/password-store.js';
 import { findUser } from '../users/sign-in-names.js';
+import { migrateUser } from '../../triggers/user-migration.js';
 import { recordFailedSignIn, refuseIfLocked } from './account-protection.js';
 import { afterPasswordVerified, type SignInStep } from './sign-in-outcome.js';
 
@@ -38,6 +39,9 @@ export async function signInWithPassword(
 ): Promise<SignInStep> {
   const user = await findUser(ctx, pool, name);
   if (!user) {
+    // A user of the old store, vouched for with this very password, is created and signed in (lazy migration).
+    const migrated = await migrateUser(ctx, pool, client, name, { source: 'UserMigration_Authentication', password });
+    if (migrated) return afterPasswordVerified(ctx, pool, client, migrated);
     await verifyPassword({ hash: await hashForMissingUsers(ctx), temporary: false }, password);
     if (client.settings.PreventUserExistenceErrors === 'ENABLED') throw incorrectCredentials();
     throw new UserNotFoundException('User does not exist.');

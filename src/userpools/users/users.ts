@@ -86,7 +86,7 @@ function storableAliases(pool: StoredUserPool, user: Pick<StoredUser, 'attribute
 export interface NewUser {
   name: string;
   attributes: AttributeType[];
-  status: 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD';
+  status: 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
   password?: { value: string } & CredentialOptions;
   writer: Writer;
   /** A further check of the final attributes (the sign-in name included), before anything is written. */

@@ -5,6 +5,7 @@ import { clientRequest, hidesUserExistence } from '../../client-requests.js';
 import { UserNotFoundException } from '../../errors.js';
 import { CODE_PURPOSES, issueCode, takeCodeMessage } from '../codes.js';
 import { sendCode } from '../messages.js';
+import { migrateUser } from '../../../triggers/user-migration.js';
 import { findUser, usernameKey } from '../sign-in-names.js';
 import { passwordResetRefusal, recoveryMedium, simulatedDelivery } from '../verification.js';
 
@@ -12,7 +13,7 @@ import { passwordResetRefusal, recoveryMedium, simulatedDelivery } from '../veri
 export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordRequest): Promise<ForgotPasswordResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
   await takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
-  const user = await findUser(poolCtx, pool, input.Username!);
+  const user = (await findUser(poolCtx, pool, input.Username!)) ?? (await migrateUser(poolCtx, pool, client, input.Username!, { source: 'UserMigration_ForgotPassword' }));
   // With PreventUserExistenceErrors, a user that is missing, disabled, still on a temporary password or
   // without a verified contact gets a simulated delivery, as Cognito documents ("Managing user existence
   // error responses": ForgotPassword).
