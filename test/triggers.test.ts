@@ -26,7 +26,7 @@ import { decodeJwt } from 'jose';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { attribute, rejects, uniqueEmail } from './helpers/assertions.js';
 import { FormBrowser, location, readForm } from './helpers/form-browser.js';
-import { latestCode } from './helpers/mailbox.js';
+import { latestCode, messagesTo } from './helpers/mailbox.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
@@ -82,6 +82,7 @@ for (const store of STORES) {
           'pre-auth': { url: `${urls.url}/pre-auth` },
           'post-auth': { url: `${urls.url}/post-auth` },
           'migrate': { url: `${urls.url}/migrate` },
+          'custom-message': { url: `${urls.url}/custom-message` },
         },
       });
       idp = server.idp();
@@ -295,6 +296,40 @@ for (const store of STORES) {
         new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: 'forgetful', Password: PASSWORD, ConfirmationCode: await latestCode(server.url, oldStore.forgetful!.email) }),
       );
       assert.ok((await attempt('forgetful', PASSWORD)).AuthenticationResult?.AccessToken);
+    });
+
+    it('CustomMessage writes the texts; the code and username go where its placeholders are', async () => {
+      const { poolId, clientId } = await newPool({ CustomMessage: arn('custom-message') }, { AutoVerifiedAttributes: ['email'] });
+      urls.answers.set('/custom-message', (event) => {
+        const { codeParameter, usernameParameter, userAttributes } = event.request;
+        const response =
+          event.triggerSource === 'CustomMessage_AdminCreateUser'
+            ? { emailSubject: 'Your Acme account', emailMessage: `Hi ${usernameParameter}, your first password is ${codeParameter}` }
+            : event.triggerSource === 'CustomMessage_SignUp'
+              ? { emailSubject: 'Welcome to Acme', emailMessage: `Hello ${userAttributes.email}, confirm with ${codeParameter}` }
+              : {};
+        return { body: { ...event, response } };
+      });
+      const email = uniqueEmail('acme');
+      await idp.send(new SignUpCommand({ ClientId: clientId, Username: 'acme', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
+      const [welcome] = await messagesTo(server.url, email);
+      assert.equal(welcome!.subject, 'Welcome to Acme');
+      assert.match(welcome!.body, new RegExp(`^Hello ${email}, confirm with \\d{6}$`));
+      const event = urls.last('CustomMessage_SignUp')!;
+      assert.deepEqual([event.request.codeParameter, event.request.usernameParameter], ['{####}', null]);
+      assert.ok(!JSON.stringify(event).match(/\b\d{6}\b/), 'the function never sees the code');
+      await idp.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'acme', ConfirmationCode: await latestCode(server.url, email) }));
+
+      await idp.send(new ForgotPasswordCommand({ ClientId: clientId, Username: 'acme' }));
+      assert.ok(urls.last('CustomMessage_ForgotPassword'));
+      assert.match((await messagesTo(server.url, email))[0]!.body, /^Your verification code is \d{6}\.$/, 'no text from the function: the pool\'s own');
+
+      const invited = uniqueEmail('invited');
+      await idp.send(
+        new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'new-hire', TemporaryPassword: PASSWORD, DesiredDeliveryMediums: ['EMAIL'], UserAttributes: [{ Name: 'email', Value: invited }] }),
+      );
+      const [invitation] = await messagesTo(server.url, invited);
+      assert.deepEqual([invitation!.subject, invitation!.body], ['Your Acme account', `Hi new-hire, your first password is ${PASSWORD}`]);
     });
 
     it('the hosted sign-up page shows the function\'s refusal, and goes to sign-in for a user it confirmed', async () => {

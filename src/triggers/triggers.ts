@@ -15,7 +15,8 @@ export type TriggerName =
   | 'VerifyAuthChallengeResponse'
   | 'PreAuthentication'
   | 'PostAuthentication'
-  | 'UserMigration';
+  | 'UserMigration'
+  | 'CustomMessage';
 
 /** Admin operations name no app client; Cognito's events then say so in these words. */
 const NO_CLIENT = 'CLIENT_ID_NOT_APPLICABLE';

@@ -11,17 +11,21 @@ export type Contact = 'email' | 'phone_number';
 const CONTACTS: Contact[] = ['email', 'phone_number'];
 export const verificationPurpose = (contact: Contact) => (contact === 'email' ? CODE_PURPOSES.verifyEmail : CODE_PURPOSES.verifyPhone);
 
-/** Sends a code that verifies `contact`; with `pending`, the code confirms that new value. */
+/**
+ * Sends a code that verifies `contact`; with `pending`, the code confirms that new value. `source` says why,
+ * as the custom message function hears it: the attribute changed, or the user asked for a code.
+ */
 export async function sendVerification(
   ctx: ServiceContext,
   pool: StoredUserPool,
   user: StoredUser,
   contact: Contact,
+  source: 'CustomMessage_UpdateUserAttribute' | 'CustomMessage_VerifyUserAttribute',
   pending?: string,
 ): Promise<CodeDeliveryDetailsType> {
   const code = await issueCode(ctx, pool.id, user.usernameKey, verificationPurpose(contact), pending);
   const target = pending === undefined ? user : { ...user, attributes: { ...user.attributes, [contact]: pending } };
-  return sendCode(ctx, pool, target, contact === 'email' ? 'EMAIL' : 'SMS', code);
+  return sendCode(ctx, pool, target, contact === 'email' ? 'EMAIL' : 'SMS', code, source);
 }
 
 /**
@@ -58,6 +62,6 @@ export async function changeAttributes(
   if (coded.length > 0 && writer.kind === 'client') await takeCodeMessage(ctx, pool.id, user.usernameKey);
   const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes }));
   const deliveries: CodeDeliveryDetailsType[] = [];
-  for (const contact of coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, pending[contact]));
+  for (const contact of coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, 'CustomMessage_UpdateUserAttribute', pending[contact]));
   return deliveries;
 }

@@ -3,6 +3,7 @@ import type { ServiceContext } from '../../context.js';
 import { deliver, deliveryDetails, renderTemplate, type OutgoingMessage } from '../../messaging/deliver.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { customMessage, type MessageSource, type MessageTexts } from '../../triggers/custom-message.js';
 import { smsMfaConfiguration } from '../mfa/factors.js';
 
 /** Cognito's default texts, used when the pool sets none. */
@@ -45,6 +46,12 @@ export async function sendInvitation(
 ): Promise<void> {
   const template = pool.settings.userPool.AdminCreateUserConfig?.InviteMessageTemplate;
   const defaults = temporaryPassword === undefined ? PASSWORDLESS_INVITATION : DEFAULTS;
+  if (!mediums.some((medium) => destinationOf(user, medium === 'EMAIL' ? 'EMAIL' : 'SMS'))) return;
+  const texts = await customMessage(ctx, pool, user, 'CustomMessage_AdminCreateUser', {
+    subject: template?.EmailSubject ?? defaults.inviteSubject,
+    email: template?.EmailMessage ?? defaults.inviteEmail,
+    sms: template?.SMSMessage ?? defaults.inviteSms,
+  });
   for (const medium of mediums) {
     const destination = destinationOf(user, medium === 'EMAIL' ? 'EMAIL' : 'SMS');
     if (!destination) continue;
@@ -53,8 +60,8 @@ export async function sendInvitation(
       ctx,
       pool,
       medium === 'EMAIL'
-        ? { medium, destination, subject: template?.EmailSubject ?? defaults.inviteSubject, body: renderTemplate(template?.EmailMessage ?? defaults.inviteEmail, values) }
-        : { medium: 'SMS', destination, body: renderTemplate(template?.SMSMessage ?? defaults.inviteSms, values) },
+        ? { medium, destination, subject: texts.subject, body: renderTemplate(texts.email, values) }
+        : { medium: 'SMS', destination, body: renderTemplate(texts.sms, values) },
     );
   }
 }
@@ -71,22 +78,20 @@ export function codeMedium(pool: StoredUserPool, user: StoredUser, attribute?: '
   return undefined;
 }
 
-/** The texts of a code message: the email's subject and body, and the SMS, each with {####} for the code. */
-interface CodeMessageTexts {
-  subject: string;
-  email: string;
-  sms: string;
-}
-
-/** Sends `code` by email or SMS with these texts and returns CodeDeliveryDetails. */
+/**
+ * Sends `code` by email or SMS with these texts (each with {####} for the code), or those the pool's custom
+ * message function writes for `source`, and returns CodeDeliveryDetails.
+ */
 async function sendCodeMessage(
   ctx: ServiceContext,
   pool: StoredUserPool,
   user: StoredUser,
   medium: 'EMAIL' | 'SMS',
   code: string,
-  texts: CodeMessageTexts,
+  source: MessageSource,
+  poolTexts: MessageTexts,
 ): Promise<CodeDeliveryDetailsType> {
+  const texts = await customMessage(ctx, pool, user, source, poolTexts);
   const values = { code, username: user.username };
   const message: OutgoingMessage =
     medium === 'EMAIL'
@@ -97,9 +102,16 @@ async function sendCodeMessage(
 }
 
 /** Sends a verification code with the pool's VerificationMessageTemplate and returns CodeDeliveryDetails. */
-export function sendCode(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, medium: 'EMAIL' | 'SMS', code: string): Promise<CodeDeliveryDetailsType> {
+export function sendCode(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  user: StoredUser,
+  medium: 'EMAIL' | 'SMS',
+  code: string,
+  source: MessageSource,
+): Promise<CodeDeliveryDetailsType> {
   const template = pool.settings.userPool.VerificationMessageTemplate;
-  return sendCodeMessage(ctx, pool, user, medium, code, {
+  return sendCodeMessage(ctx, pool, user, medium, code, source, {
     subject: template?.EmailSubject ?? DEFAULTS.verifySubject,
     email: template?.EmailMessage ?? DEFAULTS.verifyEmail,
     sms: template?.SmsMessage ?? DEFAULTS.verifySms,
@@ -118,7 +130,7 @@ export function sendAuthenticationCode(
   code: string,
 ): Promise<CodeDeliveryDetailsType> {
   const { mfa } = pool.settings;
-  return sendCodeMessage(ctx, pool, user, medium, code, {
+  return sendCodeMessage(ctx, pool, user, medium, code, 'CustomMessage_Authentication', {
     subject: mfa.EmailMfaConfiguration?.Subject ?? DEFAULTS.authenticationSubject,
     email: mfa.EmailMfaConfiguration?.Message ?? DEFAULTS.authenticationEmail,
     sms: smsMfaConfiguration(pool)?.SmsAuthenticationMessage ?? DEFAULTS.authenticationSms,

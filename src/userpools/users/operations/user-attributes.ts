@@ -46,7 +46,7 @@ export async function getUserAttributeVerificationCode(
   const contact = contactOf(input.AttributeName!);
   if (!user.attributes[contact]) throw new InvalidParameterException(`The user has no ${contact} to verify.`);
   await takeCodeMessage(poolCtx, pool.id, user.usernameKey);
-  return { CodeDeliveryDetails: await sendVerification(poolCtx, pool, user, contact) };
+  return { CodeDeliveryDetails: await sendVerification(poolCtx, pool, user, contact, 'CustomMessage_VerifyUserAttribute') };
 }
 
 /** Confirms a contact with its code; a pending new value (see updateUserAttributes) takes effect now. */
