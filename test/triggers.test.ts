@@ -311,12 +311,13 @@ for (const store of STORES) {
         return { body: { ...event, response } };
       });
       const email = uniqueEmail('acme');
-      await idp.send(new SignUpCommand({ ClientId: clientId, Username: 'acme', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
+      await idp.send(new SignUpCommand({ ClientId: clientId, Username: 'acme', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }], ClientMetadata: { locale: 'fr' } }));
       const [welcome] = await messagesTo(server.url, email);
       assert.equal(welcome!.subject, 'Welcome to Acme');
       assert.match(welcome!.body, new RegExp(`^Hello ${email}, confirm with \\d{6}$`));
       const event = urls.last('CustomMessage_SignUp')!;
-      assert.deepEqual([event.request.codeParameter, event.request.usernameParameter], ['{####}', null]);
+      assert.deepEqual([event.request.codeParameter, event.request.usernameParameter, event.callerContext.clientId], ['{####}', null, clientId]);
+      assert.deepEqual(event.request.clientMetadata, { locale: 'fr' });
       assert.ok(!JSON.stringify(event).match(/\b\d{6}\b/), 'the function never sees the code');
       await idp.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'acme', ConfirmationCode: await latestCode(server.url, email) }));
 

@@ -14,6 +14,14 @@ export type MessageSource =
   | 'CustomMessage_AdminCreateUser'
   | 'CustomMessage_Authentication';
 
+/** Why a message is sent, and the request behind it, as the custom message function hears them. */
+export interface MessageCause {
+  source: MessageSource;
+  /** The app client of the request; admin operations have none. */
+  clientId?: string;
+  clientMetadata?: Record<string, string>;
+}
+
 /** A message's texts, with {####} where the code goes and {username} where the user's name does. */
 export interface MessageTexts {
   subject: string;
@@ -26,17 +34,19 @@ export interface MessageTexts {
  * function's, where it wrote one, else the pool's own. As at Cognito, it sees the placeholders, never the
  * code: `codeParameter` is "{####}" and, for an invitation, `usernameParameter` is "{username}".
  */
-export async function customMessage(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, source: MessageSource, texts: MessageTexts): Promise<MessageTexts> {
+export async function customMessage(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, cause: MessageCause, texts: MessageTexts): Promise<MessageTexts> {
   const arn = triggerArn(pool, 'CustomMessage');
   if (!arn) return texts;
   const response = await runTrigger(ctx, pool, 'CustomMessage', arn, {
-    source,
+    source: cause.source,
     userName: user.username,
+    ...(cause.clientId && { clientId: cause.clientId }),
     request: {
       userAttributes: eventAttributes(user),
       codeParameter: '{####}',
-      usernameParameter: source === 'CustomMessage_AdminCreateUser' ? '{username}' : null,
+      usernameParameter: cause.source === 'CustomMessage_AdminCreateUser' ? '{username}' : null,
       linkParameter: '{##Click Here##}',
+      ...(cause.clientMetadata && { clientMetadata: cause.clientMetadata }),
     },
   });
   const text = (name: 'emailSubject' | 'emailMessage' | 'smsMessage', fallback: string) => {

@@ -83,7 +83,7 @@ export async function factorChallenge(
     return { ChallengeName: factor, Session: await openSession(ctx, client, user.usernameKey, factor, carried), ChallengeParameters: {} };
   }
   const code = randomString(ctx.randomBytes, 6, '0123456789');
-  const details = await sendAuthenticationCode(ctx, pool, user, factor === 'SMS_MFA' ? 'SMS' : 'EMAIL', code);
+  const details = await sendAuthenticationCode(ctx, pool, user, factor === 'SMS_MFA' ? 'SMS' : 'EMAIL', code, client.clientId);
   const state: CodeChallengeState = { ...carried, codeHash: mfaCodeHash(ctx, user, factor, code), attempts: 0 };
   return {
     ChallengeName: challenge,

@@ -5,6 +5,7 @@ import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { applyAttributeWrites, type Writer } from './attributes.js';
 import { CODE_PURPOSES, issueCode, takeCodeMessage } from './codes.js';
 import { sendCode } from './messages.js';
+import type { MessageCause } from '../../triggers/custom-message.js';
 import { updateUser } from './users.js';
 
 export type Contact = 'email' | 'phone_number';
@@ -20,12 +21,12 @@ export async function sendVerification(
   pool: StoredUserPool,
   user: StoredUser,
   contact: Contact,
-  source: 'CustomMessage_UpdateUserAttribute' | 'CustomMessage_VerifyUserAttribute',
+  cause: MessageCause,
   pending?: string,
 ): Promise<CodeDeliveryDetailsType> {
   const code = await issueCode(ctx, pool.id, user.usernameKey, verificationPurpose(contact), pending);
   const target = pending === undefined ? user : { ...user, attributes: { ...user.attributes, [contact]: pending } };
-  return sendCode(ctx, pool, target, contact === 'email' ? 'EMAIL' : 'SMS', code, source);
+  return sendCode(ctx, pool, target, contact === 'email' ? 'EMAIL' : 'SMS', code, cause);
 }
 
 /**
@@ -40,6 +41,7 @@ export async function changeAttributes(
   user: StoredUser,
   writes: AttributeType[],
   writer: Writer,
+  request: Omit<MessageCause, 'source'> = {},
 ): Promise<CodeDeliveryDetailsType[]> {
   const settings = pool.settings.userPool;
   const keepOld = settings.UserAttributeUpdateSettings?.AttributesRequireVerificationBeforeUpdate ?? [];
@@ -62,6 +64,6 @@ export async function changeAttributes(
   if (coded.length > 0 && writer.kind === 'client') await takeCodeMessage(ctx, pool.id, user.usernameKey);
   const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes }));
   const deliveries: CodeDeliveryDetailsType[] = [];
-  for (const contact of coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, 'CustomMessage_UpdateUserAttribute', pending[contact]));
+  for (const contact of coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, { ...request, source: 'CustomMessage_UpdateUserAttribute' }, pending[contact]));
   return deliveries;
 }

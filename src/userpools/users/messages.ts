@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../context.js';
 import { deliver, deliveryDetails, renderTemplate, type OutgoingMessage } from '../../messaging/deliver.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
-import { customMessage, type MessageSource, type MessageTexts } from '../../triggers/custom-message.js';
+import { customMessage, type MessageCause, type MessageTexts } from '../../triggers/custom-message.js';
 import { smsMfaConfiguration } from '../mfa/factors.js';
 
 /** Cognito's default texts, used when the pool sets none. */
@@ -43,11 +43,12 @@ export async function sendInvitation(
   mediums: DeliveryMediumType[] = ['SMS'],
   /** The name the user signs in with: the email or phone number in pools that sign in with those. */
   signInName: string = user.username,
+  clientMetadata?: Record<string, string>,
 ): Promise<void> {
   const template = pool.settings.userPool.AdminCreateUserConfig?.InviteMessageTemplate;
   const defaults = temporaryPassword === undefined ? PASSWORDLESS_INVITATION : DEFAULTS;
   if (!mediums.some((medium) => destinationOf(user, medium === 'EMAIL' ? 'EMAIL' : 'SMS'))) return;
-  const texts = await customMessage(ctx, pool, user, 'CustomMessage_AdminCreateUser', {
+  const texts = await customMessage(ctx, pool, user, { source: 'CustomMessage_AdminCreateUser', clientMetadata }, {
     subject: template?.EmailSubject ?? defaults.inviteSubject,
     email: template?.EmailMessage ?? defaults.inviteEmail,
     sms: template?.SMSMessage ?? defaults.inviteSms,
@@ -88,10 +89,10 @@ async function sendCodeMessage(
   user: StoredUser,
   medium: 'EMAIL' | 'SMS',
   code: string,
-  source: MessageSource,
+  cause: MessageCause,
   poolTexts: MessageTexts,
 ): Promise<CodeDeliveryDetailsType> {
-  const texts = await customMessage(ctx, pool, user, source, poolTexts);
+  const texts = await customMessage(ctx, pool, user, cause, poolTexts);
   const values = { code, username: user.username };
   const message: OutgoingMessage =
     medium === 'EMAIL'
@@ -108,10 +109,10 @@ export function sendCode(
   user: StoredUser,
   medium: 'EMAIL' | 'SMS',
   code: string,
-  source: MessageSource,
+  cause: MessageCause,
 ): Promise<CodeDeliveryDetailsType> {
   const template = pool.settings.userPool.VerificationMessageTemplate;
-  return sendCodeMessage(ctx, pool, user, medium, code, source, {
+  return sendCodeMessage(ctx, pool, user, medium, code, cause, {
     subject: template?.EmailSubject ?? DEFAULTS.verifySubject,
     email: template?.EmailMessage ?? DEFAULTS.verifyEmail,
     sms: template?.SmsMessage ?? DEFAULTS.verifySms,
@@ -128,9 +129,10 @@ export function sendAuthenticationCode(
   user: StoredUser,
   medium: 'EMAIL' | 'SMS',
   code: string,
+  clientId: string,
 ): Promise<CodeDeliveryDetailsType> {
   const { mfa } = pool.settings;
-  return sendCodeMessage(ctx, pool, user, medium, code, 'CustomMessage_Authentication', {
+  return sendCodeMessage(ctx, pool, user, medium, code, { source: 'CustomMessage_Authentication', clientId }, {
     subject: mfa.EmailMfaConfiguration?.Subject ?? DEFAULTS.authenticationSubject,
     email: mfa.EmailMfaConfiguration?.Message ?? DEFAULTS.authenticationEmail,
     sms: smsMfaConfiguration(pool)?.SmsAuthenticationMessage ?? DEFAULTS.authenticationSms,

@@ -7,18 +7,19 @@ import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { readUserMfa, signInFactors } from '../mfa/factors.js';
 import { CODE_PURPOSES, issueCode } from './codes.js';
 import { codeMedium, sendCode } from './messages.js';
+import type { MessageCause } from '../../triggers/custom-message.js';
 
 /** Issues a sign-up code and sends it to the auto-verified contact; undefined when there is none. */
 export async function sendSignUpCode(
   ctx: ServiceContext,
   pool: StoredUserPool,
   user: StoredUser,
-  source: 'CustomMessage_SignUp' | 'CustomMessage_ResendCode' = 'CustomMessage_SignUp',
+  cause: MessageCause,
 ): Promise<CodeDeliveryDetailsType | undefined> {
   const medium = codeMedium(pool, user);
   if (!medium) return undefined;
   const code = await issueCode(ctx, pool.id, user.usernameKey, CODE_PURPOSES.signUp);
-  return sendCode(ctx, pool, user, medium, code, source);
+  return sendCode(ctx, pool, user, medium, code, cause);
 }
 
 /**

@@ -45,6 +45,6 @@ export async function adminCreateUser(ctx: RequestContext, input: AdminCreateUse
         : { status: 'FORCE_CHANGE_PASSWORD', password: { value: password, ...credentialOptions } }),
     });
   }
-  if (input.MessageAction !== 'SUPPRESS') await sendInvitation(ctx, pool, user, password, input.DesiredDeliveryMediums, input.Username);
+  if (input.MessageAction !== 'SUPPRESS') await sendInvitation(ctx, pool, user, password, input.DesiredDeliveryMediums, input.Username, input.ClientMetadata);
   return { User: toUserType(user) };
 }

@@ -25,6 +25,6 @@ export async function adminResetUserPassword(ctx: RequestContext, input: AdminRe
   }
   const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, status: 'RESET_REQUIRED' }));
   const code = await issueCode(ctx, pool.id, updated.usernameKey, CODE_PURPOSES.forgotPassword);
-  await sendCode(ctx, pool, updated, medium, code, 'CustomMessage_ForgotPassword');
+  await sendCode(ctx, pool, updated, medium, code, { source: 'CustomMessage_ForgotPassword', clientMetadata: input.ClientMetadata });
   return {};
 }

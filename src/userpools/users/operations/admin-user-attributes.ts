@@ -10,7 +10,7 @@ import { updateUser } from '../users.js';
 export async function adminUpdateUserAttributes(ctx: RequestContext, input: AdminUpdateUserAttributesRequest): Promise<Record<string, never>> {
   const pool = await requirePool(ctx, input.UserPoolId!);
   const user = await requireUser(ctx, pool, input.Username!);
-  await changeAttributes(ctx, pool, user, input.UserAttributes!, { kind: 'admin' });
+  await changeAttributes(ctx, pool, user, input.UserAttributes!, { kind: 'admin' }, { clientMetadata: input.ClientMetadata });
   return {};
 }
 

@@ -37,5 +37,5 @@ export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordR
     throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
   }
   const code = await issueCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword);
-  return { CodeDeliveryDetails: await sendCode(poolCtx, pool, user, medium, code, 'CustomMessage_ForgotPassword') };
+  return { CodeDeliveryDetails: await sendCode(poolCtx, pool, user, medium, code, { source: 'CustomMessage_ForgotPassword', clientId: client.clientId, clientMetadata: input.ClientMetadata }) };
 }

@@ -16,7 +16,7 @@ export async function resendConfirmationCode(ctx: RequestContext, input: ResendC
     throw new UserNotFoundException('Username/client id combination not found.');
   }
   if (user.status !== 'UNCONFIRMED') throw new InvalidParameterException('User is already confirmed.');
-  const delivery = await sendSignUpCode(poolCtx, pool, user, 'CustomMessage_ResendCode');
+  const delivery = await sendSignUpCode(poolCtx, pool, user, { source: 'CustomMessage_ResendCode', clientId: client.clientId, clientMetadata: input.ClientMetadata });
   if (!delivery) throw new InvalidParameterException('Cannot resend codes. Auto verification not turned on.');
   return { CodeDeliveryDetails: delivery };
 }

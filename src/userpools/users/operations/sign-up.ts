@@ -41,6 +41,6 @@ export async function signUp(ctx: RequestContext, input: SignUpRequest): Promise
   // Confirmed by the pre sign-up function: there is no code to send.
   if (user.status === 'CONFIRMED') return { UserConfirmed: true, UserSub: user.sub };
   for (const count of countMessages) await count();
-  const delivery = await sendSignUpCode(poolCtx, pool, user);
+  const delivery = await sendSignUpCode(poolCtx, pool, user, { source: 'CustomMessage_SignUp', clientId: client.clientId, clientMetadata: input.ClientMetadata });
   return { UserConfirmed: false, UserSub: user.sub, ...(delivery && { CodeDeliveryDetails: delivery }) };
 }

@@ -23,7 +23,7 @@ async function writerOf(ctx: RequestContext, poolId: string, clientId: unknown):
 export async function updateUserAttributes(ctx: RequestContext, input: UpdateUserAttributesRequest): Promise<UpdateUserAttributesResponse> {
   const { pool, user, claims, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
   const writer = await writerOf(poolCtx, pool.id, claims.client_id);
-  return { CodeDeliveryDetailsList: await changeAttributes(poolCtx, pool, user, input.UserAttributes!, writer) };
+  return { CodeDeliveryDetailsList: await changeAttributes(poolCtx, pool, user, input.UserAttributes!, writer, { clientId: claims.client_id as string, clientMetadata: input.ClientMetadata }) };
 }
 
 export async function deleteUserAttributes(ctx: RequestContext, input: DeleteUserAttributesRequest): Promise<Record<string, never>> {
@@ -42,16 +42,16 @@ export async function getUserAttributeVerificationCode(
   ctx: RequestContext,
   input: GetUserAttributeVerificationCodeRequest,
 ): Promise<GetUserAttributeVerificationCodeResponse> {
-  const { pool, user, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
+  const { pool, user, claims, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
   const contact = contactOf(input.AttributeName!);
   if (!user.attributes[contact]) throw new InvalidParameterException(`The user has no ${contact} to verify.`);
   await takeCodeMessage(poolCtx, pool.id, user.usernameKey);
-  return { CodeDeliveryDetails: await sendVerification(poolCtx, pool, user, contact, 'CustomMessage_VerifyUserAttribute') };
+  return { CodeDeliveryDetails: await sendVerification(poolCtx, pool, user, contact, { source: 'CustomMessage_VerifyUserAttribute', clientId: claims.client_id as string, clientMetadata: input.ClientMetadata }) };
 }
 
 /** Confirms a contact with its code; a pending new value (see updateUserAttributes) takes effect now. */
 export async function verifyUserAttribute(ctx: RequestContext, input: VerifyUserAttributeRequest): Promise<Record<string, never>> {
-  const { pool, user, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
+  const { pool, user, claims, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
   const contact = contactOf(input.AttributeName!);
   const code = await consumeCode(poolCtx, pool.id, user.usernameKey, verificationPurpose(contact), input.Code!);
   await updateUser(poolCtx, pool, user, (u) => ({
