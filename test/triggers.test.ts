@@ -100,6 +100,11 @@ for (const store of STORES) {
       ).UserPoolClient!.ClientId!;
       return { poolId, clientId };
     };
+    /** A user with PASSWORD as its own (CONFIRMED), made as an administrator would. */
+    const confirmedUser = async (UserPoolId: string, Username: string, UserAttributes: { Name: string; Value: string }[] = []) => {
+      await idp.send(new AdminCreateUserCommand({ UserPoolId, Username, TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS', UserAttributes }));
+      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId, Username, Password: PASSWORD, Permanent: true }));
+    };
     const signIn = (clientId: string, username: string) =>
       idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: PASSWORD } }));
 
@@ -172,9 +177,8 @@ for (const store of STORES) {
     it('PreTokenGeneration V1_0 changes the ID token\'s claims and the groups, never a protected claim', async () => {
       const { poolId, clientId } = await newPool({ PreTokenGeneration: arn('pre-token') });
       await idp.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'readers' }));
-      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'ana', TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'ana@example.com' }] }));
+      await confirmedUser(poolId, 'ana', [{ Name: 'email', Value: 'ana@example.com' }]);
       await idp.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'ana', GroupName: 'readers' }));
-      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'ana', Password: PASSWORD, Permanent: true }));
       urls.answers.set('/pre-token', (event) => ({
         body: {
           ...event,
@@ -208,8 +212,7 @@ for (const store of STORES) {
 
     it('PreTokenGeneration V2_0 changes the access token\'s claims and scopes too', async () => {
       const { poolId, clientId } = await newPool({ PreTokenGenerationConfig: { LambdaVersion: 'V2_0', LambdaArn: arn('pre-token') } });
-      await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'bo', TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS' }));
-      await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'bo', Password: PASSWORD, Permanent: true }));
+      await confirmedUser(poolId, 'bo');
       urls.answers.set('/pre-token', (event) => ({
         body: {
           ...event,
@@ -234,10 +237,7 @@ for (const store of STORES) {
 
     it('PreAuthentication refuses a sign-in before its password is checked; PostAuthentication hears of each sign-in', async () => {
       const { poolId, clientId } = await newPool({ PreAuthentication: arn('pre-auth'), PostAuthentication: arn('post-auth') });
-      for (const Username of ['on-hold', 'welcome-back']) {
-        await idp.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username, TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS' }));
-        await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username, Password: PASSWORD, Permanent: true }));
-      }
+      for (const Username of ['on-hold', 'welcome-back']) await confirmedUser(poolId, Username);
       urls.answers.set('/pre-auth', (event) =>
         event.userName === 'on-hold' ? { status: 400, body: { errorType: 'Error', errorMessage: 'Account on hold' } } : { body: event },
       );

@@ -79,19 +79,18 @@ export function codeMedium(pool: StoredUserPool, user: StoredUser, attribute?: '
   return undefined;
 }
 
+/** A code to send: how, which, and why (what the custom message function hears). */
+interface CodeToSend {
+  medium: 'EMAIL' | 'SMS';
+  code: string;
+  cause: MessageCause;
+}
+
 /**
- * Sends `code` by email or SMS with these texts (each with {####} for the code), or those the pool's custom
- * message function writes for `source`, and returns CodeDeliveryDetails.
+ * Sends a code by email or SMS with the pool's texts (each with {####} for the code), or those the pool's
+ * custom message function writes instead, and returns CodeDeliveryDetails.
  */
-async function sendCodeMessage(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  user: StoredUser,
-  medium: 'EMAIL' | 'SMS',
-  code: string,
-  cause: MessageCause,
-  poolTexts: MessageTexts,
-): Promise<CodeDeliveryDetailsType> {
+async function sendCodeMessage(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, { medium, code, cause }: CodeToSend, poolTexts: MessageTexts): Promise<CodeDeliveryDetailsType> {
   const texts = await customMessage(ctx, pool, user, cause, poolTexts);
   const values = { code, username: user.username };
   const message: OutgoingMessage =
@@ -112,7 +111,7 @@ export function sendCode(
   cause: MessageCause,
 ): Promise<CodeDeliveryDetailsType> {
   const template = pool.settings.userPool.VerificationMessageTemplate;
-  return sendCodeMessage(ctx, pool, user, medium, code, cause, {
+  return sendCodeMessage(ctx, pool, user, { medium, code, cause }, {
     subject: template?.EmailSubject ?? DEFAULTS.verifySubject,
     email: template?.EmailMessage ?? DEFAULTS.verifyEmail,
     sms: template?.SmsMessage ?? DEFAULTS.verifySms,
@@ -132,7 +131,7 @@ export function sendAuthenticationCode(
   clientId: string,
 ): Promise<CodeDeliveryDetailsType> {
   const { mfa } = pool.settings;
-  return sendCodeMessage(ctx, pool, user, medium, code, { source: 'CustomMessage_Authentication', clientId }, {
+  return sendCodeMessage(ctx, pool, user, { medium, code, cause: { source: 'CustomMessage_Authentication', clientId } }, {
     subject: mfa.EmailMfaConfiguration?.Subject ?? DEFAULTS.authenticationSubject,
     email: mfa.EmailMfaConfiguration?.Message ?? DEFAULTS.authenticationEmail,
     sms: smsMfaConfiguration(pool)?.SmsAuthenticationMessage ?? DEFAULTS.authenticationSms,
