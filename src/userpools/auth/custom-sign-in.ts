@@ -10,9 +10,10 @@ import { openSession, takeSession } from './auth-sessions.js';
 import { requiredParameter } from './auth-flows.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
 import { requireAllowedToSignIn, sessionUser, signInCompleted, type SignInStep } from './sign-in-outcome.js';
+import { passwordVerifierChallenge } from './srp-sign-in.js';
 
 /** One challenge of the sign-in so far, as DefineAuthChallenge's `session` lists it. */
-interface ChallengeResult {
+export interface ChallengeResult {
   challengeName: string;
   challengeResult: boolean;
   challengeMetadata?: string;
@@ -31,6 +32,8 @@ interface CustomState extends Record<string, unknown> {
 interface Who {
   user: StoredUser | undefined;
   name: string;
+  /** The client's SRP_A, while the password may still be asked for (right after InitiateAuth). */
+  srpA?: string;
 }
 
 const TRIGGERS = ['DefineAuthChallenge', 'CreateAuthChallenge', 'VerifyAuthChallengeResponse'] as const;
@@ -46,13 +49,30 @@ export async function startCustomSignIn(
   pool: StoredUserPool,
   client: StoredAppClient,
   name: string,
+  params: Record<string, string>,
   clientMetadata: Record<string, string> | undefined,
 ): Promise<SignInStep> {
   if (TRIGGERS.some((trigger) => !triggerArn(pool, trigger))) throw new InvalidParameterException('Custom auth lambda trigger is not configured for the user pool.');
   const user = await findUser(ctx, pool, name);
   if (!user && client.settings.PreventUserExistenceErrors !== 'ENABLED') throw new UserNotFoundException('User does not exist.');
   if (user) requireAllowedToSignIn(ctx, user);
-  return nextStep(ctx, pool, client, { user, name }, [], clientMetadata);
+  // With SRP_A the client offers to prove the password first (Amplify's CUSTOM_WITH_SRP): a challenge passed.
+  const srpA = params.SRP_A;
+  if (srpA && params.CHALLENGE_NAME !== undefined && params.CHALLENGE_NAME !== 'SRP_A') throw new InvalidParameterException('CHALLENGE_NAME must be SRP_A.');
+  const challenges = srpA ? [{ challengeName: 'SRP_A', challengeResult: true }] : [];
+  return nextStep(ctx, pool, client, { user, name, ...(srpA && { srpA }) }, challenges, clientMetadata);
+}
+
+/** After a challenge of another kind (the password, by SRP) passed: DefineAuthChallenge decides again. */
+export function continueCustomSignIn(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  who: Who,
+  challenges: ChallengeResult[],
+  clientMetadata: Record<string, string> | undefined,
+): Promise<SignInStep> {
+  return nextStep(ctx, pool, client, who, challenges, clientMetadata);
 }
 
 /** RespondToAuthChallenge with CUSTOM_CHALLENGE: the answer is judged, then DefineAuthChallenge decides again. */
@@ -91,9 +111,14 @@ async function nextStep(
     if (who.user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
     return signInCompleted(ctx, pool, client, who.user);
   }
+  if (decision.challengeName === 'PASSWORD_VERIFIER' && who.srpA) {
+    return passwordVerifierChallenge(ctx, pool, client, who, who.srpA, { custom: challenges });
+  }
   if (decision.challengeName !== 'CUSTOM_CHALLENGE') {
     if (typeof decision.challengeName === 'string') {
-      throw new InvalidLambdaResponseException(`DefineAuthChallenge asked for ${decision.challengeName}; Gatehouse's custom authentication runs CUSTOM_CHALLENGE only.`);
+      throw new InvalidLambdaResponseException(
+        `DefineAuthChallenge asked for ${decision.challengeName}; Gatehouse's custom authentication runs CUSTOM_CHALLENGE, and PASSWORD_VERIFIER right after SRP_A.`,
+      );
     }
     throw unrecognizable();
   }

@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../../context.js';
 import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredAuthSession } from '../../storage/auth-sessions-repository.js';
+import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { signInDevice } from '../devices/devices.js';
 import { UserNotFoundException } from '../errors.js';
@@ -12,6 +13,7 @@ import { incorrectCredentials } from './password-sign-in.js';
 import { afterPasswordVerified, type SignInStep } from './sign-in-outcome.js';
 import { createSrpVerifier, parseSrpTimestamp, SrpError, startSrpSession, verifyPasswordClaim } from './srp.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
+import { continueCustomSignIn, type ChallengeResult } from './custom-sign-in.js';
 
 /** How far the client's TIMESTAMP may be from the server's clock. */
 const TIMESTAMP_SKEW_MS = 5 * 60_000;
@@ -30,6 +32,8 @@ interface UserSrpState extends SrpState {
   pretend?: boolean;
   /** The DEVICE_KEY of InitiateAuth, used when the challenge answer names none. */
   deviceKey?: string;
+  /** A custom authentication's challenges so far, when the password is one of them (custom-sign-in.ts). */
+  custom?: ChallengeResult[];
 }
 
 /** The SRP identity whose secret a claim proves: a user (pool name, username) or a device (group key, device key). */
@@ -111,25 +115,33 @@ export async function startSrpSignIn(
   deviceKey: string | undefined,
 ): Promise<SignInStep> {
   const user = await findUser(ctx, pool, name);
-  let verifier: { salt: string; verifier: string };
-  let userId: string;
-  if (user) {
-    refuseIfLocked(ctx, user);
-    const srp = (user.credentials as PasswordCredentials | null)?.srp;
-    userId = user.username;
-    verifier = srp ?? createSrpVerifier(poolNameOf(pool), userId, ctx.randomBytes(32).toString('hex'), ctx.randomBytes);
-  } else {
-    if (client.settings.PreventUserExistenceErrors !== 'ENABLED') throw new UserNotFoundException('User does not exist.');
-    // A challenge that looks like any other, against a verifier nobody knows the password of.
-    userId = name;
-    verifier = createSrpVerifier(poolNameOf(pool), userId, ctx.randomBytes(32).toString('hex'), ctx.randomBytes);
-  }
+  if (user) refuseIfLocked(ctx, user);
+  else if (client.settings.PreventUserExistenceErrors !== 'ENABLED') throw new UserNotFoundException('User does not exist.');
+  return passwordVerifierChallenge(ctx, pool, client, { user, name }, srpA, deviceKey ? { deviceKey } : {});
+}
+
+/**
+ * The PASSWORD_VERIFIER challenge for SRP_A: of `user`, or of a user that does not exist (a challenge that
+ * looks like any other, against a verifier nobody knows the password of). `state` goes with the session.
+ */
+export async function passwordVerifierChallenge(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  client: StoredAppClient,
+  { user, name }: { user: StoredUser | undefined; name: string },
+  srpA: string,
+  state: Partial<UserSrpState>,
+): Promise<SignInStep> {
+  const userId = user?.username ?? name;
+  const verifier =
+    (user?.credentials as PasswordCredentials | null | undefined)?.srp ??
+    createSrpVerifier(poolNameOf(pool), userId, ctx.randomBytes(32).toString('hex'), ctx.randomBytes);
   const challenge = await openSrpChallenge(ctx, client, {
     usernameKey: user?.usernameKey ?? `?${name}`,
     challenge: 'PASSWORD_VERIFIER',
     verifier,
     srpA,
-    state: { ...(!user && { pretend: true }), ...(deviceKey && { deviceKey }) },
+    state: { ...state, ...(!user && { pretend: true }) },
     refusal: incorrectCredentials,
   });
   return {
@@ -158,6 +170,10 @@ export async function answerPasswordVerifier(answer: ChallengeAnswer): Promise<S
   if (!claimHolds(ctx, state, { poolName: poolNameOf(pool), userIdForSrp: user.username }, responses)) {
     await recordFailedSignIn(ctx, user);
     throw incorrectCredentials();
+  }
+  if (state.custom) {
+    const challenges = [...state.custom, { challengeName: 'PASSWORD_VERIFIER', challengeResult: true }];
+    return continueCustomSignIn(ctx, pool, client, { user, name: user.username }, challenges, answer.clientMetadata);
   }
   const device = await signInDevice(ctx, pool, user, responses.DEVICE_KEY ?? state.deviceKey).catch(async (error: unknown) => {
     // The client retries this very answer without its stale device (see signInDevice): the session must

@@ -46,11 +46,7 @@ export async function startSignIn(
   checkSecretHash(ctx, client, [username], params.SECRET_HASH);
   await preAuthentication(ctx, pool, client, username, clientMetadata);
   if (flow === 'USER_AUTH') return startChoiceSignIn(ctx, pool, client, username, params, session);
-  if (flow === 'CUSTOM_AUTH') {
-    // CUSTOM_AUTH with SRP_A starts with an SRP exchange the functions ask for; Gatehouse runs custom challenges only.
-    if (params.SRP_A) throw new InvalidParameterException('CUSTOM_AUTH with SRP_A is not supported by Gatehouse yet: start custom authentication without it.');
-    return startCustomSignIn(ctx, pool, client, username, clientMetadata);
-  }
+  if (flow === 'CUSTOM_AUTH') return startCustomSignIn(ctx, pool, client, username, params, clientMetadata);
   if (flow === 'USER_SRP_AUTH') return startSrpSignIn(ctx, pool, client, username, required(params, 'SRP_A'), params.DEVICE_KEY);
   return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'), params.DEVICE_KEY);
 }
