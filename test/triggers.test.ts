@@ -26,13 +26,14 @@ import { decodeJwt } from 'jose';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { attribute, rejects, uniqueEmail } from './helpers/assertions.js';
 import { FormBrowser, location, readForm } from './helpers/form-browser.js';
+import { createMachineClient, MACHINE_SCOPE } from './helpers/machine-client.js';
 import { latestCode, messagesTo } from './helpers/mailbox.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
 const arn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 
-type Event = { triggerSource: string; userName: string; userPoolId: string; version: string; callerContext: { clientId: string }; request: Record<string, any> };
+type Event = { triggerSource: string; userName: string | null; userPoolId: string; version: string; callerContext: { clientId: string }; request: Record<string, any> };
 type Answer = { status?: number; body: unknown };
 
 /**
@@ -235,6 +236,24 @@ for (const store of STORES) {
       assert.equal(access.scope, 'aws.cognito.signin.user.admin orders/read');
     });
 
+    it('PreTokenGeneration V3_0 hears of client_credentials tokens too, with no user', async () => {
+      const { poolId } = await newPool({ PreTokenGenerationConfig: { LambdaVersion: 'V3_0', LambdaArn: arn('pre-token') } });
+      const machine = await createMachineClient(idp, poolId);
+      urls.answers.set('/pre-token', (event) => ({
+        body: { ...event, response: { claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: { tenant: 'acme', sub: 'forged' } } } } },
+      }));
+      const response = await fetch(`${server.url}/${poolId}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${machine.id}:${machine.secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: MACHINE_SCOPE }),
+      });
+      assert.equal(response.status, 200);
+      const access = decodeJwt(((await response.json()) as { access_token: string }).access_token);
+      assert.deepEqual([access.tenant, access.sub, access.scope], ['acme', machine.id, MACHINE_SCOPE]);
+      const event = urls.last('TokenGeneration_ClientCredentials')!;
+      assert.deepEqual([event.version, event.userName, event.callerContext.clientId, event.request.scopes], ['3', null, machine.id, [MACHINE_SCOPE]]);
+    });
+
     it('PreAuthentication refuses a sign-in before its password is checked; PostAuthentication hears of each sign-in', async () => {
       const { poolId, clientId } = await newPool({ PreAuthentication: arn('pre-auth'), PostAuthentication: arn('post-auth') });
       for (const Username of ['on-hold', 'welcome-back']) await confirmedUser(poolId, Username);
@@ -265,7 +284,7 @@ for (const store of STORES) {
         forgetful: { password: 'long-forgotten', email: uniqueEmail('forgetful') },
       };
       urls.answers.set('/migrate', (event) => {
-        const known = oldStore[event.userName];
+        const known = oldStore[event.userName ?? ''];
         if (!known) return { body: event };
         if (event.triggerSource === 'UserMigration_Authentication' && event.request.password !== known.password) {
           return { status: 400, body: { errorType: 'Error', errorMessage: 'Bad password' } };

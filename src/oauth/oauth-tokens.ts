@@ -3,6 +3,7 @@ import type { ServiceContext } from '../context.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import type { StoredUser } from '../storage/users-repository.js';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
+import { preTokenGenerationForClient } from '../triggers/pre-token-generation.js';
 import { issuerOf, mintRefreshToken, mintTokens, validitySeconds, type SignIn } from '../userpools/auth/tokens.js';
 import { newUuid } from '../userpools/users/users.js';
 import { OPENID } from './scopes.js';
@@ -89,10 +90,12 @@ export async function tokenForClient(ctx: ServiceContext, pool: StoredUserPool, 
   const now = ctx.now();
   const iat = Math.floor(now.getTime() / 1000);
   const expiresIn = validitySeconds(client, 'AccessToken');
-  const accessToken = await ctx.keys.sign(pool.id, {
+  const customising = preTokenGenerationForClient(ctx, pool, client, scopes);
+  const custom = customising && (await customising);
+  const claims = {
     sub: client.clientId,
     token_use: 'access',
-    scope: scopes.join(' '),
+    scope: (custom ? custom.scopes(scopes) : scopes).join(' '),
     auth_time: iat,
     iss: issuerOf(ctx, pool.id),
     exp: iat + expiresIn,
@@ -100,6 +103,7 @@ export async function tokenForClient(ctx: ServiceContext, pool: StoredUserPool, 
     version: 2,
     jti: newUuid(ctx.randomBytes),
     client_id: client.clientId,
-  });
+  };
+  const accessToken = await ctx.keys.sign(pool.id, custom ? custom.accessToken(claims) : claims);
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
 }

@@ -1,10 +1,12 @@
 import type { ServiceContext } from '../context.js';
 import type { SignIn } from '../userpools/auth/tokens.js';
 import { InvalidLambdaResponseException } from '../userpools/errors.js';
-import { eventAttributes, isRecord, runTrigger, triggerArn } from './triggers.js';
+import type { StoredAppClient } from '../storage/app-clients-repository.js';
+import type { StoredUserPool } from '../storage/user-pools-repository.js';
+import { eventAttributes, isRecord, runTrigger, triggerArn, type TriggerCall } from './triggers.js';
 
 /** What the tokens are for, as the event's triggerSource says: TokenGeneration_<source>. */
-export type TokenSource = 'Authentication' | 'RefreshTokens' | 'HostedAuth' | 'NewPasswordChallenge' | 'AuthenticateDevice';
+export type TokenSource = 'Authentication' | 'RefreshTokens' | 'HostedAuth' | 'NewPasswordChallenge' | 'AuthenticateDevice' | 'ClientCredentials';
 
 /**
  * Claims no function may add, change or suppress: Cognito's list for both tokens, and what else makes the
@@ -12,7 +14,7 @@ export type TokenSource = 'Authentication' | 'RefreshTokens' | 'HostedAuth' | 'N
  */
 const PROTECTED = new Set([
   'acr', 'amr', 'aud', 'at_hash', 'auth_time', 'azp', 'cognito:username', 'exp', 'iat', 'identities', 'iss', 'jti', 'nbf',
-  'nonce', 'origin_jti', 'sub', 'token_use', 'event_id', 'client_id', 'scope', 'username', 'device_key',
+  'nonce', 'origin_jti', 'sub', 'token_use', 'event_id', 'client_id', 'scope', 'username', 'device_key', 'version',
   'cognito:groups', 'cognito:roles', 'cognito:preferred_role',
 ]);
 
@@ -36,15 +38,14 @@ const VERSIONS: Record<string, string> = { V1_0: '1', V2_0: '2', V3_0: '3' };
 /**
  * Runs the pool's pre token generation function, if it has one, before a sign-in's tokens are signed. A
  * V1_0 function changes the ID token's claims and the groups; V2_0 and V3_0 ones the access token's
- * claims and scopes as well.
+ * claims and scopes as well. Without a function, nothing to wait for: tokens are on hot paths.
  */
-export async function preTokenGeneration(ctx: ServiceContext, signIn: SignIn, groups: Record<string, unknown>, source: TokenSource): Promise<TokenCustomisation | undefined> {
+export function preTokenGeneration(ctx: ServiceContext, signIn: SignIn, groups: Record<string, unknown>, source: TokenSource): Promise<TokenCustomisation> | undefined {
   const { pool, client, user } = signIn;
   const arn = triggerArn(pool, 'PreTokenGeneration');
   if (!arn) return undefined;
   const version = VERSIONS[pool.settings.userPool.LambdaConfig?.PreTokenGenerationConfig?.LambdaVersion ?? 'V1_0'] ?? '1';
-  const scopes = signIn.scopes ?? ['aws.cognito.signin.user.admin'];
-  const response = await runTrigger(ctx, pool, 'PreTokenGeneration', arn, {
+  return customise(ctx, pool, arn, version, groups, {
     source: `TokenGeneration_${source}`,
     userName: user.username,
     clientId: client.clientId,
@@ -56,9 +57,29 @@ export async function preTokenGeneration(ctx: ServiceContext, signIn: SignIn, gr
         iamRolesToOverride: groups['cognito:roles'] ?? [],
         preferredRole: groups['cognito:preferred_role'] ?? null,
       },
-      ...(version !== '1' && { scopes }),
+      ...(version !== '1' && { scopes: signIn.scopes ?? ['aws.cognito.signin.user.admin'] }),
     },
   });
+}
+
+/**
+ * The same for a client_credentials token, which only a V3_0 function hears of (Cognito's machine-to-machine
+ * event): there is no user, and only the access token's claims and scopes can change.
+ */
+export function preTokenGenerationForClient(ctx: ServiceContext, pool: StoredUserPool, client: StoredAppClient, scopes: string[]): Promise<TokenCustomisation> | undefined {
+  const config = pool.settings.userPool.LambdaConfig?.PreTokenGenerationConfig;
+  if (config?.LambdaVersion !== 'V3_0' || !config.LambdaArn) return undefined;
+  return customise(ctx, pool, config.LambdaArn, '3', {}, {
+    source: 'TokenGeneration_ClientCredentials',
+    userName: null,
+    clientId: client.clientId,
+    version: '3',
+    request: { userAttributes: {}, groupConfiguration: null, scopes },
+  });
+}
+
+async function customise(ctx: ServiceContext, pool: StoredUserPool, arn: string, version: string, groups: Record<string, unknown>, call: TriggerCall): Promise<TokenCustomisation> {
+  const response = await runTrigger(ctx, pool, 'PreTokenGeneration', arn, call);
   const details = optionalRecord(version === '1' ? response.claimsOverrideDetails : response.claimsAndScopeOverrideDetails);
   const idChanges = claimChanges(version === '1' ? details : optionalRecord(details.idTokenGeneration));
   const access = version === '1' ? {} : optionalRecord(details.accessTokenGeneration);

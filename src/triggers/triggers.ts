@@ -24,7 +24,8 @@ const NO_CLIENT = 'CLIENT_ID_NOT_APPLICABLE';
 export interface TriggerCall {
   /** The event's triggerSource, e.g. PreSignUp_SignUp. */
   source: string;
-  userName: string;
+  /** null for a machine's client_credentials token, which has no user. */
+  userName: string | null;
   clientId?: string;
   request: Record<string, unknown>;
   /** The event's version: "1", or "2"/"3" for the newer pre token generation events. */

@@ -87,7 +87,8 @@ export async function mintTokens(
   const { pool, client, user } = signIn;
   const iat = Math.floor(ctx.now().getTime() / 1000);
   const groups = await groupClaims(ctx, signIn);
-  const custom = await preTokenGeneration(ctx, signIn, groups, signIn.source ?? 'Authentication');
+  const customising = preTokenGeneration(ctx, signIn, groups, signIn.source ?? 'Authentication');
+  const custom = customising && (await customising);
   const common = {
     sub: user.sub,
     iss: issuerOf(ctx, pool.id),
