@@ -76,6 +76,7 @@ for (const store of STORES) {
         ...FAST_HASHING,
         lambdaFunctions: {
           'pre-sign-up': { module: fileURLToPath(new URL('./fixtures/pre-sign-up.mjs', import.meta.url)) },
+          'never-answers': { module: fileURLToPath(new URL('./fixtures/never-answers.mjs', import.meta.url)) },
           [arn('post-confirmation')]: { url: `${urls.url}/post-confirmation` },
           'pre-token': { url: `${urls.url}/pre-token` },
           'nonsense': { url: `${urls.url}/nonsense` },
@@ -403,6 +404,19 @@ for (const store of STORES) {
       urls.answers.set('/nonsense', (event) => ({ body: { ...event, response: { autoConfirmUser: 'yes' } } }));
       await rejects(idp.send(new SignUpCommand({ ClientId: nonsense.clientId, Username: 'nobody', Password: PASSWORD })), 'InvalidLambdaResponseException');
       await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: nonsense.poolId, Username: 'nobody' })), 'UserNotFoundException');
+    });
+
+    // The same code on both stores: five seconds once is enough.
+    if (store.name === 'sqlite') it('a function that does not answer within five seconds is UnexpectedLambdaException', async () => {
+      const stuck = await newPool({ PreSignUp: arn('never-answers') });
+      const started = Date.now();
+      await rejects(
+        idp.send(new SignUpCommand({ ClientId: stuck.clientId, Username: 'patient', Password: PASSWORD })),
+        'UnexpectedLambdaException',
+        /^PreSignUp invocation failed due to error Task timed out after 5\.00 seconds\.$/,
+      );
+      assert.ok(Date.now() - started < 7_000);
+      await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: stuck.poolId, Username: 'patient' })), 'UserNotFoundException');
     });
   });
 }
