@@ -60,19 +60,7 @@ export async function startCustomSignIn(
   const srpA = params.SRP_A;
   if (srpA && params.CHALLENGE_NAME !== undefined && params.CHALLENGE_NAME !== 'SRP_A') throw new InvalidParameterException('CHALLENGE_NAME must be SRP_A.');
   const challenges = srpA ? [{ challengeName: 'SRP_A', challengeResult: true }] : [];
-  return nextStep(ctx, pool, client, { user, name, ...(srpA && { srpA }) }, challenges, clientMetadata);
-}
-
-/** After a challenge of another kind (the password, by SRP) passed: DefineAuthChallenge decides again. */
-export function continueCustomSignIn(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  client: StoredAppClient,
-  who: Who,
-  challenges: ChallengeResult[],
-  clientMetadata: Record<string, string> | undefined,
-): Promise<SignInStep> {
-  return nextStep(ctx, pool, client, who, challenges, clientMetadata);
+  return continueCustomSignIn(ctx, pool, client, { user, name, ...(srpA && { srpA }) }, challenges, clientMetadata);
 }
 
 /** RespondToAuthChallenge with CUSTOM_CHALLENGE: the answer is judged, then DefineAuthChallenge decides again. */
@@ -92,10 +80,14 @@ export async function answerCustomChallenge(answer: ChallengeAnswer): Promise<Si
     ...state.challenges,
     { challengeName: 'CUSTOM_CHALLENGE', challengeResult: verdict.answerCorrect === true, ...(state.challengeMetadata !== undefined && { challengeMetadata: state.challengeMetadata }) },
   ];
-  return nextStep(ctx, pool, client, who, challenges, clientMetadata);
+  return continueCustomSignIn(ctx, pool, client, who, challenges, clientMetadata);
 }
 
-async function nextStep(
+/**
+ * DefineAuthChallenge decides on the challenges so far: at the start, after each custom answer, and after a
+ * challenge of another kind (the password, by SRP: srp-sign-in.ts) passed.
+ */
+export async function continueCustomSignIn(
   ctx: ServiceContext,
   pool: StoredUserPool,
   client: StoredAppClient,
