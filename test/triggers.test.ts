@@ -293,9 +293,10 @@ for (const store of STORES) {
         return { body: { ...event, response: { userAttributes: { email: known.email, email_verified: 'true', name: event.userName }, finalUserStatus: 'CONFIRMED', messageAction: 'SUPPRESS' } } };
       });
       const attempt = (USERNAME: string, password: string) =>
-        idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME, PASSWORD: password } }));
+        idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME, PASSWORD: password }, ClientMetadata: { source: 'app' } }));
 
       await rejects(attempt('legacy', 'wrong-password'), 'UserLambdaValidationException', /^UserMigration failed with error Bad password\.$/);
+      assert.deepEqual(urls.last('UserMigration_Authentication')!.request.validationData, { source: 'app' });
       await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'legacy' })), 'UserNotFoundException');
       await rejects(attempt('stranger', PASSWORD), 'UserNotFoundException');
 

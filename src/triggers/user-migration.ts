@@ -7,10 +7,13 @@ import { findUser } from '../userpools/users/sign-in-names.js';
 import { createUser } from '../userpools/users/users.js';
 import { isRecord, runTrigger, triggerArn } from './triggers.js';
 
-/** Where a name that matches no user meets the migration function: a sign-in with the password, or ForgotPassword. */
-export type MigrationCall =
-  | { source: 'UserMigration_Authentication'; password: string }
-  | { source: 'UserMigration_ForgotPassword' };
+/**
+ * Where a name that matches no user meets the migration function: a sign-in with the password, or
+ * ForgotPassword; with the request's ClientMetadata, which Cognito hands on as `validationData` too.
+ */
+export type MigrationCall = ({ source: 'UserMigration_Authentication'; password: string } | { source: 'UserMigration_ForgotPassword' }) & {
+  clientMetadata?: Record<string, string>;
+};
 
 /** Attributes that are the pool's to give, never the old system's. */
 const OWN_ATTRIBUTES = (name: string) => name === 'sub' || name.startsWith('cognito:') || name.startsWith('dev:');
@@ -29,7 +32,11 @@ export async function migrateUser(ctx: ServiceContext, pool: StoredUserPool, cli
     source: call.source,
     userName: name,
     clientId: client.clientId,
-    request: call.source === 'UserMigration_Authentication' ? { password: call.password } : {},
+    request: {
+      ...(call.source === 'UserMigration_Authentication' && { password: call.password }),
+      validationData: call.clientMetadata ?? null,
+      ...(call.clientMetadata && { clientMetadata: call.clientMetadata }),
+    },
   });
   const found = response.userAttributes;
   if (found === undefined || found === null || (isRecord(found) && Object.keys(found).length === 0)) return undefined;

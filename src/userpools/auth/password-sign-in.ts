@@ -36,11 +36,12 @@ export async function signInWithPassword(
   name: string,
   password: string,
   deviceKey?: string,
+  clientMetadata?: Record<string, string>,
 ): Promise<SignInStep> {
   const user = await findUser(ctx, pool, name);
   if (!user) {
     // A user of the old store, vouched for with this very password, is created and signed in (lazy migration).
-    const migrated = await migrateUser(ctx, pool, client, name, { source: 'UserMigration_Authentication', password });
+    const migrated = await migrateUser(ctx, pool, client, name, { source: 'UserMigration_Authentication', password, ...(clientMetadata && { clientMetadata }) });
     if (migrated) return afterPasswordVerified(ctx, pool, client, migrated);
     await verifyPassword({ hash: await hashForMissingUsers(ctx), temporary: false }, password);
     if (client.settings.PreventUserExistenceErrors === 'ENABLED') throw incorrectCredentials();

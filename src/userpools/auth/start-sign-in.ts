@@ -48,5 +48,5 @@ export async function startSignIn(
   if (flow === 'USER_AUTH') return startChoiceSignIn(ctx, pool, client, username, params, session);
   if (flow === 'CUSTOM_AUTH') return startCustomSignIn(ctx, pool, client, username, params, clientMetadata);
   if (flow === 'USER_SRP_AUTH') return startSrpSignIn(ctx, pool, client, username, required(params, 'SRP_A'), params.DEVICE_KEY);
-  return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'), params.DEVICE_KEY);
+  return signInWithPassword(ctx, pool, client, username, required(params, 'PASSWORD'), params.DEVICE_KEY, clientMetadata);
 }

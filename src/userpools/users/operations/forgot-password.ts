@@ -13,7 +13,7 @@ import { passwordResetRefusal, recoveryMedium, simulatedDelivery } from '../veri
 export async function forgotPassword(ctx: RequestContext, input: ForgotPasswordRequest): Promise<ForgotPasswordResponse> {
   const { pool, client, ctx: poolCtx } = await clientRequest(ctx, input.ClientId!, input.Username, input.SecretHash);
   await takeCodeMessage(poolCtx, pool.id, usernameKey(pool, input.Username!));
-  const user = (await findUser(poolCtx, pool, input.Username!)) ?? (await migrateUser(poolCtx, pool, client, input.Username!, { source: 'UserMigration_ForgotPassword' }));
+  const user = (await findUser(poolCtx, pool, input.Username!)) ?? (await migrateUser(poolCtx, pool, client, input.Username!, { source: 'UserMigration_ForgotPassword', clientMetadata: input.ClientMetadata }));
   // With PreventUserExistenceErrors, a user that is missing, disabled, still on a temporary password or
   // without a verified contact gets a simulated delivery, as Cognito documents ("Managing user existence
   // error responses": ForgotPassword).
