@@ -4,6 +4,7 @@ import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { eventAttributes, isRecord, runTrigger, triggerArn } from '../../triggers/triggers.js';
+import { hidesUserExistence } from '../client-requests.js';
 import { InvalidLambdaResponseException, PasswordResetRequiredException, UserNotConfirmedException, UserNotFoundException } from '../errors.js';
 import { findUser } from '../users/sign-in-names.js';
 import { openSession, takeSession } from './auth-sessions.js';
@@ -54,7 +55,7 @@ export async function startCustomSignIn(
 ): Promise<SignInStep> {
   if (TRIGGERS.some((trigger) => !triggerArn(pool, trigger))) throw new InvalidParameterException('Custom auth lambda trigger is not configured for the user pool.');
   const user = await findUser(ctx, pool, name);
-  if (!user && client.settings.PreventUserExistenceErrors !== 'ENABLED') throw new UserNotFoundException('User does not exist.');
+  if (!user && !hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
   if (user) requireAllowedToSignIn(ctx, user);
   // With SRP_A the client offers to prove the password first (Amplify's CUSTOM_WITH_SRP): a challenge passed.
   const srpA = params.SRP_A;

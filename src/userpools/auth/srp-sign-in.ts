@@ -3,6 +3,7 @@ import type { StoredAppClient } from '../../storage/app-clients-repository.js';
 import type { StoredAuthSession } from '../../storage/auth-sessions-repository.js';
 import type { StoredUser } from '../../storage/users-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
+import { hidesUserExistence } from '../client-requests.js';
 import { signInDevice } from '../devices/devices.js';
 import { UserNotFoundException } from '../errors.js';
 import type { PasswordCredentials } from '../users/password-store.js';
@@ -116,7 +117,7 @@ export async function startSrpSignIn(
 ): Promise<SignInStep> {
   const user = await findUser(ctx, pool, name);
   if (user) refuseIfLocked(ctx, user);
-  else if (client.settings.PreventUserExistenceErrors !== 'ENABLED') throw new UserNotFoundException('User does not exist.');
+  else if (!hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
   return passwordVerifierChallenge(ctx, pool, client, { user, name }, srpA, deviceKey ? { deviceKey } : {});
 }
 
