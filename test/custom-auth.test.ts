@@ -147,6 +147,11 @@ for (const store of STORES) {
       await rejects(start(bareClient, 'sky'), 'InvalidParameterException', /^Custom auth lambda trigger is not configured for the user pool\.$/);
       const noCustom = (await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'srp-only', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] }))).UserPoolClient!.ClientId!;
       await rejects(start(noCustom, 'sky'), 'InvalidParameterException');
+      await rejects(
+        idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: 'sky', SRP_A: 'ab', CHALLENGE_NAME: 'PASSWORD_VERIFIER' } })),
+        'InvalidParameterException',
+        /^CHALLENGE_NAME must be SRP_A\.$/,
+      );
     });
   });
 }

@@ -99,6 +99,13 @@ for (const store of STORES) {
         /Links are required/,
       );
       await rejects(create(clientId, 'terms-of-use', { 'cognito:default': 'javascript:alert(1)' }), 'InvalidParameterException', /not an http or https URL/);
+      const { Terms: good } = await create(clientId, 'terms-of-use', { 'cognito:default': 'https://example.com/terms' });
+      await rejects(
+        idp.send(new UpdateTermsCommand({ UserPoolId: poolId, TermsId: good!.TermsId, Links: { 'cognito:default': 'data:text/html,<script>alert(1)</script>' } })),
+        'InvalidParameterException',
+        /not an http or https URL/,
+      );
+      assert.deepEqual((await idp.send(new DescribeTermsCommand({ UserPoolId: poolId, TermsId: good!.TermsId }))).Terms?.Links, { 'cognito:default': 'https://example.com/terms' });
     });
 
     it('links both documents from the hosted sign-up page once the client has both', async () => {

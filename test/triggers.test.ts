@@ -19,6 +19,7 @@ import {
   ForgotPasswordCommand,
   InitiateAuthCommand,
   SignUpCommand,
+  UpdateUserAttributesCommand,
   type CognitoIdentityProviderClient,
   type LambdaConfigType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -106,6 +107,23 @@ for (const store of STORES) {
     const confirmedUser = async (UserPoolId: string, Username: string, UserAttributes: { Name: string; Value: string }[] = []) => {
       await idp.send(new AdminCreateUserCommand({ UserPoolId, Username, TemporaryPassword: PASSWORD, MessageAction: 'SUPPRESS', UserAttributes }));
       await idp.send(new AdminSetUserPasswordCommand({ UserPoolId, Username, Password: PASSWORD, Permanent: true }));
+    };
+    /** A hosted-UI page (`login`, `signup`) of a new web client of the pool, as a browser opens it. */
+    const hostedPage = async (UserPoolId: string, path: string) => {
+      const callback = 'http://localhost:3000/callback';
+      const { UserPoolClient } = await idp.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId,
+          ClientName: 'web',
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthFlows: ['code'],
+          AllowedOAuthScopes: ['openid'],
+          SupportedIdentityProviders: ['COGNITO'],
+          CallbackURLs: [callback],
+        }),
+      );
+      const pkce = 'code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
+      return `${server.url}/${UserPoolId}/${path}?response_type=code&client_id=${UserPoolClient!.ClientId}&redirect_uri=${encodeURIComponent(callback)}&${pkce}`;
     };
     const signIn = (clientId: string, username: string) =>
       idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: PASSWORD } }));
@@ -276,6 +294,22 @@ for (const store of STORES) {
       const seen = urls.events.length;
       await idp.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: tokens!.RefreshToken! } }));
       assert.equal(urls.events.length, seen, 'a refresh is no sign-in: neither function runs');
+
+      urls.answers.set('/post-auth', () => ({ status: 500, body: { errorType: 'Error', errorMessage: 'audit log is down' } }));
+      await rejects(attempt('welcome-back', PASSWORD), 'UserLambdaValidationException', /^PostAuthentication failed with error audit log is down\.$/);
+    });
+
+    it('the hosted sign-in form runs PreAuthentication too, and shows its refusal', async () => {
+      const { poolId } = await newPool({ PreAuthentication: arn('pre-auth') });
+      await confirmedUser(poolId, 'on-hold');
+      const page = await hostedPage(poolId, 'login');
+      urls.answers.set('/pre-auth', () => ({ status: 400, body: { errorType: 'Error', errorMessage: 'Account on hold' } }));
+      const browser = new FormBrowser();
+      const form = readForm(await (await browser.get(page)).text(), page);
+      const refused = await browser.post(form.action, { ...form.hidden, username: 'on-hold', password: PASSWORD });
+      assert.equal(refused.status, 400);
+      assert.match(await refused.text(), /PreAuthentication failed with error Account on hold\./);
+      assert.equal(urls.last('PreAuthentication_Authentication')!.userName, 'on-hold');
     });
 
     it('UserMigration brings a user of the old store in at sign-in with its password, or at ForgotPassword', async () => {
@@ -346,6 +380,14 @@ for (const store of STORES) {
       assert.ok(urls.last('CustomMessage_ForgotPassword'));
       assert.match((await messagesTo(server.url, email))[0]!.body, /^Your verification code is \d{6}\.$/, 'no text from the function: the pool\'s own');
 
+      // A self-service change of address: the client is the access token's.
+      const { AuthenticationResult } = await signIn(clientId, 'acme');
+      const moved = uniqueEmail('moved');
+      await idp.send(new UpdateUserAttributesCommand({ AccessToken: AuthenticationResult!.AccessToken!, UserAttributes: [{ Name: 'email', Value: moved }], ClientMetadata: { locale: 'de' } }));
+      const change = urls.last('CustomMessage_UpdateUserAttribute')!;
+      assert.deepEqual([change.callerContext.clientId, change.request.userAttributes.email, change.request.clientMetadata], [clientId, moved, { locale: 'de' }]);
+      assert.match((await messagesTo(server.url, moved))[0]!.body, /^Your verification code is \d{6}\.$/);
+
       const invited = uniqueEmail('invited');
       await idp.send(
         new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'new-hire', TemporaryPassword: PASSWORD, DesiredDeliveryMediums: ['EMAIL'], UserAttributes: [{ Name: 'email', Value: invited }] }),
@@ -355,25 +397,7 @@ for (const store of STORES) {
     });
 
     it('the hosted sign-up page shows the function\'s refusal, and goes to sign-in for a user it confirmed', async () => {
-      const callback = 'http://localhost:3000/callback';
-      const pageFor = async (PreSignUp: string) => {
-        const poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'hosted-triggers', LambdaConfig: { PreSignUp }, AutoVerifiedAttributes: ['email'] }))).UserPool!.Id!;
-        const clientId = (
-          await idp.send(
-            new CreateUserPoolClientCommand({
-              UserPoolId: poolId,
-              ClientName: 'web',
-              AllowedOAuthFlowsUserPoolClient: true,
-              AllowedOAuthFlows: ['code'],
-              AllowedOAuthScopes: ['openid'],
-              SupportedIdentityProviders: ['COGNITO'],
-              CallbackURLs: [callback],
-            }),
-          )
-        ).UserPoolClient!.ClientId!;
-        const pkce = 'code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256';
-        return `${server.url}/${poolId}/signup?response_type=code&client_id=${clientId}&redirect_uri=${encodeURIComponent(callback)}&${pkce}`;
-      };
+      const pageFor = async (PreSignUp: string) => hostedPage((await newPool({ PreSignUp }, { AutoVerifiedAttributes: ['email'] })).poolId, 'signup');
       const submit = async (page: string, username: string) => {
         const browser = new FormBrowser();
         const form = readForm(await (await browser.get(page)).text(), page);
@@ -385,6 +409,12 @@ for (const store of STORES) {
       assert.match(await refused.text(), /PreSignUp failed with error An invitation is required\./);
 
       urls.answers.set('/confirm-all', (event) => ({ body: { ...event, response: { autoConfirmUser: true, autoVerifyEmail: true } } }));
+      const noEmail = await newPool({ PreSignUp: arn('confirm-all') });
+      await rejects(
+        idp.send(new SignUpCommand({ ClientId: noEmail.clientId, Username: 'no-email', Password: PASSWORD })),
+        'InvalidParameterException',
+        /autoVerifyEmail is set by the PreSignUp trigger, but the user has no email/,
+      );
       const confirmed = await submit(await pageFor(arn('confirm-all')), 'welcome');
       assert.equal(confirmed.status, 302);
       const next = location(confirmed, server.url);
