@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
 import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -14,28 +11,11 @@ import {
   type CreateUserPoolClientRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, type TestServer } from './helpers/server.js';
-import { STORES, type TestStore } from './helpers/stores.js';
+import { rawRow, STORES, type TestStore } from './helpers/stores.js';
 import { rejects } from './helpers/assertions.js';
 
 /** The app client's row exactly as the database holds it, read past Gatehouse's repositories. */
-async function rawClientRow(store: TestStore, clientId: string): Promise<Record<string, unknown>> {
-  const query = 'select * from user_pool_clients where client_id = ';
-  if (store.name === 'sqlite') {
-    const db = new SQLite(join(store.dataDir, 'gatehouse.sqlite'), { readonly: true });
-    try {
-      return db.prepare(`${query}?`).get(clientId) as Record<string, unknown>;
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: store.databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(`${query}$1`, [clientId])).rows[0] as Record<string, unknown>;
-  } finally {
-    await client.end();
-  }
-}
+const rawClientRow = (store: TestStore, clientId: string) => rawRow(store, 'user_pool_clients', { client_id: clientId });
 
 const MISSING_POOL = 'us-east-1_missing00';
 

@@ -10,6 +10,7 @@ import {
   AdminUserGlobalSignOutCommand,
   CreateResourceServerCommand,
   UpdateResourceServerCommand,
+  CreateIdentityProviderCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   CreateUserPoolDomainCommand,
@@ -733,6 +734,19 @@ for (const store of STORES) {
     });
 
     describe('identity_provider and idp_identifier (federation is not built)', () => {
+      /** Clients may list only the pool's providers: one of a type Gatehouse stores (no network is needed to create it). */
+      const googleProvider = async () => {
+        await idp.send(
+          new CreateIdentityProviderCommand({
+            UserPoolId: poolId,
+            ProviderName: 'Google',
+            ProviderType: 'Google',
+            ProviderDetails: { client_id: 'example.apps.googleusercontent.com', client_secret: 'not-used', authorize_scopes: 'openid email' },
+          }),
+        ).catch((error: Error) => {
+          if (error.name !== 'DuplicateProviderException') throw error;
+        });
+      };
       /** A confidential code-flow client (no PKCE needed) listing these providers, or none. */
       const clientListing = async (providers: string[] | undefined) =>
         (
@@ -762,6 +776,7 @@ for (const store of STORES) {
       }
 
       it('identity_provider=COGNITO goes to the sign-in page, keeping the parameter', async () => {
+        await googleProvider();
         const clientId = await clientListing(['COGNITO', 'Google']);
         const answer = await authorize(clientId, '&identity_provider=COGNITO');
         assert.equal(answer.status, 302);
@@ -774,6 +789,7 @@ for (const store of STORES) {
       });
 
       it('a provider the client lists, but Gatehouse cannot federate with, is refused with an error page', async () => {
+        await googleProvider();
         const clientId = await clientListing(['COGNITO', 'Google']);
         await refusedWithPage(await authorize(clientId, '&identity_provider=Google'), /federation with external identity providers is not available/);
       });
@@ -790,6 +806,7 @@ for (const store of STORES) {
       });
 
       it('a client that does not list COGNITO never gets the sign-in page, with or without a session', async () => {
+        await googleProvider();
         const googleOnly = await clientListing(['Google']);
         const none = await clientListing(undefined);
         for (const clientId of [googleOnly, none]) {

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JW
 import type { ServiceContext } from '../context.js';
 import { ExpiredTokenError, NotAuthorizedException } from '../protocol/errors.js';
 import { isHttpsOrLoopback } from '../security/loopback.js';
+import { DISCOVERY_TIMEOUT_MS, fetchDiscoveryDocument, reachableUrl } from '../security/oidc-discovery.js';
 import type { StoredOidcProvider } from '../storage/oidc-providers-repository.js';
 
 /** `arn:aws:iam::<account>:oidc-provider/<host and path>`, as IAM names an OpenID Connect provider. */
@@ -39,28 +40,14 @@ export function providerKeyOfIssuer(issuer: unknown): string | undefined {
   return parsed && parsed.url === issuer ? parsed.key : undefined;
 }
 
-const FETCH_TIMEOUT_MS = 5000;
 /** Per issuer URL: its key set, found through its discovery document. Failures are not cached. */
 const keySets = new Map<string, Promise<JWTVerifyGetKey>>();
 
-function reachable(text: unknown): URL | undefined {
-  if (typeof text !== 'string') return undefined;
-  try {
-    const url = new URL(text);
-    return isHttpsOrLoopback(url) ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function discoverKeySet(issuer: string): Promise<JWTVerifyGetKey> {
-  const response = await fetch(`${issuer}/.well-known/openid-configuration`, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`discovery answered ${response.status}`);
-  const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-  if (document.issuer !== issuer) throw new Error('discovery document names another issuer');
-  const jwksUri = reachable(document.jwks_uri);
+  const document = await fetchDiscoveryDocument(issuer);
+  const jwksUri = reachableUrl(document.jwks_uri);
   if (!jwksUri) throw new Error('discovery document has no usable jwks_uri');
-  return createRemoteJWKSet(jwksUri, { timeoutDuration: FETCH_TIMEOUT_MS });
+  return createRemoteJWKSet(jwksUri, { timeoutDuration: DISCOVERY_TIMEOUT_MS });
 }
 
 function keySetOf(issuer: string): Promise<JWTVerifyGetKey> {

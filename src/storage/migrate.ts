@@ -14,6 +14,7 @@ import * as devices from './migrations/0012-devices.js';
 import * as deviceLastIp from './migrations/0013-device-last-ip.js';
 import * as webauthnCredentials from './migrations/0014-webauthn-credentials.js';
 import * as terms from './migrations/0015-terms.js';
+import * as identityProviders from './migrations/0016-identity-providers.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '0013-device-last-ip': deviceLastIp,
   '0014-webauthn-credentials': webauthnCredentials,
   '0015-terms': terms,
+  '0016-identity-providers': identityProviders,
 };
 
 /**

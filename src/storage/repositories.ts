@@ -11,6 +11,7 @@ import { CodesRepository } from './codes-repository.js';
 import { UserMfaRepository } from './user-mfa-repository.js';
 import { DevicesRepository } from './devices-repository.js';
 import { TermsRepository } from './terms-repository.js';
+import { IdentityProvidersRepository } from './identity-providers-repository.js';
 import { WebauthnCredentialsRepository } from './webauthn-credentials-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
 import { GroupsRepository } from './groups-repository.js';
@@ -34,6 +35,7 @@ export interface Repositories {
   devices: DevicesRepository;
   webauthnCredentials: WebauthnCredentialsRepository;
   terms: TermsRepository;
+  identityProviders: IdentityProvidersRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
@@ -61,6 +63,7 @@ export function createRepositories(db: Db): Repositories {
     devices: new DevicesRepository(db),
     webauthnCredentials: new WebauthnCredentialsRepository(db),
     terms: new TermsRepository(db),
+    identityProviders: new IdentityProvidersRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),

@@ -150,6 +150,25 @@ export interface TermsTable {
   updated_at: number;
 }
 
+/** A pool's external identity providers (migration 0016); `details`, `attribute_mapping`, `idp_identifiers` are JSON. */
+export interface IdentityProvidersTable {
+  pool_id: string;
+  provider_name: string;
+  provider_type: string;
+  details: string;
+  attribute_mapping: string;
+  idp_identifiers: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Each identifier of a pool's providers, once per pool (migration 0016). */
+export interface IdentityProviderIdentifiersTable {
+  pool_id: string;
+  identifier: string;
+  provider_name: string;
+}
+
 export interface DevMessagesTable {
   pool_id: string;
   message_id: string;
@@ -324,6 +343,8 @@ export interface Database {
   devices: DevicesTable;
   webauthn_credentials: WebauthnCredentialsTable;
   terms: TermsTable;
+  identity_providers: IdentityProvidersTable;
+  identity_provider_identifiers: IdentityProviderIdentifiersTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
   user_aliases: UserAliasesTable;
@@ -353,6 +374,8 @@ export const USER_POOL_TABLES = [
   'devices',
   'webauthn_credentials',
   'terms',
+  'identity_provider_identifiers',
+  'identity_providers',
   'group_members',
   'user_groups',
   'user_aliases',

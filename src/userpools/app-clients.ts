@@ -12,6 +12,7 @@ import { clientSettings } from './app-client-settings.js';
 import { newClientId, newClientSecret } from './ids.js';
 import { requirePool } from './pools.js';
 import { requireScopesExist } from './resource-servers/resource-servers.js';
+import { requireProvidersExist } from '../federation/identity-providers.js';
 
 const MAX_CLIENTS_PER_POOL = 1000;
 
@@ -46,6 +47,7 @@ export async function createClient(ctx: RequestContext, input: CreateUserPoolCli
   const secret = input.ClientSecret ?? (input.GenerateSecret ? newClientSecret(ctx.randomBytes) : undefined);
   const { UserPoolId, ClientName, GenerateSecret, ClientSecret, ...settable } = input;
   await requireScopesExist(ctx, pool.id, settable.AllowedOAuthScopes);
+  await requireProvidersExist(ctx, pool.id, settable.SupportedIdentityProviders);
   const settings = clientSettings(settable, secret !== undefined);
   checkAttributesExist(pool.settings.userPool.SchemaAttributes?.map((a) => a.Name!) ?? [], settable);
   const now = ctx.now();
@@ -77,6 +79,7 @@ export async function updateClient(ctx: RequestContext, input: UpdateUserPoolCli
   const { UserPoolId, ClientId, ClientName, ...settable } = input;
   checkAttributesExist(pool.settings.userPool.SchemaAttributes?.map((a) => a.Name!) ?? [], settable);
   await requireScopesExist(ctx, pool.id, settable.AllowedOAuthScopes);
+  await requireProvidersExist(ctx, pool.id, settable.SupportedIdentityProviders);
   const updated = await ctx.repos.appClients.update(pool.id, ClientId!, ctx.now(), (client) => ({
     ...client,
     name: ClientName ?? client.name,

@@ -24,6 +24,10 @@ export class GroupExistsException extends ClientError {}
 export class TermsExistsException extends ClientError {}
 export class UnsupportedTokenTypeException extends ClientError {}
 
+// Errors of external identity providers (federation).
+export class DuplicateProviderException extends ClientError {}
+export class UnsupportedIdentityProviderException extends ClientError {}
+
 // Errors of multi-factor authentication.
 export class SoftwareTokenMFANotFoundException extends ClientError {}
 export class EnableSoftwareTokenMFAException extends ClientError {}

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import pg from 'pg';
 
 /** A fresh, empty store for one test server: a temporary SQLite folder, or a new PostgreSQL schema. */
@@ -48,4 +49,29 @@ export async function createStore(name: StoreName): Promise<TestStore> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A row exactly as the database holds it, read past Gatehouse's repositories (what a leaked database would
+ * show): `select * from <table> where <column> = <value> and …`. Undefined at run time when there is none.
+ */
+export async function rawRow(store: TestStore, table: string, where: Record<string, string>): Promise<Record<string, unknown>> {
+  const columns = Object.keys(where);
+  const values = Object.values(where);
+  const query = (placeholder: (i: number) => string) => `select * from ${table} where ${columns.map((c, i) => `${c} = ${placeholder(i)}`).join(' and ')}`;
+  if (store.name === 'sqlite') {
+    const db = new SQLite(join(store.dataDir, 'gatehouse.sqlite'), { readonly: true });
+    try {
+      return db.prepare(query(() => '?')).get(...values) as Record<string, unknown>;
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: store.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(query((i) => `$${i + 1}`), values)).rows[0] as Record<string, unknown>;
+  } finally {
+    await client.end();
+  }
 }

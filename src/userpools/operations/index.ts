@@ -13,6 +13,14 @@ import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { updateUserPool } from './update-user-pool.js';
 import { updateUserPoolClient } from './update-user-pool-client.js';
 import { createTerms, deleteTerms, describeTerms, describeTermsByClient, listTerms, updateTerms } from '../terms/operations/terms.js';
+import {
+  createIdentityProvider,
+  deleteIdentityProvider,
+  describeIdentityProvider,
+  getIdentityProviderByIdentifier,
+  listIdentityProviders,
+  updateIdentityProvider,
+} from '../../federation/operations/identity-providers.js';
 import { addUserPoolClientSecret, deleteUserPoolClientSecret, listUserPoolClientSecrets } from './user-pool-client-secrets.js';
 import { getUserPoolMfaConfig, setUserPoolMfaConfig } from './user-pool-mfa-config.js';
 import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../groups/operations/groups.js';
@@ -111,6 +119,12 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   UpdateResourceServer: updateResourceServer,
   DeleteResourceServer: deleteResourceServer,
   ListResourceServers: listResourceServers,
+  CreateIdentityProvider: createIdentityProvider,
+  DescribeIdentityProvider: describeIdentityProvider,
+  UpdateIdentityProvider: updateIdentityProvider,
+  DeleteIdentityProvider: deleteIdentityProvider,
+  ListIdentityProviders: listIdentityProviders,
+  GetIdentityProviderByIdentifier: getIdentityProviderByIdentifier,
 
   AdminCreateUser: adminCreateUser,
   AdminGetUser: adminGetUser,

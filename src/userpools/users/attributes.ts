@@ -25,7 +25,8 @@ function schemaError(name: string, reason: string): InvalidParameterException {
   return new InvalidParameterException(`Attributes did not conform to the schema: ${name}: ${reason}`);
 }
 
-function schemaOf(pool: StoredUserPool): Map<string, SchemaAttributeType> {
+/** The pool's attributes by name, developer-only ones without their `dev:` prefix. */
+export function schemaOf(pool: StoredUserPool): Map<string, SchemaAttributeType> {
   return new Map((pool.settings.userPool.SchemaAttributes ?? []).map((a) => [a.Name!.replace(/^dev:/, ''), a]));
 }
 

@@ -1,0 +1,76 @@
+import type { IdentityProviderType, ProviderDescription } from '@aws-sdk/client-cognito-identity-provider';
+import type { ServiceContext } from '../context.js';
+import { InvalidParameterException, ResourceNotFoundException } from '../protocol/errors.js';
+import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
+import { SECRET_DETAILS, UNDISCLOSED_DETAILS } from './provider-details.js';
+
+/** The pool's own directory, as app clients and the authorize endpoint name it: never a provider of the pool. */
+export const COGNITO_PROVIDER = 'COGNITO';
+
+/** The associated data that ties a sealed detail to its provider and key, so it cannot be moved to another. */
+const secretContext = (poolId: string, providerName: string, key: string) => `identity-provider:${poolId}:${providerName}:${key}`;
+
+/** The details as stored: each secret sealed with the secrets key. */
+export function sealDetails(ctx: ServiceContext, poolId: string, providerName: string, details: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(details).map(([key, value]) => [key, SECRET_DETAILS.includes(key) ? ctx.secrets.encrypt(value, secretContext(poolId, providerName, key)) : value]),
+  );
+}
+
+/** The provider's details with its secrets opened: what the sign-in flow sends to the provider. */
+export function openedDetails(ctx: ServiceContext, provider: StoredIdentityProvider): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(provider.details).map(([key, value]) => [
+      key,
+      SECRET_DETAILS.includes(key) ? ctx.secrets.decrypt(value, secretContext(provider.poolId, provider.providerName, key)) : value,
+    ]),
+  );
+}
+
+/** As Describe answers: the client secret in the clear, as Cognito's Describe shows it, but never Apple's private key. */
+export function toIdentityProviderType(ctx: ServiceContext, provider: StoredIdentityProvider): IdentityProviderType {
+  const details = openedDetails(ctx, provider);
+  for (const key of UNDISCLOSED_DETAILS) delete details[key];
+  return {
+    UserPoolId: provider.poolId,
+    ProviderName: provider.providerName,
+    ProviderType: provider.providerType as IdentityProviderType['ProviderType'],
+    ProviderDetails: details,
+    AttributeMapping: provider.attributeMapping,
+    IdpIdentifiers: provider.idpIdentifiers,
+    LastModifiedDate: provider.updatedAt,
+    CreationDate: provider.createdAt,
+  };
+}
+
+export function toProviderDescription(provider: StoredIdentityProvider): ProviderDescription {
+  return {
+    ProviderName: provider.providerName,
+    ProviderType: provider.providerType as ProviderDescription['ProviderType'],
+    LastModifiedDate: provider.updatedAt,
+    CreationDate: provider.createdAt,
+  };
+}
+
+export function identityProviderNotFound(poolId: string, providerName: string): ResourceNotFoundException {
+  return new ResourceNotFoundException(`Identity provider ${providerName} does not exist in user pool ${poolId}.`);
+}
+
+export async function requireIdentityProvider(ctx: ServiceContext, poolId: string, providerName: string): Promise<StoredIdentityProvider> {
+  const provider = await ctx.repos.identityProviders.get(poolId, providerName);
+  if (!provider) throw identityProviderNotFound(poolId, providerName);
+  return provider;
+}
+
+/**
+ * An app client's SupportedIdentityProviders may name COGNITO and the pool's providers, nothing else
+ * (CreateUserPoolClient, UpdateUserPoolClient), in Cognito's words. The providers are read only when the
+ * client names one. (A provider deleted later stays on the client, as a deleted scope does; the sign-in
+ * flow is what refuses it.)
+ */
+export async function requireProvidersExist(ctx: ServiceContext, poolId: string, names: readonly string[] | undefined): Promise<void> {
+  for (const name of names ?? []) {
+    if (name === COGNITO_PROVIDER) continue;
+    if (!(await ctx.repos.identityProviders.get(poolId, name))) throw new InvalidParameterException(`The provider ${name} does not exist for User Pool ${poolId}`);
+  }
+}
