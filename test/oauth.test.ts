@@ -733,8 +733,8 @@ for (const store of STORES) {
       });
     });
 
-    describe('identity_provider and idp_identifier (federation is not built)', () => {
-      /** Clients may list only the pool's providers: one of a type Gatehouse stores (no network is needed to create it). */
+    describe('identity_provider and idp_identifier (test/federation.test.ts signs users in through a provider)', () => {
+      /** A provider of a type Gatehouse stores but cannot sign in through (no network is needed to create it). */
       const googleProvider = async () => {
         await idp.send(
           new CreateIdentityProviderCommand({
@@ -791,7 +791,7 @@ for (const store of STORES) {
       it('a provider the client lists, but Gatehouse cannot federate with, is refused with an error page', async () => {
         await googleProvider();
         const clientId = await clientListing(['COGNITO', 'Google']);
-        await refusedWithPage(await authorize(clientId, '&identity_provider=Google'), /federation with external identity providers is not available/);
+        await refusedWithPage(await authorize(clientId, '&identity_provider=Google'), /Gatehouse cannot sign in through Google providers yet/);
       });
 
       it('a provider the client does not list is refused with an error page', async () => {
@@ -805,21 +805,28 @@ for (const store of STORES) {
         await refusedWithPage(await authorize(clientId, '&idp_identifier=example.com'), /No identity provider of this user pool has the identifier example\.com/);
       });
 
-      it('a client that does not list COGNITO never gets the sign-in page, with or without a session', async () => {
+      it('a client that does not list COGNITO never gets the sign-in form, with or without a session', async () => {
         await googleProvider();
         const googleOnly = await clientListing(['Google']);
         const none = await clientListing(undefined);
+        await refusedWithPage(await authorize(none), /COGNITO is not among its supported identity providers/);
+        await refusedWithPage(await authorize(none, '', '/login'), /COGNITO is not among/);
         for (const clientId of [googleOnly, none]) {
-          await refusedWithPage(await authorize(clientId), /COGNITO is not among its supported identity providers/);
           await refusedWithPage(await authorize(clientId, '&identity_provider=COGNITO'), /COGNITO is not among/);
-          await refusedWithPage(await authorize(clientId, '', '/login'), /COGNITO is not among/);
         }
-        // A browser signed in through another client is not signed in to this one either.
+        // A client with one provider is sent to it (which Gatehouse cannot do for Google); its sign-in page offers only that provider.
+        const chosen = location(await authorize(googleOnly), server.url);
+        assert.equal(chosen.searchParams.get('identity_provider'), 'Google');
+        await refusedWithPage(await fetch(chosen, { redirect: 'manual' }), /cannot sign in through Google providers yet/);
+        const page = await (await authorize(googleOnly, '', '/login')).text();
+        assert.match(page, /Continue with Google/);
+        assert.doesNotMatch(page, /name="password"/);
+        // A browser signed in through another client is not signed in to this one: its user is of the pool's own directory.
         const { browser } = await codeFlow(await discover(spaId));
         const withSession = await browser.get(
           `${issuer}/oauth2/authorize?response_type=code&client_id=${googleOnly}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=s`,
         );
-        await refusedWithPage(withSession, /Gatehouse cannot federate with Google yet/);
+        assert.equal(location(withSession, server.url).searchParams.get('identity_provider'), 'Google', 'no code for the session');
       });
     });
 

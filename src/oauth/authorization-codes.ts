@@ -2,7 +2,7 @@ import type { ServiceContext } from '../context.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import type { StoredUser } from '../storage/users-repository.js';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
-import { newUuid } from '../userpools/users/users.js';
+import { maySignIn, newUuid } from '../userpools/users/users.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { InvalidGrant } from './oauth-errors.js';
 import { tokensForUser, type TokenResponse } from './oauth-tokens.js';
@@ -65,7 +65,7 @@ export async function redeemCode(ctx: ServiceContext, pool: StoredUserPool, clie
   if (redemption.redirectUri !== code.redirectUri) throw new InvalidGrant('redirect_uri does not match the one of the authorization request.');
   verifyCodeVerifier(code.codeChallenge, redemption.codeVerifier);
   const user = await ctx.repos.users.get(pool.id, code.usernameKey);
-  if (!user || !user.enabled || user.status !== 'CONFIRMED') throw new InvalidGrant('The user can no longer sign in.');
+  if (!user || !maySignIn(user)) throw new InvalidGrant('The user can no longer sign in.');
   const tokens = await tokensForUser(
     ctx,
     { pool, client, user, authTime: code.authTime, originJti: code.originJti, scopes: code.scopes, ...(code.nonce !== undefined && { nonce: code.nonce }) },

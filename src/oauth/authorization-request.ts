@@ -1,4 +1,9 @@
+import { canFederate, identityProviderNames } from '../federation/federated-users.js';
+import { COGNITO_PROVIDER } from '../federation/identity-providers.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
+import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
+import type { StoredUser } from '../storage/users-repository.js';
+import { EXTERNAL_PROVIDER } from '../userpools/users/users.js';
 import type { HostedPool } from './hosted-pool.js';
 import {
   InvalidRequest,
@@ -40,6 +45,10 @@ export interface AuthorizationRequest {
   /** OpenID Connect prompt values: `none` (never show a page), `login` (ask again despite a session). */
   prompt: Set<string>;
   loginHint?: string;
+  /** The external provider the request asks for (identity_provider or idp_identifier), if any. */
+  identityProvider?: StoredIdentityProvider;
+  /** Whether the client lets its users sign in with the pool's own directory (COGNITO is among its providers). */
+  directory: boolean;
   /** The request's parameters as a query string, for links and forms between the pages. */
   query: string;
 }
@@ -62,13 +71,13 @@ export class RedirectedAuthorizationError extends Error {
  * (their errors are shown, never redirected), then everything else (redirected to the client with
  * `error`). Used by /oauth2/authorize and again by every page that carries the request.
  */
-export async function checkAuthorizationRequest(hosted: HostedPool, params: Params): Promise<AuthorizationRequest> {
+export async function checkAuthorizationRequest(hosted: HostedPool, params: Params, use: RequestUse = 'directory'): Promise<AuthorizationRequest> {
   const { client, redirectUri } = await checkClientAndRedirect(hosted, params);
   const responseTypeParam = safeGet(params, 'response_type');
   const state = safeGet(params, 'state');
   const inFragment = responseTypeParam === 'token';
   try {
-    return await checkTheRest(hosted, params, client, redirectUri);
+    return await checkTheRest(hosted, params, client, redirectUri, use);
   } catch (error) {
     if (error instanceof OAuthError) {
       throw new RedirectedAuthorizationError(error, authorizationErrorRedirect(redirectUri, error, state, inFragment));
@@ -99,7 +108,7 @@ async function checkClientAndRedirect(hosted: HostedPool, params: Params): Promi
   return { client, redirectUri };
 }
 
-async function checkTheRest(hosted: HostedPool, params: Params, client: StoredAppClient, redirectUri: string): Promise<AuthorizationRequest> {
+async function checkTheRest(hosted: HostedPool, params: Params, client: StoredAppClient, redirectUri: string, use: RequestUse): Promise<AuthorizationRequest> {
   // A repeated parameter is an invalid_request, whichever it is (RFC 6749 §3.1); `get` throws it.
   for (const name of AUTHORIZATION_PARAMETERS) params.get(name);
   const settings = client.settings;
@@ -108,7 +117,7 @@ async function checkTheRest(hosted: HostedPool, params: Params, client: StoredAp
   if (responseType !== 'code' && responseType !== 'token') throw new UnsupportedResponseType('response_type must be code or token.');
   const flow = responseType === 'code' ? 'code' : 'implicit';
   if (!(settings.AllowedOAuthFlows ?? []).includes(flow)) throw new UnauthorizedClient(`The app client may not use the ${flow} flow.`);
-  checkIdentityProvider(client, params.get('identity_provider'), params.get('idp_identifier'));
+  const identityProvider = await chosenProvider(hosted, client, params.get('identity_provider'), params.get('idp_identifier'), use);
   const scopes = await grantScopes(hosted.ctx, client, parseScope(params.get('scope')), 'user');
   const codeChallenge =
     responseType === 'code'
@@ -129,6 +138,8 @@ async function checkTheRest(hosted: HostedPool, params: Params, client: StoredAp
     ...(nonce !== undefined && { nonce }),
     prompt,
     ...(loginHint !== undefined && { loginHint }),
+    ...(identityProvider && { identityProvider }),
+    directory: supportsDirectory(client),
     query: new URLSearchParams(params.entries(AUTHORIZATION_PARAMETERS)).toString(),
   };
 }
@@ -137,32 +148,65 @@ async function checkTheRest(hosted: HostedPool, params: Params, client: StoredAp
 const LOGIN_OPTION_NOT_AVAILABLE = 'Login option is not available. Please try another one.';
 
 /**
- * `identity_provider` (a provider name, or COGNITO for the pool's own directory) and `idp_identifier` send
- * Cognito's /oauth2/authorize to that provider instead of its sign-in page; a provider the app client does
- * not list in SupportedIdentityProviders, or one that cannot be reached, gets Cognito's own error page, not a
- * redirect to the client. Gatehouse does not federate with external providers yet, so the pool's directory is
- * the only one it can sign anyone in with — and only for a client that lists COGNITO, as in Cognito: a client
- * without it never sees the sign-in form.
+ * What a page does with the request: `directory` pages sign users in with the pool's own directory (the
+ * sign-in form's post, sign-up, passwords, challenges); `choice` is where a sign-in starts (authorize, the
+ * sign-in page), which a client without COGNITO may reach to be sent to, or choose, an external provider.
  */
-function checkIdentityProvider(client: StoredAppClient, provider: string | undefined, idpIdentifier: string | undefined): void {
+export type RequestUse = 'directory' | 'choice';
+
+const supportsDirectory = (client: StoredAppClient): boolean => (client.settings.SupportedIdentityProviders ?? []).includes(COGNITO_PROVIDER);
+
+/**
+ * `identity_provider` (a provider name, or COGNITO for the pool's own directory) and `idp_identifier` (one of
+ * a provider's IdpIdentifiers) send Cognito's /oauth2/authorize to that provider instead of its sign-in page.
+ * A provider the app client does not list in SupportedIdentityProviders, or one Gatehouse cannot sign in
+ * through, gets Cognito's own error page, not a redirect to the client; so does a client without COGNITO
+ * on a page of the pool's own directory.
+ */
+async function chosenProvider(
+  hosted: HostedPool,
+  client: StoredAppClient,
+  name: string | undefined,
+  identifier: string | undefined,
+  use: RequestUse,
+): Promise<StoredIdentityProvider | undefined> {
   const unavailable = (reason: string) => new BadAuthorizationRequest(`${LOGIN_OPTION_NOT_AVAILABLE} ${reason}`);
   const supported = client.settings.SupportedIdentityProviders ?? [];
-  // Identifiers name a pool's external providers (CreateIdentityProvider's IdpIdentifiers); there are none yet.
-  if (idpIdentifier !== undefined && provider === undefined) throw unavailable(`No identity provider of this user pool has the identifier ${idpIdentifier}.`);
-  if (provider === undefined || provider === 'COGNITO') {
-    if (!supported.includes('COGNITO')) {
-      throw unavailable(
-        `The app client does not allow signing in with the user pool's own directory: COGNITO is not among its supported identity providers${supported.length > 0 ? `, and Gatehouse cannot federate with ${supported.join(', ')} yet` : ''}.`,
-      );
-    }
-    return;
+  if (name === undefined && identifier !== undefined) {
+    const found = await hosted.ctx.repos.identityProviders.findByIdentifier(hosted.pool.id, identifier);
+    if (!found) throw unavailable(`No identity provider of this user pool has the identifier ${identifier}.`);
+    name = found.providerName;
   }
-  if (!supported.includes(provider)) throw unavailable(`The app client does not support the identity provider ${provider}.`);
-  throw unavailable(`Gatehouse cannot sign in through ${provider}: federation with external identity providers is not available yet.`);
+  if (name === undefined || name === COGNITO_PROVIDER) {
+    if (supportsDirectory(client) || (name === undefined && use === 'choice' && supported.length > 0)) return undefined;
+    throw unavailable("The app client does not allow signing in with the user pool's own directory: COGNITO is not among its supported identity providers.");
+  }
+  if (!supported.includes(name)) throw unavailable(`The app client does not support the identity provider ${name}.`);
+  const provider = await hosted.ctx.repos.identityProviders.get(hosted.pool.id, name);
+  if (!provider) throw unavailable(`The identity provider ${name} does not exist in this user pool.`);
+  if (!canFederate(provider)) throw unavailable(`Gatehouse cannot sign in through ${provider.providerType} providers yet.`);
+  return provider;
+}
+
+/**
+ * Whether a hosted-UI session's user may be signed in to this request's client without a page: a user of
+ * the pool's own directory where the client lists COGNITO, a federated user where it lists the provider
+ * the user came from; and, when the request names a provider, only a user from that one. Otherwise the
+ * client's users sign in as it allows, whoever else is signed in.
+ */
+export function sessionServes(request: AuthorizationRequest, user: StoredUser): boolean {
+  const chosen = request.identityProvider?.providerName;
+  if (user.status !== EXTERNAL_PROVIDER) return request.directory && chosen === undefined;
+  const supported = request.client.settings.SupportedIdentityProviders ?? [];
+  return identityProviderNames(user).some((name) => (chosen ?? name) === name && supported.includes(name));
+}
+
+/** An error of a checked request, on its way back to the client's redirect_uri. */
+export function redirectedError(request: AuthorizationRequest, error: OAuthError): RedirectedAuthorizationError {
+  return new RedirectedAuthorizationError(error, authorizationErrorRedirect(request.redirectUri, error, request.state, request.responseType === 'token'));
 }
 
 /** prompt=none without a session (OpenID Connect Core §3.1.2.6). */
 export function loginRequired(request: AuthorizationRequest): RedirectedAuthorizationError {
-  const error = new LoginRequired('Nobody is signed in and prompt=none forbids asking.');
-  return new RedirectedAuthorizationError(error, authorizationErrorRedirect(request.redirectUri, error, request.state, request.responseType === 'token'));
+  return redirectedError(request, new LoginRequired('Nobody is signed in and prompt=none forbids asking.'));
 }

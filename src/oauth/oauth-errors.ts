@@ -39,6 +39,10 @@ export class InvalidScope extends OAuthError {
 export class UnsupportedResponseType extends OAuthError {
   readonly error = 'unsupported_response_type';
 }
+/** The user, or the identity provider the user signed in with, refused (RFC 6749 §4.1.2.1). */
+export class AccessDenied extends OAuthError {
+  readonly error = 'access_denied';
+}
 /** OpenID Connect Core §3.1.2.6: prompt=none and nobody is signed in. */
 export class LoginRequired extends OAuthError {
   readonly error = 'login_required';

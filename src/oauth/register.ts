@@ -6,6 +6,7 @@ import type { Allowance } from '../security/rate-limiter.js';
 import { issuerOf } from '../userpools/auth/tokens.js';
 import { BadAuthorizationRequest, RedirectedAuthorizationError } from './authorization-request.js';
 import { authorizeEndpoint } from './authorize-endpoint.js';
+import { idpResponseEndpoint } from '../federation/federated-sign-in.js';
 import { CsrfError } from './csrf.js';
 import { DISCOVERY_CACHE_CONTROL, openIdConfiguration } from '../userpools/auth/discovery-document.js';
 import { resolveHostedPool, type HostedPool } from './hosted-pool.js';
@@ -53,6 +54,7 @@ declare module 'fastify' {
 
 const ROUTES: [method: 'GET' | 'POST', path: string, kind: Kind, handler: Handler][] = [
   ['GET', '/oauth2/authorize', 'page', authorizeEndpoint],
+  ['GET', '/oauth2/idpresponse', 'page', idpResponseEndpoint],
   ['POST', '/oauth2/token', 'api', tokenEndpoint],
   ['GET', '/oauth2/userInfo', 'api', userInfoEndpoint],
   ['POST', '/oauth2/userInfo', 'api', userInfoEndpoint],

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredUser } from '../storage/users-repository.js';
+import { maySignIn } from '../userpools/users/users.js';
 import type { HostedPool } from './hosted-pool.js';
 
 /** Cognito's hosted-UI session lasts an hour (TOKENS.md §1, Validity). */
@@ -70,7 +71,7 @@ export async function currentSession(hosted: HostedPool, request: FastifyRequest
   if (!stored || stored.expiresAt.getTime() <= ctx.now().getTime()) return undefined;
   const user = await ctx.repos.users.get(pool.id, stored.usernameKey);
   // A disabled user, one who must reset the password, or a new user under the old name is not signed in.
-  if (!user || user.sub !== stored.sub || !user.enabled || user.status !== 'CONFIRMED') return undefined;
+  if (!user || user.sub !== stored.sub || !maySignIn(user)) return undefined;
   return { user, authTime: stored.authTime };
 }
 

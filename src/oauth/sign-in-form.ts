@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { COGNITO_PROVIDER } from '../federation/identity-providers.js';
 import type { StoredUserPool } from '../storage/user-pools-repository.js';
 import { allowsOneTimePasswords } from '../userpools/auth/choice-sign-in.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import type { HostedPool } from './hosted-pool.js';
 import { field, pageUrl, sendFormPage } from './page-response.js';
 import type { FormState } from './pages/fields.js';
-import { signInPage } from './pages/templates.js';
+import { signInPage, type ProviderChoice } from './pages/templates.js';
 import { Params } from './params.js';
 
 /** The API's answer when a client address makes too many credential checks (server.ts, TooManyRequestsException). */
@@ -38,17 +39,30 @@ export function attributeLabel(name: string): string {
   return plain.charAt(0).toUpperCase() + plain.slice(1);
 }
 
+/** The client's external providers, each a link to /oauth2/authorize with the request and that provider. */
+function providerChoices(hosted: HostedPool, auth: AuthorizationRequest): ProviderChoice[] {
+  return (auth.client.settings.SupportedIdentityProviders ?? [])
+    .filter((name) => name !== COGNITO_PROVIDER)
+    .map((name) => ({ name, href: pageUrl(hosted, '/oauth2/authorize', auth.query, { identity_provider: name }) }));
+}
+
 /**
- * The sign-in form, with links to sign up (unless only administrators create users) and to reset a
+ * The sign-in page: the client's external providers, and, where it lets users sign in with the pool's
+ * own directory, the form, with links to sign up (unless only administrators create users) and to reset a
  * password, and the offer of a one-time code where the pool's SignInPolicy allows one.
  */
 export function showSignIn(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, auth: AuthorizationRequest, extra: Partial<FormState>, status = 200) {
   const signUpAllowed = !hosted.pool.settings.userPool.AdminCreateUserConfig?.AllowAdminCreateUserOnly;
-  const links = {
-    forgotPassword: pageUrl(hosted, '/forgotPassword', auth.query),
-    ...(signUpAllowed && { signUp: pageUrl(hosted, '/signup', auth.query) }),
-  };
-  const codeSignIn = allowsOneTimePasswords(hosted.pool);
-  return sendFormPage(hosted, request, reply, auth, { path: '/login', extra, status }, (state) => signInPage(state, links, usernameLabel(hosted.pool), codeSignIn));
+  const directory = auth.directory
+    ? {
+        links: {
+          forgotPassword: pageUrl(hosted, '/forgotPassword', auth.query),
+          ...(signUpAllowed && { signUp: pageUrl(hosted, '/signup', auth.query) }),
+        },
+        usernameLabel: usernameLabel(hosted.pool),
+        codeSignIn: allowsOneTimePasswords(hosted.pool),
+      }
+    : undefined;
+  const providers = providerChoices(hosted, auth);
+  return sendFormPage(hosted, request, reply, auth, { path: '/login', extra, status }, (state) => signInPage(state, providers, directory));
 }
-

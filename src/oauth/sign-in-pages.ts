@@ -4,7 +4,7 @@ import { allowsOneTimePasswords, startOneTimePasswordSignIn } from '../userpools
 import { signInWithPassword } from '../userpools/auth/password-sign-in.js';
 import type { SignInStep } from '../userpools/auth/sign-in-outcome.js';
 import { PasswordResetRequiredException, UserNotConfirmedException } from '../userpools/errors.js';
-import { checkAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
+import { checkAuthorizationRequest, sessionServes, type AuthorizationRequest } from './authorization-request.js';
 import { continueSignIn } from './challenge-pages.js';
 import { authorizationResponse } from './complete-authorization.js';
 import type { HostedPool } from './hosted-pool.js';
@@ -15,12 +15,12 @@ import { TOO_MANY_REQUESTS, notice, showSignIn } from './sign-in-form.js';
 import { callUserPoolApi, secretHashFor } from './user-pool-api.js';
 import { preAuthentication } from '../triggers/authentication.js';
 
-/** GET /login: with a live session the user is signed in at once (single sign-on), else the form. */
+/** GET /login: with a live session the user is signed in at once (single sign-on), else the form and the client's external providers. */
 export async function getSignIn(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
+  const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request), 'choice');
   if (!auth.prompt.has('login')) {
     const session = await currentSession(hosted, request);
-    if (session) return reply.redirect(await authorizationResponse(hosted, auth, session.user, session.authTime), 302);
+    if (session && sessionServes(auth, session.user)) return reply.redirect(await authorizationResponse(hosted, auth, session.user, session.authTime), 302);
   }
   const username = field(Params.ofQuery(request), 'username') || auth.loginHint;
   return showSignIn(hosted, request, reply, auth, { values: { username }, notice: notice(request) });

@@ -7,7 +7,7 @@ import { runTrigger, triggerArn } from './triggers.js';
 
 /** What a SignUp or AdminCreateUser tells the pre sign-up function beyond the user itself. */
 export interface PreSignUpCall {
-  source: 'PreSignUp_SignUp' | 'PreSignUp_AdminCreateUser';
+  source: 'PreSignUp_SignUp' | 'PreSignUp_AdminCreateUser' | 'PreSignUp_ExternalProvider';
   clientId?: string;
   validationData?: AttributeType[];
   clientMetadata?: Record<string, string>;

@@ -29,6 +29,8 @@ a{color:#1d4ed8}
 a:focus,button:focus,input:focus{outline:3px solid #f59e0b;outline-offset:2px}
 .legalText-customizable{font-size:.875rem;color:#4b5563}
 .choices .submitButton-customizable{margin-bottom:.5rem}
+.idpButton-customizable{display:block;padding:.7rem;margin-bottom:.5rem;text-align:center;font-weight:600;text-decoration:none;border:1px solid #1d4ed8;border-radius:4px}
+.idp-choices{margin-bottom:1.5rem}
 .qr{display:block;width:12rem;height:12rem;margin:0 auto 1rem;image-rendering:pixelated}
 .secret-code{display:block;padding:.5rem;margin-top:.25rem;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.875rem;word-break:break-all;background:#f3f4f6;border-radius:4px}
 `);

@@ -16,19 +16,42 @@ function link(href: string, text: string): SafeHtml {
   return html`<p class="redirect-customizable"><a href="${href}">${text}</a></p>`;
 }
 
+/** An external identity provider the sign-in page offers: its name, and the authorize request that goes there. */
+export interface ProviderChoice {
+  name: string;
+  href: string;
+}
+
 /**
- * The sign-in form. Where the pool lets one-time passwords sign users in (`codeSignIn`), a second button
- * sends the same form with only the name filled in, for a code instead of the password.
+ * The sign-in page: a link per external provider of the client, then, where the client lets its users
+ * sign in with the pool's own directory (`directory` given), the form. Where the pool lets one-time passwords
+ * sign users in (`codeSignIn`), a second button sends the same form with only the name filled in, for a
+ * code instead of the password.
  */
-export function signInPage(state: FormState, links: { signUp?: string; forgotPassword: string }, usernameLabel: string, codeSignIn = false): PageContent {
-  const name = usernameLabel.toLowerCase();
+export function signInPage(
+  state: FormState,
+  providers: ProviderChoice[],
+  directory?: { links: { signUp?: string; forgotPassword: string }; usernameLabel: string; codeSignIn: boolean },
+): PageContent {
+  const choices = providers.length
+    ? html`<div class="idp-choices">${providers.map((p) => html`<a class="idpButton-customizable" href="${p.href}">Continue with ${p.name}</a>
+`)}</div>
+`
+    : '';
+  if (!directory) {
+    return { title: 'Sign in', body: html`<h1>Sign in</h1>
+<p class="textDescription-customizable">Sign in with your corporate or social account.</p>
+${messages(state)}${choices}` };
+  }
+  const name = directory.usernameLabel.toLowerCase();
+  const description = directory.codeSignIn ? `Sign in with your ${name} and password, or get a one-time sign-in code.` : `Sign in with your ${name} and password.`;
   return {
     title: 'Sign in',
     body: html`<h1>Sign in</h1>
-<p class="textDescription-customizable">${codeSignIn ? `Sign in with your ${name} and password, or get a one-time sign-in code.` : `Sign in with your ${name} and password.`}</p>
-${form(state, [{ ...USERNAME, label: usernameLabel }, PASSWORD], 'Sign in', {}, codeSignIn ? { name: 'signInWith', value: 'code', label: 'Send me a sign-in code' } : undefined)}
-${link(links.forgotPassword, 'Forgot your password?')}
-${links.signUp ? link(links.signUp, 'Need an account? Sign up') : ''}`,
+${choices}<p class="textDescription-customizable">${description}</p>
+${form(state, [{ ...USERNAME, label: directory.usernameLabel }, PASSWORD], 'Sign in', {}, directory.codeSignIn ? { name: 'signInWith', value: 'code', label: 'Send me a sign-in code' } : undefined)}
+${link(directory.links.forgotPassword, 'Forgot your password?')}
+${directory.links.signUp ? link(directory.links.signUp, 'Need an account? Sign up') : ''}`,
   };
 }
 

@@ -74,7 +74,10 @@ const MAX_ALIAS = 2048;
  * request's validation accepted (İ becomes i and a combining dot), which PostgreSQL would refuse with a
  * server error and SQLite would store: both refuse it here instead. The same goes for the username key.
  */
-function storableAliases(pool: StoredUserPool, user: Pick<StoredUser, 'attributes'>): Alias[] {
+function storableAliases(pool: StoredUserPool, user: Pick<StoredUser, 'attributes' | 'status'>): Alias[] {
+  // A federated user signs in only through its provider: its email or phone number names nobody here, so a
+  // user of the pool's own directory may have the same one (until an administrator links the two).
+  if (user.status === EXTERNAL_PROVIDER) return [];
   const aliases = aliasesOf(pool, user);
   const long = aliases.find((alias) => [...alias.value].length > MAX_ALIAS);
   if (long) {
@@ -83,12 +86,23 @@ function storableAliases(pool: StoredUserPool, user: Pick<StoredUser, 'attribute
   return aliases;
 }
 
+/** The status of a user who signs in through an external identity provider (federation/). */
+export const EXTERNAL_PROVIDER = 'EXTERNAL_PROVIDER';
+
+/** Whether the user may be signed in by a hosted-UI session or an authorization code: enabled, and confirmed or federated. */
+export function maySignIn(user: StoredUser): boolean {
+  return user.enabled && (user.status === 'CONFIRMED' || user.status === EXTERNAL_PROVIDER);
+}
+
 export interface NewUser {
+  /** The name a caller gives; for EXTERNAL_PROVIDER the username itself (`<provider>_<id>`), whatever the pool's sign-in names. */
   name: string;
   attributes: AttributeType[];
-  status: 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
+  status: 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED' | typeof EXTERNAL_PROVIDER;
   password?: { value: string } & CredentialOptions;
   writer: Writer;
+  /** Attributes no writer may write, set by Gatehouse itself: a federated user's `identities`. */
+  ownAttributes?: Record<string, string>;
   /** A further check of the final attributes (the sign-in name included), before anything is written. */
   check?: (attributes: Record<string, string>) => void;
   /** How the pool's pre sign-up function, if any, hears of the user; it may refuse, confirm or verify it. */
@@ -102,9 +116,9 @@ export interface NewUser {
 export async function createUser(ctx: ServiceContext, pool: StoredUserPool, input: NewUser): Promise<StoredUser> {
   const sub = newUuid(ctx.randomBytes);
   const written = applyAttributeWrites(pool, {}, input.attributes, input.writer, true);
-  const named = nameNewUser(pool, input.name, sub, written);
+  const named = input.status === EXTERNAL_PROVIDER ? { username: input.name, attributes: written } : nameNewUser(pool, input.name, sub, written);
   const { username } = named;
-  named.attributes.sub = sub;
+  Object.assign(named.attributes, input.ownAttributes, { sub });
   checkRequiredAttributes(pool, named.attributes);
   input.check?.(named.attributes);
   // Before the hash: a sign-up the function refuses costs no argon2.
