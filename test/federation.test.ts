@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core';
 import { attribute, rejects } from './helpers/assertions.js';
 import { FormBrowser, location, readForm } from './helpers/form-browser.js';
 import { signInAtIdp, startOidcIdp, type TestIdp } from './helpers/oidc-idp.js';
+import { authorizationRequest } from './helpers/relying-party.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
@@ -99,22 +100,8 @@ async function federate(storeName: 'sqlite' | 'postgres'): Promise<Federation> {
   };
 }
 
-/** An authorization request of the app (PKCE, state, nonce), with extra parameters such as identity_provider. */
-async function authorization(config: client.Configuration, extra: Record<string, string> = {}) {
-  const verifier = client.randomPKCECodeVerifier();
-  const state = client.randomState();
-  const nonce = client.randomNonce();
-  const url = client.buildAuthorizationUrl(config, {
-    redirect_uri: CALLBACK,
-    scope: 'openid email profile',
-    state,
-    nonce,
-    code_challenge: await client.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...extra,
-  });
-  return { url, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
-}
+/** An authorization request of the app, with extra parameters such as identity_provider. */
+const authorization = (config: client.Configuration, extra: Record<string, string> = {}) => authorizationRequest(config, CALLBACK, 'openid email profile', extra);
 
 for (const store of STORES) {
   describe(`federation with an OpenID Connect provider (${store.name})`, { skip: store.skip }, () => {

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
+import { authorizationRequest } from './helpers/relying-party.js';
 import { FormBrowser, location, readForm } from './helpers/form-browser.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
@@ -134,19 +135,9 @@ for (const store of STORES) {
     }
 
     async function codeFlow(config: client.Configuration, browser = new FormBrowser()) {
-      const verifier = client.randomPKCECodeVerifier();
-      const state = client.randomState();
-      const nonce = client.randomNonce();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: CALLBACK,
-        scope: 'openid email profile',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-      });
+      const { url, checks } = await authorizationRequest(config, CALLBACK, 'openid email profile');
       const callback = await signIn(browser, url);
-      return { callback, verifier, state, nonce, browser };
+      return { callback, verifier: checks.pkceCodeVerifier, state: checks.expectedState, nonce: checks.expectedNonce, browser };
     }
 
     it('discovers the pool', async () => {
