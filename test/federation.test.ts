@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
+  AdminDisableProviderForUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
+  AdminLinkProviderForUserCommand,
   AdminSetUserPasswordCommand,
   CreateIdentityProviderCommand,
   CreateUserPoolClientCommand,
@@ -318,6 +320,86 @@ for (const store of STORES) {
       await f.idp.send(new AdminEnableUserCommand({ UserPoolId: f.poolId, Username: `${PROVIDER}_heidi` }));
       const enabled = await federatedSignIn(new FormBrowser(), f.both, 'heidi');
       assert.ok(enabled.callback.searchParams.get('code'));
+    });
+
+    /** A confirmed user of the pool's own directory, by email; its username (a UUID in this pool) and sub. */
+    async function directoryUser(email: string) {
+      await f.idp.send(new AdminCreateUserCommand({ UserPoolId: f.poolId, Username: email, MessageAction: 'SUPPRESS', TemporaryPassword: PASSWORD }));
+      await f.idp.send(new AdminSetUserPasswordCommand({ UserPoolId: f.poolId, Username: email, Password: PASSWORD, Permanent: true }));
+      const user = await f.idp.send(new AdminGetUserCommand({ UserPoolId: f.poolId, Username: email }));
+      return { username: user.Username!, sub: attribute(user.UserAttributes, 'sub')! };
+    }
+    const link = (destination: string, name: string, value: string, provider = PROVIDER) =>
+      f.idp.send(
+        new AdminLinkProviderForUserCommand({
+          UserPoolId: f.poolId,
+          DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: destination },
+          SourceUser: { ProviderName: provider, ProviderAttributeName: name, ProviderAttributeValue: value },
+        }),
+      );
+    const unlink = (name: string, value: string, provider = PROVIDER) =>
+      f.idp.send(new AdminDisableProviderForUserCommand({ UserPoolId: f.poolId, User: { ProviderName: provider, ProviderAttributeName: name, ProviderAttributeValue: value } }));
+    const signInClaims = async (account: string) => {
+      const { callback, checks } = await federatedSignIn(new FormBrowser(), f.both, account);
+      return (await client.authorizationCodeGrant(f.both, callback, checks)).claims()!;
+    };
+
+    it('signs a linked provider user in as the directory user it was linked to, by its subject', async () => {
+      const kim = await directoryUser('kim@example.com');
+      await link('kim@example.com', 'Cognito_Subject', 'kim-at-corp');
+      const identities = JSON.parse(attribute((await f.idp.send(new AdminGetUserCommand({ UserPoolId: f.poolId, Username: kim.username }))).UserAttributes, 'identities')!);
+      assert.deepEqual(
+        identities.map((i: Record<string, string>) => [i.providerName, i.userId, i.primary]),
+        [[PROVIDER, 'kim-at-corp', 'false']],
+      );
+      const claims = await signInClaims('kim-at-corp');
+      assert.equal(claims.sub, kim.sub);
+      assert.equal(claims['cognito:username'], kim.username);
+      await rejects(f.idp.send(new AdminGetUserCommand({ UserPoolId: f.poolId, Username: `${PROVIDER}_kim-at-corp` })), 'UserNotFoundException');
+      await link('kim@example.com', 'Cognito_Subject', 'kim-at-corp'); // the same link again changes nothing
+    });
+
+    it('links by a mapped attribute until the first sign-in, then by subject; unlinking makes the provider user a stranger again', async () => {
+      const lee = await directoryUser('lee@example.com');
+      f.external.accounts.set('lee', { email: 'lee.work@idp.example', email_verified: true });
+      await link('lee@example.com', 'email', 'lee.work@idp.example');
+      assert.equal((await signInClaims('lee')).sub, lee.sub);
+      // The link now holds by subject: the email the provider gives may change.
+      f.external.accounts.set('lee', { email: 'lee.new@idp.example', email_verified: true });
+      assert.equal((await signInClaims('lee')).sub, lee.sub);
+      await rejects(unlink('email', 'lee.work@idp.example'), 'UserNotFoundException');
+      await unlink('Cognito_Subject', 'lee');
+      const after = await f.idp.send(new AdminGetUserCommand({ UserPoolId: f.poolId, Username: lee.username }));
+      assert.equal(attribute(after.UserAttributes, 'identities'), undefined);
+      const stranger = await signInClaims('lee');
+      assert.equal(stranger['cognito:username'], `${PROVIDER}_lee`);
+      assert.notEqual(stranger.sub, lee.sub);
+    });
+
+    it('refuses links Cognito refuses, with its errors', async () => {
+      await directoryUser('max@example.com');
+      await signInClaims('mia');
+      await rejects(link('max@example.com', 'Cognito_Subject', 'mia'), 'InvalidParameterException', /Merging is not currently supported/);
+      await rejects(link('nobody@example.com', 'Cognito_Subject', 'x'), 'UserNotFoundException');
+      await rejects(link('max@example.com', 'Cognito_Subject', 'x', 'Nowhere'), 'InvalidParameterException', /The provider Nowhere does not exist/);
+      await rejects(link('max@example.com', 'family_name', 'x'), 'InvalidParameterException', /maps/);
+      await rejects(link(`${PROVIDER}_mia`, 'Cognito_Subject', 'y'), 'InvalidParameterException', /itself a user of an identity provider/);
+      await link('max@example.com', 'Cognito_Subject', 'max-at-corp');
+      await directoryUser('ned@example.com');
+      await rejects(link('ned@example.com', 'Cognito_Subject', 'max-at-corp'), 'AliasExistsException');
+      for (const n of [1, 2, 3, 4]) await link('ned@example.com', 'Cognito_Subject', `ned-${n}`);
+      await link('ned@example.com', 'email', 'ned@idp.example');
+      await rejects(link('ned@example.com', 'Cognito_Subject', 'ned-6'), 'LimitExceededException');
+      await rejects(unlink('Cognito_Subject', 'never-seen'), 'UserNotFoundException');
+    });
+
+    it('disables a provider user that is not linked, as AdminDisableUser does', async () => {
+      await signInClaims('olga');
+      await unlink('Cognito_Subject', 'olga');
+      const user = await f.idp.send(new AdminGetUserCommand({ UserPoolId: f.poolId, Username: `${PROVIDER}_olga` }));
+      assert.equal(user.Enabled, false);
+      const refused = await federatedSignIn(new FormBrowser(), f.both, 'olga');
+      assert.equal(refused.callback.searchParams.get('error_description'), 'User is disabled.');
     });
 
     it('shows an error page, never a redirect, for a provider the client does not list or the pool does not have', async () => {

@@ -8,6 +8,7 @@ import { cookiePath } from '../oauth/session.js';
 import { ServiceError } from '../protocol/errors.js';
 import { safeEqual } from '../security/safe-equal.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
+import { maySignIn } from '../userpools/users/users.js';
 import { federatedUser } from './federated-users.js';
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderRequest } from './oidc-provider-client.js';
@@ -102,6 +103,8 @@ export async function idpResponseEndpoint(hosted: HostedPool, request: FastifyRe
     const claims = await providerClaims(provider, openedDetails(hosted.ctx, provider), callbackUrl, pending);
     const user = await federatedUser(hosted.ctx, hosted.pool, auth.client, provider, claims);
     if (!user.enabled) throw redirectedError(auth, new InvalidRequest('User is disabled.'));
+    // A linked user of the pool's own directory signs in as that user, so in a status it may sign in with.
+    if (!maySignIn(user)) throw redirectedError(auth, new InvalidRequest(`The user ${user.username} cannot sign in while its status is ${user.status}.`));
     return await signedIn(hosted, request, reply, auth, user);
   } catch (error) {
     // The provider's failures and Cognito's own refusals (a required attribute it did not give, a pre

@@ -10,21 +10,13 @@ import { UsernameExistsException } from '../userpools/errors.js';
 import { applyAttributeWrites } from '../userpools/users/attributes.js';
 import { usernameKey } from '../userpools/users/sign-in-names.js';
 import { EXTERNAL_PROVIDER, createUser, updateUser } from '../userpools/users/users.js';
+import { identityOf } from './identities.js';
+import { linkedUser } from './linked-users.js';
 import type { ProviderClaims } from './oidc-provider-client.js';
 
 /** The provider types whose sign-in Gatehouse runs: OpenID Connect. SAML and the social types are stored only. */
 export function canFederate(provider: StoredIdentityProvider): boolean {
   return provider.providerType === 'OIDC';
-}
-
-/** The providers a federated user signs in through, from its `identities` attribute. */
-export function identityProviderNames(user: StoredUser): string[] {
-  try {
-    const identities: unknown = JSON.parse(user.attributes.identities ?? '[]');
-    return Array.isArray(identities) ? identities.map((i: { providerName?: unknown }) => String(i?.providerName)) : [];
-  } catch {
-    return [];
-  }
 }
 
 /** The claim that names a provider's users when its AttributeMapping does not map `username`. */
@@ -49,7 +41,8 @@ function mappedAttributes(provider: StoredIdentityProvider, claims: ProviderClai
  * `<ProviderName>_<id>` (the id from the claim AttributeMapping gives `username`, `sub` by default), in
  * status EXTERNAL_PROVIDER, with an `identities` attribute saying where it comes from. Created at the first
  * sign-in (the pre sign-up function hears PreSignUp_ExternalProvider); at every later one, the mapped
- * attributes take the provider's current values, so an immutable one that changed fails the sign-in.
+ * attributes take the provider's current values, so an immutable one that changed fails the sign-in. A
+ * provider's user an administrator linked to a user of the pool (AdminLinkProviderForUser) is that user.
  */
 export async function federatedUser(
   ctx: ServiceContext,
@@ -63,23 +56,17 @@ export async function federatedUser(
   if (!id) throw new InvalidParameterException(`${provider.providerName} did not give the ${idClaim} claim, which names its users.`);
   const username = `${provider.providerName}_${id}`;
   const attributes = mappedAttributes(provider, claims);
+  const linked = await linkedUser(ctx, pool, provider, id, attributes);
+  if (linked) return linked;
   const existing = await ctx.repos.users.get(pool.id, usernameKey(pool, username));
   if (existing) return refreshed(ctx, pool, existing, attributes);
-  const identity = {
-    userId: id,
-    providerName: provider.providerName,
-    providerType: provider.providerType,
-    issuer: null,
-    primary: 'true',
-    dateCreated: String(ctx.now().getTime()),
-  };
   try {
     const user = await createUser(ctx, pool, {
       name: username,
       attributes,
       status: EXTERNAL_PROVIDER,
       writer: { kind: 'admin' },
-      ownAttributes: { identities: JSON.stringify([identity]) },
+      ownAttributes: { identities: JSON.stringify([identityOf(provider, id, true, ctx.now())]) },
       preSignUp: { source: 'PreSignUp_ExternalProvider', clientId: client.clientId },
     });
     await joinProviderGroup(ctx, pool, provider, user);

@@ -1,4 +1,5 @@
-import { canFederate, identityProviderNames } from '../federation/federated-users.js';
+import { canFederate } from '../federation/federated-users.js';
+import { identityProviderNames } from '../federation/identities.js';
 import { COGNITO_PROVIDER } from '../federation/identity-providers.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
@@ -190,13 +191,13 @@ async function chosenProvider(
 
 /**
  * Whether a hosted-UI session's user may be signed in to this request's client without a page: a user of
- * the pool's own directory where the client lists COGNITO, a federated user where it lists the provider
- * the user came from; and, when the request names a provider, only a user from that one. Otherwise the
+ * the pool's own directory where the client lists COGNITO, any user where it lists a provider the user
+ * comes from or is linked to; and, when the request names a provider, only a user from that one. Otherwise the
  * client's users sign in as it allows, whoever else is signed in.
  */
 export function sessionServes(request: AuthorizationRequest, user: StoredUser): boolean {
   const chosen = request.identityProvider?.providerName;
-  if (user.status !== EXTERNAL_PROVIDER) return request.directory && chosen === undefined;
+  if (user.status !== EXTERNAL_PROVIDER && request.directory && chosen === undefined) return true;
   const supported = request.client.settings.SupportedIdentityProviders ?? [];
   return identityProviderNames(user).some((name) => (chosen ?? name) === name && supported.includes(name));
 }

@@ -15,6 +15,7 @@ import * as deviceLastIp from './migrations/0013-device-last-ip.js';
 import * as webauthnCredentials from './migrations/0014-webauthn-credentials.js';
 import * as terms from './migrations/0015-terms.js';
 import * as identityProviders from './migrations/0016-identity-providers.js';
+import * as identityLinks from './migrations/0017-identity-links.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '0014-webauthn-credentials': webauthnCredentials,
   '0015-terms': terms,
   '0016-identity-providers': identityProviders,
+  '0017-identity-links': identityLinks,
 };
 
 /**

@@ -11,6 +11,7 @@ import { CodesRepository } from './codes-repository.js';
 import { UserMfaRepository } from './user-mfa-repository.js';
 import { DevicesRepository } from './devices-repository.js';
 import { TermsRepository } from './terms-repository.js';
+import { IdentityLinksRepository } from './identity-links-repository.js';
 import { IdentityProvidersRepository } from './identity-providers-repository.js';
 import { WebauthnCredentialsRepository } from './webauthn-credentials-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
@@ -36,6 +37,7 @@ export interface Repositories {
   webauthnCredentials: WebauthnCredentialsRepository;
   terms: TermsRepository;
   identityProviders: IdentityProvidersRepository;
+  identityLinks: IdentityLinksRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
@@ -64,6 +66,7 @@ export function createRepositories(db: Db): Repositories {
     webauthnCredentials: new WebauthnCredentialsRepository(db),
     terms: new TermsRepository(db),
     identityProviders: new IdentityProvidersRepository(db),
+    identityLinks: new IdentityLinksRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),

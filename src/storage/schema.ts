@@ -169,6 +169,16 @@ export interface IdentityProviderIdentifiersTable {
   provider_name: string;
 }
 
+/** An external provider's user linked to a user of the pool (migration 0017). */
+export interface IdentityLinksTable {
+  pool_id: string;
+  provider_name: string;
+  attribute_name: string;
+  attribute_value: string;
+  username_key: string;
+  created_at: number;
+}
+
 export interface DevMessagesTable {
   pool_id: string;
   message_id: string;
@@ -345,6 +355,7 @@ export interface Database {
   terms: TermsTable;
   identity_providers: IdentityProvidersTable;
   identity_provider_identifiers: IdentityProviderIdentifiersTable;
+  identity_links: IdentityLinksTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
   user_aliases: UserAliasesTable;
@@ -376,6 +387,7 @@ export const USER_POOL_TABLES = [
   'terms',
   'identity_provider_identifiers',
   'identity_providers',
+  'identity_links',
   'group_members',
   'user_groups',
   'user_aliases',

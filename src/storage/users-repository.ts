@@ -198,7 +198,7 @@ export class UsersRepository {
       // the child rows are deleted, so aliases or memberships it adds are deleted too, not left behind for
       // a later user of the same name (PostgreSQL; SQLite runs one transaction at a time).
       const result = await tx.deleteFrom('users').where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
-      for (const table of ['user_aliases', 'user_codes', 'user_mfa', 'devices', 'webauthn_credentials', 'group_members', 'refresh_tokens', 'auth_sessions'] as const) {
+      for (const table of ['user_aliases', 'user_codes', 'user_mfa', 'devices', 'webauthn_credentials', 'group_members', 'refresh_tokens', 'auth_sessions', 'identity_links'] as const) {
         await tx.deleteFrom(table).where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
       }
       if (result.numDeletedRows > 0n) {

@@ -37,6 +37,7 @@ import {
 import { adminConfirmSignUp } from '../users/operations/admin-confirm-sign-up.js';
 import { adminCreateUser } from '../users/operations/admin-create-user.js';
 import { adminDeleteUser } from '../users/operations/admin-delete-user.js';
+import { adminDisableProviderForUser, adminLinkProviderForUser } from '../../federation/operations/linked-providers.js';
 import { adminDisableUser, adminEnableUser } from '../users/operations/admin-enable-disable-user.js';
 import { adminGetUser } from '../users/operations/admin-get-user.js';
 import { adminResetUserPassword } from '../users/operations/admin-reset-user-password.js';
@@ -125,6 +126,8 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   DeleteIdentityProvider: deleteIdentityProvider,
   ListIdentityProviders: listIdentityProviders,
   GetIdentityProviderByIdentifier: getIdentityProviderByIdentifier,
+  AdminLinkProviderForUser: adminLinkProviderForUser,
+  AdminDisableProviderForUser: adminDisableProviderForUser,
 
   AdminCreateUser: adminCreateUser,
   AdminGetUser: adminGetUser,
