@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -16,6 +17,7 @@ import {
   CreateUserPoolCommand,
   InitiateAuthCommand,
   type CognitoIdentityProviderClient,
+  type CreateUserPoolRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import * as client from 'openid-client';
 import { chromium } from 'playwright-core';
@@ -23,6 +25,7 @@ import { attribute, rejects } from './helpers/assertions.js';
 import { FormBrowser, location, readForm } from './helpers/form-browser.js';
 import { signInAtIdp, startOidcIdp, type TestIdp } from './helpers/oidc-idp.js';
 import { authorizationRequest } from './helpers/relying-party.js';
+import type { ConfigInput } from '../src/config.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 
@@ -45,14 +48,15 @@ interface Federation {
   close(): Promise<void>;
 }
 
-async function federate(storeName: 'sqlite' | 'postgres'): Promise<Federation> {
-  const server = await startServer(storeName, FAST_HASHING);
+async function federate(storeName: 'sqlite' | 'postgres', extra: { server?: Partial<ConfigInput>; pool?: Partial<CreateUserPoolRequest> } = {}): Promise<Federation> {
+  const server = await startServer(storeName, { ...FAST_HASHING, ...extra.server });
   const idp = server.idp();
   const { UserPool } = await idp.send(
     new CreateUserPoolCommand({
       PoolName: 'federated',
       UsernameAttributes: ['email'],
       Schema: [{ Name: 'email', AttributeDataType: 'String', Required: true, Mutable: true }],
+      ...extra.pool,
     }),
   );
   const poolId = UserPool!.Id!;
@@ -415,6 +419,35 @@ for (const store of STORES) {
     });
   });
 }
+
+describe('federation and the pre sign-up function', () => {
+  let f: Federation;
+  // The fixture keeps every event it hears here.
+  const events: { triggerSource: string; userName: string }[] = [];
+  (globalThis as { preSignUpEvents?: unknown[] }).preSignUpEvents = events;
+  before(async () => {
+    f = await federate('sqlite', {
+      server: { lambdaFunctions: { 'pre-sign-up': { module: fileURLToPath(new URL('./fixtures/pre-sign-up.mjs', import.meta.url)) } } },
+      pool: { LambdaConfig: { PreSignUp: 'arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up' } },
+    });
+  });
+  after(() => f?.close());
+
+  it('hears PreSignUp_ExternalProvider at a provider user’s first sign-in, and its refusal reaches the app', async () => {
+    const { url, checks } = await authorization(f.both, { identity_provider: PROVIDER });
+    const browser = new FormBrowser();
+    const toProvider = location(await browser.get(url), url.href);
+    const back = await signInAtIdp(browser, f.external, toProvider, 'pat');
+    const refused = location(await browser.get(back), back.href);
+    assert.equal(refused.searchParams.get('error'), 'invalid_request');
+    assert.equal(refused.searchParams.get('state'), checks.expectedState);
+    assert.match(refused.searchParams.get('error_description')!, /PreSignUp failed with error An invitation is required/);
+    const heard = events.at(-1)!;
+    assert.equal(heard.triggerSource, 'PreSignUp_ExternalProvider');
+    assert.equal(heard.userName, `${PROVIDER}_pat`);
+    await rejects(f.idp.send(new AdminGetUserCommand({ UserPoolId: f.poolId, Username: `${PROVIDER}_pat` })), 'UserNotFoundException');
+  });
+});
 
 describe('federation in Chromium', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent: skipped` }, () => {
   let f: Federation;
