@@ -20,6 +20,7 @@ import { isDatabaseReachable } from './storage/database.js';
 import { userPoolOperations } from './userpools/operations/index.js';
 import { identityPoolOperations } from './identitypools/operations/index.js';
 import { registerIdentityWellKnownRoutes } from './identitypools/well-known-routes.js';
+import { registerImportUploadRoute } from './userpools/user-import/upload-route.js';
 import { applyDeclaredRoles } from './iam/roles.js';
 import { iamService } from './iam/operations.js';
 import { handleQueryRequest, QueryProtocolError } from './protocol/query-api.js';
@@ -159,6 +160,7 @@ export async function createGatehouse(config: Config, overrides: ServerOverrides
     registerWellKnownRoutes(app, services);
     await registerOAuth(app, services, credentialLimiter);
     registerIdentityWellKnownRoutes(app, services);
+    await registerImportUploadRoute(app, services);
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/ready', async (_request, reply) => {
       const ready = await isDatabaseReachable(db);

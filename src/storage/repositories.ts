@@ -11,6 +11,7 @@ import { CodesRepository } from './codes-repository.js';
 import { UserMfaRepository } from './user-mfa-repository.js';
 import { DevicesRepository } from './devices-repository.js';
 import { TermsRepository } from './terms-repository.js';
+import { UserImportJobsRepository } from './user-import-jobs-repository.js';
 import { IdentityLinksRepository } from './identity-links-repository.js';
 import { IdentityProvidersRepository } from './identity-providers-repository.js';
 import { WebauthnCredentialsRepository } from './webauthn-credentials-repository.js';
@@ -36,6 +37,7 @@ export interface Repositories {
   devices: DevicesRepository;
   webauthnCredentials: WebauthnCredentialsRepository;
   terms: TermsRepository;
+  userImportJobs: UserImportJobsRepository;
   identityProviders: IdentityProvidersRepository;
   identityLinks: IdentityLinksRepository;
   devMessages: DevMessagesRepository;
@@ -65,6 +67,7 @@ export function createRepositories(db: Db): Repositories {
     devices: new DevicesRepository(db),
     webauthnCredentials: new WebauthnCredentialsRepository(db),
     terms: new TermsRepository(db),
+    userImportJobs: new UserImportJobsRepository(db),
     identityProviders: new IdentityProvidersRepository(db),
     identityLinks: new IdentityLinksRepository(db),
     devMessages: new DevMessagesRepository(db),

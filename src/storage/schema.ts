@@ -150,6 +150,25 @@ export interface TermsTable {
   updated_at: number;
 }
 
+/** A user import job (migration 0018); `file` is the uploaded CSV. */
+export interface UserImportJobsTable {
+  pool_id: string;
+  job_id: string;
+  job_name: string;
+  cloudwatch_logs_role_arn: string;
+  status: string;
+  created_at: number;
+  upload_expires_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  imported_users: number;
+  skipped_users: number;
+  failed_users: number;
+  completion_message: string | null;
+  file: string | null;
+  file_bytes: number | null;
+}
+
 /** A pool's external identity providers (migration 0016); `details`, `attribute_mapping`, `idp_identifiers` are JSON. */
 export interface IdentityProvidersTable {
   pool_id: string;
@@ -353,6 +372,7 @@ export interface Database {
   devices: DevicesTable;
   webauthn_credentials: WebauthnCredentialsTable;
   terms: TermsTable;
+  user_import_jobs: UserImportJobsTable;
   identity_providers: IdentityProvidersTable;
   identity_provider_identifiers: IdentityProviderIdentifiersTable;
   identity_links: IdentityLinksTable;
@@ -385,6 +405,7 @@ export const USER_POOL_TABLES = [
   'devices',
   'webauthn_credentials',
   'terms',
+  'user_import_jobs',
   'identity_provider_identifiers',
   'identity_providers',
   'identity_links',

@@ -4,6 +4,8 @@ import { ClientError, ServiceError } from '../protocol/errors.js';
 export class UserPoolTaggingException extends ClientError {}
 export class InvalidOAuthFlowException extends ClientError {}
 export class ScopeDoesNotExistException extends ClientError {}
+/** A user import job asked to do what its state does not allow (start twice, stop a finished job). */
+export class PreconditionNotMetException extends ClientError {}
 
 // Errors of the user directory and sign-in, named as Cognito names them.
 export class UserNotFoundException extends ServiceError {

@@ -8,7 +8,7 @@ import { hashPassword, verifyPassword, type PasswordCredentials } from '../users
 import { findUser } from '../users/sign-in-names.js';
 import { migrateUser } from '../../triggers/user-migration.js';
 import { recordFailedSignIn, refuseIfLocked } from './account-protection.js';
-import { afterPasswordVerified, type SignInStep } from './sign-in-outcome.js';
+import { afterPasswordVerified, refuseIfNoPasswordYet, type SignInStep } from './sign-in-outcome.js';
 
 let dummyHash: Promise<string> | undefined;
 
@@ -48,6 +48,7 @@ export async function signInWithPassword(
     throw new UserNotFoundException('User does not exist.');
   }
   refuseIfLocked(ctx, user);
+  refuseIfNoPasswordYet(user);
   if (!(await verifyPassword(user.credentials as PasswordCredentials | null, password))) {
     await recordFailedSignIn(ctx, user);
     throw incorrectCredentials();

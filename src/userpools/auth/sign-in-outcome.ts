@@ -56,6 +56,15 @@ export async function sessionUser(ctx: ServiceContext, pool: StoredUserPool, ses
 const deviceState = (device: StoredDevice | undefined) => (device ? { deviceKey: device.deviceKey } : {});
 
 /**
+ * A user who must reset a password they never had (imported from a CSV file, or migrated by the pool's
+ * function without one): no password can be proven, so a password sign-in answers as Cognito's does for
+ * imported users, PasswordResetRequiredException, which tells the app to start ForgotPassword.
+ */
+export function refuseIfNoPasswordYet(user: StoredUser): void {
+  if (user.status === 'RESET_REQUIRED' && user.credentials === null) throw new PasswordResetRequiredException('Password reset required for the user');
+}
+
+/**
  * After the password is proven (by USER_PASSWORD_AUTH or SRP), from `device` when the sign-in named a
  * confirmed one: the user's state decides what comes next — a new-password challenge, an MFA challenge, the
  * device challenge, tokens, or Cognito's error for that state.

@@ -11,7 +11,7 @@ import { findUser } from '../users/sign-in-names.js';
 import { recordFailedSignIn, refuseIfLocked } from './account-protection.js';
 import { openSession, returnSession, takeSession } from './auth-sessions.js';
 import { incorrectCredentials } from './password-sign-in.js';
-import { afterPasswordVerified, type SignInStep } from './sign-in-outcome.js';
+import { afterPasswordVerified, refuseIfNoPasswordYet, type SignInStep } from './sign-in-outcome.js';
 import { createSrpVerifier, parseSrpTimestamp, SrpError, startSrpSession, verifyPasswordClaim } from './srp.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
 import { continueCustomSignIn, type ChallengeResult } from './custom-sign-in.js';
@@ -116,8 +116,10 @@ export async function startSrpSignIn(
   deviceKey: string | undefined,
 ): Promise<SignInStep> {
   const user = await findUser(ctx, pool, name);
-  if (user) refuseIfLocked(ctx, user);
-  else if (!hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
+  if (user) {
+    refuseIfLocked(ctx, user);
+    refuseIfNoPasswordYet(user);
+  } else if (!hidesUserExistence(client)) throw new UserNotFoundException('User does not exist.');
   return passwordVerifierChallenge(ctx, pool, client, { user, name }, srpA, deviceKey ? { deviceKey } : {});
 }
 

@@ -14,6 +14,14 @@ import { updateUserPool } from './update-user-pool.js';
 import { updateUserPoolClient } from './update-user-pool-client.js';
 import { createTerms, deleteTerms, describeTerms, describeTermsByClient, listTerms, updateTerms } from '../terms/operations/terms.js';
 import {
+  createUserImportJob,
+  describeUserImportJob,
+  getCSVHeader,
+  listUserImportJobs,
+  startUserImportJob,
+  stopUserImportJob,
+} from '../user-import/operations/user-import-jobs.js';
+import {
   createIdentityProvider,
   deleteIdentityProvider,
   describeIdentityProvider,
@@ -140,6 +148,12 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   AdminUpdateUserAttributes: adminUpdateUserAttributes,
   AdminDeleteUserAttributes: adminDeleteUserAttributes,
   ListUsers: listUsers,
+  GetCSVHeader: getCSVHeader,
+  CreateUserImportJob: createUserImportJob,
+  DescribeUserImportJob: describeUserImportJob,
+  ListUserImportJobs: listUserImportJobs,
+  StartUserImportJob: startUserImportJob,
+  StopUserImportJob: stopUserImportJob,
 
   SignUp: signUp,
   ConfirmSignUp: confirmSignUp,
