@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -48,14 +48,18 @@ describe('the AWS CLI against Gatehouse', { skip }, () => {
   });
   after(() => server?.close());
 
-  function aws(...args: string[]): Promise<CliResult> {
-    const full = ['cognito-idp', ...args, '--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json'];
+  /** Runs a command without blocking: the server answering it shares this process's event loop. */
+  function run(command: string, args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
-      execFile('aws', full, { env: awsEnv, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+      execFile(command, args, { env: awsEnv, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
       });
     });
+  }
+
+  function aws(...args: string[]): Promise<CliResult> {
+    return run('aws', ['cognito-idp', ...args, '--endpoint-url', server.url, '--region', 'us-east-1', '--output', 'json']);
   }
 
   async function awsJson<T>(...args: string[]): Promise<T> {
@@ -100,5 +104,40 @@ describe('the AWS CLI against Gatehouse', { skip }, () => {
     assert.notEqual(missing.code, 0, 'a missing pool is a failed command');
     assert.equal(missing.stdout, '');
     assert.match(missing.stderr, /\(ResourceNotFoundException\) when calling the DescribeUserPool operation: User pool us-east-1_missing00 does not exist\./);
+  });
+
+  it('create-identity-provider and describe it; a CSV import as the README walks it: get-csv-header, create-user-import-job, curl -T, start', async () => {
+    const { UserPool: pool } = await awsJson<{ UserPool: Pool }>('create-user-pool', '--pool-name', 'importing', '--auto-verified-attributes', 'email');
+    const details = JSON.stringify({ client_id: 'example.apps.googleusercontent.com', client_secret: 'from-google', authorize_scopes: 'openid email' });
+    await awsJson('create-identity-provider', '--user-pool-id', pool.Id, '--provider-name', 'Google', '--provider-type', 'Google', '--provider-details', details);
+    const { IdentityProvider: google } = await awsJson<{ IdentityProvider: { ProviderDetails: Record<string, string>; AttributeMapping: Record<string, string> } }>(
+      'describe-identity-provider', '--user-pool-id', pool.Id, '--provider-name', 'Google',
+    );
+    assert.equal(google.ProviderDetails.authorize_url, 'https://accounts.google.com/o/oauth2/v2/auth');
+    assert.equal(google.ProviderDetails.client_secret, 'from-google');
+
+    const { CSVHeader: header } = await awsJson<{ CSVHeader: string[] }>('get-csv-header', '--user-pool-id', pool.Id);
+    assert.ok(header.includes('cognito:username') && header.includes('email_verified'));
+    const row = header.map((column) => ({ 'cognito:username': 'from-csv', email: 'csv@example.com', email_verified: 'true', 'cognito:mfa_enabled': 'false' })[column] ?? '');
+    const folder = mkdtempSync(join(tmpdir(), 'gatehouse-import-'));
+    const file = join(folder, 'users.csv');
+    writeFileSync(file, `${header.join(',')}\n${row.join(',')}\n`);
+    try {
+      const { UserImportJob: job } = await awsJson<{ UserImportJob: { JobId: string; PreSignedUrl: string } }>(
+        'create-user-import-job', '--user-pool-id', pool.Id, '--job-name', 'cli', '--cloud-watch-logs-role-arn', 'arn:aws:iam::123456789012:role/CognitoImport',
+      );
+      const curl = await run('curl', ['-sS', '-f', '-T', file, '-H', 'x-amz-server-side-encryption:aws:kms', job.PreSignedUrl]);
+      assert.equal(curl.code, 0, curl.stderr);
+      await awsJson('start-user-import-job', '--user-pool-id', pool.Id, '--job-id', job.JobId);
+      let status = '';
+      for (let i = 0; i < 100 && !['Succeeded', 'Failed'].includes(status); i++) {
+        status = (await awsJson<{ UserImportJob: { Status: string } }>('describe-user-import-job', '--user-pool-id', pool.Id, '--job-id', job.JobId)).UserImportJob.Status;
+      }
+      assert.equal(status, 'Succeeded');
+      const user = await awsJson<{ UserStatus: string }>('admin-get-user', '--user-pool-id', pool.Id, '--username', 'from-csv');
+      assert.equal(user.UserStatus, 'RESET_REQUIRED');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
