@@ -11,10 +11,12 @@ import {
   AdminEnableUserCommand,
   AdminGetUserCommand,
   AdminLinkProviderForUserCommand,
+  AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
   CreateIdentityProviderCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  ForgotPasswordCommand,
   InitiateAuthCommand,
   type CognitoIdentityProviderClient,
   type CreateUserPoolRequest,
@@ -163,7 +165,13 @@ for (const store of STORES) {
       const user = await f.idp.send(new AdminGetUserCommand({ UserPoolId: f.poolId, Username: `${PROVIDER}_alice` }));
       assert.equal(user.UserStatus, 'EXTERNAL_PROVIDER');
       assert.equal(attribute(user.UserAttributes, 'sub'), claims.sub);
-      // No password: the pool's own sign-in does not know this user.
+      // No password: neither the pool's own sign-in nor its password reset is for this user.
+      await rejects(
+        f.idp.send(new ForgotPasswordCommand({ ClientId: f.both.clientMetadata().client_id, Username: `${PROVIDER}_alice` })),
+        'NotAuthorizedException',
+        /User password cannot be reset in the current state\./,
+      );
+      await rejects(f.idp.send(new AdminResetUserPasswordCommand({ UserPoolId: f.poolId, Username: `${PROVIDER}_alice` })), 'NotAuthorizedException');
       await rejects(
         f.idp.send(new InitiateAuthCommand({ ClientId: f.both.clientMetadata().client_id, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: `${PROVIDER}_alice`, PASSWORD } })),
         'NotAuthorizedException',

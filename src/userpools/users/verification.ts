@@ -8,6 +8,7 @@ import { readUserMfa, signInFactors } from '../mfa/factors.js';
 import { CODE_PURPOSES, issueCode } from './codes.js';
 import { codeMedium, sendCode } from './messages.js';
 import type { MessageCause } from '../../triggers/custom-message.js';
+import { EXTERNAL_PROVIDER } from './users.js';
 
 /** Issues a sign-up code and sends it to the auto-verified contact; undefined when there is none. */
 export async function sendSignUpCode(
@@ -26,9 +27,11 @@ export async function sendSignUpCode(
  * Why the user's password cannot be reset (ForgotPassword, AdminResetUserPassword), if it cannot: not
  * while it is the temporary one an administrator gave, which the user replaces at sign-in. Cognito sends
  * such a user no code (AWS re:Post, "Why didn't I receive a ForgotPassword code": FORCE_CHANGE_PASSWORD).
+ * Nor for a user an identity provider brought, whose password is the provider's (Cognito answers the same,
+ * amplify-js issue 2383).
  */
 export function passwordResetRefusal(user: StoredUser): NotAuthorizedException | undefined {
-  if (user.status === 'FORCE_CHANGE_PASSWORD') return new NotAuthorizedException('User password cannot be reset in the current state.');
+  if (user.status === 'FORCE_CHANGE_PASSWORD' || user.status === EXTERNAL_PROVIDER) return new NotAuthorizedException('User password cannot be reset in the current state.');
   return undefined;
 }
 
