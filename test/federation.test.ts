@@ -161,6 +161,8 @@ for (const store of STORES) {
       );
       const info = await client.fetchUserInfo(f.both, tokens.access_token, claims.sub);
       assert.equal(info.email, 'alice@idp.example');
+      const refreshed = await client.refreshTokenGrant(f.both, tokens.refresh_token!);
+      assert.equal(refreshed.claims()!['cognito:username'], `${PROVIDER}_alice`);
 
       const user = await f.idp.send(new AdminGetUserCommand({ UserPoolId: f.poolId, Username: `${PROVIDER}_alice` }));
       assert.equal(user.UserStatus, 'EXTERNAL_PROVIDER');
