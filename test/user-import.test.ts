@@ -96,6 +96,7 @@ for (const store of STORES) {
       const job = await importFile(`${HEADER},custom:plan\nada,Ada Lovelace,${email},TRUE,FALSE,gold\n`);
       assert.deepEqual([job.Status, job.ImportedUsers, job.FailedUsers, job.SkippedUsers], ['Succeeded', 1, 0, 0]);
       assert.ok(job.StartDate && job.CompletionDate && job.CompletionMessage);
+      assert.equal(await server.gatehouse.services.repos.userImportJobs.readFile(poolId, job.JobId!), undefined, 'the file is let go once the job ends');
 
       const user = await idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'ada' }));
       assert.equal(user.UserStatus, 'RESET_REQUIRED');

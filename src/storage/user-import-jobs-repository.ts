@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 import type { UserImportJobsTable } from './schema.js';
 
 export type ImportJobStatus = 'Created' | 'Pending' | 'InProgress' | 'Stopping' | 'Stopped' | 'Succeeded' | 'Failed';
+const ENDED: ReadonlySet<ImportJobStatus> = new Set(['Stopped', 'Succeeded', 'Failed']);
 
 /** A user import job (CreateUserImportJob), without its file. */
 export interface StoredUserImportJob {
@@ -138,11 +139,14 @@ export class UserImportJobsRepository {
     return row?.file ?? undefined;
   }
 
-  /** Moves the job to `status` with `change` if it is in one of `from`; false when it was not. */
+  /**
+   * Moves the job to `status` with `change` if it is in one of `from`; false when it was not. A job that
+   * ends lets go of its file: up to 100 MB that nothing reads again.
+   */
   async transition(poolId: string, jobId: string, from: ImportJobStatus[], status: ImportJobStatus, change: ImportJobChange = {}): Promise<boolean> {
     const result = await this.db
       .updateTable('user_import_jobs')
-      .set({ status, ...changedColumns(change) })
+      .set({ status, ...changedColumns(change), ...(ENDED.has(status) && { file: null }) })
       .where('pool_id', '=', poolId)
       .where('job_id', '=', jobId)
       .where('status', 'in', from)
