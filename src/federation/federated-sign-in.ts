@@ -11,19 +11,24 @@ import type { StoredIdentityProvider } from '../storage/identity-providers-repos
 import { maySignIn } from '../userpools/users/users.js';
 import { federatedUser } from './federated-users.js';
 import { openedDetails } from './identity-providers.js';
-import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderRequest } from './oidc-provider-client.js';
+import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderClaims, type ProviderRequest } from './oidc-provider-client.js';
+import { samlAuthorizationUrl, serviceProviderOf } from './saml-provider-client.js';
 
 const PENDING_COOKIE = 'gatehouse-federation';
 /** How long a person has to sign in at the provider and come back. */
 const PENDING_SECONDS = 600;
 
 /** A sign-in sent to a provider: what came back must match it, and the client's request it continues. */
-interface PendingSignIn extends ProviderRequest {
+export type PendingSignIn = {
   provider: string;
   /** The client's authorization request, as a query string (AuthorizationRequest.query). */
   query: string;
   expiresAt: number;
-}
+} & (
+  | ({ protocol?: 'OIDC' } & ProviderRequest)
+  /** SAML: the ID of our AuthnRequest, which the IdP's assertion must answer (InResponseTo). */
+  | { protocol: 'SAML'; requestId: string }
+);
 
 /** Where providers send the browser back: Cognito's /oauth2/idpresponse, the URL registered at the provider. */
 function idpResponseUrl(hosted: HostedPool): string {
@@ -31,6 +36,30 @@ function idpResponseUrl(hosted: HostedPool): string {
 }
 
 const sealContext = (hosted: HostedPool) => `federated-sign-in:${hosted.pool.id}`;
+const relayStateContext = (hosted: HostedPool) => `saml-relay-state:${hosted.pool.id}`;
+
+/**
+ * The RelayState sent with a SAML AuthnRequest and posted back with the response: which provider the
+ * response is from, since the one Assertion Consumer Service serves all the pool's providers and the IdP's
+ * cross-site POST carries no SameSite=Lax cookie. Sealed, so nobody can make it name another provider.
+ */
+export function openRelayState(hosted: HostedPool, sealed: string | undefined): string | undefined {
+  if (!sealed) return undefined;
+  try {
+    const { provider, expiresAt } = JSON.parse(hosted.ctx.secrets.decryptCompact(sealed, relayStateContext(hosted))) as { provider: string; expiresAt: number };
+    return expiresAt > hosted.ctx.now().getTime() ? provider : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The provider's sign-in page for this pending sign-in: an OIDC authorization request, or a SAML AuthnRequest. */
+async function providerSignInUrl(hosted: HostedPool, provider: StoredIdentityProvider, pending: PendingSignIn): Promise<URL> {
+  const details = openedDetails(hosted.ctx, provider);
+  if (pending.protocol !== 'SAML') return providerAuthorizationUrl(provider, details, idpResponseUrl(hosted), pending);
+  const relayState = hosted.ctx.secrets.encryptCompact(JSON.stringify({ provider: provider.providerName, expiresAt: pending.expiresAt }), relayStateContext(hosted));
+  return samlAuthorizationUrl(provider, details, serviceProviderOf(hosted), pending.requestId, relayState, hosted.ctx.now());
+}
 
 /**
  * Sends the browser to the provider the request chose. Our state, nonce and PKCE verifier, with the
@@ -41,15 +70,20 @@ const sealContext = (hosted: HostedPool) => `federated-sign-in:${hosted.pool.id}
 export async function startFederatedSignIn(hosted: HostedPool, reply: FastifyReply, auth: AuthorizationRequest, provider: StoredIdentityProvider): Promise<FastifyReply> {
   const { ctx } = hosted;
   const random = () => ctx.randomBytes(32).toString('base64url');
-  const pending: PendingSignIn = {
-    provider: provider.providerName,
-    state: random(),
-    nonce: random(),
-    codeVerifier: random(),
-    query: auth.query,
-    expiresAt: ctx.now().getTime() + PENDING_SECONDS * 1000,
-  };
-  const url = await providerAuthorizationUrl(provider, openedDetails(ctx, provider), idpResponseUrl(hosted), pending);
+  const common = { provider: provider.providerName, query: auth.query, expiresAt: ctx.now().getTime() + PENDING_SECONDS * 1000 };
+  // A SAML ID is an xs:ID (an NCName): it may not start with a digit or a dash.
+  const pending: PendingSignIn =
+    provider.providerType === 'SAML'
+      ? { ...common, protocol: 'SAML', requestId: `_${random()}` }
+      : { ...common, protocol: 'OIDC', state: random(), nonce: random(), codeVerifier: random() };
+  let url: URL;
+  try {
+    url = await providerSignInUrl(hosted, provider, pending);
+  } catch (error) {
+    // A SAML provider's metadata that cannot be read or used: the client hears of it, as of any provider failure.
+    if (error instanceof ProviderExchangeError) throw redirectedError(auth, new InvalidRequest(error.message));
+    throw error;
+  }
   reply.setCookie(PENDING_COOKIE, ctx.secrets.encryptCompact(JSON.stringify(pending), sealContext(hosted)), {
     path: cookiePath(hosted),
     httpOnly: true,
@@ -61,7 +95,7 @@ export async function startFederatedSignIn(hosted: HostedPool, reply: FastifyRep
 }
 
 /** The pending sign-in of this browser, used up: a provider's answer is good once. */
-function takePending(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): PendingSignIn | undefined {
+export function takePending(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): PendingSignIn | undefined {
   const sealed = request.cookies[PENDING_COOKIE];
   if (!sealed) return undefined;
   reply.clearCookie(PENDING_COOKIE, { path: cookiePath(hosted) });
@@ -73,35 +107,33 @@ function takePending(hosted: HostedPool, request: FastifyRequest, reply: Fastify
   }
 }
 
-const CANNOT_CONTINUE = 'The sign-in with the identity provider cannot continue';
+export const CANNOT_CONTINUE = 'The sign-in with the identity provider cannot continue';
+export const NOT_STARTED_HERE = `${CANNOT_CONTINUE}: it was not started in this browser, or it took longer than ${PENDING_SECONDS / 60} minutes. Start again from the app.`;
+export const NOT_THIS_SIGN_IN = `${CANNOT_CONTINUE}: its answer is not for the sign-in this browser started.`;
 
-/**
- * GET /oauth2/idpresponse: the provider's answer. Before the client is known good (the pending sign-in of
- * this browser, our state) nothing is redirected; after, every failure goes back to the client as an
- * OAuth error, as Cognito sends it. On success the user is found or created (federated-users.ts) and
- * signed in as through the pool's own form: a session, then the client's code or tokens.
- */
-export async function idpResponseEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const pending = takePending(hosted, request, reply);
-  if (!pending) {
-    throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: it was not started in this browser, or it took longer than ${PENDING_SECONDS / 60} minutes. Start again from the app.`);
-  }
-  const answer = Params.ofQuery(request);
-  if (!safeEqual(answer.get('state') ?? '', pending.state)) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: its answer is not for the sign-in this browser started.`);
+/** The client's authorization request the pending sign-in continues, checked again, and its provider, still there. */
+export async function resumedAuthorization(hosted: HostedPool, pending: PendingSignIn): Promise<{ auth: AuthorizationRequest; provider: StoredIdentityProvider }> {
   const auth = await checkAuthorizationRequest(hosted, new Params(parseForm(pending.query)), 'choice');
   const provider = auth.identityProvider;
   if (provider?.providerName !== pending.provider) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider ${pending.provider} is no longer available.`);
+  return { auth, provider };
+}
 
-  const refused = answer.get('error');
-  if (refused !== undefined) {
-    const description = answer.get('error_description');
-    const message = `${provider.providerName} answered ${refused}${description ? `: ${description}` : ''}`;
-    throw redirectedError(auth, refused === 'access_denied' ? new AccessDenied(message) : new InvalidRequest(message));
-  }
-  const callbackUrl = new URL(`${idpResponseUrl(hosted)}?${new URLSearchParams(answer.entries(['code', 'state', 'iss', 'session_state'])).toString()}`);
+/**
+ * The end of every federated sign-in, OIDC or SAML, once the provider's answer is known to be for this
+ * browser's request: the user found or created (federated-users.ts) from the provider's claims, and
+ * signed in as through the pool's own form (a session, then the client's code or tokens).
+ */
+export async function finishFederatedSignIn(
+  hosted: HostedPool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auth: AuthorizationRequest,
+  provider: StoredIdentityProvider,
+  claimsOf: () => Promise<ProviderClaims>,
+): Promise<FastifyReply> {
   try {
-    const claims = await providerClaims(provider, openedDetails(hosted.ctx, provider), callbackUrl, pending);
-    const user = await federatedUser(hosted.ctx, hosted.pool, auth.client, provider, claims);
+    const user = await federatedUser(hosted.ctx, hosted.pool, auth.client, provider, await claimsOf());
     if (!user.enabled) throw redirectedError(auth, new InvalidRequest('User is disabled.'));
     // A linked user of the pool's own directory signs in as that user, so in a status it may sign in with.
     if (!maySignIn(user)) throw redirectedError(auth, new InvalidRequest(`The user ${user.username} cannot sign in while its status is ${user.status}.`));
@@ -112,4 +144,26 @@ export async function idpResponseEndpoint(hosted: HostedPool, request: FastifyRe
     if (error instanceof ProviderExchangeError || error instanceof ServiceError) throw redirectedError(auth, new InvalidRequest(error.message));
     throw error;
   }
+}
+
+/**
+ * GET /oauth2/idpresponse: the provider's answer. Before the client is known good (the pending sign-in of
+ * this browser, our state) nothing is redirected; after, every failure goes back to the client as an
+ * OAuth error, as Cognito sends it.
+ */
+export async function idpResponseEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const pending = takePending(hosted, request, reply);
+  if (!pending) throw new BadAuthorizationRequest(NOT_STARTED_HERE);
+  const answer = Params.ofQuery(request);
+  if (pending.protocol === 'SAML' || !safeEqual(answer.get('state') ?? '', pending.state)) throw new BadAuthorizationRequest(NOT_THIS_SIGN_IN);
+  const { auth, provider } = await resumedAuthorization(hosted, pending);
+
+  const refused = answer.get('error');
+  if (refused !== undefined) {
+    const description = answer.get('error_description');
+    const message = `${provider.providerName} answered ${refused}${description ? `: ${description}` : ''}`;
+    throw redirectedError(auth, refused === 'access_denied' ? new AccessDenied(message) : new InvalidRequest(message));
+  }
+  const callbackUrl = new URL(`${idpResponseUrl(hosted)}?${new URLSearchParams(answer.entries(['code', 'state', 'iss', 'session_state'])).toString()}`);
+  return finishFederatedSignIn(hosted, request, reply, auth, provider, () => providerClaims(provider, openedDetails(hosted.ctx, provider), callbackUrl, pending));
 }

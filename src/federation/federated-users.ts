@@ -13,14 +13,15 @@ import { EXTERNAL_PROVIDER, createUser, updateUser } from '../userpools/users/us
 import { identityOf } from './identities.js';
 import { linkedUser } from './linked-users.js';
 import type { ProviderClaims } from './oidc-provider-client.js';
+import { NAME_ID_CLAIM } from './saml-provider-client.js';
 
-/** The provider types whose sign-in Gatehouse runs: OpenID Connect. SAML and the social types are stored only. */
+/** The provider types whose sign-in Gatehouse runs: OpenID Connect and SAML 2.0. The social types are stored only. */
 export function canFederate(provider: StoredIdentityProvider): boolean {
-  return provider.providerType === 'OIDC';
+  return provider.providerType === 'OIDC' || provider.providerType === 'SAML';
 }
 
-/** The claim that names a provider's users when its AttributeMapping does not map `username`. */
-const DEFAULT_ID_CLAIM = 'sub';
+/** The claim that names a provider's users when its AttributeMapping does not map `username`: a SAML assertion's NameID, else `sub`. */
+const defaultIdClaim = (provider: StoredIdentityProvider) => (provider.providerType === 'SAML' ? NAME_ID_CLAIM : 'sub');
 
 /** A claim as an attribute value: strings as they are, numbers and booleans as text, objects as JSON. */
 function claimText(value: unknown): string | undefined {
@@ -38,7 +39,7 @@ function mappedAttributes(provider: StoredIdentityProvider, claims: ProviderClai
 
 /**
  * The pool's user for whoever signed in at the provider, as Cognito keeps them: named
- * `<ProviderName>_<id>` (the id from the claim AttributeMapping gives `username`, `sub` by default), in
+ * `<ProviderName>_<id>` (the id from the claim AttributeMapping gives `username`; by default `sub`, or a SAML NameID), in
  * status EXTERNAL_PROVIDER, with an `identities` attribute saying where it comes from. Created at the first
  * sign-in (the pre sign-up function hears PreSignUp_ExternalProvider); at every later one, the mapped
  * attributes take the provider's current values, so an immutable one that changed fails the sign-in. A
@@ -51,7 +52,7 @@ export async function federatedUser(
   provider: StoredIdentityProvider,
   claims: ProviderClaims,
 ): Promise<StoredUser> {
-  const idClaim = provider.attributeMapping.username ?? DEFAULT_ID_CLAIM;
+  const idClaim = provider.attributeMapping.username ?? defaultIdClaim(provider);
   const id = claimText(claims[idClaim]);
   if (!id) throw new InvalidParameterException(`${provider.providerName} did not give the ${idClaim} claim, which names its users.`);
   const username = `${provider.providerName}_${id}`;

@@ -1,0 +1,127 @@
+import { SAML, SamlStatusError, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
+import { DOMParser } from '@xmldom/xmldom';
+import type { HostedPool } from '../oauth/hosted-pool.js';
+import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
+import { ProviderExchangeError, type ProviderClaims } from './oidc-provider-client.js';
+import { samlMetadataOf, type SamlIdpMetadata } from './saml-metadata.js';
+
+/**
+ * The claim under which a SAML provider's NameID reaches federatedUser: the id of its users when the
+ * AttributeMapping does not map `username` (Cognito names SAML users by NameID). Not a valid SAML
+ * attribute name an IdP would send, so no attribute can stand in for it.
+ */
+export const NAME_ID_CLAIM = 'saml:NameID';
+
+/** How far the IdP's clock may be from ours when its assertion's time conditions are checked. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** Gatehouse as a SAML service provider, as Cognito is one: the identity IdPs register. */
+export interface ServiceProvider {
+  /** The Audience the IdP's assertions must name: Cognito's `urn:amazon:cognito:sp:<poolId>`. */
+  entityId: string;
+  /** The Assertion Consumer Service, HTTP-POST binding: Cognito's `/saml2/idpresponse`. */
+  acsUrl: string;
+}
+
+export function serviceProviderOf(hosted: HostedPool): ServiceProvider {
+  return { entityId: `urn:amazon:cognito:sp:${hosted.pool.id}`, acsUrl: `${hosted.baseUrl}/saml2/idpresponse` };
+}
+
+/** node-saml as the service provider towards this IdP. `requestId`: the ID our AuthnRequest carries. */
+function samlOf(metadata: SamlIdpMetadata, sp: ServiceProvider, requestId?: string): SAML {
+  return new SAML({
+    entryPoint: metadata.ssoRedirectUrl,
+    issuer: sp.entityId,
+    audience: sp.entityId,
+    callbackUrl: sp.acsUrl,
+    idpCert: metadata.signingCertificates,
+    // No NameID format asked for, and no authentication context: the IdP's own defaults, as Cognito leaves them.
+    identifierFormat: null,
+    disableRequestedAuthnContext: true,
+    // The response or its assertion must be signed by the IdP (node-saml refuses an unsigned assertion either way).
+    wantAuthnResponseSigned: false,
+    wantAssertionsSigned: false,
+    // node-saml's InResponseTo cache lives in one process; the request ID is checked against the browser's
+    // pending sign-in instead (saml-sign-in.ts).
+    validateInResponseTo: ValidateInResponseTo.never,
+    acceptedClockSkewMs: CLOCK_SKEW_MS,
+    ...(requestId && { generateUniqueId: () => requestId }),
+  });
+}
+
+/** The IdP's SSO URL with our AuthnRequest (HTTP-Redirect binding: deflated, base64) and RelayState. */
+export async function samlAuthorizationUrl(
+  provider: StoredIdentityProvider,
+  details: Record<string, string>,
+  sp: ServiceProvider,
+  requestId: string,
+  relayState: string,
+  now: Date,
+): Promise<URL> {
+  const metadata = await samlMetadataOf(provider, details, now.getTime());
+  return new URL(await samlOf(metadata, sp, requestId).getAuthorizeUrlAsync(relayState, undefined, {}));
+}
+
+/** What a checked SAML response says: who signed in, and which of our AuthnRequests it answers. */
+export interface SamlAnswer {
+  inResponseTo: string;
+  claims: ProviderClaims;
+}
+
+/** An attribute as a claim: one value as it is, several joined with commas (how Cognito maps a multi-valued one). */
+function attributeText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((v) => attributeText(v) ?? '').join(',');
+  return undefined;
+}
+
+/**
+ * The InResponseTo of the assertion's bearer SubjectConfirmationData: inside the signed assertion, unlike
+ * the Response's (SAML 2.0 Profiles §4.1.4.2 requires it of an answer to an AuthnRequest).
+ */
+function signedInResponseTo(profile: Profile): string | undefined {
+  const assertion = profile.getAssertion?.() as { Assertion?: { Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: { $?: { InResponseTo?: string } }[] }[] }[] } } | undefined;
+  const confirmations = assertion?.Assertion?.Subject?.[0]?.SubjectConfirmation ?? [];
+  return confirmations.map((c) => c.SubjectConfirmationData?.[0]?.$?.InResponseTo).find((id) => id !== undefined);
+}
+
+/**
+ * Checks the IdP's SAMLResponse (node-saml: the signature against the metadata's certificates, audience,
+ * time conditions) and that its assertion comes from the IdP of the metadata, and reads its NameID and attributes.
+ */
+export async function samlAnswer(provider: StoredIdentityProvider, details: Record<string, string>, sp: ServiceProvider, samlResponse: string, now: Date): Promise<SamlAnswer> {
+  const metadata = await samlMetadataOf(provider, details, now.getTime());
+  let profile: Profile | null;
+  try {
+    ({ profile } = await samlOf(metadata, sp).validatePostResponseAsync({ SAMLResponse: samlResponse }));
+  } catch (error) {
+    const reason = error instanceof SamlStatusError ? `the identity provider answered ${error.xmlStatus}` : (error as Error).message;
+    throw new ProviderExchangeError(`The SAML response of ${provider.providerName} is not valid: ${reason}`);
+  }
+  if (!profile?.nameID) throw new ProviderExchangeError(`The SAML response of ${provider.providerName} has no NameID.`);
+  if (profile.issuer !== metadata.entityId) throw new ProviderExchangeError(`The SAML assertion was issued by ${profile.issuer}, not by ${provider.providerName} (${metadata.entityId}).`);
+  const inResponseTo = signedInResponseTo(profile);
+  if (!inResponseTo || (profile.inResponseTo !== undefined && profile.inResponseTo !== inResponseTo)) {
+    throw new ProviderExchangeError(`The SAML response of ${provider.providerName} does not answer a sign-in Gatehouse started (IdP-initiated sign-in is not supported).`);
+  }
+  const claims: ProviderClaims = {};
+  for (const [name, value] of Object.entries((profile.attributes ?? {}) as Record<string, unknown>)) {
+    const text = attributeText(value);
+    if (text !== undefined) claims[name] = text;
+  }
+  claims[NAME_ID_CLAIM] = profile.nameID;
+  return { inResponseTo, claims };
+}
+
+/**
+ * The Response's InResponseTo, unchecked: for a response that failed its checks, to tell whether it was
+ * meant for this browser's sign-in (and so goes back to the client as an error) or not.
+ */
+export function uncheckedInResponseTo(samlResponse: string): string | undefined {
+  try {
+    const doc = new DOMParser({ errorHandler: { error: () => {}, fatalError: () => {} } }).parseFromString(Buffer.from(samlResponse, 'base64').toString('utf8'), 'text/xml');
+    return doc?.documentElement?.getAttribute('InResponseTo') || undefined;
+  } catch {
+    return undefined;
+  }
+}

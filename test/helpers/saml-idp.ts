@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
+import { DOMParser } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
+
+const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8');
+
+/** The test IdP's key pair and self-signed certificate (test/fixtures, made with openssl req -x509). */
+export const IDP_KEY = fixture('saml-idp.key');
+export const IDP_CERT = fixture('saml-idp.crt');
+
+/**
+ * An external SAML 2.0 identity provider on loopback, for federation tests: it serves its metadata (at
+ * `metadataUrl`) and builds signed responses for whoever the test says signed in. Its SSO URL is never
+ * visited: the test reads the AuthnRequest from the redirect to it.
+ */
+export interface TestSamlIdp {
+  entityId: string;
+  ssoUrl: string;
+  metadataUrl: string;
+  metadata: string;
+  close(): Promise<void>;
+}
+
+const base64Cert = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+
+export function samlMetadata(entityId: string, ssoUrl: string, certificatePem = IDP_CERT): string {
+  return `<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${base64Cert(certificatePem)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${ssoUrl}"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`;
+}
+
+export async function startSamlIdp(): Promise<TestSamlIdp> {
+  const http = createServer();
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const entityId = `${origin}/idp`;
+  const ssoUrl = `${origin}/sso`;
+  const metadata = samlMetadata(entityId, ssoUrl);
+  http.on('request', (request, response) => {
+    if (request.url === '/metadata') response.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(metadata);
+    else response.writeHead(404).end();
+  });
+  return { entityId, ssoUrl, metadataUrl: `${origin}/metadata`, metadata, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
+}
+
+/** The AuthnRequest of the redirect to the IdP (HTTP-Redirect binding: base64, raw deflate). */
+export interface AuthnRequest {
+  id: string;
+  acsUrl: string;
+  /** The service provider's entity ID: the audience its assertions must name. */
+  issuer: string;
+  relayState: string;
+}
+
+export function readAuthnRequest(url: URL): AuthnRequest {
+  const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+  const request = new DOMParser().parseFromString(xml, 'text/xml').documentElement!;
+  const issuer = request.getElementsByTagNameNS('urn:oasis:names:tc:SAML:2.0:assertion', 'Issuer')[0]?.textContent ?? '';
+  return { id: request.getAttribute('ID')!, acsUrl: request.getAttribute('AssertionConsumerServiceURL')!, issuer, relayState: url.searchParams.get('RelayState') ?? '' };
+}
+
+export interface Assertion {
+  nameId: string;
+  attributes?: Record<string, string | string[]>;
+  /** Another InResponseTo than the request's. */
+  inResponseTo?: string;
+  /** When the assertion stops being good; five minutes from now by default. */
+  notOnOrAfter?: Date;
+  /** Another signing key (and its certificate) than the IdP's. */
+  key?: string;
+  certificate?: string;
+}
+
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+
+/** The base64 SAMLResponse the IdP's page would post to the ACS: an assertion signed as an enveloped signature (RSA-SHA256, exclusive c14n). */
+export function samlResponse(idp: Pick<TestSamlIdp, 'entityId'>, request: AuthnRequest, assertion: Assertion): string {
+  const now = new Date();
+  const notOnOrAfter = (assertion.notOnOrAfter ?? new Date(now.getTime() + 5 * 60_000)).toISOString();
+  const notBefore = new Date(Math.min(now.getTime(), Date.parse(notOnOrAfter)) - 60_000 * 10).toISOString();
+  const issueInstant = new Date(Date.parse(notBefore) + 60_000).toISOString();
+  const inResponseTo = assertion.inResponseTo ?? request.id;
+  const attributes = Object.entries(assertion.attributes ?? {})
+    .map(([name, value]) => `<saml:Attribute Name="${escape(name)}">${[value].flat().map((v) => `<saml:AttributeValue>${escape(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`)
+    .join('');
+  const assertionId = `_a${randomUUID()}`;
+  const xml =
+    `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${issueInstant}" Destination="${escape(request.acsUrl)}" InResponseTo="${escape(inResponseTo)}">` +
+    `<saml:Issuer>${escape(idp.entityId)}</saml:Issuer>` +
+    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
+    `<saml:Assertion ID="${assertionId}" Version="2.0" IssueInstant="${issueInstant}">` +
+    `<saml:Issuer>${escape(idp.entityId)}</saml:Issuer>` +
+    `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${escape(assertion.nameId)}</saml:NameID>` +
+    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter}" Recipient="${escape(request.acsUrl)}" InResponseTo="${escape(inResponseTo)}"/></saml:SubjectConfirmation></saml:Subject>` +
+    `<saml:Conditions NotBefore="${notBefore}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>${escape(request.issuer)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+    `<saml:AuthnStatement AuthnInstant="${issueInstant}" SessionIndex="${assertionId}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
+    (attributes && `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>`) +
+    `</saml:Assertion></samlp:Response>`;
+  const signature = new SignedXml({
+    privateKey: assertion.key ?? IDP_KEY,
+    publicCert: assertion.certificate ?? IDP_CERT,
+    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  });
+  signature.addReference({
+    xpath: "//*[local-name(.)='Assertion']",
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  });
+  // The signature goes right after the assertion's Issuer, where the schema puts it.
+  signature.computeSignature(xml, { location: { reference: "//*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } });
+  return Buffer.from(signature.getSignedXml()).toString('base64');
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { CreateIdentityProviderCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import * as client from 'openid-client';
+import { FormBrowser, location } from './helpers/form-browser.js';
+import { authorizationRequest } from './helpers/relying-party.js';
+import { readAuthnRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
+import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
+import { STORES } from './helpers/stores.js';
+
+const CALLBACK = 'http://localhost:3000/callback';
+/** Given by MetadataFile; `SamlByUrl` is the same IdP given by MetadataURL. */
+const PROVIDER = 'Saml';
+const BY_URL = 'SamlByUrl';
+const EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
+const insecure = { execute: [client.allowInsecureRequests] };
+
+for (const store of STORES) {
+  describe(`federation with a SAML 2.0 identity provider (${store.name})`, { skip: store.skip }, () => {
+    let server: TestServer;
+    let idp: CognitoIdentityProviderClient;
+    let external: TestSamlIdp;
+    let poolId: string;
+    let app: client.Configuration;
+
+    before(async () => {
+      server = await startServer(store.name, FAST_HASHING);
+      idp = server.idp();
+      external = await startSamlIdp();
+      const { UserPool } = await idp.send(
+        new CreateUserPoolCommand({ PoolName: 'saml', Schema: [{ Name: 'email', AttributeDataType: 'String', Required: true, Mutable: true }] }),
+      );
+      poolId = UserPool!.Id!;
+      for (const [name, details] of [
+        [PROVIDER, { MetadataFile: external.metadata }],
+        [BY_URL, { MetadataURL: external.metadataUrl }],
+      ] as const) {
+        await idp.send(
+          new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: name, ProviderType: 'SAML', ProviderDetails: details, AttributeMapping: { email: EMAIL_CLAIM, family_name: 'groups' } }),
+        );
+      }
+      const { UserPoolClient } = await idp.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'app',
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthFlows: ['code'],
+          AllowedOAuthScopes: ['openid', 'email', 'profile'],
+          SupportedIdentityProviders: [PROVIDER, BY_URL],
+          CallbackURLs: [CALLBACK],
+        }),
+      );
+      app = await client.discovery(new URL(`${server.url}/${poolId}`), UserPoolClient!.ClientId!, undefined, client.None(), insecure);
+    });
+    after(async () => {
+      await external?.close();
+      await server?.close();
+    });
+
+    /** The app's authorization request through Gatehouse to the IdP: the AuthnRequest the IdP receives. */
+    async function toIdp(browser: FormBrowser, provider = PROVIDER): Promise<{ request: AuthnRequest; checks: Awaited<ReturnType<typeof authorizationRequest>>['checks'] }> {
+      const { url, checks } = await authorizationRequest(app, CALLBACK, 'openid email profile', { identity_provider: provider });
+      const answer = await browser.get(url);
+      assert.equal(answer.status, 302, await answer.clone().text());
+      const idpUrl = location(answer, url.href);
+      assert.equal(`${idpUrl.origin}${idpUrl.pathname}`, external.ssoUrl, 'sent to the IdP');
+      const request = readAuthnRequest(idpUrl);
+      assert.equal(request.acsUrl, `${server.url}/${poolId}/saml2/idpresponse`);
+      assert.equal(request.issuer, `urn:amazon:cognito:sp:${poolId}`);
+      assert.ok(request.relayState, 'with a RelayState');
+      return { request, checks };
+    }
+
+    /** The IdP's page posts the response to the ACS (no cookie: a cross-site POST): Gatehouse's continuation URL. */
+    async function postToAcs(request: AuthnRequest, response: string): Promise<URL> {
+      const posted = await new FormBrowser().post(request.acsUrl, { SAMLResponse: response, RelayState: request.relayState });
+      assert.equal(posted.status, 303, await posted.clone().text());
+      return location(posted, request.acsUrl);
+    }
+
+    async function signIn(provider: string, nameId: string, attributes: Record<string, string | string[]>) {
+      const browser = new FormBrowser();
+      const { request, checks } = await toIdp(browser, provider);
+      const next = await postToAcs(request, samlResponse(external, request, { nameId, attributes }));
+      const answer = await browser.get(next);
+      assert.equal(answer.status, 302, await answer.clone().text());
+      return { callback: location(answer, next.href), checks };
+    }
+
+    it('signs a person in through the IdP: a code for the app, tokens naming the user by its NameID', async () => {
+      const { callback, checks } = await signIn(PROVIDER, 'alice', { [EMAIL_CLAIM]: 'alice@idp.example', groups: ['admins', 'staff'] });
+      assert.equal(`${callback.origin}${callback.pathname}`, CALLBACK);
+      const claims = (await client.authorizationCodeGrant(app, callback, checks)).claims()!;
+      assert.equal(claims['cognito:username'], `${PROVIDER}_alice`);
+      assert.equal(claims.email, 'alice@idp.example');
+      assert.equal(claims.family_name, 'admins,staff', 'a multi-valued attribute, its values joined with commas');
+      const identities = claims.identities as Record<string, unknown>[];
+      assert.deepEqual(
+        { userId: identities[0].userId, providerName: identities[0].providerName, providerType: identities[0].providerType },
+        { userId: 'alice', providerName: PROVIDER, providerType: 'SAML' },
+      );
+    });
+
+    it('reads the IdP from its MetadataURL', async () => {
+      const { callback, checks } = await signIn(BY_URL, 'bob', { [EMAIL_CLAIM]: 'bob@idp.example' });
+      const claims = (await client.authorizationCodeGrant(app, callback, checks)).claims()!;
+      assert.equal(claims['cognito:username'], `${BY_URL}_bob`);
+      assert.equal(claims.email, 'bob@idp.example');
+    });
+
+    it('refuses a response signed with another key: the client hears invalid_request', async () => {
+      const browser = new FormBrowser();
+      const { request } = await toIdp(browser);
+      const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const next = await postToAcs(request, samlResponse(external, request, { nameId: 'mallory', attributes: { [EMAIL_CLAIM]: 'mallory@idp.example' }, key }));
+      const answer = await browser.get(next);
+      assert.equal(answer.status, 302);
+      const callback = location(answer, next.href);
+      assert.equal(`${callback.origin}${callback.pathname}`, CALLBACK);
+      assert.equal(callback.searchParams.get('error'), 'invalid_request');
+      assert.equal(callback.searchParams.get('code'), null);
+      assert.match(callback.searchParams.get('error_description') ?? '', /signature/i);
+    });
+
+    it('refuses an expired assertion', async () => {
+      const browser = new FormBrowser();
+      const { request } = await toIdp(browser);
+      const next = await postToAcs(request, samlResponse(external, request, { nameId: 'alice', notOnOrAfter: new Date(Date.now() - 10 * 60_000) }));
+      const callback = location(await browser.get(next), next.href);
+      assert.equal(callback.searchParams.get('error'), 'invalid_request');
+      assert.match(callback.searchParams.get('error_description') ?? '', /expired/);
+    });
+
+    it('refuses a response that does not answer this browser’s request', async () => {
+      const browser = new FormBrowser();
+      const { request } = await toIdp(browser);
+      const next = await postToAcs(request, samlResponse(external, request, { nameId: 'alice', inResponseTo: '_someone-elses-request' }));
+      const answer = await browser.get(next);
+      assert.equal(answer.status, 400);
+      assert.match(await answer.text(), /not for the sign-in this browser started/);
+    });
+
+    it('takes a continuation once, and only in the browser that started the sign-in', async () => {
+      const browser = new FormBrowser();
+      const { request } = await toIdp(browser);
+      const next = await postToAcs(request, samlResponse(external, request, { nameId: 'carol', attributes: { [EMAIL_CLAIM]: 'carol@idp.example' } }));
+
+      const other = new FormBrowser();
+      await toIdp(other);
+      const elsewhere = await other.get(next);
+      assert.equal(elsewhere.status, 400, 'another browser, with a sign-in of its own');
+      assert.equal((await new FormBrowser().get(next)).status, 400, 'a browser with no sign-in');
+
+      assert.equal((await browser.get(next)).status, 302, 'the browser that asked');
+      assert.equal((await browser.get(next)).status, 400, 'replayed');
+    });
+
+    it('refuses a post with no RelayState of Gatehouse’s (IdP-initiated sign-in is not supported)', async () => {
+      const browser = new FormBrowser();
+      const { request } = await toIdp(browser);
+      const posted = await new FormBrowser().post(request.acsUrl, { SAMLResponse: samlResponse(external, request, { nameId: 'alice' }) });
+      assert.equal(posted.status, 400);
+    });
+  });
+}
