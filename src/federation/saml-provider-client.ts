@@ -68,7 +68,7 @@ export interface SamlAnswer {
   claims: ProviderClaims;
 }
 
-/** An attribute as a claim: one value as it is, several joined with commas (how Cognito maps a multi-valued one). */
+/** An attribute as a claim: one value as it is, several joined with commas (Gatehouse's choice: Cognito's form is not documented). */
 function attributeText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((v) => attributeText(v) ?? '').join(',');
