@@ -43,6 +43,11 @@ export function toIdentityProviderType(ctx: ServiceContext, provider: StoredIden
   };
 }
 
+/** Names a provider as it stands now: what is cached from it (its keys, its metadata) is dropped when it is updated. */
+export function providerVersion(provider: StoredIdentityProvider): string {
+  return `${provider.poolId}\u0000${provider.providerName}\u0000${provider.updatedAt.getTime()}`;
+}
+
 export function toProviderDescription(provider: StoredIdentityProvider): ProviderDescription {
   return {
     ProviderName: provider.providerName,

@@ -1,10 +1,9 @@
 import * as oidc from 'openid-client';
 import { BoundedMap } from '../bounded-map.js';
-import { isHttpsOrLoopback } from '../security/loopback.js';
+import { DISCOVERY_TIMEOUT_MS, reachableUrl } from '../security/oidc-discovery.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
+import { providerVersion } from './identity-providers.js';
 
-/** How long Gatehouse waits for an identity provider's token, keys or userInfo endpoint, in seconds. */
-const PROVIDER_TIMEOUT_SECONDS = 5;
 /** Providers whose configuration (and the signing keys openid-client caches in it) are kept between sign-ins. */
 const CONFIGURATIONS_KEPT = 500;
 
@@ -29,7 +28,7 @@ const configurations = new BoundedMap<string, oidc.Configuration>(CONFIGURATIONS
  * discovery document. Kept per provider version: openid-client caches the provider's keys in it.
  */
 function configurationOf(provider: StoredIdentityProvider, details: Record<string, string>): oidc.Configuration {
-  const key = `${provider.poolId}\u0000${provider.providerName}\u0000${provider.updatedAt.getTime()}`;
+  const key = providerVersion(provider);
   let config = configurations.get(key);
   if (config) return config;
   const server: oidc.ServerMetadata = {
@@ -41,12 +40,13 @@ function configurationOf(provider: StoredIdentityProvider, details: Record<strin
   };
   const urls = [details.oidc_issuer, details.authorize_url, details.token_url, details.jwks_uri, details.attributes_url].filter((u) => u !== undefined);
   // The provider's operations allow only https, or http to this machine (development, tests).
-  if (!urls.every((u) => URL.canParse(u) && isHttpsOrLoopback(new URL(u)))) {
+  if (!urls.every((u) => reachableUrl(u))) {
     throw new ProviderExchangeError(`The identity provider ${provider.providerName} has an endpoint that is neither https nor on this machine.`);
   }
   const secret = details.client_secret;
   config = new oidc.Configuration(server, details.client_id, secret ? { client_secret: secret } : {}, secret ? oidc.ClientSecretPost(secret) : oidc.None());
-  config.timeout = PROVIDER_TIMEOUT_SECONDS;
+  // The token, keys and userInfo endpoints get as long as the discovery document did (openid-client counts seconds).
+  config.timeout = DISCOVERY_TIMEOUT_MS / 1000;
   if (urls.some((u) => u.startsWith('http:'))) oidc.allowInsecureRequests(config);
   configurations.set(key, config);
   return config;

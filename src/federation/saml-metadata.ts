@@ -1,8 +1,9 @@
 import { DOMParser } from '@xmldom/xmldom';
 import * as xpath from 'xpath';
 import { BoundedMap } from '../bounded-map.js';
-import { DISCOVERY_TIMEOUT_MS, reachableUrl } from '../security/oidc-discovery.js';
+import { fetchFromProvider, reachableUrl } from '../security/oidc-discovery.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
+import { providerVersion } from './identity-providers.js';
 import { ProviderExchangeError } from './oidc-provider-client.js';
 
 /** What a sign-in needs from a SAML identity provider's metadata (SAML 2.0 Metadata, saml-metadata-2.0-os). */
@@ -45,12 +46,10 @@ export function parseSamlMetadata(xml: string): SamlIdpMetadata {
   return { entityId, ssoRedirectUrl, signingCertificates };
 }
 
-/** MetadataURL's document: https or loopback http only, no redirects followed, within the discovery timeout. */
+/** MetadataURL's document: https or loopback http only. */
 async function fetchMetadata(url: string): Promise<string> {
   if (!reachableUrl(url)) throw new Error('MetadataURL is neither https nor on this machine');
-  const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`MetadataURL answered ${response.status}`);
-  return response.text();
+  return (await fetchFromProvider(url, 'MetadataURL')).text();
 }
 
 /**
@@ -58,7 +57,7 @@ async function fetchMetadata(url: string): Promise<string> {
  * (an UpdateIdentityProvider starts afresh) and, when fetched, once an hour.
  */
 export async function samlMetadataOf(provider: StoredIdentityProvider, details: Record<string, string>, now: number): Promise<SamlIdpMetadata> {
-  const key = `${provider.poolId}\u0000${provider.providerName}\u0000${provider.updatedAt.getTime()}`;
+  const key = providerVersion(provider);
   const cached = kept.get(key);
   if (cached && (details.MetadataFile || now - cached.readAt < URL_METADATA_MS)) return cached.metadata;
   try {
