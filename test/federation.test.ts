@@ -407,6 +407,63 @@ for (const store of STORES) {
       await rejects(unlink('Cognito_Subject', 'never-seen'), 'UserNotFoundException');
     });
 
+    it('refuses a link to another provider\'s user, turning off a directory user\'s password, and a linked user who may not sign in yet', async () => {
+      await rejects(
+        f.idp.send(
+          new AdminLinkProviderForUserCommand({
+            UserPoolId: f.poolId,
+            DestinationUser: { ProviderName: PROVIDER, ProviderAttributeValue: 'someone' },
+            SourceUser: { ProviderName: PROVIDER, ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: 'someone-else' },
+          }),
+        ),
+        'InvalidParameterException',
+        /DestinationUser.ProviderName must be Cognito/,
+      );
+      await rejects(unlink('Cognito_Subject', 'x', 'Cognito'), 'InvalidParameterException', /AdminDisableUser/);
+      // A directory user still on a temporary password: linked, but not signed in through the provider.
+      await f.idp.send(new AdminCreateUserCommand({ UserPoolId: f.poolId, Username: 'quinn@example.com', MessageAction: 'SUPPRESS', TemporaryPassword: PASSWORD }));
+      await link('quinn@example.com', 'Cognito_Subject', 'quinn-at-corp');
+      const refused = await federatedSignIn(new FormBrowser(), f.both, 'quinn-at-corp');
+      assert.equal(refused.callback.searchParams.get('error'), 'invalid_request');
+      assert.match(refused.callback.searchParams.get('error_description')!, /FORCE_CHANGE_PASSWORD/);
+    });
+
+    it('reads userInfo with a POST where the provider\'s attributes_request_method says so', async () => {
+      await f.idp.send(
+        new CreateIdentityProviderCommand({
+          UserPoolId: f.poolId,
+          ProviderName: 'CorpPost',
+          ProviderType: 'OIDC',
+          ProviderDetails: {
+            client_id: f.external.clientId,
+            client_secret: f.external.clientSecret,
+            authorize_scopes: 'openid email profile',
+            attributes_request_method: 'POST',
+            oidc_issuer: f.external.issuer,
+          },
+          AttributeMapping: { email: 'email', given_name: 'given_name' },
+        }),
+      );
+      const { UserPoolClient } = await f.idp.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: f.poolId,
+          ClientName: 'post',
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthFlows: ['code'],
+          AllowedOAuthScopes: ['openid', 'email', 'profile'],
+          SupportedIdentityProviders: ['CorpPost'],
+          CallbackURLs: [CALLBACK],
+        }),
+      );
+      const config = await client.discovery(new URL(`${f.server.url}/${f.poolId}`), UserPoolClient!.ClientId!, undefined, client.None(), insecure);
+      // The ID token carries only sub (oidc-provider's default): the given name can only come from userInfo.
+      f.external.accounts.set('rosa', { email: 'rosa@idp.example', given_name: 'Rosa' });
+      const { callback, checks } = await federatedSignIn(new FormBrowser(), config, 'rosa', { identity_provider: 'CorpPost' });
+      const claims = (await client.authorizationCodeGrant(config, callback, checks)).claims()!;
+      assert.equal(claims['cognito:username'], 'CorpPost_rosa');
+      assert.equal(claims.given_name, 'Rosa');
+    });
+
     it('disables a provider user that is not linked, as AdminDisableUser does', async () => {
       await signInClaims('olga');
       await unlink('Cognito_Subject', 'olga');
