@@ -51,6 +51,12 @@ const declaredUser = z
   .strict()
   .refine((u) => !(u.Password && u.TemporaryPassword), { message: 'give either Password or TemporaryPassword, not both' });
 
+/** Endpoints that replace a social provider's own (see `federation`). */
+const socialEndpoints = z
+  .object({ issuer: z.string().url(), authorizeUrl: z.string().url(), tokenUrl: z.string().url(), jwksUri: z.string().url(), attributesUrl: z.string().url() })
+  .partial()
+  .strict();
+
 /** Declared IAM roles: a trust policy and inline policies (documents as JSON text or YAML/JSON objects). */
 const policyDocument = z.union([z.string(), z.record(z.string(), z.unknown())]);
 const declaredRole = z
@@ -156,6 +162,22 @@ export const configSchema = z
       .default({}),
     userPools: z.array(declaredPool).default([]),
     roles: z.array(declaredRole).default([]),
+    /**
+     * `socialEndpoints`: where sign-ins through a pool's Google, Facebook, Login with Amazon or Sign in with
+     * Apple provider go, by provider type, instead of the provider's own endpoints (which DescribeIdentityProvider keeps
+     * showing): a mock provider in development and tests, or a gateway that reaches the real one. For
+     * Google and Apple, `issuer` and `jwksUri` are those of the ID tokens the endpoints hand out.
+     */
+    federation: z
+      .object({
+        socialEndpoints: z
+          .object({ Google: socialEndpoints, Facebook: socialEndpoints, LoginWithAmazon: socialEndpoints, SignInWithApple: socialEndpoints })
+          .partial()
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .default({ socialEndpoints: {} }),
     /**
      * `externalSts`: GetCredentialsForIdentity hands the identity's OpenID token (as GetOpenIdToken issues it)
      * to another STS's AssumeRoleWithWebIdentity — AWS's (by `region`) or any STS-speaking store's (by

@@ -17,6 +17,7 @@ import {
   type CreateIdentityProviderRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { openedDetails } from '../src/federation/identity-providers.js';
+import { appleKey } from './helpers/apple-idp.js';
 import { rejects } from './helpers/assertions.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { rawRow, STORES } from './helpers/stores.js';
@@ -158,18 +159,17 @@ for (const store of STORES) {
       assert.equal(facebook!.ProviderDetails?.token_url, 'https://graph.facebook.com/v17.0/oauth/access_token');
       assert.equal(facebook!.AttributeMapping?.username, 'id');
 
-      const { IdentityProvider: apple } = await create(
-        {
-          ProviderName: 'SignInWithApple',
-          ProviderType: 'SignInWithApple',
-          ProviderDetails: { client_id: 'com.example.web', team_id: 'TEAM', key_id: 'KEY', private_key: 'apple-private-key', authorize_scopes: 'email name' },
-        },
-        pool,
+      const appleDetails = { client_id: 'com.example.web', team_id: 'TEAM', key_id: 'KEY', private_key: appleKey().pem, authorize_scopes: 'email name' };
+      await rejects(
+        create({ ProviderName: 'SignInWithApple', ProviderType: 'SignInWithApple', ProviderDetails: { ...appleDetails, private_key: 'not-a-key' } }, pool),
+        'InvalidParameterException',
+        /private_key must be the PEM of an EC P-256 private key/,
       );
+      const { IdentityProvider: apple } = await create({ ProviderName: 'SignInWithApple', ProviderType: 'SignInWithApple', ProviderDetails: appleDetails }, pool);
       assert.equal(apple!.ProviderDetails?.private_key, undefined, 'Describe never returns the private key');
       assert.equal(apple!.ProviderDetails?.token_url, 'https://appleid.apple.com/auth/token');
       const stored = await server.gatehouse.services.repos.identityProviders.get(pool, 'SignInWithApple');
-      assert.equal(openedDetails(server.gatehouse.services, stored!).private_key, 'apple-private-key');
+      assert.equal(openedDetails(server.gatehouse.services, stored!).private_key, appleDetails.private_key);
     });
 
     it('stores a SAML provider\'s metadata as given', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { appleKey } from './helpers/apple-idp.js';
 import { after, before, describe, it } from 'node:test';
 import {
   AdminCreateUserCommand,
@@ -725,14 +726,14 @@ for (const store of STORES) {
     });
 
     describe('identity_provider and idp_identifier (test/federation.test.ts signs users in through a provider)', () => {
-      /** A provider of a type Gatehouse stores but cannot sign in through (no network is needed to create it). */
-      const googleProvider = async () => {
+      /** A provider whose endpoints are Apple's, which a test never follows (no network is needed to create it). */
+      const appleProvider = async () => {
         await idp.send(
           new CreateIdentityProviderCommand({
             UserPoolId: poolId,
-            ProviderName: 'Google',
-            ProviderType: 'Google',
-            ProviderDetails: { client_id: 'example.apps.googleusercontent.com', client_secret: 'not-used', authorize_scopes: 'openid email' },
+            ProviderName: 'SignInWithApple',
+            ProviderType: 'SignInWithApple',
+            ProviderDetails: { client_id: 'com.example.web', team_id: 'TEAM123456', key_id: 'KEY1234567', private_key: appleKey().pem, authorize_scopes: 'email name' },
           }),
         ).catch((error: Error) => {
           if (error.name !== 'DuplicateProviderException') throw error;
@@ -767,8 +768,8 @@ for (const store of STORES) {
       }
 
       it('identity_provider=COGNITO goes to the sign-in page, keeping the parameter', async () => {
-        await googleProvider();
-        const clientId = await clientListing(['COGNITO', 'Google']);
+        await appleProvider();
+        const clientId = await clientListing(['COGNITO', 'SignInWithApple']);
         const answer = await authorize(clientId, '&identity_provider=COGNITO');
         assert.equal(answer.status, 302);
         const login = location(answer, server.url);
@@ -777,12 +778,6 @@ for (const store of STORES) {
         const page = await fetch(login, { redirect: 'manual' });
         assert.equal(page.status, 200);
         assert.match(await page.text(), /name="password"/);
-      });
-
-      it('a provider the client lists, but Gatehouse cannot federate with, is refused with an error page', async () => {
-        await googleProvider();
-        const clientId = await clientListing(['COGNITO', 'Google']);
-        await refusedWithPage(await authorize(clientId, '&identity_provider=Google'), /Gatehouse cannot sign in through Google providers yet/);
       });
 
       it('a provider the client does not list is refused with an error page', async () => {
@@ -797,27 +792,29 @@ for (const store of STORES) {
       });
 
       it('a client that does not list COGNITO never gets the sign-in form, with or without a session', async () => {
-        await googleProvider();
-        const googleOnly = await clientListing(['Google']);
+        await appleProvider();
+        const appleOnly = await clientListing(['SignInWithApple']);
         const none = await clientListing(undefined);
         await refusedWithPage(await authorize(none), /COGNITO is not among its supported identity providers/);
         await refusedWithPage(await authorize(none, '', '/login'), /COGNITO is not among/);
-        for (const clientId of [googleOnly, none]) {
+        for (const clientId of [appleOnly, none]) {
           await refusedWithPage(await authorize(clientId, '&identity_provider=COGNITO'), /COGNITO is not among/);
         }
-        // A client with one provider is sent to it (which Gatehouse cannot do for Google); its sign-in page offers only that provider.
-        const chosen = location(await authorize(googleOnly), server.url);
-        assert.equal(chosen.searchParams.get('identity_provider'), 'Google');
-        await refusedWithPage(await fetch(chosen, { redirect: 'manual' }), /cannot sign in through Google providers yet/);
-        const page = await (await authorize(googleOnly, '', '/login')).text();
-        assert.match(page, /Continue with Google/);
+        // A client with one provider is sent to it; its sign-in page offers only that provider.
+        const chosen = location(await authorize(appleOnly), server.url);
+        assert.equal(chosen.searchParams.get('identity_provider'), 'SignInWithApple');
+        const toApple = await fetch(chosen, { redirect: 'manual' });
+        assert.equal(toApple.status, 302);
+        assert.equal(location(toApple, server.url).origin, 'https://appleid.apple.com');
+        const page = await (await authorize(appleOnly, '', '/login')).text();
+        assert.match(page, /Continue with SignInWithApple/);
         assert.doesNotMatch(page, /name="password"/);
         // A browser signed in through another client is not signed in to this one: its user is of the pool's own directory.
         const { browser } = await codeFlow(await discover(spaId));
         const withSession = await browser.get(
-          `${issuer}/oauth2/authorize?response_type=code&client_id=${googleOnly}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=s`,
+          `${issuer}/oauth2/authorize?response_type=code&client_id=${appleOnly}&redirect_uri=${encodeURIComponent(CALLBACK)}&state=s`,
         );
-        assert.equal(location(withSession, server.url).searchParams.get('identity_provider'), 'Google', 'no code for the session');
+        assert.equal(location(withSession, server.url).searchParams.get('identity_provider'), 'SignInWithApple', 'no code for the session');
       });
     });
 

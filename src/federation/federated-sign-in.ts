@@ -11,8 +11,10 @@ import type { StoredIdentityProvider } from '../storage/identity-providers-repos
 import { maySignIn } from '../userpools/users/users.js';
 import { federatedUser } from './federated-users.js';
 import { openedDetails } from './identity-providers.js';
-import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderClaims, type ProviderRequest } from './oidc-provider-client.js';
+import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderClaims, type ProviderRequest } from './oauth-provider-client.js';
 import { samlAuthorizationUrl, serviceProviderOf } from './saml-provider-client.js';
+import { CONTINUE_SECONDS, continuationUrl, openContinuation } from './sealed-continuation.js';
+import { appleUserClaims } from './sign-in-with-apple.js';
 
 const PENDING_COOKIE = 'gatehouse-federation';
 /** How long a person has to sign in at the provider and come back. */
@@ -56,7 +58,7 @@ export function openRelayState(hosted: HostedPool, sealed: string | undefined): 
 /** The provider's sign-in page for this pending sign-in: an OIDC authorization request, or a SAML AuthnRequest. */
 async function providerSignInUrl(hosted: HostedPool, provider: StoredIdentityProvider, pending: PendingSignIn): Promise<URL> {
   const details = openedDetails(hosted.ctx, provider);
-  if (pending.protocol !== 'SAML') return providerAuthorizationUrl(provider, details, idpResponseUrl(hosted), pending);
+  if (pending.protocol !== 'SAML') return providerAuthorizationUrl(hosted.ctx, provider, details, idpResponseUrl(hosted), pending);
   const relayState = hosted.ctx.secrets.encryptCompact(JSON.stringify({ provider: provider.providerName, expiresAt: pending.expiresAt }), relayStateContext(hosted));
   return samlAuthorizationUrl(provider, details, serviceProviderOf(hosted), pending.requestId, relayState, hosted.ctx.now());
 }
@@ -146,15 +148,39 @@ export async function finishFederatedSignIn(
   }
 }
 
+/** What a provider's answer may carry: OAuth 2.0's, OpenID Connect's, and Apple's `user` (its first answer only). */
+const ANSWER_PARAMS = ['code', 'state', 'iss', 'session_state', 'error', 'error_description', 'user'];
+const FORM_POST_PURPOSE = 'oauth2-form-post';
+
+/**
+ * POST /oauth2/idpresponse: a provider's answer as a form (response_mode form_post, which Sign in with Apple
+ * uses). No CSRF token: the form is the provider's. A cross-site POST brings no SameSite=Lax cookie, so the
+ * answer is continued, unread, as a GET of our own (sealed-continuation.ts), where it is checked.
+ */
+export async function idpFormPostEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const answer = Object.fromEntries(Params.ofForm(request).entries(ANSWER_PARAMS));
+  return reply.redirect(continuationUrl(hosted, '/oauth2/idpresponse', FORM_POST_PURPOSE, answer), 303);
+}
+
+/** The provider's answer: its redirect's query, or the form it posted, continued; `posted` says which. */
+function providerAnswer(hosted: HostedPool, request: FastifyRequest): { answer: Params; posted: boolean } {
+  const query = Params.ofQuery(request);
+  const token = query.get('continue');
+  if (token === undefined) return { answer: query, posted: false };
+  const form = openContinuation<Record<string, string>>(hosted, FORM_POST_PURPOSE, token);
+  if (!form) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider's answer is not valid or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
+  return { answer: new Params(form), posted: true };
+}
+
 /**
  * GET /oauth2/idpresponse: the provider's answer. Before the client is known good (the pending sign-in of
  * this browser, our state) nothing is redirected; after, every failure goes back to the client as an
  * OAuth error, as Cognito sends it.
  */
 export async function idpResponseEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { answer, posted } = providerAnswer(hosted, request);
   const pending = takePending(hosted, request, reply);
   if (!pending) throw new BadAuthorizationRequest(NOT_STARTED_HERE);
-  const answer = Params.ofQuery(request);
   if (pending.protocol === 'SAML' || !safeEqual(answer.get('state') ?? '', pending.state)) throw new BadAuthorizationRequest(NOT_THIS_SIGN_IN);
   const { auth, provider } = await resumedAuthorization(hosted, pending);
 
@@ -165,5 +191,8 @@ export async function idpResponseEndpoint(hosted: HostedPool, request: FastifyRe
     throw redirectedError(auth, refused === 'access_denied' ? new AccessDenied(message) : new InvalidRequest(message));
   }
   const callbackUrl = new URL(`${idpResponseUrl(hosted)}?${new URLSearchParams(answer.entries(['code', 'state', 'iss', 'session_state'])).toString()}`);
-  return finishFederatedSignIn(hosted, request, reply, auth, provider, () => providerClaims(provider, openedDetails(hosted.ctx, provider), callbackUrl, pending));
+  // Apple's name for the person, posted beside the code: under the ID token's claims, which are signed.
+  const unsigned = posted && provider.providerType === 'SignInWithApple' ? appleUserClaims(answer.get('user')) : {};
+  const claimsOf = async () => ({ ...unsigned, ...(await providerClaims(hosted.ctx, provider, openedDetails(hosted.ctx, provider), callbackUrl, pending)) });
+  return finishFederatedSignIn(hosted, request, reply, auth, provider, claimsOf);
 }

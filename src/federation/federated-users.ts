@@ -12,16 +12,12 @@ import { usernameKey } from '../userpools/users/sign-in-names.js';
 import { EXTERNAL_PROVIDER, createUser, updateUser } from '../userpools/users/users.js';
 import { identityOf } from './identities.js';
 import { linkedUser } from './linked-users.js';
-import type { ProviderClaims } from './oidc-provider-client.js';
+import type { ProviderClaims } from './oauth-provider-client.js';
+import { DEFAULT_USERNAME_CLAIM } from './provider-details.js';
 import { NAME_ID_CLAIM } from './saml-provider-client.js';
 
-/** The provider types whose sign-in Gatehouse runs: OpenID Connect and SAML 2.0. The social types are stored only. */
-export function canFederate(provider: StoredIdentityProvider): boolean {
-  return provider.providerType === 'OIDC' || provider.providerType === 'SAML';
-}
-
-/** The claim that names a provider's users when its AttributeMapping does not map `username`: a SAML assertion's NameID, else `sub`. */
-const defaultIdClaim = (provider: StoredIdentityProvider) => (provider.providerType === 'SAML' ? NAME_ID_CLAIM : 'sub');
+/** The claim that names a provider's users when its AttributeMapping does not map `username`: a SAML assertion's NameID, else its type's (sub, Facebook's id, Amazon's user_id). */
+const defaultIdClaim = (provider: StoredIdentityProvider) => (provider.providerType === 'SAML' ? NAME_ID_CLAIM : (DEFAULT_USERNAME_CLAIM[provider.providerType] ?? 'sub'));
 
 /** A claim as an attribute value: strings as they are, numbers and booleans as text, objects as JSON. */
 function claimText(value: unknown): string | undefined {

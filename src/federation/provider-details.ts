@@ -1,5 +1,6 @@
 import { InvalidParameterException } from '../protocol/errors.js';
 import { fetchDiscoveryDocument, reachableUrl } from '../security/oidc-discovery.js';
+import { applePrivateKey } from './sign-in-with-apple.js';
 
 /**
  * ProviderDetails as CreateIdentityProvider and UpdateIdentityProvider take them, per provider type, and
@@ -184,6 +185,7 @@ export async function checkedDetails(type: ProviderType, requested: Record<strin
   // The version goes into Facebook's URLs: a version and nothing else (v17.0).
   if (type === 'Facebook' && details.api_version !== undefined && !/^v\d+\.\d+$/.test(details.api_version)) throw invalid(`api_version must be a Graph API version such as v17.0, not ${details.api_version}.`);
   if (type === 'SAML') checkSaml(details);
+  if (type === 'SignInWithApple' && !applePrivateKey(details.private_key)) throw invalid('private_key must be the PEM of an EC P-256 private key (the .p8 file Apple gives for a Sign in with Apple key).');
   const complete = type === 'OIDC' ? await withOidcEndpoints(details) : details;
   return sorted({ ...complete, ...rule.fixed?.(complete) });
 }

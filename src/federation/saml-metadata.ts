@@ -4,7 +4,7 @@ import { BoundedMap } from '../bounded-map.js';
 import { fetchFromProvider, reachableUrl } from '../security/oidc-discovery.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
 import { providerVersion } from './identity-providers.js';
-import { ProviderExchangeError } from './oidc-provider-client.js';
+import { ProviderExchangeError } from './oauth-provider-client.js';
 
 /** What a sign-in needs from a SAML identity provider's metadata (SAML 2.0 Metadata, saml-metadata-2.0-os). */
 export interface SamlIdpMetadata {

@@ -2,7 +2,7 @@ import { SAML, SamlStatusError, ValidateInResponseTo, type Profile } from '@node
 import { DOMParser } from '@xmldom/xmldom';
 import type { HostedPool } from '../oauth/hosted-pool.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
-import { ProviderExchangeError, type ProviderClaims } from './oidc-provider-client.js';
+import { ProviderExchangeError, type ProviderClaims } from './oauth-provider-client.js';
 import { samlMetadataOf, type SamlIdpMetadata } from './saml-metadata.js';
 
 /**

@@ -6,24 +6,21 @@ import { Params } from '../oauth/params.js';
 import { safeEqual } from '../security/safe-equal.js';
 import { CANNOT_CONTINUE, NOT_STARTED_HERE, NOT_THIS_SIGN_IN, finishFederatedSignIn, openRelayState, resumedAuthorization, takePending } from './federated-sign-in.js';
 import { openedDetails } from './identity-providers.js';
-import { ProviderExchangeError, type ProviderClaims } from './oidc-provider-client.js';
+import { ProviderExchangeError, type ProviderClaims } from './oauth-provider-client.js';
 import { samlAnswer, serviceProviderOf, uncheckedInResponseTo } from './saml-provider-client.js';
-
-/** How long the browser has to follow the redirect from the Assertion Consumer Service. */
-const CONTINUE_SECONDS = 120;
+import { CONTINUE_SECONDS, continuationUrl, openContinuation } from './sealed-continuation.js';
 
 /** What the Assertion Consumer Service learnt, sealed for the browser to carry to the continuation. */
 interface SamlContinuation {
   provider: string;
   /** The AuthnRequest the response answers: checked against the browser's pending sign-in. */
   inResponseTo: string;
-  expiresAt: number;
   claims?: ProviderClaims;
   /** Why the response was refused, for the client once the response is known to be for its request. */
   error?: string;
 }
 
-const continuationContext = (hosted: HostedPool) => `saml-continuation:${hosted.pool.id}`;
+const PURPOSE = 'saml-continuation';
 
 /**
  * POST /saml2/idpresponse: the Assertion Consumer Service, where the IdP's page posts its SAMLResponse
@@ -45,27 +42,15 @@ export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyR
   let continuation: SamlContinuation;
   try {
     const answer = await samlAnswer(provider, openedDetails(hosted.ctx, provider), serviceProviderOf(hosted), samlResponse, now);
-    continuation = { provider: providerName, inResponseTo: answer.inResponseTo, claims: answer.claims, expiresAt: 0 };
+    continuation = { provider: providerName, inResponseTo: answer.inResponseTo, claims: answer.claims };
   } catch (error) {
     if (!(error instanceof ProviderExchangeError)) throw error;
     // Refused: told to the client if the response claims to answer its request, else nobody's to hear.
     const inResponseTo = uncheckedInResponseTo(samlResponse);
     if (!inResponseTo) throw new BadAuthorizationRequest(error.message);
-    continuation = { provider: providerName, inResponseTo, error: error.message, expiresAt: 0 };
+    continuation = { provider: providerName, inResponseTo, error: error.message };
   }
-  continuation.expiresAt = now.getTime() + CONTINUE_SECONDS * 1000;
-  const token = hosted.ctx.secrets.encryptCompact(JSON.stringify(continuation), continuationContext(hosted));
-  return reply.redirect(`${hosted.basePath}/saml2/idpresponse?${new URLSearchParams({ continue: token }).toString()}`, 303);
-}
-
-function openContinuation(hosted: HostedPool, token: string | undefined): SamlContinuation | undefined {
-  if (!token) return undefined;
-  try {
-    const continuation = JSON.parse(hosted.ctx.secrets.decryptCompact(token, continuationContext(hosted))) as SamlContinuation;
-    return continuation.expiresAt > hosted.ctx.now().getTime() ? continuation : undefined;
-  } catch {
-    return undefined;
-  }
+  return reply.redirect(continuationUrl(hosted, '/saml2/idpresponse', PURPOSE, continuation), 303);
 }
 
 /**
@@ -74,7 +59,7 @@ function openContinuation(hosted: HostedPool, token: string | undefined): SamlCo
  * AuthnRequest ID must be the one the response answers; then the sign-in ends as an OIDC one does.
  */
 export async function samlContinueEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const continuation = openContinuation(hosted, Params.ofQuery(request).get('continue'));
+  const continuation = openContinuation<SamlContinuation>(hosted, PURPOSE, Params.ofQuery(request).get('continue'));
   if (!continuation) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the SAML response is not valid or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
   const pending = takePending(hosted, request, reply);
   if (!pending) throw new BadAuthorizationRequest(NOT_STARTED_HERE);

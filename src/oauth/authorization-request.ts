@@ -1,4 +1,3 @@
-import { canFederate } from '../federation/federated-users.js';
 import { identityProviderNames } from '../federation/identities.js';
 import { COGNITO_PROVIDER } from '../federation/identity-providers.js';
 import type { StoredAppClient } from '../storage/app-clients-repository.js';
@@ -185,7 +184,6 @@ async function chosenProvider(
   if (!supported.includes(name)) throw unavailable(`The app client does not support the identity provider ${name}.`);
   const provider = await hosted.ctx.repos.identityProviders.get(hosted.pool.id, name);
   if (!provider) throw unavailable(`The identity provider ${name} does not exist in this user pool.`);
-  if (!canFederate(provider)) throw unavailable(`Gatehouse cannot sign in through ${provider.providerType} providers yet.`);
   return provider;
 }
 

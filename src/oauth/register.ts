@@ -6,7 +6,7 @@ import type { Allowance } from '../security/rate-limiter.js';
 import { issuerOf } from '../userpools/auth/tokens.js';
 import { BadAuthorizationRequest, RedirectedAuthorizationError } from './authorization-request.js';
 import { authorizeEndpoint } from './authorize-endpoint.js';
-import { idpResponseEndpoint } from '../federation/federated-sign-in.js';
+import { idpFormPostEndpoint, idpResponseEndpoint } from '../federation/federated-sign-in.js';
 import { samlContinueEndpoint, samlResponseEndpoint } from '../federation/saml-sign-in.js';
 import { CsrfError } from './csrf.js';
 import { DISCOVERY_CACHE_CONTROL, openIdConfiguration } from '../userpools/auth/discovery-document.js';
@@ -56,6 +56,7 @@ declare module 'fastify' {
 const ROUTES: [method: 'GET' | 'POST', path: string, kind: Kind, handler: Handler][] = [
   ['GET', '/oauth2/authorize', 'page', authorizeEndpoint],
   ['GET', '/oauth2/idpresponse', 'page', idpResponseEndpoint],
+  ['POST', '/oauth2/idpresponse', 'page', idpFormPostEndpoint],
   ['POST', '/saml2/idpresponse', 'page', samlResponseEndpoint],
   ['GET', '/saml2/idpresponse', 'page', samlContinueEndpoint],
   ['POST', '/oauth2/token', 'api', tokenEndpoint],

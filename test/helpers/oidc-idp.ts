@@ -18,7 +18,11 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-export async function startOidcIdp(redirectUris: string[], client: Partial<ClientMetadata> = {}): Promise<TestIdp> {
+/**
+ * `redirectUris` may be a function, read at the provider's first request: for a Gatehouse whose config must
+ * name the provider's address before the pool (and so the redirect URI) exists.
+ */
+export async function startOidcIdp(redirectUris: string[] | (() => string[]), client: Partial<ClientMetadata> = {}): Promise<TestIdp> {
   const http = createServer();
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -27,23 +31,28 @@ export async function startOidcIdp(redirectUris: string[], client: Partial<Clien
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const clientId = 'gatehouse-pool';
   const clientSecret = 'a-secret-the-idp-gave-gatehouse';
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: redirectUris,
-        token_endpoint_auth_method: 'client_secret_post',
-        ...client,
-      },
-    ],
-    jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'idp-signing-key', use: 'sig', alg: 'RS256' }] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name', 'locale'] },
-    findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ ...claimsOf(id), sub: id }) }),
-    cookies: { keys: ['idp-cookie-signing-key'] },
-    features: { devInteractions: { enabled: true } },
+  const createProvider = () =>
+    new Provider(issuer, {
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          redirect_uris: typeof redirectUris === 'function' ? redirectUris() : redirectUris,
+          token_endpoint_auth_method: 'client_secret_post',
+          ...client,
+        },
+      ],
+      jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'idp-signing-key', use: 'sig', alg: 'RS256' }] },
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name', 'locale'] },
+      findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ ...claimsOf(id), sub: id }) }),
+      cookies: { keys: ['idp-cookie-signing-key'] },
+      features: { devInteractions: { enabled: true } },
+    });
+  let handle: ReturnType<Provider['callback']> | undefined;
+  http.on('request', (request, response) => {
+    handle ??= createProvider().callback();
+    return handle(request, response);
   });
-  http.on('request', provider.callback());
   return {
     issuer,
     clientId,
