@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CreateIdentityProviderCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import * as client from 'openid-client';
+import { rejects } from './helpers/assertions.js';
 import { FormBrowser, location } from './helpers/form-browser.js';
 import { authorizationRequest } from './helpers/relying-party.js';
 import { readAuthnRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
@@ -156,11 +157,116 @@ for (const store of STORES) {
       assert.equal((await browser.get(next)).status, 400, 'replayed');
     });
 
-    it('refuses a post with no RelayState of Gatehouse’s (IdP-initiated sign-in is not supported)', async () => {
+    it('refuses a post with no RelayState, and an unsolicited response from a provider without IDPInit', async () => {
       const browser = new FormBrowser();
       const { request } = await toIdp(browser);
       const posted = await new FormBrowser().post(request.acsUrl, { SAMLResponse: samlResponse(external, request, { nameId: 'alice' }) });
       assert.equal(posted.status, 400);
+      assert.equal(posted.headers.get('location'), null);
+      // The app is public, so its request carries a PKCE challenge, IdP-initiated or not.
+      const pkce = { code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' };
+      const relayState = new URLSearchParams({ identity_provider: PROVIDER, client_id: app.clientMetadata().client_id, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', ...pkce });
+      const unsolicited = samlResponse(external, request, { nameId: 'alice', inResponseTo: null, issuedAt: new Date() });
+      const refused = location(await new FormBrowser().post(request.acsUrl, { SAMLResponse: unsolicited, RelayState: relayState.toString() }), request.acsUrl);
+      assert.equal(`${refused.origin}${refused.pathname}`, CALLBACK);
+      assert.equal(refused.searchParams.get('error'), 'invalid_request');
+      assert.match(refused.searchParams.get('error_description')!, /IDPInit/);
+    });
+  });
+
+  describe(`IdP-initiated sign-in through a SAML 2.0 identity provider (${store.name})`, { skip: store.skip }, () => {
+    const PORTAL = 'Portal';
+    let server: TestServer;
+    let idp: CognitoIdentityProviderClient;
+    let external: TestSamlIdp;
+    let poolId: string;
+    let acsUrl: string;
+    let app: client.Configuration;
+
+    before(async () => {
+      server = await startServer(store.name, FAST_HASHING);
+      idp = server.idp();
+      external = await startSamlIdp();
+      poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'portal' }))).UserPool!.Id!;
+      acsUrl = `${server.url}/${poolId}/saml2/idpresponse`;
+      await idp.send(
+        new CreateIdentityProviderCommand({
+          UserPoolId: poolId,
+          ProviderName: PORTAL,
+          ProviderType: 'SAML',
+          ProviderDetails: { MetadataFile: external.metadata, IDPInit: 'true' },
+          AttributeMapping: { email: EMAIL_CLAIM },
+        }),
+      );
+      const { UserPoolClient } = await idp.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'bookmarked',
+          GenerateSecret: true,
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthFlows: ['code'],
+          AllowedOAuthScopes: ['openid', 'email'],
+          SupportedIdentityProviders: [PORTAL],
+          CallbackURLs: [CALLBACK],
+        }),
+      );
+      app = await client.discovery(new URL(`${server.url}/${poolId}`), UserPoolClient!.ClientId!, UserPoolClient!.ClientSecret!, undefined, insecure);
+    });
+    after(async () => {
+      await external?.close();
+      await server?.close();
+    });
+
+    /** What the IdP's portal posts: an assertion answering no AuthnRequest, and the app's authorization request as RelayState. */
+    async function fromPortal(response: string, state = 'from-the-portal') {
+      const relayState = new URLSearchParams({ identity_provider: PORTAL, client_id: app.clientMetadata().client_id, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid email', state });
+      const posted = await new FormBrowser().post(acsUrl, { SAMLResponse: response, RelayState: relayState.toString() });
+      assert.equal(posted.status, 302, await posted.clone().text());
+      const callback = location(posted, acsUrl);
+      assert.equal(`${callback.origin}${callback.pathname}`, CALLBACK);
+      assert.equal(callback.searchParams.get('state'), state);
+      return callback;
+    }
+    const unsolicited = (nameId: string, extra: { issuedAt?: Date; inResponseTo?: string } = {}) =>
+      samlResponse(external, { id: '', acsUrl, issuer: `urn:amazon:cognito:sp:${poolId}`, relayState: '' }, { nameId, attributes: { [EMAIL_CLAIM]: `${nameId}@idp.example` }, inResponseTo: null, issuedAt: new Date(), ...extra });
+
+    it('signs a person in from the IdP’s portal: the RelayState names the app, which gets a code at its callback', async () => {
+      const callback = await fromPortal(unsolicited('dana'));
+      const tokens = await client.authorizationCodeGrant(app, callback, { expectedState: 'from-the-portal' });
+      const claims = tokens.claims()!;
+      assert.equal(claims['cognito:username'], `${PORTAL}_dana`);
+      assert.equal(claims.email, 'dana@idp.example');
+    });
+
+    it('takes an assertion once', async () => {
+      const response = unsolicited('erin');
+      assert.ok((await fromPortal(response)).searchParams.get('code'));
+      const replayed = await fromPortal(response);
+      assert.equal(replayed.searchParams.get('code'), null);
+      assert.equal(replayed.searchParams.get('error'), 'invalid_request');
+      assert.match(replayed.searchParams.get('error_description')!, /used already/);
+    });
+
+    it('refuses an assertion issued more than six minutes ago, or one answering an AuthnRequest', async () => {
+      const old = await fromPortal(unsolicited('fred', { issuedAt: new Date(Date.now() - 7 * 60_000) }));
+      assert.match(old.searchParams.get('error_description')!, /issued in the last 6 minutes/);
+      const answering = await fromPortal(unsolicited('fred', { inResponseTo: '_an-authn-request' }));
+      assert.match(answering.searchParams.get('error_description')!, /not for an IdP-initiated sign-in/);
+    });
+
+    it('shows an error page, and redirects nowhere, for a RelayState naming no client of the pool', async () => {
+      const relayState = new URLSearchParams({ identity_provider: PORTAL, client_id: 'no-such-client', redirect_uri: CALLBACK, response_type: 'code' });
+      const posted = await new FormBrowser().post(acsUrl, { SAMLResponse: unsolicited('gina'), RelayState: relayState.toString() });
+      assert.equal(posted.status, 400);
+      assert.equal(posted.headers.get('location'), null);
+    });
+
+    it('lets an app client that supports an IdP-initiated SAML provider support only SAML providers', async () => {
+      await rejects(
+        idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'mixed', SupportedIdentityProviders: ['COGNITO', PORTAL] })),
+        'InvalidParameterException',
+        /Portal allows IdP-initiated sign-in, so an app client that supports it may support only SAML providers, not COGNITO/,
+      );
     });
   });
 }

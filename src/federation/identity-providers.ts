@@ -68,14 +68,30 @@ export async function requireIdentityProvider(ctx: ServiceContext, poolId: strin
 }
 
 /**
+ * Why these SupportedIdentityProviders cannot be together, if they cannot: a SAML provider that allows
+ * IdP-initiated sign-in (IDPInit) beside COGNITO or a provider of another type. Cognito forbids it, since an
+ * unsolicited assertion cannot be tied to a browser, and those other sign-ins would share its sessions.
+ */
+export async function idpInitiationRefusal(ctx: ServiceContext, poolId: string, names: readonly string[]): Promise<string | undefined> {
+  const providers = await Promise.all(names.filter((name) => name !== COGNITO_PROVIDER).map((name) => ctx.repos.identityProviders.get(poolId, name)));
+  const initiating = providers.find((p) => p?.providerType === 'SAML' && p.details.IDPInit === 'true');
+  if (!initiating) return undefined;
+  const other = names.includes(COGNITO_PROVIDER) ? COGNITO_PROVIDER : providers.find((p) => p && p.providerType !== 'SAML')?.providerName;
+  if (other === undefined) return undefined;
+  return `The SAML provider ${initiating.providerName} allows IdP-initiated sign-in, so an app client that supports it may support only SAML providers, not ${other}.`;
+}
+
+/**
  * An app client's SupportedIdentityProviders may name COGNITO and the pool's providers, nothing else
- * (CreateUserPoolClient, UpdateUserPoolClient), in Cognito's words. The providers are read only when the
- * client names one. (A provider deleted later stays on the client, as a deleted scope does; the sign-in
- * flow is what refuses it.)
+ * (CreateUserPoolClient, UpdateUserPoolClient), in Cognito's words, and no IdP-initiated SAML provider
+ * beside another kind (idpInitiationRefusal). The providers are read only when the client names one. (A
+ * provider deleted later stays on the client, as a deleted scope does; the sign-in flow is what refuses it.)
  */
 export async function requireProvidersExist(ctx: ServiceContext, poolId: string, names: readonly string[] | undefined): Promise<void> {
   for (const name of names ?? []) {
     if (name === COGNITO_PROVIDER) continue;
     if (!(await ctx.repos.identityProviders.get(poolId, name))) throw new InvalidParameterException(`The provider ${name} does not exist for User Pool ${poolId}`);
   }
+  const refusal = await idpInitiationRefusal(ctx, poolId, names ?? []);
+  if (refusal) throw new InvalidParameterException(refusal);
 }

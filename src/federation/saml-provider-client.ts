@@ -62,10 +62,21 @@ export async function samlAuthorizationUrl(
   return new URL(await samlOf(metadata, sp, requestId).getAuthorizeUrlAsync(relayState, undefined, {}));
 }
 
-/** What a checked SAML response says: who signed in, and which of our AuthnRequests it answers. */
+/**
+ * How long after it was issued an unsolicited assertion (IdP-initiated sign-in) is accepted: Cognito's six
+ * minutes. One that answers our AuthnRequest is bound by the request instead.
+ */
+export const UNSOLICITED_ASSERTION_MS = 6 * 60_000;
+
+/**
+ * What a checked SAML response says: who signed in, and which of our AuthnRequests it answers (none, for an
+ * IdP-initiated sign-in), with the assertion's ID and when it was issued.
+ */
 export interface SamlAnswer {
-  inResponseTo: string;
+  inResponseTo?: string;
   claims: ProviderClaims;
+  assertionId: string;
+  issuedAt: Date;
 }
 
 /** An attribute as a claim: one value as it is, several joined with commas (Gatehouse's choice: Cognito's form is not documented). */
@@ -75,21 +86,36 @@ function attributeText(value: unknown): string | undefined {
   return undefined;
 }
 
+type ParsedAssertion = {
+  Assertion?: {
+    $?: { ID?: string; IssueInstant?: string };
+    Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: { $?: { InResponseTo?: string } }[] }[] }[];
+  };
+};
+
 /**
  * The InResponseTo of the assertion's bearer SubjectConfirmationData: inside the signed assertion, unlike
  * the Response's (SAML 2.0 Profiles §4.1.4.2 requires it of an answer to an AuthnRequest).
  */
-function signedInResponseTo(profile: Profile): string | undefined {
-  const assertion = profile.getAssertion?.() as { Assertion?: { Subject?: { SubjectConfirmation?: { SubjectConfirmationData?: { $?: { InResponseTo?: string } }[] }[] }[] } } | undefined;
+function signedInResponseTo(assertion: ParsedAssertion | undefined): string | undefined {
   const confirmations = assertion?.Assertion?.Subject?.[0]?.SubjectConfirmation ?? [];
   return confirmations.map((c) => c.SubjectConfirmationData?.[0]?.$?.InResponseTo).find((id) => id !== undefined);
 }
 
 /**
  * Checks the IdP's SAMLResponse (node-saml: the signature against the metadata's certificates, audience,
- * time conditions) and that its assertion comes from the IdP of the metadata, and reads its NameID and attributes.
+ * time conditions) and that its assertion comes from the IdP of the metadata, and reads its NameID and
+ * attributes. `solicited`: it must answer one of our AuthnRequests; otherwise (IdP-initiated sign-in) it
+ * must answer none, as Cognito requires, and have been issued in the last six minutes.
  */
-export async function samlAnswer(provider: StoredIdentityProvider, details: Record<string, string>, sp: ServiceProvider, samlResponse: string, now: Date): Promise<SamlAnswer> {
+export async function samlAnswer(
+  provider: StoredIdentityProvider,
+  details: Record<string, string>,
+  sp: ServiceProvider,
+  samlResponse: string,
+  now: Date,
+  solicited = true,
+): Promise<SamlAnswer> {
   const metadata = await samlMetadataOf(provider, details, now.getTime());
   let profile: Profile | null;
   try {
@@ -100,9 +126,19 @@ export async function samlAnswer(provider: StoredIdentityProvider, details: Reco
   }
   if (!profile?.nameID) throw new ProviderExchangeError(`The SAML response of ${provider.providerName} has no NameID.`);
   if (profile.issuer !== metadata.entityId) throw new ProviderExchangeError(`The SAML assertion was issued by ${profile.issuer}, not by ${provider.providerName} (${metadata.entityId}).`);
-  const inResponseTo = signedInResponseTo(profile);
-  if (!inResponseTo || (profile.inResponseTo !== undefined && profile.inResponseTo !== inResponseTo)) {
-    throw new ProviderExchangeError(`The SAML response of ${provider.providerName} does not answer a sign-in Gatehouse started (IdP-initiated sign-in is not supported).`);
+  const assertion = profile.getAssertion?.() as ParsedAssertion | undefined;
+  const inResponseTo = signedInResponseTo(assertion);
+  if (solicited && (!inResponseTo || (profile.inResponseTo !== undefined && profile.inResponseTo !== inResponseTo))) {
+    throw new ProviderExchangeError(`The SAML response of ${provider.providerName} does not answer a sign-in Gatehouse started.`);
+  }
+  if (!solicited && (inResponseTo !== undefined || profile.inResponseTo !== undefined)) {
+    throw new ProviderExchangeError(`The SAML response of ${provider.providerName} answers an AuthnRequest, so it is not for an IdP-initiated sign-in.`);
+  }
+  const assertionId = assertion?.Assertion?.$?.ID;
+  const issuedAt = new Date(assertion?.Assertion?.$?.IssueInstant ?? Number.NaN);
+  if (!assertionId || Number.isNaN(issuedAt.getTime())) throw new ProviderExchangeError(`The SAML assertion of ${provider.providerName} has no ID or IssueInstant.`);
+  if (!solicited && (now.getTime() - issuedAt.getTime() > UNSOLICITED_ASSERTION_MS || issuedAt.getTime() - now.getTime() > CLOCK_SKEW_MS)) {
+    throw new ProviderExchangeError(`The SAML assertion of ${provider.providerName} was issued at ${issuedAt.toISOString()}: an IdP-initiated sign-in takes assertions issued in the last ${UNSOLICITED_ASSERTION_MS / 60_000} minutes.`);
   }
   const claims: ProviderClaims = {};
   for (const [name, value] of Object.entries((profile.attributes ?? {}) as Record<string, unknown>)) {
@@ -110,7 +146,7 @@ export async function samlAnswer(provider: StoredIdentityProvider, details: Reco
     if (text !== undefined) claims[name] = text;
   }
   claims[NAME_ID_CLAIM] = profile.nameID;
-  return { inResponseTo, claims };
+  return { inResponseTo, claims, assertionId, issuedAt };
 }
 
 /**

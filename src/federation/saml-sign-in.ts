@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BadAuthorizationRequest, redirectedError } from '../oauth/authorization-request.js';
+import { BadAuthorizationRequest, checkAuthorizationRequest, redirectedError } from '../oauth/authorization-request.js';
 import type { HostedPool } from '../oauth/hosted-pool.js';
 import { InvalidRequest } from '../oauth/oauth-errors.js';
-import { Params } from '../oauth/params.js';
+import { Params, parseForm } from '../oauth/params.js';
 import { safeEqual } from '../security/safe-equal.js';
 import { CANNOT_CONTINUE, NOT_STARTED_HERE, NOT_THIS_SIGN_IN, finishFederatedSignIn, openRelayState, resumedAuthorization, takePending } from './federated-sign-in.js';
-import { openedDetails } from './identity-providers.js';
+import { idpInitiationRefusal, openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, type ProviderClaims } from './oauth-provider-client.js';
-import { samlAnswer, serviceProviderOf, uncheckedInResponseTo } from './saml-provider-client.js';
+import { samlAnswer, serviceProviderOf, uncheckedInResponseTo, UNSOLICITED_ASSERTION_MS, type SamlAnswer } from './saml-provider-client.js';
 import { CONTINUE_SECONDS, continuationUrl, openContinuation } from './sealed-continuation.js';
 
 /** What the Assertion Consumer Service learnt, sealed for the browser to carry to the continuation. */
@@ -32,9 +32,10 @@ const PURPOSE = 'saml-continuation';
 export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const form = Params.ofForm(request);
   const samlResponse = form.get('SAMLResponse');
+  if (!samlResponse) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the request has no SAMLResponse.`);
   const providerName = openRelayState(hosted, form.get('RelayState'));
-  // IdP-initiated sign-in (IDPInit) has no RelayState of ours: not supported.
-  if (!samlResponse || !providerName) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the SAML response does not answer a sign-in started here.`);
+  // A RelayState of ours answers our AuthnRequest; any other is an IdP-initiated sign-in's.
+  if (!providerName) return idpInitiatedSignIn(hosted, request, reply, samlResponse, form.get('RelayState'));
   const provider = await hosted.ctx.repos.identityProviders.get(hosted.pool.id, providerName);
   if (provider?.providerType !== 'SAML') throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider ${providerName} is no longer available.`);
 
@@ -42,7 +43,8 @@ export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyR
   let continuation: SamlContinuation;
   try {
     const answer = await samlAnswer(provider, openedDetails(hosted.ctx, provider), serviceProviderOf(hosted), samlResponse, now);
-    continuation = { provider: providerName, inResponseTo: answer.inResponseTo, claims: answer.claims };
+    // A solicited answer has its InResponseTo (samlAnswer checks it).
+    continuation = { provider: providerName, inResponseTo: answer.inResponseTo!, claims: answer.claims };
   } catch (error) {
     if (!(error instanceof ProviderExchangeError)) throw error;
     // Refused: told to the client if the response claims to answer its request, else nobody's to hear.
@@ -70,4 +72,40 @@ export async function samlContinueEndpoint(hosted: HostedPool, request: FastifyR
   const claims = continuation.claims;
   if (continuation.error !== undefined || !claims) throw redirectedError(auth, new InvalidRequest(continuation.error ?? 'The SAML response is not valid.'));
   return finishFederatedSignIn(hosted, request, reply, auth, provider, async () => claims);
+}
+
+/**
+ * An unsolicited SAMLResponse: IdP-initiated sign-in, for a provider whose IDPInit is true. The RelayState is
+ * the authorization request the app would have sent to /oauth2/authorize (client_id, redirect_uri,
+ * response_type, scope, identity_provider or idp_identifier, state…), checked as that endpoint checks it.
+ * Nothing binds the response to a browser, so Cognito's rules stand in: the app client lists SAML providers
+ * only (identity-providers.ts), the assertion answers no AuthnRequest, was issued in the last six minutes,
+ * and is accepted once (its ID is recorded). Then the sign-in ends at the client, as an SP-initiated one does.
+ */
+async function idpInitiatedSignIn(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, samlResponse: string, relayState: string | undefined): Promise<FastifyReply> {
+  if (!relayState) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the SAML response does not answer a sign-in started here, and has no RelayState naming the app client for an IdP-initiated sign-in.`);
+  const { ctx, pool } = hosted;
+  const auth = await checkAuthorizationRequest(hosted, new Params(parseForm(relayState)), 'choice');
+  const provider = auth.identityProvider;
+  const details = provider && openedDetails(ctx, provider);
+  if (provider?.providerType !== 'SAML' || details?.IDPInit !== 'true') {
+    throw redirectedError(auth, new InvalidRequest('The RelayState must name, with identity_provider or idp_identifier, a SAML provider that allows IdP-initiated sign-in (IDPInit).'));
+  }
+  const refusal = await idpInitiationRefusal(ctx, pool.id, auth.client.settings.SupportedIdentityProviders ?? []);
+  if (refusal) throw redirectedError(auth, new InvalidRequest(refusal));
+  const now = ctx.now();
+  let answer: SamlAnswer;
+  try {
+    answer = await samlAnswer(provider, details, serviceProviderOf(hosted), samlResponse, now, false);
+  } catch (error) {
+    if (error instanceof ProviderExchangeError) throw redirectedError(auth, new InvalidRequest(error.message));
+    throw error;
+  }
+  // Kept until the assertion would be refused as too old anyway.
+  const keepUntil = new Date(answer.issuedAt.getTime() + UNSOLICITED_ASSERTION_MS + 60_000);
+  if (!(await ctx.repos.samlAssertionsUsed.claim(pool.id, provider.providerName, answer.assertionId, keepUntil))) {
+    throw redirectedError(auth, new InvalidRequest(`The SAML assertion ${answer.assertionId} has been used already.`));
+  }
+  if (ctx.randomBytes(1)[0] < 4) await ctx.repos.samlAssertionsUsed.deleteExpired(now);
+  return finishFederatedSignIn(hosted, request, reply, auth, provider, async () => answer.claims);
 }

@@ -17,6 +17,7 @@ import * as terms from './migrations/0015-terms.js';
 import * as identityProviders from './migrations/0016-identity-providers.js';
 import * as identityLinks from './migrations/0017-identity-links.js';
 import * as userImportJobs from './migrations/0018-user-import-jobs.js';
+import * as samlAssertionsUsed from './migrations/0019-saml-assertions-used.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0016-identity-providers': identityProviders,
   '0017-identity-links': identityLinks,
   '0018-user-import-jobs': userImportJobs,
+  '0019-saml-assertions-used': samlAssertionsUsed,
 };
 
 /**

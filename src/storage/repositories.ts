@@ -13,6 +13,7 @@ import { DevicesRepository } from './devices-repository.js';
 import { TermsRepository } from './terms-repository.js';
 import { UserImportJobsRepository } from './user-import-jobs-repository.js';
 import { IdentityLinksRepository } from './identity-links-repository.js';
+import { SamlAssertionsUsedRepository } from './saml-assertions-used-repository.js';
 import { IdentityProvidersRepository } from './identity-providers-repository.js';
 import { WebauthnCredentialsRepository } from './webauthn-credentials-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
@@ -40,6 +41,7 @@ export interface Repositories {
   userImportJobs: UserImportJobsRepository;
   identityProviders: IdentityProvidersRepository;
   identityLinks: IdentityLinksRepository;
+  samlAssertionsUsed: SamlAssertionsUsedRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
@@ -70,6 +72,7 @@ export function createRepositories(db: Db): Repositories {
     userImportJobs: new UserImportJobsRepository(db),
     identityProviders: new IdentityProvidersRepository(db),
     identityLinks: new IdentityLinksRepository(db),
+    samlAssertionsUsed: new SamlAssertionsUsedRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),

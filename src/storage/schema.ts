@@ -188,6 +188,14 @@ export interface IdentityProviderIdentifiersTable {
   provider_name: string;
 }
 
+/** An IdP-initiated SAML assertion a pool accepted, kept until it could not be accepted anyway (migration 0019). */
+export interface SamlAssertionsUsedTable {
+  pool_id: string;
+  provider_name: string;
+  assertion_id: string;
+  expires_at: number;
+}
+
 /** An external provider's user linked to a user of the pool (migration 0017). */
 export interface IdentityLinksTable {
   pool_id: string;
@@ -376,6 +384,7 @@ export interface Database {
   identity_providers: IdentityProvidersTable;
   identity_provider_identifiers: IdentityProviderIdentifiersTable;
   identity_links: IdentityLinksTable;
+  saml_assertions_used: SamlAssertionsUsedTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
   user_aliases: UserAliasesTable;
@@ -406,6 +415,7 @@ export const USER_POOL_TABLES = [
   'webauthn_credentials',
   'terms',
   'user_import_jobs',
+  'saml_assertions_used',
   'identity_provider_identifiers',
   'identity_providers',
   'identity_links',

@@ -72,8 +72,10 @@ export function readAuthnRequest(url: URL): AuthnRequest {
 export interface Assertion {
   nameId: string;
   attributes?: Record<string, string | string[]>;
-  /** Another InResponseTo than the request's. */
-  inResponseTo?: string;
+  /** Another InResponseTo than the request's; null for none (an IdP-initiated sign-in's, unsolicited). */
+  inResponseTo?: string | null;
+  /** When the response and assertion were issued; nine minutes ago by default (within the time conditions). */
+  issuedAt?: Date;
   /** When the assertion stops being good; five minutes from now by default. */
   notOnOrAfter?: Date;
   /** Another signing key (and its certificate) than the IdP's. */
@@ -88,20 +90,21 @@ export function samlResponse(idp: Pick<TestSamlIdp, 'entityId'>, request: AuthnR
   const now = new Date();
   const notOnOrAfter = (assertion.notOnOrAfter ?? new Date(now.getTime() + 5 * 60_000)).toISOString();
   const notBefore = new Date(Math.min(now.getTime(), Date.parse(notOnOrAfter)) - 60_000 * 10).toISOString();
-  const issueInstant = new Date(Date.parse(notBefore) + 60_000).toISOString();
-  const inResponseTo = assertion.inResponseTo ?? request.id;
+  const issueInstant = (assertion.issuedAt ?? new Date(Date.parse(notBefore) + 60_000)).toISOString();
+  const inResponseTo = assertion.inResponseTo === undefined ? request.id : assertion.inResponseTo;
+  const answering = (attribute: string) => (inResponseTo === null ? '' : ` ${attribute}="${escape(inResponseTo)}"`);
   const attributes = Object.entries(assertion.attributes ?? {})
     .map(([name, value]) => `<saml:Attribute Name="${escape(name)}">${[value].flat().map((v) => `<saml:AttributeValue>${escape(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`)
     .join('');
   const assertionId = `_a${randomUUID()}`;
   const xml =
-    `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${issueInstant}" Destination="${escape(request.acsUrl)}" InResponseTo="${escape(inResponseTo)}">` +
+    `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${issueInstant}" Destination="${escape(request.acsUrl)}"${answering('InResponseTo')}>` +
     `<saml:Issuer>${escape(idp.entityId)}</saml:Issuer>` +
     `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
     `<saml:Assertion ID="${assertionId}" Version="2.0" IssueInstant="${issueInstant}">` +
     `<saml:Issuer>${escape(idp.entityId)}</saml:Issuer>` +
     `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${escape(assertion.nameId)}</saml:NameID>` +
-    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter}" Recipient="${escape(request.acsUrl)}" InResponseTo="${escape(inResponseTo)}"/></saml:SubjectConfirmation></saml:Subject>` +
+    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter}" Recipient="${escape(request.acsUrl)}"${answering('InResponseTo')}/></saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${notBefore}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>${escape(request.issuer)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
     `<saml:AuthnStatement AuthnInstant="${issueInstant}" SessionIndex="${assertionId}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
     (attributes && `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>`) +
