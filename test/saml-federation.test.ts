@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, verify, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CreateIdentityProviderCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CreateIdentityProviderCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeIdentityProviderCommand,
+  GetSigningCertificateCommand,
+  UpdateIdentityProviderCommand,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
 import * as client from 'openid-client';
 import { rejects } from './helpers/assertions.js';
 import { FormBrowser, location } from './helpers/form-browser.js';
 import { authorizationRequest } from './helpers/relying-party.js';
-import { readAuthnRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
+import { encryptAssertion, readAuthnRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
-import { STORES } from './helpers/stores.js';
+import { rawRow, STORES } from './helpers/stores.js';
 
 const CALLBACK = 'http://localhost:3000/callback';
 /** Given by MetadataFile; `SamlByUrl` is the same IdP given by MetadataURL. */
@@ -17,6 +25,45 @@ const BY_URL = 'SamlByUrl';
 const EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
 const insecure = { execute: [client.allowInsecureRequests] };
 
+/** A server with a pool federated with a loopback SAML IdP (providers named as given, with their details), and an app client listing them. */
+async function samlFederation(storeName: 'sqlite' | 'postgres', providers: (external: TestSamlIdp) => Record<string, Record<string, string>>, confidential = false) {
+  const server = await startServer(storeName, FAST_HASHING);
+  const idp = server.idp();
+  const external = await startSamlIdp();
+  const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'saml', Schema: [{ Name: 'email', AttributeDataType: 'String', Required: true, Mutable: true }] }));
+  const poolId = UserPool!.Id!;
+  for (const [name, details] of Object.entries(providers(external))) {
+    await idp.send(
+      new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: name, ProviderType: 'SAML', ProviderDetails: details, AttributeMapping: { email: EMAIL_CLAIM, family_name: 'groups' } }),
+    );
+  }
+  const { UserPoolClient } = await idp.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: poolId,
+      ClientName: 'app',
+      GenerateSecret: confidential,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      SupportedIdentityProviders: Object.keys(providers(external)),
+      CallbackURLs: [CALLBACK],
+    }),
+  );
+  const { ClientId, ClientSecret } = UserPoolClient!;
+  const app = await client.discovery(new URL(`${server.url}/${poolId}`), ClientId!, ClientSecret, ClientSecret ? undefined : client.None(), insecure);
+  return {
+    server,
+    idp,
+    external,
+    poolId,
+    app,
+    close: async () => {
+      await external.close();
+      await server.close();
+    },
+  };
+}
+
 for (const store of STORES) {
   describe(`federation with a SAML 2.0 identity provider (${store.name})`, { skip: store.skip }, () => {
     let server: TestServer;
@@ -24,40 +71,15 @@ for (const store of STORES) {
     let external: TestSamlIdp;
     let poolId: string;
     let app: client.Configuration;
+    let close: () => Promise<void>;
 
     before(async () => {
-      server = await startServer(store.name, FAST_HASHING);
-      idp = server.idp();
-      external = await startSamlIdp();
-      const { UserPool } = await idp.send(
-        new CreateUserPoolCommand({ PoolName: 'saml', Schema: [{ Name: 'email', AttributeDataType: 'String', Required: true, Mutable: true }] }),
-      );
-      poolId = UserPool!.Id!;
-      for (const [name, details] of [
-        [PROVIDER, { MetadataFile: external.metadata }],
-        [BY_URL, { MetadataURL: external.metadataUrl }],
-      ] as const) {
-        await idp.send(
-          new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: name, ProviderType: 'SAML', ProviderDetails: details, AttributeMapping: { email: EMAIL_CLAIM, family_name: 'groups' } }),
-        );
-      }
-      const { UserPoolClient } = await idp.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: poolId,
-          ClientName: 'app',
-          AllowedOAuthFlowsUserPoolClient: true,
-          AllowedOAuthFlows: ['code'],
-          AllowedOAuthScopes: ['openid', 'email', 'profile'],
-          SupportedIdentityProviders: [PROVIDER, BY_URL],
-          CallbackURLs: [CALLBACK],
-        }),
-      );
-      app = await client.discovery(new URL(`${server.url}/${poolId}`), UserPoolClient!.ClientId!, undefined, client.None(), insecure);
+      ({ server, idp, external, poolId, app, close } = await samlFederation(store.name, (idp) => ({
+        [PROVIDER]: { MetadataFile: idp.metadata },
+        [BY_URL]: { MetadataURL: idp.metadataUrl },
+      })));
     });
-    after(async () => {
-      await external?.close();
-      await server?.close();
-    });
+    after(() => close?.());
 
     /** The app's authorization request through Gatehouse to the IdP: the AuthnRequest the IdP receives. */
     async function toIdp(browser: FormBrowser, provider = PROVIDER): Promise<{ request: AuthnRequest; checks: Awaited<ReturnType<typeof authorizationRequest>>['checks'] }> {
@@ -174,6 +196,86 @@ for (const store of STORES) {
     });
   });
 
+  describe(`SAML signing and encryption (${store.name})`, { skip: store.skip }, () => {
+    const SEALED = 'Sealed';
+    let server: TestServer;
+    let idp: CognitoIdentityProviderClient;
+    let external: TestSamlIdp;
+    let poolId: string;
+    let app: client.Configuration;
+    let close: () => Promise<void>;
+
+    before(async () => {
+      ({ server, idp, external, poolId, app, close } = await samlFederation(store.name, (idp) => ({
+        [SEALED]: { MetadataFile: idp.metadata, RequestSigningAlgorithm: 'rsa-sha256', EncryptedResponses: 'true' },
+      })));
+    });
+    after(() => close?.());
+
+    const describeSealed = async () => (await idp.send(new DescribeIdentityProviderCommand({ UserPoolId: poolId, ProviderName: SEALED }))).IdentityProvider!;
+
+    async function toIdp(browser: FormBrowser) {
+      const { url, checks } = await authorizationRequest(app, CALLBACK, 'openid email', { identity_provider: SEALED });
+      const idpUrl = location(await browser.get(url), url.href);
+      return { idpUrl, request: readAuthnRequest(idpUrl), checks };
+    }
+
+    it('GetSigningCertificate: the pool’s certificate, good for ten years, the same every time', async () => {
+      const { Certificate } = await idp.send(new GetSigningCertificateCommand({ UserPoolId: poolId }));
+      const certificate = new X509Certificate(Buffer.from(Certificate!, 'base64'));
+      const years = (Date.parse(certificate.validTo) - Date.parse(certificate.validFrom)) / (365.25 * 24 * 3600_000);
+      assert.ok(years > 9.9 && years < 10.1, `valid for ${years} years`);
+      assert.equal((await idp.send(new GetSigningCertificateCommand({ UserPoolId: poolId }))).Certificate, Certificate);
+      const stored = await rawRow(server.store, 'saml_signing_certificates', { pool_id: poolId });
+      assert.doesNotMatch(String(stored.private_key), /PRIVATE KEY/, 'the signing key is sealed at rest');
+      const sealed = await rawRow(server.store, 'identity_providers', { pool_id: poolId, provider_name: SEALED });
+      assert.doesNotMatch(String(sealed.details), /PRIVATE KEY/, 'and so is the encryption key');
+      await rejects(idp.send(new GetSigningCertificateCommand({ UserPoolId: 'us-east-1_nosuchpool' })), 'ResourceNotFoundException');
+    });
+
+    it('signs its AuthnRequests (HTTP-Redirect binding, RSA-SHA256) with the key of that certificate', async () => {
+      const { idpUrl } = await toIdp(new FormBrowser());
+      assert.equal(idpUrl.searchParams.get('SigAlg'), 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+      // SAML Bindings §3.4.4.1: the signature covers SAMLRequest, RelayState and SigAlg, as they are in the query.
+      const parts = idpUrl.search.slice(1).split('&');
+      const signed = ['SAMLRequest', 'RelayState', 'SigAlg'].map((name) => parts.find((part) => part.startsWith(`${name}=`))!).join('&');
+      const { Certificate } = await idp.send(new GetSigningCertificateCommand({ UserPoolId: poolId }));
+      const publicKey = new X509Certificate(Buffer.from(Certificate!, 'base64')).publicKey;
+      assert.ok(verify('sha256', Buffer.from(signed), publicKey, Buffer.from(idpUrl.searchParams.get('Signature')!, 'base64')), 'the signature checks out');
+    });
+
+    it('shows the provider’s encryption certificate, never its key, and keeps it when the provider is updated', async () => {
+      const provider = await describeSealed();
+      const certificate = provider.ProviderDetails!.ActiveEncryptionCertificate!;
+      assert.ok(new X509Certificate(Buffer.from(certificate, 'base64')).publicKey);
+      assert.equal(provider.ProviderDetails!.encryption_private_key, undefined);
+      await idp.send(new UpdateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: SEALED, ProviderDetails: provider.ProviderDetails, AttributeMapping: { email: EMAIL_CLAIM } }));
+      assert.equal((await describeSealed()).ProviderDetails!.ActiveEncryptionCertificate, certificate);
+    });
+
+    it('takes an assertion encrypted to that certificate, and refuses one in the clear', async () => {
+      const certificate = (await describeSealed()).ProviderDetails!.ActiveEncryptionCertificate!;
+      const browser = new FormBrowser();
+      const { request, checks } = await toIdp(browser);
+      const response = await encryptAssertion(samlResponse(external, request, { nameId: 'ivy', attributes: { [EMAIL_CLAIM]: 'ivy@idp.example' } }), certificate);
+      assert.doesNotMatch(Buffer.from(response, 'base64').toString(), /ivy@idp\.example/, 'the browser cannot read it');
+      const posted = await new FormBrowser().post(request.acsUrl, { SAMLResponse: response, RelayState: request.relayState });
+      const next = location(posted, request.acsUrl);
+      const callback = location(await browser.get(next), next.href);
+      const claims = (await client.authorizationCodeGrant(app, callback, checks)).claims()!;
+      assert.equal(claims['cognito:username'], `${SEALED}_ivy`);
+      assert.equal(claims.email, 'ivy@idp.example');
+
+      const other = new FormBrowser();
+      const clear = await toIdp(other);
+      const plain = await new FormBrowser().post(clear.request.acsUrl, { SAMLResponse: samlResponse(external, clear.request, { nameId: 'ivy' }), RelayState: clear.request.relayState });
+      const refusedAt = location(plain, clear.request.acsUrl);
+      const refused = location(await other.get(refusedAt), refusedAt.href);
+      assert.equal(refused.searchParams.get('error'), 'invalid_request');
+      assert.match(refused.searchParams.get('error_description')!, /must carry one encrypted assertion/);
+    });
+  });
+
   describe(`IdP-initiated sign-in through a SAML 2.0 identity provider (${store.name})`, { skip: store.skip }, () => {
     const PORTAL = 'Portal';
     let server: TestServer;
@@ -182,40 +284,13 @@ for (const store of STORES) {
     let poolId: string;
     let acsUrl: string;
     let app: client.Configuration;
+    let close: () => Promise<void>;
 
     before(async () => {
-      server = await startServer(store.name, FAST_HASHING);
-      idp = server.idp();
-      external = await startSamlIdp();
-      poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'portal' }))).UserPool!.Id!;
+      ({ server, idp, external, poolId, app, close } = await samlFederation(store.name, (idp) => ({ [PORTAL]: { MetadataFile: idp.metadata, IDPInit: 'true' } }), true));
       acsUrl = `${server.url}/${poolId}/saml2/idpresponse`;
-      await idp.send(
-        new CreateIdentityProviderCommand({
-          UserPoolId: poolId,
-          ProviderName: PORTAL,
-          ProviderType: 'SAML',
-          ProviderDetails: { MetadataFile: external.metadata, IDPInit: 'true' },
-          AttributeMapping: { email: EMAIL_CLAIM },
-        }),
-      );
-      const { UserPoolClient } = await idp.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: poolId,
-          ClientName: 'bookmarked',
-          GenerateSecret: true,
-          AllowedOAuthFlowsUserPoolClient: true,
-          AllowedOAuthFlows: ['code'],
-          AllowedOAuthScopes: ['openid', 'email'],
-          SupportedIdentityProviders: [PORTAL],
-          CallbackURLs: [CALLBACK],
-        }),
-      );
-      app = await client.discovery(new URL(`${server.url}/${poolId}`), UserPoolClient!.ClientId!, UserPoolClient!.ClientSecret!, undefined, insecure);
     });
-    after(async () => {
-      await external?.close();
-      await server?.close();
-    });
+    after(() => close?.());
 
     /** What the IdP's portal posts: an assertion answering no AuthnRequest, and the app's authorization request as RelayState. */
     async function fromPortal(response: string, state = 'from-the-portal') {

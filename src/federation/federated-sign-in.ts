@@ -60,7 +60,7 @@ async function providerSignInUrl(hosted: HostedPool, provider: StoredIdentityPro
   const details = openedDetails(hosted.ctx, provider);
   if (pending.protocol !== 'SAML') return providerAuthorizationUrl(hosted.ctx, provider, details, idpResponseUrl(hosted), pending);
   const relayState = hosted.ctx.secrets.encryptCompact(JSON.stringify({ provider: provider.providerName, expiresAt: pending.expiresAt }), relayStateContext(hosted));
-  return samlAuthorizationUrl(provider, details, serviceProviderOf(hosted), pending.requestId, relayState, hosted.ctx.now());
+  return samlAuthorizationUrl(hosted.ctx, provider, details, serviceProviderOf(hosted), pending.requestId, relayState);
 }
 
 /**

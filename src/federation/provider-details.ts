@@ -1,5 +1,6 @@
 import { InvalidParameterException } from '../protocol/errors.js';
 import { fetchDiscoveryDocument, reachableUrl } from '../security/oidc-discovery.js';
+import { newSamlCertificate } from './saml-certificates.js';
 import { applePrivateKey } from './sign-in-with-apple.js';
 
 /**
@@ -14,11 +15,17 @@ export type ProviderType = 'SAML' | 'OIDC' | 'Google' | 'Facebook' | 'LoginWithA
 /** The social providers: each has one fixed name, its type's own (Cognito: "Provider X cannot be of type Google."). */
 export const SOCIAL_TYPES: readonly string[] = ['Google', 'Facebook', 'LoginWithAmazon', 'SignInWithApple'];
 
-/** The details that are secrets: sealed at rest. */
-export const SECRET_DETAILS: readonly string[] = ['client_secret', 'private_key'];
+/**
+ * The private key of a SAML provider's encryption certificate (ActiveEncryptionCertificate), which Gatehouse
+ * makes and keeps beside the provider's details: never given, never shown.
+ */
+export const ENCRYPTION_KEY_DETAIL = 'encryption_private_key';
 
-/** Given when created or updated, never shown again: "Describe operations don't return the private key." */
-export const UNDISCLOSED_DETAILS: readonly string[] = ['private_key'];
+/** The details that are secrets: sealed at rest. */
+export const SECRET_DETAILS: readonly string[] = ['client_secret', 'private_key', ENCRYPTION_KEY_DETAIL];
+
+/** Given when created or updated, or made by Gatehouse, and never shown: "Describe operations don't return the private key." */
+export const UNDISCLOSED_DETAILS: readonly string[] = ['private_key', ENCRYPTION_KEY_DETAIL];
 
 /** The IdP claim that becomes the user's name when the request maps none (SAML uses the assertion's NameID). */
 export const DEFAULT_USERNAME_CLAIM: Partial<Record<string, string>> = {
@@ -159,6 +166,18 @@ function checkSaml(details: Record<string, string>): void {
   if ('RequestSigningAlgorithm' in details && details.RequestSigningAlgorithm !== 'rsa-sha256') throw invalid('RequestSigningAlgorithm must be rsa-sha256.');
 }
 
+/**
+ * A SAML provider with EncryptedResponses gets a key pair and certificate of its own (Cognito's
+ * ActiveEncryptionCertificate, which the IdP encrypts its assertions to), kept as long as the provider
+ * keeps encrypting; one that does not has none.
+ */
+async function withEncryptionCertificate(details: Record<string, string>, kept: Record<string, string>, now: Date): Promise<Record<string, string>> {
+  if (details.EncryptedResponses !== 'true') return details;
+  if (kept[ENCRYPTION_KEY_DETAIL]) return { ...details, ActiveEncryptionCertificate: kept.ActiveEncryptionCertificate, [ENCRYPTION_KEY_DETAIL]: kept[ENCRYPTION_KEY_DETAIL] };
+  const made = await newSamlCertificate('Gatehouse SAML encryption', now);
+  return { ...details, ActiveEncryptionCertificate: made.certificate, [ENCRYPTION_KEY_DETAIL]: made.privateKey };
+}
+
 /** The keys in the order Describe lists them: alphabetical. */
 function sorted(details: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(details).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -171,7 +190,7 @@ function sorted(details: Record<string, string>): Record<string, string> {
  * stays as it was, so an administrator changing the scopes need not send the secret again (and cannot,
  * for Apple's private key, read it back to do so).
  */
-export async function checkedDetails(type: ProviderType, requested: Record<string, string>, kept: Record<string, string> = {}): Promise<Record<string, string>> {
+export async function checkedDetails(type: ProviderType, requested: Record<string, string>, now: Date, kept: Record<string, string> = {}): Promise<Record<string, string>> {
   const rule = RULES[type];
   const details: Record<string, string> = {};
   for (const key of SECRET_DETAILS) if (kept[key] && rule.required.includes(key)) details[key] = kept[key];
@@ -186,6 +205,6 @@ export async function checkedDetails(type: ProviderType, requested: Record<strin
   if (type === 'Facebook' && details.api_version !== undefined && !/^v\d+\.\d+$/.test(details.api_version)) throw invalid(`api_version must be a Graph API version such as v17.0, not ${details.api_version}.`);
   if (type === 'SAML') checkSaml(details);
   if (type === 'SignInWithApple' && !applePrivateKey(details.private_key)) throw invalid('private_key must be the PEM of an EC P-256 private key (the .p8 file Apple gives for a Sign in with Apple key).');
-  const complete = type === 'OIDC' ? await withOidcEndpoints(details) : details;
+  const complete = type === 'OIDC' ? await withOidcEndpoints(details) : type === 'SAML' ? await withEncryptionCertificate(details, kept, now) : details;
   return sorted({ ...complete, ...rule.fixed?.(complete) });
 }

@@ -1,8 +1,11 @@
 import { SAML, SamlStatusError, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
+import type { ServiceContext } from '../context.js';
 import type { HostedPool } from '../oauth/hosted-pool.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
 import { ProviderExchangeError, type ProviderClaims } from './oauth-provider-client.js';
+import { ENCRYPTION_KEY_DETAIL } from './provider-details.js';
+import { poolSigningCertificate } from './saml-certificates.js';
 import { samlMetadataOf, type SamlIdpMetadata } from './saml-metadata.js';
 
 /**
@@ -27,9 +30,16 @@ export function serviceProviderOf(hosted: HostedPool): ServiceProvider {
   return { entityId: `urn:amazon:cognito:sp:${hosted.pool.id}`, acsUrl: `${hosted.baseUrl}/saml2/idpresponse` };
 }
 
-/** node-saml as the service provider towards this IdP. `requestId`: the ID our AuthnRequest carries. */
-function samlOf(metadata: SamlIdpMetadata, sp: ServiceProvider, requestId?: string): SAML {
+/**
+ * node-saml as the service provider towards this IdP. `requestId`: the ID our AuthnRequest carries;
+ * `keys`: the pool's signing key, for a provider whose RequestSigningAlgorithm is rsa-sha256 (the
+ * AuthnRequest is then signed as the HTTP-Redirect binding signs, SigAlg and Signature in the query), and the
+ * provider's encryption key, when its assertions come encrypted.
+ */
+function samlOf(metadata: SamlIdpMetadata, sp: ServiceProvider, requestId?: string, keys: { signing?: string; decryption?: string } = {}): SAML {
   return new SAML({
+    ...(keys.signing && { privateKey: keys.signing, signatureAlgorithm: 'sha256' as const }),
+    ...(keys.decryption && { decryptionPvk: keys.decryption }),
     entryPoint: metadata.ssoRedirectUrl,
     issuer: sp.entityId,
     audience: sp.entityId,
@@ -51,15 +61,39 @@ function samlOf(metadata: SamlIdpMetadata, sp: ServiceProvider, requestId?: stri
 
 /** The IdP's SSO URL with our AuthnRequest (HTTP-Redirect binding: deflated, base64) and RelayState. */
 export async function samlAuthorizationUrl(
+  ctx: ServiceContext,
   provider: StoredIdentityProvider,
   details: Record<string, string>,
   sp: ServiceProvider,
   requestId: string,
   relayState: string,
-  now: Date,
 ): Promise<URL> {
-  const metadata = await samlMetadataOf(provider, details, now.getTime());
-  return new URL(await samlOf(metadata, sp, requestId).getAuthorizeUrlAsync(relayState, undefined, {}));
+  const metadata = await samlMetadataOf(provider, details, ctx.now().getTime());
+  const signing = details.RequestSigningAlgorithm === 'rsa-sha256' ? (await poolSigningCertificate(ctx, provider.poolId)).privateKey : undefined;
+  return new URL(await samlOf(metadata, sp, requestId, { signing }).getAuthorizeUrlAsync(relayState, undefined, {}));
+}
+
+const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
+
+/** The SAMLResponse's XML, or undefined when it is not XML at all (node-saml then says why). */
+function responseDocument(samlResponse: string) {
+  try {
+    return new DOMParser({ errorHandler: { error: () => {}, fatalError: () => {} } }).parseFromString(Buffer.from(samlResponse, 'base64').toString('utf8'), 'text/xml');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A provider with EncryptedResponses takes only encrypted assertions, as Cognito does once it is on: one
+ * EncryptedAssertion and no assertion in the clear, which the user's browser could read (or an attacker
+ * could put there).
+ */
+function checkEncrypted(provider: StoredIdentityProvider, samlResponse: string): void {
+  const doc = responseDocument(samlResponse);
+  const encrypted = doc?.getElementsByTagNameNS(ASSERTION_NS, 'EncryptedAssertion').length ?? 0;
+  const clear = doc?.getElementsByTagNameNS(ASSERTION_NS, 'Assertion').length ?? 0;
+  if (encrypted !== 1 || clear !== 0) throw new ProviderExchangeError(`The SAML response of ${provider.providerName} must carry one encrypted assertion (EncryptedResponses is on), and no assertion in the clear.`);
 }
 
 /**
@@ -117,9 +151,11 @@ export async function samlAnswer(
   solicited = true,
 ): Promise<SamlAnswer> {
   const metadata = await samlMetadataOf(provider, details, now.getTime());
+  const decryption = details.EncryptedResponses === 'true' ? details[ENCRYPTION_KEY_DETAIL] : undefined;
+  if (decryption) checkEncrypted(provider, samlResponse);
   let profile: Profile | null;
   try {
-    ({ profile } = await samlOf(metadata, sp).validatePostResponseAsync({ SAMLResponse: samlResponse }));
+    ({ profile } = await samlOf(metadata, sp, undefined, { decryption }).validatePostResponseAsync({ SAMLResponse: samlResponse }));
   } catch (error) {
     const reason = error instanceof SamlStatusError ? `the identity provider answered ${error.xmlStatus}` : (error as Error).message;
     throw new ProviderExchangeError(`The SAML response of ${provider.providerName} is not valid: ${reason}`);
@@ -154,10 +190,5 @@ export async function samlAnswer(
  * meant for this browser's sign-in (and so goes back to the client as an error) or not.
  */
 export function uncheckedInResponseTo(samlResponse: string): string | undefined {
-  try {
-    const doc = new DOMParser({ errorHandler: { error: () => {}, fatalError: () => {} } }).parseFromString(Buffer.from(samlResponse, 'base64').toString('utf8'), 'text/xml');
-    return doc?.documentElement?.getAttribute('InResponseTo') || undefined;
-  } catch {
-    return undefined;
-  }
+  return responseDocument(samlResponse)?.documentElement?.getAttribute('InResponseTo') || undefined;
 }

@@ -14,6 +14,7 @@ import { TermsRepository } from './terms-repository.js';
 import { UserImportJobsRepository } from './user-import-jobs-repository.js';
 import { IdentityLinksRepository } from './identity-links-repository.js';
 import { SamlAssertionsUsedRepository } from './saml-assertions-used-repository.js';
+import { SamlSigningCertificatesRepository } from './saml-signing-certificates-repository.js';
 import { IdentityProvidersRepository } from './identity-providers-repository.js';
 import { WebauthnCredentialsRepository } from './webauthn-credentials-repository.js';
 import { DevMessagesRepository } from './dev-messages-repository.js';
@@ -42,6 +43,7 @@ export interface Repositories {
   identityProviders: IdentityProvidersRepository;
   identityLinks: IdentityLinksRepository;
   samlAssertionsUsed: SamlAssertionsUsedRepository;
+  samlSigningCertificates: SamlSigningCertificatesRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
   refreshTokens: RefreshTokensRepository;
@@ -73,6 +75,7 @@ export function createRepositories(db: Db): Repositories {
     identityProviders: new IdentityProvidersRepository(db),
     identityLinks: new IdentityLinksRepository(db),
     samlAssertionsUsed: new SamlAssertionsUsedRepository(db),
+    samlSigningCertificates: new SamlSigningCertificatesRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),
     refreshTokens: new RefreshTokensRepository(db),

@@ -188,6 +188,14 @@ export interface IdentityProviderIdentifiersTable {
   provider_name: string;
 }
 
+/** A user pool's SAML signing key (sealed) and certificate (migration 0020). */
+export interface SamlSigningCertificatesTable {
+  pool_id: string;
+  private_key: string;
+  certificate: string;
+  created_at: number;
+}
+
 /** An IdP-initiated SAML assertion a pool accepted, kept until it could not be accepted anyway (migration 0019). */
 export interface SamlAssertionsUsedTable {
   pool_id: string;
@@ -385,6 +393,7 @@ export interface Database {
   identity_provider_identifiers: IdentityProviderIdentifiersTable;
   identity_links: IdentityLinksTable;
   saml_assertions_used: SamlAssertionsUsedTable;
+  saml_signing_certificates: SamlSigningCertificatesTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
   user_aliases: UserAliasesTable;
@@ -416,6 +425,7 @@ export const USER_POOL_TABLES = [
   'terms',
   'user_import_jobs',
   'saml_assertions_used',
+  'saml_signing_certificates',
   'identity_provider_identifiers',
   'identity_providers',
   'identity_links',

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
+import * as xmlenc from 'xml-encryption';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8');
 
@@ -101,7 +102,8 @@ export function samlResponse(idp: Pick<TestSamlIdp, 'entityId'>, request: AuthnR
     `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${issueInstant}" Destination="${escape(request.acsUrl)}"${answering('InResponseTo')}>` +
     `<saml:Issuer>${escape(idp.entityId)}</saml:Issuer>` +
     `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
-    `<saml:Assertion ID="${assertionId}" Version="2.0" IssueInstant="${issueInstant}">` +
+    // The assertion declares its own namespace, so that it stands alone once encrypted (encryptAssertion).
+    `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${assertionId}" Version="2.0" IssueInstant="${issueInstant}">` +
     `<saml:Issuer>${escape(idp.entityId)}</saml:Issuer>` +
     `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">${escape(assertion.nameId)}</saml:NameID>` +
     `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter}" Recipient="${escape(request.acsUrl)}"${answering('InResponseTo')}/></saml:SubjectConfirmation></saml:Subject>` +
@@ -123,4 +125,25 @@ export function samlResponse(idp: Pick<TestSamlIdp, 'entityId'>, request: AuthnR
   // The signature goes right after the assertion's Issuer, where the schema puts it.
   signature.computeSignature(xml, { location: { reference: "//*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } });
   return Buffer.from(signature.getSignedXml()).toString('base64');
+}
+
+/**
+ * The response with its (signed) assertion encrypted to `certificate` (base64 DER, as Describe shows a
+ * provider's ActiveEncryptionCertificate), as an IdP encrypts for a service provider: an EncryptedAssertion,
+ * AES-256-CBC under an RSA-OAEP key transport (xml-encryption, node-saml's own).
+ */
+export async function encryptAssertion(response: string, certificate: string): Promise<string> {
+  const xml = Buffer.from(response, 'base64').toString('utf8');
+  const start = xml.indexOf('<saml:Assertion ');
+  const end = xml.indexOf('</saml:Assertion>') + '</saml:Assertion>'.length;
+  const pem = `-----BEGIN CERTIFICATE-----\n${certificate.replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
+  const publicKey = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const encrypted = await new Promise<string>((resolve, reject) =>
+    xmlenc.encrypt(
+      xml.slice(start, end),
+      { rsa_pub: publicKey, pem, encryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#aes256-cbc', keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p', disallowEncryptionWithInsecureAlgorithm: true },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    ),
+  );
+  return Buffer.from(`${xml.slice(0, start)}<saml:EncryptedAssertion>${encrypted}</saml:EncryptedAssertion>${xml.slice(end)}`).toString('base64');
 }

@@ -92,7 +92,7 @@ export async function createIdentityProvider(ctx: RequestContext, input: CreateI
   }
   const attributeMapping = checkedMapping(pool, type, input.AttributeMapping);
   const idpIdentifiers = checkedIdentifiers(input.IdpIdentifiers);
-  const details = await checkedDetails(type, input.ProviderDetails!);
+  const details = await checkedDetails(type, input.ProviderDetails!, ctx.now());
   const now = ctx.now();
   const provider: StoredIdentityProvider = {
     poolId: pool.id,
@@ -142,7 +142,7 @@ export async function updateIdentityProvider(ctx: RequestContext, input: UpdateI
   const attributeMapping = input.AttributeMapping ? checkedMapping(pool, type, input.AttributeMapping) : current.attributeMapping;
   const idpIdentifiers = input.IdpIdentifiers ? checkedIdentifiers(input.IdpIdentifiers) : current.idpIdentifiers;
   const details = input.ProviderDetails
-    ? sealDetails(ctx, pool.id, current.providerName, await checkedDetails(type, input.ProviderDetails, openedDetails(ctx, current)))
+    ? sealDetails(ctx, pool.id, current.providerName, await checkedDetails(type, input.ProviderDetails, ctx.now(), openedDetails(ctx, current)))
     : current.details;
   const provider: StoredIdentityProvider = { ...current, details, attributeMapping, idpIdentifiers, updatedAt: ctx.now() };
   if (!(await written(provider, ctx.repos.identityProviders.replace(provider)))) throw identityProviderNotFound(pool.id, provider.providerName);

@@ -29,6 +29,7 @@ import {
   listIdentityProviders,
   updateIdentityProvider,
 } from '../../federation/operations/identity-providers.js';
+import { getSigningCertificate } from '../../federation/operations/signing-certificate.js';
 import { addUserPoolClientSecret, deleteUserPoolClientSecret, listUserPoolClientSecrets } from './user-pool-client-secrets.js';
 import { getUserPoolMfaConfig, setUserPoolMfaConfig } from './user-pool-mfa-config.js';
 import { createGroup, deleteGroup, getGroup, listGroups, updateGroup } from '../groups/operations/groups.js';
@@ -134,6 +135,7 @@ export const userPoolOperations: OperationTable<RequestContext> = {
   DeleteIdentityProvider: deleteIdentityProvider,
   ListIdentityProviders: listIdentityProviders,
   GetIdentityProviderByIdentifier: getIdentityProviderByIdentifier,
+  GetSigningCertificate: getSigningCertificate,
   AdminLinkProviderForUser: adminLinkProviderForUser,
   AdminDisableProviderForUser: adminDisableProviderForUser,
 
