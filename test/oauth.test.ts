@@ -807,7 +807,7 @@ for (const store of STORES) {
         assert.equal(toApple.status, 302);
         assert.equal(location(toApple, server.url).origin, 'https://appleid.apple.com');
         const page = await (await authorize(appleOnly, '', '/login')).text();
-        assert.match(page, /Continue with SignInWithApple/);
+        assert.match(page, /Continue with Apple</, 'named as the brand a person knows');
         assert.doesNotMatch(page, /name="password"/);
         // A browser signed in through another client is not signed in to this one: its user is of the pool's own directory.
         const { browser } = await codeFlow(await discover(spaId));

@@ -39,11 +39,14 @@ export function attributeLabel(name: string): string {
   return plain.charAt(0).toUpperCase() + plain.slice(1);
 }
 
+/** How the page names the social providers whose names (their types') are not the brand a person knows. */
+const BRANDS: Partial<Record<string, string>> = { LoginWithAmazon: 'Amazon', SignInWithApple: 'Apple' };
+
 /** The client's external providers, each a link to /oauth2/authorize with the request and that provider. */
 function providerChoices(hosted: HostedPool, auth: AuthorizationRequest): ProviderChoice[] {
   return (auth.client.settings.SupportedIdentityProviders ?? [])
     .filter((name) => name !== COGNITO_PROVIDER)
-    .map((name) => ({ name, href: pageUrl(hosted, '/oauth2/authorize', auth.query, { identity_provider: name }) }));
+    .map((name) => ({ name: BRANDS[name] ?? name, href: pageUrl(hosted, '/oauth2/authorize', auth.query, { identity_provider: name }) }));
 }
 
 /**
