@@ -342,6 +342,14 @@ for (const store of STORES) {
         'InvalidParameterException',
         /Portal allows IdP-initiated sign-in, so an app client that supports it may support only SAML providers, not COGNITO/,
       );
+      // Nor can IDPInit be turned on for a provider a client already lists that way.
+      await idp.send(new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Later', ProviderType: 'SAML', ProviderDetails: { MetadataFile: external.metadata } }));
+      const { UserPoolClient } = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'both', SupportedIdentityProviders: ['COGNITO', 'Later'] }));
+      await rejects(
+        idp.send(new UpdateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Later', ProviderDetails: { MetadataFile: external.metadata, IDPInit: 'true' } })),
+        'InvalidParameterException',
+        new RegExp(`Later allows IdP-initiated sign-in.*not COGNITO\\. App client ${UserPoolClient!.ClientId} supports it that way\\.`),
+      );
     });
   });
 }

@@ -72,9 +72,10 @@ export async function requireIdentityProvider(ctx: ServiceContext, poolId: strin
  * IdP-initiated sign-in (IDPInit) beside COGNITO or a provider of another type. Cognito forbids it, since an
  * unsolicited assertion cannot be tied to a browser, and those other sign-ins would share its sessions.
  */
-export async function idpInitiationRefusal(ctx: ServiceContext, poolId: string, names: readonly string[]): Promise<string | undefined> {
+export async function idpInitiationRefusal(ctx: ServiceContext, poolId: string, names: readonly string[], turningOn?: string): Promise<string | undefined> {
   const providers = await Promise.all(names.filter((name) => name !== COGNITO_PROVIDER).map((name) => ctx.repos.identityProviders.get(poolId, name)));
-  const initiating = providers.find((p) => p?.providerType === 'SAML' && p.details.IDPInit === 'true');
+  // `turningOn`: a provider whose IDPInit an update is turning on, not yet stored.
+  const initiating = providers.find((p) => p?.providerType === 'SAML' && (p.details.IDPInit === 'true' || p.providerName === turningOn));
   if (!initiating) return undefined;
   const other = names.includes(COGNITO_PROVIDER) ? COGNITO_PROVIDER : providers.find((p) => p && p.providerType !== 'SAML')?.providerName;
   if (other === undefined) return undefined;
@@ -94,4 +95,26 @@ export async function requireProvidersExist(ctx: ServiceContext, poolId: string,
   }
   const refusal = await idpInitiationRefusal(ctx, poolId, names ?? []);
   if (refusal) throw new InvalidParameterException(refusal);
+}
+
+/** Clients of the pool read a page at a time, for a check that must see them all. */
+const CLIENTS_PAGE = 100;
+
+/**
+ * UpdateIdentityProvider turning IDPInit on for a SAML provider: refused while an app client lists it beside
+ * COGNITO or a provider of another kind, as such a client is refused (requireProvidersExist).
+ */
+export async function requireIdpInitiationAlone(ctx: ServiceContext, poolId: string, providerName: string): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    const clients = await ctx.repos.appClients.list(poolId, CLIENTS_PAGE, after);
+    for (const client of clients) {
+      const names = client.settings.SupportedIdentityProviders ?? [];
+      if (!names.includes(providerName)) continue;
+      const refusal = await idpInitiationRefusal(ctx, poolId, names, providerName);
+      if (refusal) throw new InvalidParameterException(`${refusal} App client ${client.clientId} supports it that way.`);
+    }
+    if (clients.length < CLIENTS_PAGE) return;
+    after = clients[clients.length - 1]!.clientId;
+  }
 }

@@ -25,6 +25,7 @@ import {
   identityProviderNotFound,
   openedDetails,
   requireIdentityProvider,
+  requireIdpInitiationAlone,
   sealDetails,
   toIdentityProviderType,
   toProviderDescription,
@@ -144,6 +145,7 @@ export async function updateIdentityProvider(ctx: RequestContext, input: UpdateI
   const details = input.ProviderDetails
     ? sealDetails(ctx, pool.id, current.providerName, await checkedDetails(type, input.ProviderDetails, ctx.now(), openedDetails(ctx, current)))
     : current.details;
+  if (type === 'SAML' && details.IDPInit === 'true' && current.details.IDPInit !== 'true') await requireIdpInitiationAlone(ctx, pool.id, current.providerName);
   const provider: StoredIdentityProvider = { ...current, details, attributeMapping, idpIdentifiers, updatedAt: ctx.now() };
   if (!(await written(provider, ctx.repos.identityProviders.replace(provider)))) throw identityProviderNotFound(pool.id, provider.providerName);
   return { IdentityProvider: toIdentityProviderType(ctx, provider) };
