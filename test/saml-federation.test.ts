@@ -14,11 +14,12 @@ import * as client from 'openid-client';
 import { rejects } from './helpers/assertions.js';
 import { FormBrowser, location } from './helpers/form-browser.js';
 import { authorizationRequest } from './helpers/relying-party.js';
-import { encryptAssertion, readAuthnRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
+import { encryptAssertion, logoutResponseQuery, readAuthnRequest, readLogoutRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { rawRow, STORES } from './helpers/stores.js';
 
 const CALLBACK = 'http://localhost:3000/callback';
+const SIGNED_OUT = 'http://localhost:3000/signed-out';
 /** Given by MetadataFile; `SamlByUrl` is the same IdP given by MetadataURL. */
 const PROVIDER = 'Saml';
 const BY_URL = 'SamlByUrl';
@@ -47,6 +48,7 @@ async function samlFederation(storeName: 'sqlite' | 'postgres', providers: (exte
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
       SupportedIdentityProviders: Object.keys(providers(external)),
       CallbackURLs: [CALLBACK],
+      LogoutURLs: [SIGNED_OUT],
     }),
   );
   const { ClientId, ClientSecret } = UserPoolClient!;
@@ -196,7 +198,7 @@ for (const store of STORES) {
     });
   });
 
-  describe(`SAML signing and encryption (${store.name})`, { skip: store.skip }, () => {
+  describe(`SAML signing, encryption and single logout (${store.name})`, { skip: store.skip }, () => {
     const SEALED = 'Sealed';
     let server: TestServer;
     let idp: CognitoIdentityProviderClient;
@@ -207,7 +209,7 @@ for (const store of STORES) {
 
     before(async () => {
       ({ server, idp, external, poolId, app, close } = await samlFederation(store.name, (idp) => ({
-        [SEALED]: { MetadataFile: idp.metadata, RequestSigningAlgorithm: 'rsa-sha256', EncryptedResponses: 'true' },
+        [SEALED]: { MetadataFile: idp.metadata, RequestSigningAlgorithm: 'rsa-sha256', EncryptedResponses: 'true', IDPSignout: 'true' },
       })));
     });
     after(() => close?.());
@@ -251,6 +253,56 @@ for (const store of STORES) {
       assert.equal(provider.ProviderDetails!.encryption_private_key, undefined);
       await idp.send(new UpdateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: SEALED, ProviderDetails: provider.ProviderDetails, AttributeMapping: { email: EMAIL_CLAIM } }));
       assert.equal((await describeSealed()).ProviderDetails!.ActiveEncryptionCertificate, certificate);
+    });
+
+    /** A browser signed in through the IdP (an encrypted assertion for `nameId`), with its session cookie. */
+    async function signedInBrowser(nameId: string) {
+      const certificate = (await describeSealed()).ProviderDetails!.ActiveEncryptionCertificate!;
+      const browser = new FormBrowser();
+      const { request, checks } = await toIdp(browser);
+      const response = await encryptAssertion(samlResponse(external, request, { nameId, attributes: { [EMAIL_CLAIM]: `${nameId}@idp.example` } }), certificate);
+      const next = location(await new FormBrowser().post(request.acsUrl, { SAMLResponse: response, RelayState: request.relayState }), request.acsUrl);
+      const callback = location(await browser.get(next), next.href);
+      return { browser, callback, checks };
+    }
+
+    /** /logout with the app's logout_uri: the IdP's SingleLogoutService URL the browser is sent to. */
+    async function signOut(browser: FormBrowser) {
+      const url = `${server.url}/${poolId}/logout?${new URLSearchParams({ client_id: app.clientMetadata().client_id, logout_uri: SIGNED_OUT })}`;
+      const answer = await browser.get(url);
+      assert.equal(answer.status, 302);
+      return location(answer, url);
+    }
+
+    it('ends the session at the IdP too (IDPSignout): a signed LogoutRequest, then the app’s logout_uri once the IdP answers', async () => {
+      const { browser, callback } = await signedInBrowser('jay');
+      assert.ok(callback.searchParams.get('code'));
+      const sloUrl = await signOut(browser);
+      assert.equal(`${sloUrl.origin}${sloUrl.pathname}`, external.sloUrl, 'sent to the IdP’s SingleLogoutService');
+      assert.equal(sloUrl.searchParams.get('SigAlg'), 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+      const request = readLogoutRequest(sloUrl);
+      assert.equal(request.nameId, 'jay');
+      assert.ok(request.sessionIndex, 'naming the IdP’s session');
+      assert.equal(request.issuer, `urn:amazon:cognito:sp:${poolId}`);
+
+      const back = await browser.get(`${server.url}/${poolId}/saml2/logout?${logoutResponseQuery(external, request)}`);
+      assert.equal(back.status, 302, await back.clone().text());
+      assert.equal(location(back, server.url).href, SIGNED_OUT);
+      // Signed out here as well: the next sign-in goes to the IdP again.
+      const { url } = await authorizationRequest(app, CALLBACK, 'openid email', { identity_provider: SEALED });
+      assert.equal(location(await browser.get(url), url.href).origin, new URL(external.ssoUrl).origin);
+    });
+
+    it('refuses a LogoutResponse that is unsigned, signed by another key, or answers another request, with a page that says the app signed out', async () => {
+      const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      for (const options of [{ signed: false }, { key }, { inResponseTo: '_another-request' }]) {
+        const { browser } = await signedInBrowser('kim');
+        const request = readLogoutRequest(await signOut(browser));
+        const back = await browser.get(`${server.url}/${poolId}/saml2/logout?${logoutResponseQuery(external, request, options)}`);
+        assert.equal(back.status, 400);
+        assert.equal(back.headers.get('location'), null);
+        assert.match(await back.text(), /You are signed out of this app\./);
+      }
     });
 
     it('takes an assertion encrypted to that certificate, and refuses one in the clear', async () => {

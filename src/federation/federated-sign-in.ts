@@ -12,7 +12,7 @@ import { maySignIn } from '../userpools/users/users.js';
 import { federatedUser } from './federated-users.js';
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderClaims, type ProviderRequest } from './oauth-provider-client.js';
-import { samlAuthorizationUrl, serviceProviderOf } from './saml-provider-client.js';
+import { samlAuthorizationUrl, samlSignInOf, serviceProviderOf } from './saml-provider-client.js';
 import { CONTINUE_SECONDS, continuationUrl, openContinuation } from './sealed-continuation.js';
 import { appleUserClaims } from './sign-in-with-apple.js';
 
@@ -135,11 +135,12 @@ export async function finishFederatedSignIn(
   claimsOf: () => Promise<ProviderClaims>,
 ): Promise<FastifyReply> {
   try {
-    const user = await federatedUser(hosted.ctx, hosted.pool, auth.client, provider, await claimsOf());
+    const claims = await claimsOf();
+    const user = await federatedUser(hosted.ctx, hosted.pool, auth.client, provider, claims);
     if (!user.enabled) throw redirectedError(auth, new InvalidRequest('User is disabled.'));
     // A linked user of the pool's own directory signs in as that user, so in a status it may sign in with.
     if (!maySignIn(user)) throw redirectedError(auth, new InvalidRequest(`The user ${user.username} cannot sign in while its status is ${user.status}.`));
-    return await signedIn(hosted, request, reply, auth, user);
+    return await signedIn(hosted, request, reply, auth, user, samlSignInOf(provider, claims));
   } catch (error) {
     // The provider's failures and Cognito's own refusals (a required attribute it did not give, a pre
     // sign-up function's no) end at the client, with their message.

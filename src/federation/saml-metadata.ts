@@ -13,6 +13,8 @@ export interface SamlIdpMetadata {
   ssoRedirectUrl: string;
   /** The certificates the IdP signs with (base64 DER, as in the metadata). */
   signingCertificates: string[];
+  /** Where a LogoutRequest goes (single logout): the SingleLogoutService of the HTTP-Redirect binding, when it has one. */
+  sloRedirectUrl?: string;
 }
 
 const HTTP_REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
@@ -43,7 +45,8 @@ export function parseSamlMetadata(xml: string): SamlIdpMetadata {
   if (!entityId) throw new Error('the metadata has no entityID');
   if (!ssoRedirectUrl || !reachableUrl(ssoRedirectUrl)) throw new Error('the metadata has no https SingleSignOnService for the HTTP-Redirect binding');
   if (signingCertificates.length === 0) throw new Error('the metadata has no signing certificate');
-  return { entityId, ssoRedirectUrl, signingCertificates };
+  const sloRedirectUrl = text(select(`md:IDPSSODescriptor/md:SingleLogoutService[@Binding='${HTTP_REDIRECT}']/@Location`, entity, true));
+  return { entityId, ssoRedirectUrl, signingCertificates, ...(sloRedirectUrl && reachableUrl(sloRedirectUrl) && { sloRedirectUrl }) };
 }
 
 /** MetadataURL's document: https or loopback http only. */

@@ -1,8 +1,11 @@
 import { SAML, SamlStatusError, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
+import { inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
 import type { ServiceContext } from '../context.js';
 import type { HostedPool } from '../oauth/hosted-pool.js';
+import type { SamlSignIn } from '../storage/hosted-ui-sessions-repository.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
+import { safeEqual } from '../security/safe-equal.js';
 import { ProviderExchangeError, type ProviderClaims } from './oauth-provider-client.js';
 import { ENCRYPTION_KEY_DETAIL } from './provider-details.js';
 import { poolSigningCertificate } from './saml-certificates.js';
@@ -14,6 +17,12 @@ import { samlMetadataOf, type SamlIdpMetadata } from './saml-metadata.js';
  * attribute name an IdP would send, so no attribute can stand in for it.
  */
 export const NAME_ID_CLAIM = 'saml:NameID';
+/** Beside it, what single logout names the IdP's session by: the NameID's Format and the assertion's SessionIndex. */
+const NAME_ID_FORMAT_CLAIM = 'saml:NameIDFormat';
+const SESSION_INDEX_CLAIM = 'saml:SessionIndex';
+
+/** A LogoutResponse is a few hundred bytes: one that inflates to more than this is refused, not inflated further. */
+const MAX_LOGOUT_RESPONSE_BYTES = 100_000;
 
 /** How far the IdP's clock may be from ours when its assertion's time conditions are checked. */
 const CLOCK_SKEW_MS = 60_000;
@@ -36,11 +45,13 @@ export function serviceProviderOf(hosted: HostedPool): ServiceProvider {
  * AuthnRequest is then signed as the HTTP-Redirect binding signs, SigAlg and Signature in the query), and the
  * provider's encryption key, when its assertions come encrypted.
  */
-function samlOf(metadata: SamlIdpMetadata, sp: ServiceProvider, requestId?: string, keys: { signing?: string; decryption?: string } = {}): SAML {
+function samlOf(metadata: SamlIdpMetadata, sp: ServiceProvider, requestId?: string, keys: { signing?: string; decryption?: string; logoutUrl?: string } = {}): SAML {
   return new SAML({
+    ...(keys.logoutUrl && { logoutUrl: keys.logoutUrl }),
     ...(keys.signing && { privateKey: keys.signing, signatureAlgorithm: 'sha256' as const }),
     ...(keys.decryption && { decryptionPvk: keys.decryption }),
     entryPoint: metadata.ssoRedirectUrl,
+    idpIssuer: metadata.entityId,
     issuer: sp.entityId,
     audience: sp.entityId,
     callbackUrl: sp.acsUrl,
@@ -75,14 +86,17 @@ export async function samlAuthorizationUrl(
 
 const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
 
-/** The SAMLResponse's XML, or undefined when it is not XML at all (node-saml then says why). */
-function responseDocument(samlResponse: string) {
+/** The document, or undefined when it is not XML at all (node-saml then says why). */
+function parsedXml(xml: string) {
   try {
-    return new DOMParser({ errorHandler: { error: () => {}, fatalError: () => {} } }).parseFromString(Buffer.from(samlResponse, 'base64').toString('utf8'), 'text/xml');
+    return new DOMParser({ errorHandler: { error: () => {}, fatalError: () => {} } }).parseFromString(xml, 'text/xml');
   } catch {
     return undefined;
   }
 }
+
+/** The SAMLResponse's XML (HTTP-POST binding: base64). */
+const responseDocument = (samlResponse: string) => parsedXml(Buffer.from(samlResponse, 'base64').toString('utf8'));
 
 /**
  * A provider with EncryptedResponses takes only encrypted assertions, as Cognito does once it is on: one
@@ -182,6 +196,8 @@ export async function samlAnswer(
     if (text !== undefined) claims[name] = text;
   }
   claims[NAME_ID_CLAIM] = profile.nameID;
+  if (profile.nameIDFormat) claims[NAME_ID_FORMAT_CLAIM] = profile.nameIDFormat;
+  if (profile.sessionIndex) claims[SESSION_INDEX_CLAIM] = profile.sessionIndex;
   return { inResponseTo, claims, assertionId, issuedAt };
 }
 
@@ -191,4 +207,68 @@ export async function samlAnswer(
  */
 export function uncheckedInResponseTo(samlResponse: string): string | undefined {
   return responseDocument(samlResponse)?.documentElement?.getAttribute('InResponseTo') || undefined;
+}
+
+/** A SAML sign-in as the hosted-UI session keeps it, for single logout; undefined for any other sign-in. */
+export function samlSignInOf(provider: StoredIdentityProvider, claims: ProviderClaims): SamlSignIn | undefined {
+  const nameId = claims[NAME_ID_CLAIM];
+  if (provider.providerType !== 'SAML' || typeof nameId !== 'string') return undefined;
+  const format = claims[NAME_ID_FORMAT_CLAIM];
+  const sessionIndex = claims[SESSION_INDEX_CLAIM];
+  return {
+    provider: provider.providerName,
+    nameId,
+    ...(typeof format === 'string' && { nameIdFormat: format }),
+    ...(typeof sessionIndex === 'string' && { sessionIndex }),
+  };
+}
+
+/**
+ * Single logout (IDPSignout): the IdP's SingleLogoutService URL with our LogoutRequest for the session the
+ * sign-in began there (NameID, SessionIndex), HTTP-Redirect binding, signed as the provider's AuthnRequests
+ * are; undefined when its metadata offers no such service. `relayState` comes back with its LogoutResponse.
+ */
+export async function samlLogoutUrl(
+  ctx: ServiceContext,
+  provider: StoredIdentityProvider,
+  details: Record<string, string>,
+  sp: ServiceProvider,
+  signIn: SamlSignIn,
+  requestId: string,
+  relayState: string,
+): Promise<URL | undefined> {
+  const metadata = await samlMetadataOf(provider, details, ctx.now().getTime());
+  if (!metadata.sloRedirectUrl) return undefined;
+  const signing = details.RequestSigningAlgorithm === 'rsa-sha256' ? (await poolSigningCertificate(ctx, provider.poolId)).privateKey : undefined;
+  const saml = samlOf(metadata, sp, requestId, { signing, logoutUrl: metadata.sloRedirectUrl });
+  const profile = { issuer: sp.entityId, nameID: signIn.nameId, nameIDFormat: signIn.nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified', sessionIndex: signIn.sessionIndex } as Profile;
+  return new URL(await saml.getLogoutUrlAsync(profile, relayState, {}));
+}
+
+/**
+ * The IdP's LogoutResponse (HTTP-Redirect binding, at /saml2/logout): its signature checked against the
+ * metadata's certificates, and its status a success. `query`: the request's parameters, `rawQuery` its query
+ * string as sent, which the signature covers.
+ */
+export async function checkLogoutResponse(
+  provider: StoredIdentityProvider,
+  details: Record<string, string>,
+  sp: ServiceProvider,
+  query: Record<string, string>,
+  rawQuery: string,
+  requestId: string,
+  now: Date,
+): Promise<void> {
+  const metadata = await samlMetadataOf(provider, details, now.getTime());
+  try {
+    // node-saml checks the status, the issuer and a signature that is there; it must be there, and answer our request.
+    if (!query.Signature) throw new Error('it is not signed');
+    const { loggedOut } = await samlOf(metadata, sp).validateRedirectAsync(query, rawQuery);
+    if (!loggedOut) throw new Error('it is not a LogoutResponse');
+    const xml = inflateRawSync(Buffer.from(query.SAMLResponse ?? '', 'base64'), { maxOutputLength: MAX_LOGOUT_RESPONSE_BYTES }).toString('utf8');
+    if (!safeEqual(parsedXml(xml)?.documentElement?.getAttribute('InResponseTo') ?? '', requestId)) throw new Error('it does not answer our LogoutRequest');
+  } catch (error) {
+    const reason = error instanceof SamlStatusError ? `the identity provider answered ${error.xmlStatus}` : (error as Error).message;
+    throw new ProviderExchangeError(`The SAML logout response of ${provider.providerName} is not valid: ${reason}`);
+  }
 }

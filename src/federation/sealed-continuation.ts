@@ -10,12 +10,16 @@ export const CONTINUE_SECONDS = 120;
  * minutes) into the URL of a GET of our own, which does carry the cookie: `path?continue=<sealed>`.
  */
 export function continuationUrl(hosted: HostedPool, path: string, purpose: string, value: object): string {
-  const sealed = { value, expiresAt: hosted.ctx.now().getTime() + CONTINUE_SECONDS * 1000 };
-  const token = hosted.ctx.secrets.encryptCompact(JSON.stringify(sealed), `${purpose}:${hosted.pool.id}`);
-  return `${hosted.basePath}${path}?${new URLSearchParams({ continue: token }).toString()}`;
+  return `${hosted.basePath}${path}?${new URLSearchParams({ continue: sealForBrowser(hosted, purpose, value) }).toString()}`;
 }
 
-/** What continuationUrl sealed, unless the token is not one of ours for this purpose, or is too old. */
+/** `value` sealed for this pool and purpose, good for `seconds`: a token the browser carries and cannot read or change. */
+export function sealForBrowser(hosted: HostedPool, purpose: string, value: object, seconds = CONTINUE_SECONDS): string {
+  const sealed = { value, expiresAt: hosted.ctx.now().getTime() + seconds * 1000 };
+  return hosted.ctx.secrets.encryptCompact(JSON.stringify(sealed), `${purpose}:${hosted.pool.id}`);
+}
+
+/** What sealForBrowser (or continuationUrl) sealed, unless the token is not one of ours for this purpose, or is too old. */
 export function openContinuation<T>(hosted: HostedPool, purpose: string, token: string | undefined): T | undefined {
   if (!token) return undefined;
   try {

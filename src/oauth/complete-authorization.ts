@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SamlSignIn } from '../storage/hosted-ui-sessions-repository.js';
 import type { StoredUser } from '../storage/users-repository.js';
 import { newUuid } from '../userpools/users/users.js';
 import { issueCode } from './authorization-codes.js';
@@ -48,8 +49,9 @@ export async function signedIn(
   reply: FastifyReply,
   request: AuthorizationRequest,
   user: StoredUser,
+  samlSignIn?: SamlSignIn,
 ): Promise<FastifyReply> {
   const authTime = hosted.ctx.now();
-  await startSession(hosted, httpRequest, reply, user, authTime);
+  await startSession(hosted, httpRequest, reply, user, authTime, samlSignIn);
   return reply.redirect(await authorizationResponse(hosted, request, user, authTime), 302);
 }

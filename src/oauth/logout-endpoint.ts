@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { idpLogoutUrl } from '../federation/saml-logout.js';
 import { BadAuthorizationRequest } from './authorization-request.js';
 import type { HostedPool } from './hosted-pool.js';
 import { pageUrl } from './page-response.js';
@@ -20,14 +21,15 @@ export async function logoutEndpoint(hosted: HostedPool, request: FastifyRequest
   const redirectUri = params.get('redirect_uri');
   if (logoutUri !== undefined) {
     if (!isRegisteredSignOut(client, logoutUri)) throw new BadAuthorizationRequest('The logout_uri is not one of the app client’s registered sign-out URLs.');
-    await endSession(hosted, request, reply);
-    return reply.redirect(logoutUri, 302);
+    const ended = await endSession(hosted, request, reply);
+    return reply.redirect((await idpLogoutUrl(hosted, ended, logoutUri)) ?? logoutUri, 302);
   }
   if (redirectUri !== undefined && params.get('response_type') !== undefined) {
     if (!isRegisteredCallback(client, redirectUri)) throw new BadAuthorizationRequest('The redirect_uri is not one of the app client’s registered callback URLs.');
-    await endSession(hosted, request, reply);
+    const ended = await endSession(hosted, request, reply);
     const query = new URLSearchParams(params.entries(['client_id', 'redirect_uri', 'response_type', 'state', 'scope', 'code_challenge', 'code_challenge_method', 'nonce']));
-    return reply.redirect(pageUrl(hosted, '/login', query.toString()), 302);
+    const signIn = pageUrl(hosted, '/login', query.toString());
+    return reply.redirect((await idpLogoutUrl(hosted, ended, signIn)) ?? signIn, 302);
   }
   throw new BadAuthorizationRequest('A sign-out request needs logout_uri, or redirect_uri and response_type.');
 }

@@ -7,6 +7,7 @@ import { issuerOf } from '../userpools/auth/tokens.js';
 import { BadAuthorizationRequest, RedirectedAuthorizationError } from './authorization-request.js';
 import { authorizeEndpoint } from './authorize-endpoint.js';
 import { idpFormPostEndpoint, idpResponseEndpoint } from '../federation/federated-sign-in.js';
+import { samlLogoutEndpoint } from '../federation/saml-logout.js';
 import { samlContinueEndpoint, samlResponseEndpoint } from '../federation/saml-sign-in.js';
 import { CsrfError } from './csrf.js';
 import { DISCOVERY_CACHE_CONTROL, openIdConfiguration } from '../userpools/auth/discovery-document.js';
@@ -59,6 +60,7 @@ const ROUTES: [method: 'GET' | 'POST', path: string, kind: Kind, handler: Handle
   ['POST', '/oauth2/idpresponse', 'page', idpFormPostEndpoint],
   ['POST', '/saml2/idpresponse', 'page', samlResponseEndpoint],
   ['GET', '/saml2/idpresponse', 'page', samlContinueEndpoint],
+  ['GET', '/saml2/logout', 'page', samlLogoutEndpoint],
   ['POST', '/oauth2/token', 'api', tokenEndpoint],
   ['GET', '/oauth2/userInfo', 'api', userInfoEndpoint],
   ['POST', '/oauth2/userInfo', 'api', userInfoEndpoint],

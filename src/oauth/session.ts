@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SamlSignIn, StoredHostedUiSession } from '../storage/hosted-ui-sessions-repository.js';
 import type { StoredUser } from '../storage/users-repository.js';
 import { maySignIn } from '../userpools/users/users.js';
 import type { HostedPool } from './hosted-pool.js';
@@ -28,7 +29,14 @@ function sessionHash(hosted: HostedPool, id: string): string {
  * user's sessions, so checking one costs no extra read). A new id every time (no session fixation); the
  * session it replaces ends.
  */
-export async function startSession(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply, user: StoredUser, authTime: Date): Promise<void> {
+export async function startSession(
+  hosted: HostedPool,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: StoredUser,
+  authTime: Date,
+  samlSignIn?: SamlSignIn,
+): Promise<void> {
   const { ctx, pool } = hosted;
   const previous = sessionId(request);
   if (previous) await ctx.repos.hostedUiSessions.delete(pool.id, sessionHash(hosted, previous));
@@ -42,6 +50,7 @@ export async function startSession(hosted: HostedPool, request: FastifyRequest, 
     authTime,
     createdAt: now,
     expiresAt: new Date(now.getTime() + SESSION_SECONDS * 1000),
+    ...(samlSignIn && { samlSignIn }),
   });
   // Ended sessions are few and small; sweeping now and then keeps the table from growing.
   if (ctx.randomBytes(1)[0] < 4) await ctx.repos.hostedUiSessions.deleteExpired(now);
@@ -75,9 +84,16 @@ export async function currentSession(hosted: HostedPool, request: FastifyRequest
   return { user, authTime: stored.authTime };
 }
 
-/** Logout: the session ends on the server (for every client of the pool) and the cookie is cleared. */
-export async function endSession(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * Logout: the session ends on the server (for every client of the pool) and the cookie is cleared. The
+ * session that ended is returned: one that began at a SAML IdP may have to end there too.
+ */
+export async function endSession(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<StoredHostedUiSession | undefined> {
   const id = sessionId(request);
-  if (id) await hosted.ctx.repos.hostedUiSessions.delete(hosted.pool.id, sessionHash(hosted, id));
   reply.clearCookie(SESSION_COOKIE, { path: cookiePath(hosted), httpOnly: true, secure: hosted.secure, sameSite: 'lax' });
+  if (!id) return undefined;
+  const { repos } = hosted.ctx;
+  const ended = await repos.hostedUiSessions.get(hosted.pool.id, sessionHash(hosted, id));
+  await repos.hostedUiSessions.delete(hosted.pool.id, sessionHash(hosted, id));
+  return ended;
 }

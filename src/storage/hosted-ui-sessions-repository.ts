@@ -12,6 +12,15 @@ export interface StoredHostedUiSession {
   authTime: Date;
   createdAt: Date;
   expiresAt: Date;
+  /** The session began with a sign-in through this SAML provider: what single logout names it by there. */
+  samlSignIn?: SamlSignIn;
+}
+
+export interface SamlSignIn {
+  provider: string;
+  nameId: string;
+  nameIdFormat?: string;
+  sessionIndex?: string;
 }
 
 function fromRow(row: HostedUiSessionsTable): StoredHostedUiSession {
@@ -23,6 +32,7 @@ function fromRow(row: HostedUiSessionsTable): StoredHostedUiSession {
     authTime: new Date(Number(row.auth_time)),
     createdAt: new Date(Number(row.created_at)),
     expiresAt: new Date(Number(row.expires_at)),
+    ...(row.saml_sign_in && { samlSignIn: JSON.parse(row.saml_sign_in) as SamlSignIn }),
   };
 }
 
@@ -48,6 +58,7 @@ export class HostedUiSessionsRepository {
         auth_time: session.authTime.getTime(),
         created_at: session.createdAt.getTime(),
         expires_at: session.expiresAt.getTime(),
+        saml_sign_in: session.samlSignIn ? JSON.stringify(session.samlSignIn) : null,
       })
       .execute();
   }

@@ -19,6 +19,7 @@ import * as identityLinks from './migrations/0017-identity-links.js';
 import * as userImportJobs from './migrations/0018-user-import-jobs.js';
 import * as samlAssertionsUsed from './migrations/0019-saml-assertions-used.js';
 import * as samlSigningCertificates from './migrations/0020-saml-signing-certificates.js';
+import * as sessionSamlSignIn from './migrations/0021-session-saml-sign-in.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '0018-user-import-jobs': userImportJobs,
   '0019-saml-assertions-used': samlAssertionsUsed,
   '0020-saml-signing-certificates': samlSigningCertificates,
+  '0021-session-saml-sign-in': sessionSamlSignIn,
 };
 
 /**

@@ -286,6 +286,8 @@ export interface HostedUiSessionsTable {
   auth_time: number;
   created_at: number;
   expires_at: number;
+  /** JSON of a SAML sign-in's provider, NameID and SessionIndex (migration 0021); null otherwise. */
+  saml_sign_in: string | null;
 }
 
 export interface IdentityPoolsTable {

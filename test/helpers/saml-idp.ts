@@ -1,9 +1,9 @@
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { createSign, randomUUID, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import * as xmlenc from 'xml-encryption';
@@ -22,6 +22,8 @@ export const IDP_CERT = fixture('saml-idp.crt');
 export interface TestSamlIdp {
   entityId: string;
   ssoUrl: string;
+  /** Its SingleLogoutService (HTTP-Redirect), in the metadata; never visited either. */
+  sloUrl: string;
   metadataUrl: string;
   metadata: string;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export function samlMetadata(entityId: string, ssoUrl: string, certificatePem = 
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${entityId}">
   <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
     <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${base64Cert(certificatePem)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${ssoUrl.replace(/\/sso$/, '/slo')}"/>
     <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${ssoUrl}"/>
   </md:IDPSSODescriptor>
@@ -51,7 +54,7 @@ export async function startSamlIdp(): Promise<TestSamlIdp> {
     if (request.url === '/metadata') response.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(metadata);
     else response.writeHead(404).end();
   });
-  return { entityId, ssoUrl, metadataUrl: `${origin}/metadata`, metadata, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
+  return { entityId, ssoUrl, sloUrl: `${origin}/slo`, metadata, metadataUrl: `${origin}/metadata`, close: () => new Promise<void>((resolve) => http.close(() => resolve())) };
 }
 
 /** The AuthnRequest of the redirect to the IdP (HTTP-Redirect binding: base64, raw deflate). */
@@ -146,4 +149,46 @@ export async function encryptAssertion(response: string, certificate: string): P
     ),
   );
   return Buffer.from(`${xml.slice(0, start)}<saml:EncryptedAssertion>${encrypted}</saml:EncryptedAssertion>${xml.slice(end)}`).toString('base64');
+}
+
+/** The LogoutRequest of the redirect to the IdP's SingleLogoutService (single logout). */
+export interface LogoutRequest {
+  id: string;
+  issuer: string;
+  nameId: string;
+  sessionIndex: string | undefined;
+  relayState: string;
+}
+
+export function readLogoutRequest(url: URL): LogoutRequest {
+  const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+  const request = new DOMParser().parseFromString(xml, 'text/xml').documentElement!;
+  const first = (ns: string, name: string) => request.getElementsByTagNameNS(ns, name)[0]?.textContent ?? undefined;
+  return {
+    id: request.getAttribute('ID')!,
+    issuer: first('urn:oasis:names:tc:SAML:2.0:assertion', 'Issuer') ?? '',
+    nameId: first('urn:oasis:names:tc:SAML:2.0:assertion', 'NameID') ?? '',
+    sessionIndex: first('urn:oasis:names:tc:SAML:2.0:protocol', 'SessionIndex'),
+    relayState: url.searchParams.get('RelayState') ?? '',
+  };
+}
+
+/**
+ * The query of the IdP's redirect back with its LogoutResponse (HTTP-Redirect binding: deflated, base64),
+ * signed as that binding signs (SAML Bindings §3.4.4.1: RSA-SHA256 over SAMLResponse, RelayState and SigAlg
+ * as they stand in the query), unless `signed` is false.
+ */
+export function logoutResponseQuery(idp: Pick<TestSamlIdp, 'entityId'>, request: LogoutRequest, options: { inResponseTo?: string; signed?: boolean; key?: string } = {}): string {
+  const xml =
+    `<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_l${randomUUID()}" Version="2.0" IssueInstant="${new Date().toISOString()}" InResponseTo="${escape(options.inResponseTo ?? request.id)}">` +
+    `<saml:Issuer>${escape(idp.entityId)}</saml:Issuer>` +
+    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>`;
+  const signedPart = [
+    `SAMLResponse=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`,
+    `RelayState=${encodeURIComponent(request.relayState)}`,
+    `SigAlg=${encodeURIComponent('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256')}`,
+  ].join('&');
+  if (options.signed === false) return signedPart;
+  const signature = createSign('RSA-SHA256').update(signedPart).sign(options.key ?? IDP_KEY, 'base64');
+  return `${signedPart}&Signature=${encodeURIComponent(signature)}`;
 }

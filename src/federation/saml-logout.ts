@@ -1,0 +1,71 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BadAuthorizationRequest } from '../oauth/authorization-request.js';
+import type { HostedPool } from '../oauth/hosted-pool.js';
+import { Params } from '../oauth/params.js';
+import type { StoredHostedUiSession } from '../storage/hosted-ui-sessions-repository.js';
+import { openedDetails } from './identity-providers.js';
+import { ProviderExchangeError } from './oauth-provider-client.js';
+import { checkLogoutResponse, samlLogoutUrl, serviceProviderOf } from './saml-provider-client.js';
+import { openContinuation, sealForBrowser } from './sealed-continuation.js';
+
+const PURPOSE = 'saml-logout';
+/** How long the IdP has to sign the person out and send the browser back. */
+const LOGOUT_SECONDS = 600;
+
+/** Carried by the LogoutRequest's RelayState, sealed: whose answer to expect, and where the sign-out ends. */
+interface PendingLogout {
+  provider: string;
+  requestId: string;
+  then: string;
+}
+
+const CANNOT_FINISH = 'The sign-out at the identity provider cannot be finished';
+
+/**
+ * Single logout (IDPSignout): once /logout has ended a session that began with a sign-in through a SAML
+ * provider whose IDPSignout is true, the browser goes on to the IdP's SingleLogoutService with our
+ * LogoutRequest, to end the session there too, and comes back to /saml2/logout; `then` is where the
+ * sign-out ends after that. Undefined when none of this applies (another kind of session, IDPSignout off, no
+ * SingleLogoutService in the metadata, metadata that cannot be read): the sign-out ends here, as it would.
+ */
+export async function idpLogoutUrl(hosted: HostedPool, ended: StoredHostedUiSession | undefined, then: string): Promise<string | undefined> {
+  const signIn = ended?.samlSignIn;
+  if (!signIn) return undefined;
+  const { ctx, pool } = hosted;
+  const provider = await ctx.repos.identityProviders.get(pool.id, signIn.provider);
+  if (provider?.providerType !== 'SAML') return undefined;
+  const details = openedDetails(ctx, provider);
+  if (details.IDPSignout !== 'true') return undefined;
+  // An xs:ID, as the AuthnRequest's.
+  const requestId = `_${ctx.randomBytes(32).toString('base64url')}`;
+  const pending: PendingLogout = { provider: provider.providerName, requestId, then };
+  try {
+    return (await samlLogoutUrl(ctx, provider, details, serviceProviderOf(hosted), signIn, requestId, sealForBrowser(hosted, PURPOSE, pending, LOGOUT_SECONDS)))?.href;
+  } catch (error) {
+    if (error instanceof ProviderExchangeError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * GET /saml2/logout: the IdP's LogoutResponse (HTTP-Redirect binding), Cognito's single logout endpoint.
+ * It must answer the LogoutRequest our RelayState names, be signed by a certificate of the IdP's metadata
+ * and say Success; then the browser goes where the sign-out was to end (a registered logout_uri, or the
+ * sign-in page). The session here ended before the browser left, whatever the IdP answers.
+ */
+export async function samlLogoutEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const query = Params.ofQuery(request);
+  const pending = openContinuation<PendingLogout>(hosted, PURPOSE, query.get('RelayState'));
+  if (!pending) throw new BadAuthorizationRequest(`${CANNOT_FINISH}: the answer is not for a sign-out started here, or took longer than ${LOGOUT_SECONDS / 60} minutes. You are signed out of this app.`);
+  const provider = await hosted.ctx.repos.identityProviders.get(hosted.pool.id, pending.provider);
+  if (provider?.providerType !== 'SAML') throw new BadAuthorizationRequest(`${CANNOT_FINISH}: the provider ${pending.provider} is no longer available. You are signed out of this app.`);
+  const fields = Object.fromEntries(query.entries(['SAMLResponse', 'RelayState', 'SigAlg', 'Signature']));
+  const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
+  try {
+    await checkLogoutResponse(provider, openedDetails(hosted.ctx, provider), serviceProviderOf(hosted), fields, rawQuery, pending.requestId, hosted.ctx.now());
+  } catch (error) {
+    if (error instanceof ProviderExchangeError) throw new BadAuthorizationRequest(`${CANNOT_FINISH}: ${error.message} You are signed out of this app.`);
+    throw error;
+  }
+  return reply.redirect(pending.then, 302);
+}
