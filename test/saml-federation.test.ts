@@ -5,6 +5,7 @@ import {
   CreateIdentityProviderCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  DeleteIdentityProviderCommand,
   DescribeIdentityProviderCommand,
   GetSigningCertificateCommand,
   UpdateIdentityProviderCommand,
@@ -14,7 +15,7 @@ import * as client from 'openid-client';
 import { rejects } from './helpers/assertions.js';
 import { FormBrowser, location } from './helpers/form-browser.js';
 import { authorizationRequest } from './helpers/relying-party.js';
-import { encryptAssertion, logoutResponseQuery, readAuthnRequest, readLogoutRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
+import { encryptAssertion, logoutResponseForm, logoutResponseQuery, readAuthnRequest, readLogoutRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { rawRow, STORES } from './helpers/stores.js';
 
@@ -132,6 +133,15 @@ for (const store of STORES) {
       const claims = (await client.authorizationCodeGrant(app, callback, checks)).claims()!;
       assert.equal(claims['cognito:username'], `${BY_URL}_bob`);
       assert.equal(claims.email, 'bob@idp.example');
+    });
+
+    it('signs out here only when the provider has no IDPSignout: straight to the logout_uri', async () => {
+      const browser = new FormBrowser();
+      const { request } = await toIdp(browser);
+      const next = await postToAcs(request, samlResponse(external, request, { nameId: 'olga', attributes: { [EMAIL_CLAIM]: 'olga@idp.example' } }));
+      assert.ok(location(await browser.get(next), next.href).searchParams.get('code'));
+      const url = `${server.url}/${poolId}/logout?${new URLSearchParams({ client_id: app.clientMetadata().client_id, logout_uri: SIGNED_OUT })}`;
+      assert.equal(location(await browser.get(url), url).href, SIGNED_OUT);
     });
 
     it('refuses a response signed with another key: the client hears invalid_request', async () => {
@@ -293,16 +303,32 @@ for (const store of STORES) {
       assert.equal(location(await browser.get(url), url.href).origin, new URL(external.ssoUrl).origin);
     });
 
-    it('refuses a LogoutResponse that is unsigned, signed by another key, or answers another request, with a page that says the app signed out', async () => {
+    it('takes the LogoutResponse by the HTTP-POST binding too, as Cognito asks of IdPs', async () => {
+      const { browser } = await signedInBrowser('lee');
+      const request = readLogoutRequest(await signOut(browser));
+      const back = await browser.post(`${server.url}/${poolId}/saml2/logout`, logoutResponseForm(external, request));
+      assert.equal(back.status, 303, await back.clone().text());
+      assert.equal(location(back, server.url).href, SIGNED_OUT);
+    });
+
+    it('refuses a LogoutResponse that is unsigned, signed by another key, answers another request or says no, by either binding, with a page that says the app signed out', async () => {
       const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      for (const options of [{ signed: false }, { key }, { inResponseTo: '_another-request' }]) {
-        const { browser } = await signedInBrowser('kim');
-        const request = readLogoutRequest(await signOut(browser));
-        const back = await browser.get(`${server.url}/${poolId}/saml2/logout?${logoutResponseQuery(external, request, options)}`);
-        assert.equal(back.status, 400);
-        assert.equal(back.headers.get('location'), null);
-        assert.match(await back.text(), /You are signed out of this app\./);
+      for (const options of [{ signed: false }, { key }, { inResponseTo: '_another-request' }, { status: 'Responder' }]) {
+        for (const binding of ['redirect', 'post'] as const) {
+          const { browser } = await signedInBrowser('kim');
+          const request = readLogoutRequest(await signOut(browser));
+          const back =
+            binding === 'redirect'
+              ? await browser.get(`${server.url}/${poolId}/saml2/logout?${logoutResponseQuery(external, request, options)}`)
+              : await browser.post(`${server.url}/${poolId}/saml2/logout`, logoutResponseForm(external, request, options));
+          assert.equal(back.status, 400, `${binding} ${JSON.stringify(options)}`);
+          assert.equal(back.headers.get('location'), null);
+          assert.match(await back.text(), /You are signed out of this app\./);
+        }
       }
+      const forged = await new FormBrowser().get(`${server.url}/${poolId}/saml2/logout?SAMLResponse=x&RelayState=not-ours`);
+      assert.equal(forged.status, 400);
+      assert.match(await forged.text(), /not for a sign-out started here/);
     });
 
     it('takes an assertion encrypted to that certificate, and refuses one in the clear', async () => {
@@ -393,6 +419,15 @@ for (const store of STORES) {
         idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'mixed', SupportedIdentityProviders: ['COGNITO', PORTAL] })),
         'InvalidParameterException',
         /Portal allows IdP-initiated sign-in, so an app client that supports it may support only SAML providers, not COGNITO/,
+      );
+      // Nor can a provider with IDPInit be made under a name a client lists that way (a deleted provider's name stays on it).
+      await idp.send(new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Gone', ProviderType: 'SAML', ProviderDetails: { MetadataFile: external.metadata } }));
+      await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'stale', SupportedIdentityProviders: ['COGNITO', 'Gone'] }));
+      await idp.send(new DeleteIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Gone' }));
+      await rejects(
+        idp.send(new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Gone', ProviderType: 'SAML', ProviderDetails: { MetadataFile: external.metadata, IDPInit: 'true' } })),
+        'InvalidParameterException',
+        /Gone allows IdP-initiated sign-in.*not COGNITO/,
       );
       // Nor can IDPInit be turned on for a provider a client already lists that way.
       await idp.send(new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: 'Later', ProviderType: 'SAML', ProviderDetails: { MetadataFile: external.metadata } }));

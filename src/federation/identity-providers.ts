@@ -67,15 +67,27 @@ export async function requireIdentityProvider(ctx: ServiceContext, poolId: strin
   return provider;
 }
 
+/** Reads the pool's provider of a name once however often it is asked for; undefined when there is none. */
+type ProviderReader = (name: string) => Promise<StoredIdentityProvider | undefined>;
+
+function providerReader(ctx: ServiceContext, poolId: string, about?: StoredIdentityProvider): ProviderReader {
+  const read = new Map<string, Promise<StoredIdentityProvider | undefined>>(about && [[about.providerName, Promise.resolve(about)]]);
+  return (name) => {
+    let provider = read.get(name);
+    if (!provider) read.set(name, (provider = ctx.repos.identityProviders.get(poolId, name)));
+    return provider;
+  };
+}
+
 /**
  * Why these SupportedIdentityProviders cannot be together, if they cannot: a SAML provider that allows
  * IdP-initiated sign-in (IDPInit) beside COGNITO or a provider of another type. Cognito forbids it, since an
  * unsolicited assertion cannot be tied to a browser, and those other sign-ins would share its sessions.
+ * `read` reads the providers named; a reader that knows a provider as it is about to be stored answers for it.
  */
-export async function idpInitiationRefusal(ctx: ServiceContext, poolId: string, names: readonly string[], turningOn?: string): Promise<string | undefined> {
-  const providers = await Promise.all(names.filter((name) => name !== COGNITO_PROVIDER).map((name) => ctx.repos.identityProviders.get(poolId, name)));
-  // `turningOn`: a provider whose IDPInit an update is turning on, not yet stored.
-  const initiating = providers.find((p) => p?.providerType === 'SAML' && (p.details.IDPInit === 'true' || p.providerName === turningOn));
+export async function idpInitiationRefusal(ctx: ServiceContext, poolId: string, names: readonly string[], read = providerReader(ctx, poolId)): Promise<string | undefined> {
+  const providers = await Promise.all(names.filter((name) => name !== COGNITO_PROVIDER).map(read));
+  const initiating = providers.find((p) => p?.providerType === 'SAML' && p.details.IDPInit === 'true');
   if (!initiating) return undefined;
   const other = names.includes(COGNITO_PROVIDER) ? COGNITO_PROVIDER : providers.find((p) => p && p.providerType !== 'SAML')?.providerName;
   if (other === undefined) return undefined;
@@ -85,33 +97,41 @@ export async function idpInitiationRefusal(ctx: ServiceContext, poolId: string, 
 /**
  * An app client's SupportedIdentityProviders may name COGNITO and the pool's providers, nothing else
  * (CreateUserPoolClient, UpdateUserPoolClient), in Cognito's words, and no IdP-initiated SAML provider
- * beside another kind (idpInitiationRefusal). The providers are read only when the client names one. (A
- * provider deleted later stays on the client, as a deleted scope does; the sign-in flow is what refuses it.)
+ * beside another kind (idpInitiationRefusal); each is read once. Returns them. (A provider deleted later
+ * stays on the client, as a deleted scope does; the sign-in flow is what refuses it.)
  */
-export async function requireProvidersExist(ctx: ServiceContext, poolId: string, names: readonly string[] | undefined): Promise<void> {
+export async function requireProvidersExist(ctx: ServiceContext, poolId: string, names: readonly string[] | undefined): Promise<StoredIdentityProvider[]> {
+  const read = providerReader(ctx, poolId);
+  const providers: StoredIdentityProvider[] = [];
   for (const name of names ?? []) {
     if (name === COGNITO_PROVIDER) continue;
-    if (!(await ctx.repos.identityProviders.get(poolId, name))) throw new InvalidParameterException(`The provider ${name} does not exist for User Pool ${poolId}`);
+    const provider = await read(name);
+    if (!provider) throw new InvalidParameterException(`The provider ${name} does not exist for User Pool ${poolId}`);
+    providers.push(provider);
   }
-  const refusal = await idpInitiationRefusal(ctx, poolId, names ?? []);
+  const refusal = await idpInitiationRefusal(ctx, poolId, names ?? [], read);
   if (refusal) throw new InvalidParameterException(refusal);
+  return providers;
 }
 
 /** Clients of the pool read a page at a time, for a check that must see them all. */
 const CLIENTS_PAGE = 100;
 
 /**
- * UpdateIdentityProvider turning IDPInit on for a SAML provider: refused while an app client lists it beside
- * COGNITO or a provider of another kind, as such a client is refused (requireProvidersExist).
+ * CreateIdentityProvider or UpdateIdentityProvider storing a SAML provider with IDPInit on: refused while an
+ * app client lists its name beside COGNITO or a provider of another kind, as such a client is refused
+ * (requireProvidersExist). On create too: a deleted provider's name stays on the clients that listed it.
  */
-export async function requireIdpInitiationAlone(ctx: ServiceContext, poolId: string, providerName: string): Promise<void> {
+export async function requireIdpInitiationAlone(ctx: ServiceContext, provider: StoredIdentityProvider): Promise<void> {
+  if (provider.providerType !== 'SAML' || provider.details.IDPInit !== 'true') return;
+  const read = providerReader(ctx, provider.poolId, provider);
   let after: string | undefined;
   for (;;) {
-    const clients = await ctx.repos.appClients.list(poolId, CLIENTS_PAGE, after);
+    const clients = await ctx.repos.appClients.list(provider.poolId, CLIENTS_PAGE, after);
     for (const client of clients) {
       const names = client.settings.SupportedIdentityProviders ?? [];
-      if (!names.includes(providerName)) continue;
-      const refusal = await idpInitiationRefusal(ctx, poolId, names, providerName);
+      if (!names.includes(provider.providerName)) continue;
+      const refusal = await idpInitiationRefusal(ctx, provider.poolId, names, read);
       if (refusal) throw new InvalidParameterException(`${refusal} App client ${client.clientId} supports it that way.`);
     }
     if (clients.length < CLIENTS_PAGE) return;

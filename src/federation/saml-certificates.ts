@@ -1,4 +1,5 @@
-import { webcrypto } from 'node:crypto';
+import { KeyObject, webcrypto } from 'node:crypto';
+import { BoundedMap } from '../bounded-map.js';
 import type { ServiceContext } from '../context.js';
 
 /** Cognito's: its user pool SAML certificates are good for ten years. */
@@ -6,7 +7,7 @@ const VALID_YEARS = 10;
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
 
 /** A key pair and its self-signed certificate, as Gatehouse keeps them: the key as PKCS#8 PEM, the certificate as base64 DER (as Cognito hands it out). */
-export interface SamlCertificate {
+interface SamlCertificate {
   privateKey: string;
   certificate: string;
 }
@@ -35,31 +36,33 @@ export async function newSamlCertificate(commonName: string, now: Date): Promise
   const notAfter = new Date(now);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + VALID_YEARS);
   const certificate = await X509CertificateGenerator.createSelfSigned({ name: `CN=${commonName}`, keys, notBefore: now, notAfter, signingAlgorithm: RSA }, crypto);
-  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
   return {
-    privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END PRIVATE KEY-----\n`,
+    privateKey: KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string,
     certificate: Buffer.from(certificate.rawData).toString('base64'),
   };
 }
 
-/** The certificate as PEM, as node-saml and xml-crypto take certificates. */
-export function certificatePem(certificate: string): string {
-  return `-----BEGIN CERTIFICATE-----\n${certificate.replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
-}
-
 const sealContext = (poolId: string) => `saml-signing-key:${poolId}`;
+
+/** Pools whose signing key and certificate are kept opened: they never change once made. */
+const POOLS_KEPT = 500;
+const signing = new BoundedMap<string, SamlCertificate>(POOLS_KEPT);
 
 /**
  * The pool's SAML signing certificate (GetSigningCertificate), made the first time it is asked for: its
- * AuthnRequests to IdPs whose RequestSigningAlgorithm is rsa-sha256 are signed with its key, sealed at rest.
- * Two nodes making it at once keep the one stored first.
+ * AuthnRequests and LogoutRequests are signed with its key, sealed at rest. Two nodes making it at once keep
+ * the one stored first. Read and opened once per pool, not at every request it signs.
  */
 export async function poolSigningCertificate(ctx: ServiceContext, poolId: string): Promise<SamlCertificate> {
+  const known = signing.get(poolId);
+  if (known) return known;
   let stored = await ctx.repos.samlSigningCertificates.get(poolId);
   if (!stored) {
     const made = await newSamlCertificate(`cognito-idp.${poolId}`, ctx.now());
     await ctx.repos.samlSigningCertificates.insertIfAbsent({ poolId, privateKey: ctx.secrets.encrypt(made.privateKey, sealContext(poolId)), certificate: made.certificate, createdAt: ctx.now() });
     stored = (await ctx.repos.samlSigningCertificates.get(poolId))!;
   }
-  return { privateKey: ctx.secrets.decrypt(stored.privateKey, sealContext(poolId)), certificate: stored.certificate };
+  const opened = { privateKey: ctx.secrets.decrypt(stored.privateKey, sealContext(poolId)), certificate: stored.certificate };
+  signing.set(poolId, opened);
+  return opened;
 }

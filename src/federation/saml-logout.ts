@@ -5,7 +5,7 @@ import { Params } from '../oauth/params.js';
 import type { StoredHostedUiSession } from '../storage/hosted-ui-sessions-repository.js';
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError } from './oauth-provider-client.js';
-import { checkLogoutResponse, samlLogoutUrl, serviceProviderOf } from './saml-provider-client.js';
+import { checkLogoutResponse, samlLogoutUrl, samlRequestId, serviceProviderOf, type LogoutResponseBinding } from './saml-provider-client.js';
 import { openContinuation, sealForBrowser } from './sealed-continuation.js';
 
 const PURPOSE = 'saml-logout';
@@ -36,8 +36,7 @@ export async function idpLogoutUrl(hosted: HostedPool, ended: StoredHostedUiSess
   if (provider?.providerType !== 'SAML') return undefined;
   const details = openedDetails(ctx, provider);
   if (details.IDPSignout !== 'true') return undefined;
-  // An xs:ID, as the AuthnRequest's.
-  const requestId = `_${ctx.randomBytes(32).toString('base64url')}`;
+  const requestId = samlRequestId(ctx);
   const pending: PendingLogout = { provider: provider.providerName, requestId, then };
   try {
     return (await samlLogoutUrl(ctx, provider, details, serviceProviderOf(hosted), signIn, requestId, sealForBrowser(hosted, PURPOSE, pending, LOGOUT_SECONDS)))?.href;
@@ -48,24 +47,26 @@ export async function idpLogoutUrl(hosted: HostedPool, ended: StoredHostedUiSess
 }
 
 /**
- * GET /saml2/logout: the IdP's LogoutResponse (HTTP-Redirect binding), Cognito's single logout endpoint.
- * It must answer the LogoutRequest our RelayState names, be signed by a certificate of the IdP's metadata
- * and say Success; then the browser goes where the sign-out was to end (a registered logout_uri, or the
- * sign-in page). The session here ended before the browser left, whatever the IdP answers.
+ * /saml2/logout: the IdP's LogoutResponse, Cognito's single logout endpoint, by the HTTP-POST binding (as
+ * Cognito's guide asks of IdPs) or the HTTP-Redirect one. It must answer the LogoutRequest our RelayState
+ * names (checkLogoutResponse); then the browser goes where the sign-out was to end (a registered logout_uri,
+ * or the sign-in page). The session here ended before the browser left, whatever the IdP answers.
  */
 export async function samlLogoutEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const query = Params.ofQuery(request);
-  const pending = openContinuation<PendingLogout>(hosted, PURPOSE, query.get('RelayState'));
+  const posted = request.method === 'POST';
+  const params = posted ? Params.ofForm(request) : Params.ofQuery(request);
+  const pending = openContinuation<PendingLogout>(hosted, PURPOSE, params.get('RelayState'));
   if (!pending) throw new BadAuthorizationRequest(`${CANNOT_FINISH}: the answer is not for a sign-out started here, or took longer than ${LOGOUT_SECONDS / 60} minutes. You are signed out of this app.`);
   const provider = await hosted.ctx.repos.identityProviders.get(hosted.pool.id, pending.provider);
   if (provider?.providerType !== 'SAML') throw new BadAuthorizationRequest(`${CANNOT_FINISH}: the provider ${pending.provider} is no longer available. You are signed out of this app.`);
-  const fields = Object.fromEntries(query.entries(['SAMLResponse', 'RelayState', 'SigAlg', 'Signature']));
-  const rawQuery = request.url.slice(request.url.indexOf('?') + 1);
+  const binding: LogoutResponseBinding = posted
+    ? { kind: 'post', samlResponse: params.get('SAMLResponse') ?? '' }
+    : { kind: 'redirect', query: Object.fromEntries(params.entries(['SAMLResponse', 'RelayState', 'SigAlg', 'Signature'])), rawQuery: request.url.slice(request.url.indexOf('?') + 1) };
   try {
-    await checkLogoutResponse(provider, openedDetails(hosted.ctx, provider), serviceProviderOf(hosted), fields, rawQuery, pending.requestId, hosted.ctx.now());
+    await checkLogoutResponse(provider, openedDetails(hosted.ctx, provider), serviceProviderOf(hosted), binding, pending.requestId, hosted.ctx.now());
   } catch (error) {
     if (error instanceof ProviderExchangeError) throw new BadAuthorizationRequest(`${CANNOT_FINISH}: ${error.message} You are signed out of this app.`);
     throw error;
   }
-  return reply.redirect(pending.then, 302);
+  return reply.redirect(pending.then, posted ? 303 : 302);
 }

@@ -21,6 +21,9 @@ export const NAME_ID_CLAIM = 'saml:NameID';
 const NAME_ID_FORMAT_CLAIM = 'saml:NameIDFormat';
 const SESSION_INDEX_CLAIM = 'saml:SessionIndex';
 
+/** The longest assertion ID kept (migration 0019); SAML IDs are a few dozen characters. */
+const MAX_ASSERTION_ID = 256;
+
 /** A LogoutResponse is a few hundred bytes: one that inflates to more than this is refused, not inflated further. */
 const MAX_LOGOUT_RESPONSE_BYTES = 100_000;
 
@@ -187,6 +190,8 @@ export async function samlAnswer(
   const assertionId = assertion?.Assertion?.$?.ID;
   const issuedAt = new Date(assertion?.Assertion?.$?.IssueInstant ?? Number.NaN);
   if (!assertionId || Number.isNaN(issuedAt.getTime())) throw new ProviderExchangeError(`The SAML assertion of ${provider.providerName} has no ID or IssueInstant.`);
+  // Its ID is kept as used (IdP-initiated sign-in) in a column of this size.
+  if (assertionId.length > MAX_ASSERTION_ID) throw new ProviderExchangeError(`The SAML assertion of ${provider.providerName} has an ID longer than ${MAX_ASSERTION_ID} characters.`);
   if (!solicited && (now.getTime() - issuedAt.getTime() > UNSOLICITED_ASSERTION_MS || issuedAt.getTime() - now.getTime() > CLOCK_SKEW_MS)) {
     throw new ProviderExchangeError(`The SAML assertion of ${provider.providerName} was issued at ${issuedAt.toISOString()}: an IdP-initiated sign-in takes assertions issued in the last ${UNSOLICITED_ASSERTION_MS / 60_000} minutes.`);
   }
@@ -223,10 +228,16 @@ export function samlSignInOf(provider: StoredIdentityProvider, claims: ProviderC
   };
 }
 
+/** The ID of a request of ours to an IdP (AuthnRequest, LogoutRequest): an xs:ID, which may not start with a digit or a dash. */
+export function samlRequestId(ctx: ServiceContext): string {
+  return `_${ctx.randomBytes(32).toString('base64url')}`;
+}
+
 /**
  * Single logout (IDPSignout): the IdP's SingleLogoutService URL with our LogoutRequest for the session the
- * sign-in began there (NameID, SessionIndex), HTTP-Redirect binding, signed as the provider's AuthnRequests
- * are; undefined when its metadata offers no such service. `relayState` comes back with its LogoutResponse.
+ * sign-in began there (NameID, SessionIndex), HTTP-Redirect binding, always signed with the pool's signing
+ * key (as Cognito signs it: the binding has no other way to show who asks); undefined when the metadata
+ * offers no such service. `relayState` comes back with the IdP's LogoutResponse.
  */
 export async function samlLogoutUrl(
   ctx: ServiceContext,
@@ -239,36 +250,50 @@ export async function samlLogoutUrl(
 ): Promise<URL | undefined> {
   const metadata = await samlMetadataOf(provider, details, ctx.now().getTime());
   if (!metadata.sloRedirectUrl) return undefined;
-  const signing = details.RequestSigningAlgorithm === 'rsa-sha256' ? (await poolSigningCertificate(ctx, provider.poolId)).privateKey : undefined;
+  const signing = (await poolSigningCertificate(ctx, provider.poolId)).privateKey;
   const saml = samlOf(metadata, sp, requestId, { signing, logoutUrl: metadata.sloRedirectUrl });
   const profile = { issuer: sp.entityId, nameID: signIn.nameId, nameIDFormat: signIn.nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified', sessionIndex: signIn.sessionIndex } as Profile;
   return new URL(await saml.getLogoutUrlAsync(profile, relayState, {}));
 }
 
+/** How a LogoutResponse arrives: HTTP-Redirect (deflated, its signature over the query as sent) or HTTP-POST (an enveloped signature). */
+export type LogoutResponseBinding = { kind: 'redirect'; query: Record<string, string>; rawQuery: string } | { kind: 'post'; samlResponse: string };
+
+const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
+
+/** The LogoutResponse's XML, inflated no further than a LogoutResponse can be (a deflate bomb stops here, before node-saml inflates it). */
+function logoutResponseXml(binding: LogoutResponseBinding): string {
+  if (binding.kind === 'post') return Buffer.from(binding.samlResponse, 'base64').toString('utf8');
+  return inflateRawSync(Buffer.from(binding.query.SAMLResponse ?? '', 'base64'), { maxOutputLength: MAX_LOGOUT_RESPONSE_BYTES }).toString('utf8');
+}
+
 /**
- * The IdP's LogoutResponse (HTTP-Redirect binding, at /saml2/logout): its signature checked against the
- * metadata's certificates, and its status a success. `query`: the request's parameters, `rawQuery` its query
- * string as sent, which the signature covers.
+ * The IdP's LogoutResponse, at /saml2/logout by either binding: a LogoutResponse from the metadata's entity,
+ * answering our LogoutRequest, saying Success, and signed by a certificate of the metadata (node-saml: a
+ * redirect's query signature, which must be there, or a POST's enveloped signature).
  */
 export async function checkLogoutResponse(
   provider: StoredIdentityProvider,
   details: Record<string, string>,
   sp: ServiceProvider,
-  query: Record<string, string>,
-  rawQuery: string,
+  binding: LogoutResponseBinding,
   requestId: string,
   now: Date,
 ): Promise<void> {
   const metadata = await samlMetadataOf(provider, details, now.getTime());
   try {
-    // node-saml checks the status, the issuer and a signature that is there; it must be there, and answer our request.
-    if (!query.Signature) throw new Error('it is not signed');
-    const { loggedOut } = await samlOf(metadata, sp).validateRedirectAsync(query, rawQuery);
-    if (!loggedOut) throw new Error('it is not a LogoutResponse');
-    const xml = inflateRawSync(Buffer.from(query.SAMLResponse ?? '', 'base64'), { maxOutputLength: MAX_LOGOUT_RESPONSE_BYTES }).toString('utf8');
-    if (!safeEqual(parsedXml(xml)?.documentElement?.getAttribute('InResponseTo') ?? '', requestId)) throw new Error('it does not answer our LogoutRequest');
+    const root = parsedXml(logoutResponseXml(binding))?.documentElement;
+    if (root?.localName !== 'LogoutResponse' || root.namespaceURI !== PROTOCOL_NS) throw new Error('it is not a LogoutResponse');
+    if (!safeEqual(root.getAttribute('InResponseTo') ?? '', requestId)) throw new Error('it does not answer our LogoutRequest');
+    if (root.getElementsByTagNameNS(ASSERTION_NS, 'Issuer')[0]?.textContent?.trim() !== metadata.entityId) throw new Error(`it was not issued by ${metadata.entityId}`);
+    const status = root.getElementsByTagNameNS(PROTOCOL_NS, 'StatusCode')[0]?.getAttribute('Value');
+    if (status !== SUCCESS) throw new Error(`the identity provider answered ${status ?? 'no status'}`);
+    const saml = samlOf(metadata, sp);
+    if (binding.kind === 'post') await saml.validatePostResponseAsync({ SAMLResponse: binding.samlResponse });
+    else if (!binding.query.Signature) throw new Error('it is not signed');
+    else await saml.validateRedirectAsync(binding.query, binding.rawQuery);
   } catch (error) {
-    const reason = error instanceof SamlStatusError ? `the identity provider answered ${error.xmlStatus}` : (error as Error).message;
-    throw new ProviderExchangeError(`The SAML logout response of ${provider.providerName} is not valid: ${reason}`);
+    throw new ProviderExchangeError(`The SAML logout response of ${provider.providerName} is not valid: ${(error as Error).message}`);
   }
 }

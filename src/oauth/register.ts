@@ -61,6 +61,7 @@ const ROUTES: [method: 'GET' | 'POST', path: string, kind: Kind, handler: Handle
   ['POST', '/saml2/idpresponse', 'page', samlResponseEndpoint],
   ['GET', '/saml2/idpresponse', 'page', samlContinueEndpoint],
   ['GET', '/saml2/logout', 'page', samlLogoutEndpoint],
+  ['POST', '/saml2/logout', 'page', samlLogoutEndpoint],
   ['POST', '/oauth2/token', 'api', tokenEndpoint],
   ['GET', '/oauth2/userInfo', 'api', userInfoEndpoint],
   ['POST', '/oauth2/userInfo', 'api', userInfoEndpoint],

@@ -1,4 +1,3 @@
-import { DuplicateKeyError, rethrowDuplicate } from './conflicts.js';
 import type { Db } from './database.js';
 
 /** The IdP-initiated SAML assertions accepted so far (migration 0019): each is accepted once. */
@@ -7,16 +6,12 @@ export class SamlAssertionsUsedRepository {
 
   /** Records the assertion as used; false when it was used already (by this node or another). */
   async claim(poolId: string, providerName: string, assertionId: string, expiresAt: Date): Promise<boolean> {
-    try {
-      await rethrowDuplicate(
-        this.db.insertInto('saml_assertions_used').values({ pool_id: poolId, provider_name: providerName, assertion_id: assertionId, expires_at: expiresAt.getTime() }).execute(),
-        'SAML assertion used',
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof DuplicateKeyError) return false;
-      throw error;
-    }
+    const result = await this.db
+      .insertInto('saml_assertions_used')
+      .values({ pool_id: poolId, provider_name: providerName, assertion_id: assertionId, expires_at: expiresAt.getTime() })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async deleteExpired(now: Date): Promise<void> {

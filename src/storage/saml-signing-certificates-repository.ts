@@ -1,4 +1,3 @@
-import { DuplicateKeyError, rethrowDuplicate } from './conflicts.js';
 import type { Db } from './database.js';
 
 /** A user pool's SAML signing certificate, its private key sealed by the caller. */
@@ -19,16 +18,10 @@ export class SamlSigningCertificatesRepository {
 
   /** Stores it unless the pool has one already (which then stays). */
   async insertIfAbsent(certificate: StoredSamlSigningCertificate): Promise<void> {
-    try {
-      await rethrowDuplicate(
-        this.db
-          .insertInto('saml_signing_certificates')
-          .values({ pool_id: certificate.poolId, private_key: certificate.privateKey, certificate: certificate.certificate, created_at: certificate.createdAt.getTime() })
-          .execute(),
-        'the pool has a SAML signing certificate',
-      );
-    } catch (error) {
-      if (!(error instanceof DuplicateKeyError)) throw error;
-    }
+    await this.db
+      .insertInto('saml_signing_certificates')
+      .values({ pool_id: certificate.poolId, private_key: certificate.privateKey, certificate: certificate.certificate, created_at: certificate.createdAt.getTime() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }

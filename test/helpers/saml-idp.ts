@@ -114,20 +114,24 @@ export function samlResponse(idp: Pick<TestSamlIdp, 'entityId'>, request: AuthnR
     `<saml:AuthnStatement AuthnInstant="${issueInstant}" SessionIndex="${assertionId}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
     (attributes && `<saml:AttributeStatement>${attributes}</saml:AttributeStatement>`) +
     `</saml:Assertion></samlp:Response>`;
+  return Buffer.from(envelopedSignature(xml, 'Assertion', assertion.key, assertion.certificate)).toString('base64');
+}
+
+/** `xml` with its `element` signed as an IdP signs it: an enveloped signature (RSA-SHA256, exclusive c14n) right after the element's Issuer, where the schema puts it. */
+function envelopedSignature(xml: string, element: string, key = IDP_KEY, certificate = IDP_CERT): string {
   const signature = new SignedXml({
-    privateKey: assertion.key ?? IDP_KEY,
-    publicCert: assertion.certificate ?? IDP_CERT,
+    privateKey: key,
+    publicCert: certificate,
     signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   });
   signature.addReference({
-    xpath: "//*[local-name(.)='Assertion']",
+    xpath: `//*[local-name(.)='${element}']`,
     transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   });
-  // The signature goes right after the assertion's Issuer, where the schema puts it.
-  signature.computeSignature(xml, { location: { reference: "//*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } });
-  return Buffer.from(signature.getSignedXml()).toString('base64');
+  signature.computeSignature(xml, { location: { reference: `//*[local-name(.)='${element}']/*[local-name(.)='Issuer']`, action: 'after' } });
+  return signature.getSignedXml();
 }
 
 /**
@@ -178,17 +182,37 @@ export function readLogoutRequest(url: URL): LogoutRequest {
  * signed as that binding signs (SAML Bindings §3.4.4.1: RSA-SHA256 over SAMLResponse, RelayState and SigAlg
  * as they stand in the query), unless `signed` is false.
  */
-export function logoutResponseQuery(idp: Pick<TestSamlIdp, 'entityId'>, request: LogoutRequest, options: { inResponseTo?: string; signed?: boolean; key?: string } = {}): string {
-  const xml =
+function logoutResponseXml(idp: Pick<TestSamlIdp, 'entityId'>, request: LogoutRequest, options: LogoutResponseOptions): string {
+  return (
     `<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_l${randomUUID()}" Version="2.0" IssueInstant="${new Date().toISOString()}" InResponseTo="${escape(options.inResponseTo ?? request.id)}">` +
     `<saml:Issuer>${escape(idp.entityId)}</saml:Issuer>` +
-    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>`;
+    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:${options.status ?? 'Success'}"/></samlp:Status></samlp:LogoutResponse>`
+  );
+}
+
+export interface LogoutResponseOptions {
+  inResponseTo?: string;
+  /** The last part of the status code: Success unless given. */
+  status?: string;
+  signed?: boolean;
+  /** Signed with another key than the IdP's. */
+  key?: string;
+}
+
+export function logoutResponseQuery(idp: Pick<TestSamlIdp, 'entityId'>, request: LogoutRequest, options: LogoutResponseOptions = {}): string {
   const signedPart = [
-    `SAMLResponse=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`,
+    `SAMLResponse=${encodeURIComponent(deflateRawSync(Buffer.from(logoutResponseXml(idp, request, options))).toString('base64'))}`,
     `RelayState=${encodeURIComponent(request.relayState)}`,
     `SigAlg=${encodeURIComponent('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256')}`,
   ].join('&');
   if (options.signed === false) return signedPart;
   const signature = createSign('RSA-SHA256').update(signedPart).sign(options.key ?? IDP_KEY, 'base64');
   return `${signedPart}&Signature=${encodeURIComponent(signature)}`;
+}
+
+/** The form the IdP's page posts back with its LogoutResponse (HTTP-POST binding: base64, an enveloped signature). */
+export function logoutResponseForm(idp: Pick<TestSamlIdp, 'entityId'>, request: LogoutRequest, options: LogoutResponseOptions = {}): Record<string, string> {
+  const xml = logoutResponseXml(idp, request, options);
+  const signed = options.signed === false ? xml : envelopedSignature(xml, 'LogoutResponse', options.key);
+  return { SAMLResponse: Buffer.from(signed).toString('base64'), RelayState: request.relayState };
 }

@@ -105,6 +105,7 @@ export async function createIdentityProvider(ctx: RequestContext, input: CreateI
     createdAt: now,
     updatedAt: now,
   };
+  await requireIdpInitiationAlone(ctx, provider);
   await written(provider, ctx.repos.identityProviders.insert(provider));
   return { IdentityProvider: toIdentityProviderType(ctx, provider) };
 }
@@ -145,8 +146,8 @@ export async function updateIdentityProvider(ctx: RequestContext, input: UpdateI
   const details = input.ProviderDetails
     ? sealDetails(ctx, pool.id, current.providerName, await checkedDetails(type, input.ProviderDetails, ctx.now(), openedDetails(ctx, current)))
     : current.details;
-  if (type === 'SAML' && details.IDPInit === 'true' && current.details.IDPInit !== 'true') await requireIdpInitiationAlone(ctx, pool.id, current.providerName);
   const provider: StoredIdentityProvider = { ...current, details, attributeMapping, idpIdentifiers, updatedAt: ctx.now() };
+  if (current.details.IDPInit !== 'true') await requireIdpInitiationAlone(ctx, provider);
   if (!(await written(provider, ctx.repos.identityProviders.replace(provider)))) throw identityProviderNotFound(pool.id, provider.providerName);
   return { IdentityProvider: toIdentityProviderType(ctx, provider) };
 }

@@ -6,7 +6,6 @@ import type {
 import type { RequestContext } from '../../context.js';
 import { InvalidParameterException, LimitExceededException } from '../../protocol/errors.js';
 import { DuplicateKeyError } from '../../storage/conflicts.js';
-import type { StoredIdentityProvider } from '../../storage/identity-providers-repository.js';
 import type { StoredUserPool } from '../../storage/user-pools-repository.js';
 import { AliasExistsException, UserNotFoundException } from '../../userpools/errors.js';
 import { requirePool } from '../../userpools/pools.js';
@@ -26,8 +25,7 @@ const MAX_LINKS_PER_USER = 5;
 async function externalUser(ctx: RequestContext, pool: StoredUserPool, user: ProviderUserIdentifierType, role: string) {
   const providerName = user.ProviderName ?? '';
   if (providerName === COGNITO) throw new InvalidParameterException(`${role} must be a user of an external identity provider, not of ${COGNITO}.`);
-  await requireProvidersExist(ctx, pool.id, [providerName]);
-  const provider = (await ctx.repos.identityProviders.get(pool.id, providerName)) as StoredIdentityProvider;
+  const [provider] = await requireProvidersExist(ctx, pool.id, [providerName]);
   const attributeName = user.ProviderAttributeName;
   const attributeValue = user.ProviderAttributeValue;
   if (!attributeName || !attributeValue) throw new InvalidParameterException(`${role} needs a ProviderAttributeName and a ProviderAttributeValue.`);
