@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  AdminCreateUserCommand,
   AdminGetUserCommand,
   CreateIdentityProviderCommand,
   CreateUserPoolClientCommand,
@@ -239,6 +240,16 @@ for (const store of STORES) {
       const answer = await browser.get(forged);
       assert.equal(answer.status, 400);
       assert.match(await answer.text(), /not valid or took longer than 2 minutes/);
+    });
+
+    it('does not hand a directory user who happens to be named <Provider>_<id> to whoever signs in with that id', async () => {
+      await pool.idp.send(new AdminCreateUserCommand({ UserPoolId: pool.poolId, Username: 'Facebook_777', MessageAction: 'SUPPRESS' }));
+      facebook.accounts.set('squatter', { id: '777', email: 'x@fb.example' });
+      const { browser, back } = await throughOAuth2(pool, 'Facebook', facebook, 'squatter');
+      const ended = location(await browser.get(back), back.href);
+      assert.equal(`${ended.origin}${ended.pathname}`, CALLBACK);
+      assert.equal(ended.searchParams.get('code'), null);
+      assert.match(ended.searchParams.get('error_description')!, /Facebook_777 does not come from an identity provider/);
     });
 
     it('sends the provider’s refusal back to the app, and a profile without the user’s id ends the sign-in there too', async () => {

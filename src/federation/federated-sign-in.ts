@@ -12,8 +12,8 @@ import { maySignIn } from '../userpools/users/users.js';
 import { federatedUser } from './federated-users.js';
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderClaims, type ProviderRequest } from './oauth-provider-client.js';
-import { samlAuthorizationUrl, samlSignInOf, serviceProviderOf } from './saml-provider-client.js';
-import { CONTINUE_SECONDS, continuationUrl, openContinuation } from './sealed-continuation.js';
+import { samlAuthorizationUrl, samlRequestId, samlSignInOf, serviceProviderOf } from './saml-provider-client.js';
+import { CONTINUE_SECONDS, continuationUrl, openContinuation, sealForBrowser } from './sealed-continuation.js';
 import { appleUserClaims } from './sign-in-with-apple.js';
 
 const PENDING_COOKIE = 'gatehouse-federation';
@@ -21,13 +21,12 @@ const PENDING_COOKIE = 'gatehouse-federation';
 const PENDING_SECONDS = 600;
 
 /** A sign-in sent to a provider: what came back must match it, and the client's request it continues. */
-export type PendingSignIn = {
+type PendingSignIn = {
   provider: string;
   /** The client's authorization request, as a query string (AuthorizationRequest.query). */
   query: string;
-  expiresAt: number;
 } & (
-  | ({ protocol?: 'OIDC' } & ProviderRequest)
+  | ({ protocol: 'OIDC' } & ProviderRequest)
   /** SAML: the ID of our AuthnRequest, which the IdP's assertion must answer (InResponseTo). */
   | { protocol: 'SAML'; requestId: string }
 );
@@ -37,8 +36,8 @@ function idpResponseUrl(hosted: HostedPool): string {
   return `${hosted.baseUrl}/oauth2/idpresponse`;
 }
 
-const sealContext = (hosted: HostedPool) => `federated-sign-in:${hosted.pool.id}`;
-const relayStateContext = (hosted: HostedPool) => `saml-relay-state:${hosted.pool.id}`;
+const PENDING_PURPOSE = 'federated-sign-in';
+const RELAY_STATE_PURPOSE = 'saml-relay-state';
 
 /**
  * The RelayState sent with a SAML AuthnRequest and posted back with the response: which provider the
@@ -46,20 +45,14 @@ const relayStateContext = (hosted: HostedPool) => `saml-relay-state:${hosted.poo
  * cross-site POST carries no SameSite=Lax cookie. Sealed, so nobody can make it name another provider.
  */
 export function openRelayState(hosted: HostedPool, sealed: string | undefined): string | undefined {
-  if (!sealed) return undefined;
-  try {
-    const { provider, expiresAt } = JSON.parse(hosted.ctx.secrets.decryptCompact(sealed, relayStateContext(hosted))) as { provider: string; expiresAt: number };
-    return expiresAt > hosted.ctx.now().getTime() ? provider : undefined;
-  } catch {
-    return undefined;
-  }
+  return openContinuation<{ provider: string }>(hosted, RELAY_STATE_PURPOSE, sealed)?.provider;
 }
 
 /** The provider's sign-in page for this pending sign-in: an OIDC authorization request, or a SAML AuthnRequest. */
 async function providerSignInUrl(hosted: HostedPool, provider: StoredIdentityProvider, pending: PendingSignIn): Promise<URL> {
   const details = openedDetails(hosted.ctx, provider);
   if (pending.protocol !== 'SAML') return providerAuthorizationUrl(hosted.ctx, provider, details, idpResponseUrl(hosted), pending);
-  const relayState = hosted.ctx.secrets.encryptCompact(JSON.stringify({ provider: provider.providerName, expiresAt: pending.expiresAt }), relayStateContext(hosted));
+  const relayState = sealForBrowser(hosted, RELAY_STATE_PURPOSE, { provider: provider.providerName }, PENDING_SECONDS);
   return samlAuthorizationUrl(hosted.ctx, provider, details, serviceProviderOf(hosted), pending.requestId, relayState);
 }
 
@@ -72,11 +65,10 @@ async function providerSignInUrl(hosted: HostedPool, provider: StoredIdentityPro
 export async function startFederatedSignIn(hosted: HostedPool, reply: FastifyReply, auth: AuthorizationRequest, provider: StoredIdentityProvider): Promise<FastifyReply> {
   const { ctx } = hosted;
   const random = () => ctx.randomBytes(32).toString('base64url');
-  const common = { provider: provider.providerName, query: auth.query, expiresAt: ctx.now().getTime() + PENDING_SECONDS * 1000 };
-  // A SAML ID is an xs:ID (an NCName): it may not start with a digit or a dash.
+  const common = { provider: provider.providerName, query: auth.query };
   const pending: PendingSignIn =
     provider.providerType === 'SAML'
-      ? { ...common, protocol: 'SAML', requestId: `_${random()}` }
+      ? { ...common, protocol: 'SAML', requestId: samlRequestId(ctx) }
       : { ...common, protocol: 'OIDC', state: random(), nonce: random(), codeVerifier: random() };
   let url: URL;
   try {
@@ -86,7 +78,7 @@ export async function startFederatedSignIn(hosted: HostedPool, reply: FastifyRep
     if (error instanceof ProviderExchangeError) throw redirectedError(auth, new InvalidRequest(error.message));
     throw error;
   }
-  reply.setCookie(PENDING_COOKIE, ctx.secrets.encryptCompact(JSON.stringify(pending), sealContext(hosted)), {
+  reply.setCookie(PENDING_COOKIE, sealForBrowser(hosted, PENDING_PURPOSE, pending, PENDING_SECONDS), {
     path: cookiePath(hosted),
     httpOnly: true,
     secure: hosted.secure,
@@ -101,12 +93,7 @@ export function takePending(hosted: HostedPool, request: FastifyRequest, reply: 
   const sealed = request.cookies[PENDING_COOKIE];
   if (!sealed) return undefined;
   reply.clearCookie(PENDING_COOKIE, { path: cookiePath(hosted) });
-  try {
-    const pending = JSON.parse(hosted.ctx.secrets.decryptCompact(sealed, sealContext(hosted))) as PendingSignIn;
-    return pending.expiresAt > hosted.ctx.now().getTime() ? pending : undefined;
-  } catch {
-    return undefined;
-  }
+  return openContinuation<PendingSignIn>(hosted, PENDING_PURPOSE, sealed);
 }
 
 export const CANNOT_CONTINUE = 'The sign-in with the identity provider cannot continue';

@@ -13,11 +13,8 @@ import { EXTERNAL_PROVIDER, createUser, updateUser } from '../userpools/users/us
 import { identityOf } from './identities.js';
 import { linkedUser } from './linked-users.js';
 import type { ProviderClaims } from './oauth-provider-client.js';
-import { DEFAULT_USERNAME_CLAIM } from './provider-details.js';
 import { NAME_ID_CLAIM } from './saml-provider-client.js';
 
-/** The claim that names a provider's users when its AttributeMapping does not map `username`: a SAML assertion's NameID, else its type's (sub, Facebook's id, Amazon's user_id). */
-const defaultIdClaim = (provider: StoredIdentityProvider) => (provider.providerType === 'SAML' ? NAME_ID_CLAIM : (DEFAULT_USERNAME_CLAIM[provider.providerType] ?? 'sub'));
 
 /** A claim as an attribute value: strings as they are, numbers and booleans as text, objects as JSON. */
 function claimText(value: unknown): string | undefined {
@@ -48,7 +45,8 @@ export async function federatedUser(
   provider: StoredIdentityProvider,
   claims: ProviderClaims,
 ): Promise<StoredUser> {
-  const idClaim = provider.attributeMapping.username ?? defaultIdClaim(provider);
+  // Every provider but a SAML one has `username` mapped from its creation (its type's claim unless chosen); SAML names users by NameID.
+  const idClaim = provider.attributeMapping.username ?? NAME_ID_CLAIM;
   const id = claimText(claims[idClaim]);
   if (!id) throw new InvalidParameterException(`${provider.providerName} did not give the ${idClaim} claim, which names its users.`);
   const username = `${provider.providerName}_${id}`;

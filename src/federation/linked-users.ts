@@ -22,14 +22,11 @@ export async function linkedUser(
   id: string,
   attributes: AttributeType[],
 ): Promise<StoredUser | undefined> {
-  const of = { poolId: pool.id, providerName: provider.providerName };
-  let link = await ctx.repos.identityLinks.find({ ...of, attributeName: COGNITO_SUBJECT, attributeValue: id });
-  for (const attribute of attributes) {
-    if (link) break;
-    link = await ctx.repos.identityLinks.find({ ...of, attributeName: attribute.Name!, attributeValue: attribute.Value! });
-    if (link) await ctx.repos.identityLinks.rename(link, { attributeName: COGNITO_SUBJECT, attributeValue: id });
-  }
+  const bySubject = { attributeName: COGNITO_SUBJECT, attributeValue: id };
+  const names = [bySubject, ...attributes.map((a) => ({ attributeName: a.Name!, attributeValue: a.Value! }))];
+  const link = await ctx.repos.identityLinks.findFirst(pool.id, provider.providerName, names);
   if (!link) return undefined;
+  if (link.attributeName !== COGNITO_SUBJECT) await ctx.repos.identityLinks.rename(link, bySubject);
   const user = await ctx.repos.users.get(pool.id, link.usernameKey);
   if (!user || identitiesOf(user).some((i) => i.providerName === provider.providerName && i.userId === id)) return user;
   return recordLinkedIdentity(ctx, pool, user, provider, id);

@@ -4,9 +4,8 @@ import type { ServiceContext } from '../context.js';
 import { DISCOVERY_TIMEOUT_MS, reachableUrl } from '../security/oidc-discovery.js';
 import type { StoredIdentityProvider } from '../storage/identity-providers-repository.js';
 import { providerVersion } from './identity-providers.js';
-import { DEFAULT_USERNAME_CLAIM } from './provider-details.js';
 import { providerEndpoints, type ProviderEndpoints } from './provider-endpoints.js';
-import { appleClientSecret } from './sign-in-with-apple.js';
+import { appleClientSecrets } from './sign-in-with-apple.js';
 
 /** Providers whose configuration (and the signing keys openid-client caches in it) are kept between sign-ins. */
 const CONFIGURATIONS_KEPT = 500;
@@ -41,9 +40,10 @@ function tokenRequestsByGet(tokenUrl: string): oidc.CustomFetch {
 /** How Gatehouse authenticates to the provider's token endpoint: its client secret in the form, or for Apple one made per request. */
 function clientAuthentication(ctx: ServiceContext, provider: StoredIdentityProvider, details: Record<string, string>): oidc.ClientAuth {
   if (provider.providerType !== 'SignInWithApple') return details.client_secret ? oidc.ClientSecretPost(details.client_secret) : oidc.None();
+  const secretAt = appleClientSecrets(details);
   return (_server, _client, body) => {
     body.set('client_id', details.client_id);
-    body.set('client_secret', appleClientSecret(details, ctx.now()));
+    body.set('client_secret', secretAt(ctx.now()));
   };
 }
 
@@ -158,7 +158,8 @@ export async function providerClaims(
 async function attributesOf(client: oidc.Configuration, provider: StoredIdentityProvider, endpoints: ProviderEndpoints, accessToken: string): Promise<ProviderClaims> {
   let url = endpoints.attributesUrl!;
   if (endpoints.addAttributes) {
-    const fields = new Set([DEFAULT_USERNAME_CLAIM[provider.providerType] ?? 'id', ...Object.values(provider.attributeMapping)]);
+    // The mapping names the id claim too (`username`: Facebook's id).
+    const fields = new Set(Object.values(provider.attributeMapping));
     url += encodeURIComponent([...fields].join(','));
   }
   const post = endpoints.attributesRequestMethod === 'POST';

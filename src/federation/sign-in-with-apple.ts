@@ -1,4 +1,5 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { encodeSegment } from '../security/jws.js';
 import type { ProviderClaims } from './oauth-provider-client.js';
 
 /** The audience of Apple's client secrets: Apple's own, wherever the configuration sends the token request. */
@@ -16,20 +17,22 @@ export function applePrivateKey(pem: string): KeyObject | undefined {
   }
 }
 
-const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
 /**
  * Sign in with Apple has no fixed client secret: the app's key signs one (an ES256 JWT naming the team, the
- * key and the Services ID), so Gatehouse makes one for each token request from the provider's details.
+ * key and the Services ID). The key is read once, here; the function returned makes a short-lived secret for
+ * each token request.
  */
-export function appleClientSecret(details: Record<string, string>, now: Date): string {
+export function appleClientSecrets(details: Record<string, string>): (now: Date) => string {
   const key = applePrivateKey(details.private_key);
   if (!key) throw new Error('the private_key of SignInWithApple is not an EC P-256 private key');
-  const iat = Math.floor(now.getTime() / 1000);
-  const input = `${segment({ alg: 'ES256', kid: details.key_id })}.${segment({ iss: details.team_id, iat, exp: iat + SECRET_SECONDS, aud: APPLE_AUDIENCE, sub: details.client_id })}`;
-  // JWS wants the raw r‖s signature (RFC 7518 §3.4), not DER.
-  const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
+  const header = encodeSegment({ alg: 'ES256', kid: details.key_id });
+  return (now) => {
+    const iat = Math.floor(now.getTime() / 1000);
+    const input = `${header}.${encodeSegment({ iss: details.team_id, iat, exp: iat + SECRET_SECONDS, aud: APPLE_AUDIENCE, sub: details.client_id })}`;
+    // JWS wants the raw r‖s signature (RFC 7518 §3.4), not DER. ECDSA P-256 takes tens of microseconds: no thread needed.
+    const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+    return `${input}.${signature.toString('base64url')}`;
+  };
 }
 
 /**

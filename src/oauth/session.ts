@@ -91,9 +91,5 @@ export async function currentSession(hosted: HostedPool, request: FastifyRequest
 export async function endSession(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<StoredHostedUiSession | undefined> {
   const id = sessionId(request);
   reply.clearCookie(SESSION_COOKIE, { path: cookiePath(hosted), httpOnly: true, secure: hosted.secure, sameSite: 'lax' });
-  if (!id) return undefined;
-  const { repos } = hosted.ctx;
-  const ended = await repos.hostedUiSessions.get(hosted.pool.id, sessionHash(hosted, id));
-  await repos.hostedUiSessions.delete(hosted.pool.id, sessionHash(hosted, id));
-  return ended;
+  return id ? hosted.ctx.repos.hostedUiSessions.delete(hosted.pool.id, sessionHash(hosted, id)) : undefined;
 }

@@ -25,7 +25,8 @@ export type JwsClaims = Record<string, unknown>;
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
-function encodeSegment(value: object): string {
+/** A JWS header or payload segment: JSON, base64url. */
+export function encodeSegment(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 

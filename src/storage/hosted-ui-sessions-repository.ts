@@ -73,9 +73,10 @@ export class HostedUiSessionsRepository {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Logout: the session ends for every client of the pool. */
-  async delete(poolId: string, sessionHash: string): Promise<void> {
-    await this.db.deleteFrom('hosted_ui_sessions').where('pool_id', '=', poolId).where('session_hash', '=', sessionHash).execute();
+  /** Logout: the session ends for every client of the pool. The session that ended, read by the same statement (DELETE … RETURNING). */
+  async delete(poolId: string, sessionHash: string): Promise<StoredHostedUiSession | undefined> {
+    const row = await this.db.deleteFrom('hosted_ui_sessions').where('pool_id', '=', poolId).where('session_hash', '=', sessionHash).returningAll().executeTakeFirst();
+    return row ? fromRow(row) : undefined;
   }
 
   async deleteExpired(now: Date): Promise<void> {

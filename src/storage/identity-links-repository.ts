@@ -74,6 +74,20 @@ export class IdentityLinksRepository {
     return row ? fromRow(row) : undefined;
   }
 
+  /** The link named by the first of these attributes of the provider's user that names one: one query for them all. */
+  async findFirst(poolId: string, providerName: string, names: Pick<StoredIdentityLink, 'attributeName' | 'attributeValue'>[]): Promise<StoredIdentityLink | undefined> {
+    if (names.length === 0) return undefined;
+    const rows = await this.db
+      .selectFrom('identity_links')
+      .selectAll()
+      .where('pool_id', '=', poolId)
+      .where('provider_name', '=', providerName)
+      .where((eb) => eb.or(names.map((n) => eb.and([eb('attribute_name', '=', n.attributeName), eb('attribute_value', '=', n.attributeValue)]))))
+      .execute();
+    const first = names.map((n) => rows.find((r) => r.attribute_name === n.attributeName && r.attribute_value === n.attributeValue)).find((row) => row !== undefined);
+    return first && fromRow(first);
+  }
+
   async ofUser(poolId: string, usernameKey: string): Promise<StoredIdentityLink[]> {
     const rows = await this.db.selectFrom('identity_links').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).execute();
     return rows.map(fromRow);
@@ -81,18 +95,14 @@ export class IdentityLinksRepository {
 
   /** The link that was removed, if there was one. */
   async delete(key: LinkKey): Promise<StoredIdentityLink | undefined> {
-    return this.db.transaction().execute(async (tx) => {
-      const row = await this.byKey(tx, key).executeTakeFirst();
-      if (!row) return undefined;
-      await deleteKey(tx, key);
-      return fromRow(row);
-    });
+    const row = await deleteByKey(this.db, key).returningAll().executeTakeFirst();
+    return row && fromRow(row);
   }
 
   /** The same link, now named by another attribute of the provider's user (its subject, once it has signed in). */
   async rename(link: StoredIdentityLink, to: Pick<StoredIdentityLink, 'attributeName' | 'attributeValue'>): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      await deleteKey(tx, link);
+      await deleteByKey(tx, link).execute();
       await tx
         .insertInto('identity_links')
         .values({
@@ -109,12 +119,11 @@ export class IdentityLinksRepository {
   }
 }
 
-async function deleteKey(db: Db, key: LinkKey): Promise<void> {
-  await db
+function deleteByKey(db: Db, key: LinkKey) {
+  return db
     .deleteFrom('identity_links')
     .where('pool_id', '=', key.poolId)
     .where('provider_name', '=', key.providerName)
     .where('attribute_name', '=', key.attributeName)
-    .where('attribute_value', '=', key.attributeValue)
-    .execute();
+    .where('attribute_value', '=', key.attributeValue);
 }
