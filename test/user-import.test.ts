@@ -9,6 +9,7 @@ import {
   DescribeUserImportJobCommand,
   ForgotPasswordCommand,
   GetCSVHeaderCommand,
+  ListUsersCommand,
   InitiateAuthCommand,
   ListUserImportJobsCommand,
   StartUserImportJobCommand,
@@ -133,6 +134,15 @@ for (const store of STORES) {
       await rejects(idp.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'erin' })), 'UserNotFoundException');
     });
 
+    it('fails a file that is not CSV it can read, or is empty, saying so', async () => {
+      const unreadable = await importFile(`${HEADER}\n"unclosed,Ann,ann@example.com,true,false\n`);
+      assert.equal(unreadable.Status, 'Failed');
+      assert.match(unreadable.CompletionMessage!, /The CSV file cannot be read/);
+      const empty = await importFile('');
+      assert.equal(empty.Status, 'Failed');
+      assert.match(empty.CompletionMessage!, /The CSV file is empty/);
+    });
+
     it('starts a job once, and only once its file is uploaded', async () => {
       const job = await createJob();
       await rejects(idp.send(new StartUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId })), 'PreconditionNotMetException', /PreSignedUrl/);
@@ -150,11 +160,21 @@ for (const store of STORES) {
       const job = await createJob();
       await upload(job.PreSignedUrl!, `${HEADER}\n${rows.join('\n')}\n`);
       await idp.send(new StartUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }));
+      // Running, with its first counts written (every 250 ms), before the stop request.
+      for (let i = 0; i < 200 && !((await describeJob(job.JobId!)).ImportedUsers! > 0); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       const stopping = await idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }));
       assert.equal(stopping.UserImportJob?.Status, 'Stopping');
       const stopped = await untilFinished(job.JobId!);
       assert.equal(stopped.Status, 'Stopped');
-      assert.ok(stopped.ImportedUsers! < rows.length);
+      assert.ok(stopped.ImportedUsers! > 0 && stopped.ImportedUsers! < rows.length, `stopped after ${stopped.ImportedUsers} users`);
+      // The counts it ends with are the users it made.
+      let made = 0;
+      for (let token: string | undefined, first = true; first || token; first = false) {
+        const page = await idp.send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'username ^= "many"', PaginationToken: token }));
+        made += page.Users!.length;
+        token = page.PaginationToken;
+      }
+      assert.equal(made, stopped.ImportedUsers);
       await rejects(idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId })), 'PreconditionNotMetException');
     });
 

@@ -24,7 +24,7 @@ export interface StoredUserImportJob {
 }
 
 /** What a job's state change may set beside its status. */
-export type ImportJobChange = Partial<Pick<StoredUserImportJob, 'startedAt' | 'completedAt' | 'importedUsers' | 'skippedUsers' | 'failedUsers' | 'completionMessage'>>;
+type ImportJobChange = Partial<Pick<StoredUserImportJob, 'startedAt' | 'completedAt' | 'importedUsers' | 'skippedUsers' | 'failedUsers' | 'completionMessage'>>;
 
 /** Every column but the file, which only the import reads. */
 const COLUMNS = [

@@ -28,3 +28,8 @@ export function newClientId(randomBytes: (n: number) => Buffer): string {
 export function newClientSecret(randomBytes: (n: number) => Buffer): string {
   return randomString(randomBytes, 51, LOWER_ALPHANUMERIC);
 }
+
+/** A user import job's id, as Cognito makes them: `import-` and ten letters and digits. */
+export function newImportJobId(randomBytes: (n: number) => Buffer): string {
+  return `import-${randomString(randomBytes, 10, ALPHANUMERIC)}`;
+}

@@ -4,7 +4,7 @@ import { ResourceNotFoundException } from '../../protocol/errors.js';
 import type { StoredUserImportJob } from '../../storage/user-import-jobs-repository.js';
 import { uploadUrl } from './upload-url.js';
 
-export const importJobNotFound = (jobId: string): ResourceNotFoundException => new ResourceNotFoundException(`Import job ${jobId} does not exist.`);
+const importJobNotFound = (jobId: string): ResourceNotFoundException => new ResourceNotFoundException(`Import job ${jobId} does not exist.`);
 
 export async function requireImportJob(ctx: ServiceContext, poolId: string, jobId: string): Promise<StoredUserImportJob> {
   const job = await ctx.repos.userImportJobs.get(poolId, jobId);

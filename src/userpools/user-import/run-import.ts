@@ -10,6 +10,9 @@ import { headerProblem, rowUser } from './csv-columns.js';
 
 type Counts = { importedUsers: number; skippedUsers: number; failedUsers: number };
 
+/** How often a running job writes its counts, and so how soon it sees a stop request. */
+const PROGRESS_MS = 250;
+
 /**
  * Runs a started (Pending) job after the StartUserImportJob answer, in this process; everything it does
  * is written to the job's row, so DescribeUserImportJob on any node sees its progress.
@@ -31,21 +34,27 @@ export function runImportInBackground(ctx: ServiceContext, pool: StoredUserPool,
 async function runImport(ctx: ServiceContext, pool: StoredUserPool, jobId: string): Promise<void> {
   const jobs = ctx.repos.userImportJobs;
   const counts: Counts = { importedUsers: 0, skippedUsers: 0, failedUsers: 0 };
+  /** A stop request came first: the job ends as Stopped, with the counts so far. */
+  const stopped = () => jobs.transition(pool.id, jobId, ['Stopping'], 'Stopped', { ...counts, completedAt: ctx.now(), completionMessage: 'The import job was stopped.' });
   /** Ends the job as `status`, or as Stopped when a stop request came first. */
   const settle = async (status: ImportJobStatus, completionMessage: string) => {
-    const end = { ...counts, completedAt: ctx.now() };
-    if (await jobs.transition(pool.id, jobId, ['InProgress'], status, { ...end, completionMessage })) return;
-    await jobs.transition(pool.id, jobId, ['Stopping'], 'Stopped', { ...end, completionMessage: 'The import job was stopped.' });
+    if (!(await jobs.transition(pool.id, jobId, ['InProgress'], status, { ...counts, completedAt: ctx.now(), completionMessage }))) await stopped();
   };
-  /** Writes the counts; false once the job is no longer InProgress (a stop request), which ends it as Stopped. */
+  let countsWrittenAt = Date.now();
+  /**
+   * Writes the counts, at most every PROGRESS_MS (one write per user doubled an import's writes); false once
+   * the job is no longer InProgress (a stop request, seen within PROGRESS_MS), which ends it as Stopped.
+   */
   const carryOn = async () => {
+    if (Date.now() - countsWrittenAt < PROGRESS_MS) return true;
+    countsWrittenAt = Date.now();
     if (await jobs.transition(pool.id, jobId, ['InProgress'], 'InProgress', counts)) return true;
-    await settle('Stopped', 'The import job was stopped.');
+    await stopped();
     return false;
   };
 
   if (!(await jobs.transition(pool.id, jobId, ['Pending'], 'InProgress'))) {
-    await jobs.transition(pool.id, jobId, ['Stopping'], 'Stopped', { completedAt: ctx.now(), completionMessage: 'The import job was stopped.' });
+    await stopped();
     return;
   }
   const file = (await jobs.readFile(pool.id, jobId)) ?? '';

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServiceContext } from '../../context.js';
+import { escapeXml } from '../../protocol/xml.js';
 import { checkUploadSignature, UPLOAD_PATH } from './upload-url.js';
 
 /** Cognito's limit on a user import file (developer guide, "Importing users from a CSV file"). */
-export const MAX_FILE_BYTES = 100 * 1024 * 1024;
+const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 type UploadRequest = { Params: { poolId: string; jobId: string }; Querystring: { expires?: string; signature?: string } };
-
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** An error as S3 answers a refused pre-signed request, so tools that read S3's errors read these. */
 function s3Error(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {

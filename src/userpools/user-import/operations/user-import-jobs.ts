@@ -17,14 +17,12 @@ import { InvalidParameterException } from '../../../protocol/errors.js';
 import { decodeNextToken, page } from '../../../protocol/pagination.js';
 import type { StoredUserImportJob } from '../../../storage/user-import-jobs-repository.js';
 import { PreconditionNotMetException } from '../../errors.js';
-import { randomString } from '../../ids.js';
+import { newImportJobId } from '../../ids.js';
 import { requirePool } from '../../pools.js';
 import { csvHeader } from '../csv-columns.js';
 import { requireImportJob, toUserImportJobType } from '../import-jobs.js';
 import { runImportInBackground } from '../run-import.js';
 import { UPLOAD_URL_LIFETIME_MS } from '../upload-url.js';
-
-const JOB_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export async function getCSVHeader(ctx: RequestContext, input: GetCSVHeaderRequest): Promise<GetCSVHeaderResponse> {
   const pool = await requirePool(ctx, input.UserPoolId!);
@@ -40,8 +38,7 @@ export async function createUserImportJob(ctx: RequestContext, input: CreateUser
   const now = ctx.now();
   const job: StoredUserImportJob = {
     poolId: pool.id,
-    // Cognito's form: `import-` and ten letters and digits.
-    jobId: `import-${randomString(ctx.randomBytes, 10, JOB_ID_ALPHABET)}`,
+    jobId: newImportJobId(ctx.randomBytes),
     jobName: input.JobName!,
     cloudWatchLogsRoleArn: input.CloudWatchLogsRoleArn!,
     status: 'Created',
