@@ -40,6 +40,7 @@ import {
   type LoadedRole,
   type Refused,
 } from '../src/authorizer/index.js';
+import { droppingPort } from './helpers/dropping-port.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
 import { parseRouteTable, RouteTableError } from '../src/gateway-routes.js';
 
@@ -759,8 +760,11 @@ describe('user pool authorizer', () => {
     refused(await local(bearer(tokens.accessToken)), 401, 'Unauthorized');
   });
 
-  it('lets the adapter answer 5xx when the JWKS cannot be fetched (the authorizer throws)', async () => {
-    const unreachable = createUserPoolAuthorizer({ issuer, jwksUri: 'http://127.0.0.1:9/jwks.json' });
-    await assert.rejects(unreachable(bearer(tokens.accessToken)));
+  it('lets the adapter answer 5xx when the JWKS cannot be had (the authorizer throws): no answer, not 200, not JSON', async () => {
+    const keysAt = async (jwksUri: string) => createUserPoolAuthorizer({ issuer, jwksUri })(bearer(tokens.accessToken));
+    await assert.rejects(keysAt(`http://127.0.0.1:${await droppingPort()}/jwks.json`), TypeError);
+    // Gatehouse answers 404 at the first and JSON that is no key set at the second: neither is the caller's fault.
+    await assert.rejects(keysAt(`${issuer}/no-such-jwks.json`), /Expected 200 OK/);
+    await assert.rejects(keysAt(`${server.url}/health`), /JSON Web Key Set malformed/);
   });
 });

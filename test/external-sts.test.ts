@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,19 +18,11 @@ import { decodeJwt } from 'jose';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { externalStsUrl } from '../src/identitypools/external-sts.js';
 import { rejects } from './helpers/assertions.js';
+import { droppingPort } from './helpers/dropping-port.js';
 import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 const ACCOUNT = '000000000000';
 const THUMBPRINT = '9e99a48a9960b14926bb7f3b02e22da2b0ab7280';
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 for (const store of STORES) {
   describe(`GetCredentialsForIdentity through an external STS (${store.name})`, { skip: store.skip }, () => {
@@ -169,7 +160,7 @@ for (const store of STORES) {
     it('answers ExternalServiceException when the external STS does not answer', async () => {
       const settings = gatehouse.gatehouse.services.config.identityPools;
       const configured = settings.externalSts;
-      settings.externalSts = { endpoint: `http://127.0.0.1:${await closedPort()}/` };
+      settings.externalSts = { endpoint: `http://127.0.0.1:${await droppingPort()}/` };
       try {
         await rejects(credentialsFor(await idToken()), 'ExternalServiceException', /did not answer/);
       } finally {

@@ -22,6 +22,7 @@ import { pino } from 'pino';
 import { createGateway } from '../src/gateway.js';
 import type { RouteTableInput } from '../src/gateway-routes.js';
 import { openServices, type OpenServices } from '../src/services.js';
+import { droppingPort } from './helpers/dropping-port.js';
 import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
 import { cognitoTrust, COGNITO_IDENTITY } from './helpers/trust-policies.js';
@@ -279,18 +280,9 @@ for (const store of STORES) {
       assert.equal(status, 400);
     });
 
-    /** A loopback port nothing listens on (bound, then closed). */
-    async function closedPort(): Promise<number> {
-      const probe = createServer();
-      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-      const { port } = probe.address() as AddressInfo;
-      await new Promise((resolve) => probe.close(resolve));
-      return port;
-    }
-
     it('answers 503 AuthorizerUnavailable (S3 XML or JSON) when the authorizer throws: roles that cannot load, keys that cannot be fetched', async () => {
       const alice = await photographer();
-      const jwksPort = await closedPort();
+      const jwksPort = await droppingPort();
       const broken = await createGateway({
         upstream: objectStore.url,
         routes: {
@@ -353,7 +345,7 @@ for (const store of STORES) {
 
     it('answers 502 BadGateway (JSON, or S3 XML on an S3 route) when the upstream is unreachable', async () => {
       const alice = await photographer();
-      const port = await closedPort();
+      const port = await droppingPort();
       const orphan = await createGateway({
         upstream: `http://127.0.0.1:${port}`,
         routes: { routes: { '/bucket/*': { authorizer: 'iam', actions: 's3' }, '/health': { authorizer: 'none' } } },

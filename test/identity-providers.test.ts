@@ -19,6 +19,7 @@ import {
 import { openedDetails } from '../src/federation/identity-providers.js';
 import { appleKey } from './helpers/apple-idp.js';
 import { rejects } from './helpers/assertions.js';
+import { droppingPort } from './helpers/dropping-port.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { rawRow, STORES } from './helpers/stores.js';
 
@@ -41,15 +42,6 @@ async function startIssuer(): Promise<{ url: string; asked: string[]; close(): P
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { url, asked, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const OIDC_SECRET = 'oidc-client-secret-never-stored-in-clear';
@@ -275,7 +267,7 @@ for (const store of STORES) {
       await rejects(oidc(oidcDetails({ attributes_request_method: 'PUT' })), 'InvalidParameterException', /GET or POST/);
       await rejects(oidc(oidcDetails({ oidc_issuer: `${issuer.url}/broken` })), 'InvalidParameterException', /discovery document .*answered 500/);
       await rejects(oidc(oidcDetails({ oidc_issuer: `${issuer.url}/impostor` })), 'InvalidParameterException', /names another issuer/);
-      await rejects(oidc(oidcDetails({ oidc_issuer: `http://127.0.0.1:${await closedPort()}` })), 'InvalidParameterException', /discovery document/);
+      await rejects(oidc(oidcDetails({ oidc_issuer: `http://127.0.0.1:${await droppingPort()}` })), 'InvalidParameterException', /discovery document/);
       await rejects(describeProvider('Bad'), 'ResourceNotFoundException');
     });
 

@@ -5,6 +5,7 @@
  * token_use, app client and scopes checked.
  */
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { isKeySetFailure } from '../security/key-set-failure.js';
 import { headerValue, refuse, type AuthorizerDecision, type AuthorizerRequest } from './decision.js';
 
 export interface UserPoolAuthorizerOptions {
@@ -94,7 +95,7 @@ export function createUserPoolAuthorizer(options: UserPoolAuthorizerOptions): Us
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) return invalid('The token has expired.');
       // Keys that cannot be fetched are the authorizer's fault, not the caller's: let the adapter answer 5xx.
-      if (!(error instanceof joseErrors.JOSEError) || error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) throw error;
+      if (!(error instanceof joseErrors.JOSEError) || isKeySetFailure(error)) throw error;
       return invalid('The token is not valid.');
     }
 

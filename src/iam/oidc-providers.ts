@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { ServiceContext } from '../context.js';
 import { ExpiredTokenError, NotAuthorizedException } from '../protocol/errors.js';
+import { isKeySetFailure } from '../security/key-set-failure.js';
 import { isHttpsOrLoopback } from '../security/loopback.js';
 import { DISCOVERY_TIMEOUT_MS, fetchDiscoveryDocument, reachableUrl } from '../security/oidc-discovery.js';
 import type { StoredOidcProvider } from '../storage/oidc-providers-repository.js';
@@ -78,19 +79,6 @@ export class IncorrectAudience extends NamedLoginRefusal {
   constructor() {
     super('Invalid login token. Incorrect token audience.');
   }
-}
-
-/**
- * How jose's remote key set fails to be had: a timeout, a network error (fetch's TypeError), an answer
- * that is not 200 or not JSON (its generic JOSEError), or JSON that is not a key set.
- */
-function isKeySetFailure(error: unknown): boolean {
-  return (
-    error instanceof joseErrors.JWKSTimeout ||
-    error instanceof joseErrors.JWKSInvalid ||
-    (error instanceof joseErrors.JOSEError && error.code === 'ERR_JOSE_GENERIC') ||
-    (error instanceof TypeError && error.message === 'fetch failed')
-  );
 }
 
 /** A UTF-16 surrogate without its other half: text that no UTF-8 store can keep as it is. */
