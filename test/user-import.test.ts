@@ -178,6 +178,58 @@ for (const store of STORES) {
       await rejects(idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId })), 'PreconditionNotMetException');
     });
 
+    it('ends a job whose server stopped mid-import once its lease runs out: Failed, with the counts last written', async () => {
+      // Another node on the same store runs the import, and stops (a restart, a crash) while it does.
+      const node = await startServer(store.name, FAST_HASHING, {}, server.store);
+      const rows = Array.from({ length: 5000 }, (_, i) => `lost${i},Lost,lost${i}@example.com,true,false`);
+      const job = await createJob('interrupted');
+      await upload(job.PreSignedUrl!, `${HEADER}\n${rows.join('\n')}\n`);
+      await node.idp().send(new StartUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }));
+      for (let i = 0; i < 200 && !((await describeJob(job.JobId!)).ImportedUsers! > 0); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await node.stop();
+      // Within its lease the job may still be running somewhere, so it shows as it was left.
+      const left = await describeJob(job.JobId!);
+      assert.equal(left.Status, 'InProgress');
+      assert.ok(left.ImportedUsers! > 0 && left.ImportedUsers! < rows.length, `left after ${left.ImportedUsers} users`);
+      // Past the lease, any node reading it ends it, listed or described.
+      const later = await startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + 31_000) }, server.store);
+      try {
+        const listed = (await later.idp().send(new ListUserImportJobsCommand({ UserPoolId: poolId, MaxResults: 60 }))).UserImportJobs!;
+        const ended = listed.find((j) => j.JobId === job.JobId)!;
+        assert.equal(ended.Status, 'Failed');
+        assert.match(ended.CompletionMessage!, /interrupted: the Gatehouse process running it stopped/);
+        assert.equal(ended.ImportedUsers, left.ImportedUsers);
+        assert.ok(ended.CompletionDate);
+        // Ended for good: every node now sees it Failed, and it cannot be stopped or started again.
+        assert.equal((await describeJob(job.JobId!)).Status, 'Failed');
+        await rejects(idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId })), 'PreconditionNotMetException', /its status is Failed/);
+        // The users counted were made (and possibly a few after them, before the process stopped).
+        const made = await later.idp().send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'username ^= "lost"' }));
+        assert.ok(made.Users!.length > 0);
+      } finally {
+        await later.stop();
+      }
+    });
+
+    it('ends a stop request whose server stopped before carrying it out as Stopped', async () => {
+      const node = await startServer(store.name, FAST_HASHING, {}, server.store);
+      const rows = Array.from({ length: 5000 }, (_, i) => `halt${i},Halt,halt${i}@example.com,true,false`);
+      const job = await createJob('stopping');
+      await upload(job.PreSignedUrl!, `${HEADER}\n${rows.join('\n')}\n`);
+      await node.idp().send(new StartUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }));
+      await node.stop();
+      // Asked to stop after its process was gone: nobody is left to carry it out.
+      assert.equal((await idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }))).UserImportJob?.Status, 'Stopping');
+      const later = await startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + 31_000) }, server.store);
+      try {
+        const ended = (await later.idp().send(new DescribeUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }))).UserImportJob!;
+        assert.equal(ended.Status, 'Stopped');
+        assert.equal(ended.CompletionMessage, 'The import job was stopped.');
+      } finally {
+        await later.stop();
+      }
+    });
+
     it('refuses an upload with a forged or expired signature, in S3\'s words, and keeps nothing', async () => {
       const job = await createJob();
       const forged = job.PreSignedUrl!.replace(/signature=[^&]+/, 'signature=AAAA');

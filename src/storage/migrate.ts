@@ -20,6 +20,7 @@ import * as userImportJobs from './migrations/0018-user-import-jobs.js';
 import * as samlAssertionsUsed from './migrations/0019-saml-assertions-used.js';
 import * as samlSigningCertificates from './migrations/0020-saml-signing-certificates.js';
 import * as sessionSamlSignIn from './migrations/0021-session-saml-sign-in.js';
+import * as importJobLeases from './migrations/0022-import-job-leases.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0019-saml-assertions-used': samlAssertionsUsed,
   '0020-saml-signing-certificates': samlSigningCertificates,
   '0021-session-saml-sign-in': sessionSamlSignIn,
+  '0022-import-job-leases': importJobLeases,
 };
 
 /**

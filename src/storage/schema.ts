@@ -167,6 +167,8 @@ export interface UserImportJobsTable {
   completion_message: string | null;
   file: string | null;
   file_bytes: number | null;
+  /** Epoch ms until which the running process vouches for a Pending, InProgress or Stopping job (migration 0022). */
+  lease_expires_at: number | null;
 }
 
 /** A pool's external identity providers (migration 0016); `details`, `attribute_mapping`, `idp_identifiers` are JSON. */

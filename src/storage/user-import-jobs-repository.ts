@@ -21,10 +21,15 @@ export interface StoredUserImportJob {
   completionMessage?: string;
   /** The uploaded file's size in bytes; undefined until one is uploaded. */
   fileBytes?: number;
+  /** Until when the process running a Pending, InProgress or Stopping job vouches for it. */
+  leaseExpiresAt?: Date;
 }
 
 /** What a job's state change may set beside its status. */
-type ImportJobChange = Partial<Pick<StoredUserImportJob, 'startedAt' | 'completedAt' | 'importedUsers' | 'skippedUsers' | 'failedUsers' | 'completionMessage'>>;
+type ImportJobChange = Partial<Pick<StoredUserImportJob, 'startedAt' | 'completedAt' | 'importedUsers' | 'skippedUsers' | 'failedUsers' | 'completionMessage' | 'leaseExpiresAt'>>;
+
+/** The statuses of a job some process is running, or should be. */
+export const RUNNING: readonly ImportJobStatus[] = ['Pending', 'InProgress', 'Stopping'];
 
 /** Every column but the file, which only the import reads. */
 const COLUMNS = [
@@ -42,6 +47,7 @@ const COLUMNS = [
   'failed_users',
   'completion_message',
   'file_bytes',
+  'lease_expires_at',
 ] as const;
 
 type Row = Pick<UserImportJobsTable, (typeof COLUMNS)[number]>;
@@ -65,6 +71,7 @@ function fromRow(row: Row): StoredUserImportJob {
     failedUsers: Number(row.failed_users),
     completionMessage: row.completion_message ?? undefined,
     fileBytes: row.file_bytes === null ? undefined : Number(row.file_bytes),
+    leaseExpiresAt: dateOf(row.lease_expires_at),
   };
 }
 
@@ -76,6 +83,7 @@ function changedColumns(change: ImportJobChange): Partial<UserImportJobsTable> {
     ...(change.skippedUsers !== undefined && { skipped_users: change.skippedUsers }),
     ...(change.failedUsers !== undefined && { failed_users: change.failedUsers }),
     ...(change.completionMessage !== undefined && { completion_message: change.completionMessage }),
+    ...(change.leaseExpiresAt && { lease_expires_at: change.leaseExpiresAt.getTime() }),
   };
 }
 
@@ -106,6 +114,7 @@ export class UserImportJobsRepository {
         completion_message: null,
         file: null,
         file_bytes: null,
+        lease_expires_at: null,
       })
       .execute();
   }
@@ -146,11 +155,34 @@ export class UserImportJobsRepository {
   async transition(poolId: string, jobId: string, from: ImportJobStatus[], status: ImportJobStatus, change: ImportJobChange = {}): Promise<boolean> {
     const result = await this.db
       .updateTable('user_import_jobs')
-      .set({ status, ...changedColumns(change), ...(ENDED.has(status) && { file: null }) })
+      .set({ status, ...changedColumns(change), ...(ENDED.has(status) && { file: null, lease_expires_at: null }) })
       .where('pool_id', '=', poolId)
       .where('job_id', '=', jobId)
       .where('status', 'in', from)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Ends the pool's jobs (or the one job) whose lease ran out before `now`, their process gone: a Stopping
+   * one as Stopped, the others as Failed, each with its message and the counts last written. Conditional
+   * on the lease, so a job whose process renewed it meanwhile goes on. A running job without a lease was
+   * started before leases were kept (migration 0022), by a process that is gone since.
+   */
+  async endAbandoned(poolId: string, now: Date, messages: { Stopped: string; Failed: string }, jobId?: string): Promise<void> {
+    const ends: [ImportJobStatus[], 'Stopped' | 'Failed'][] = [
+      [['Stopping'], 'Stopped'],
+      [['Pending', 'InProgress'], 'Failed'],
+    ];
+    for (const [from, status] of ends) {
+      let update = this.db
+        .updateTable('user_import_jobs')
+        .set({ status, completed_at: now.getTime(), completion_message: messages[status], file: null, lease_expires_at: null })
+        .where('pool_id', '=', poolId)
+        .where('status', 'in', from)
+        .where((row) => row.or([row('lease_expires_at', '<', now.getTime()), row('lease_expires_at', 'is', null)]));
+      if (jobId !== undefined) update = update.where('job_id', '=', jobId);
+      await update.execute();
+    }
   }
 }

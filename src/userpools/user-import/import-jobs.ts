@@ -1,13 +1,37 @@
 import type { UserImportJobType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ServiceContext } from '../../context.js';
 import { ResourceNotFoundException } from '../../protocol/errors.js';
-import type { StoredUserImportJob } from '../../storage/user-import-jobs-repository.js';
+import { RUNNING, type StoredUserImportJob } from '../../storage/user-import-jobs-repository.js';
 import { uploadUrl } from './upload-url.js';
 
 const importJobNotFound = (jobId: string): ResourceNotFoundException => new ResourceNotFoundException(`Import job ${jobId} does not exist.`);
 
+/** Whether the job should be running but its process stopped renewing its lease (see endAbandoned). */
+const abandoned = (job: StoredUserImportJob, now: Date): boolean =>
+  RUNNING.includes(job.status) && (job.leaseExpiresAt === undefined || job.leaseExpiresAt < now);
+
+const ABANDONED_MESSAGES = {
+  Stopped: 'The import job was stopped.',
+  Failed:
+    'The import job was interrupted: the Gatehouse process running it stopped before it finished. The users counted were imported, and possibly ' +
+    'some rows just after them; import the remaining rows with a new job.',
+};
+
+/**
+ * Ends the listed jobs that were left running by a process that is gone (a crash or a restart mid-import),
+ * so that no job shows InProgress for ever; true when there was one, and the jobs should be read again.
+ */
+export async function endAbandonedJobs(ctx: ServiceContext, poolId: string, jobs: StoredUserImportJob[], jobId?: string): Promise<boolean> {
+  const now = ctx.now();
+  if (!jobs.some((job) => abandoned(job, now))) return false;
+  await ctx.repos.userImportJobs.endAbandoned(poolId, now, ABANDONED_MESSAGES, jobId);
+  return true;
+}
+
 export async function requireImportJob(ctx: ServiceContext, poolId: string, jobId: string): Promise<StoredUserImportJob> {
-  const job = await ctx.repos.userImportJobs.get(poolId, jobId);
+  const read = () => ctx.repos.userImportJobs.get(poolId, jobId);
+  let job = await read();
+  if (job && (await endAbandonedJobs(ctx, poolId, [job], jobId))) job = await read();
   if (!job) throw importJobNotFound(jobId);
   return job;
 }

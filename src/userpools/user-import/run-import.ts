@@ -14,6 +14,14 @@ type Counts = { importedUsers: number; skippedUsers: number; failedUsers: number
 const PROGRESS_MS = 250;
 
 /**
+ * How long each progress write vouches for the job. Far longer than the writes' interval, so a busy
+ * process keeps its jobs; after it, a job whose process is gone is ended when next read (import-jobs.ts).
+ */
+const LEASE_MS = 30_000;
+
+export const leaseFrom = (now: Date): Date => new Date(now.getTime() + LEASE_MS);
+
+/**
  * Runs a started (Pending) job after the StartUserImportJob answer, in this process; everything it does
  * is written to the job's row, so DescribeUserImportJob on any node sees its progress.
  */
@@ -48,12 +56,12 @@ async function runImport(ctx: ServiceContext, pool: StoredUserPool, jobId: strin
   const carryOn = async () => {
     if (Date.now() - countsWrittenAt < PROGRESS_MS) return true;
     countsWrittenAt = Date.now();
-    if (await jobs.transition(pool.id, jobId, ['InProgress'], 'InProgress', counts)) return true;
+    if (await jobs.transition(pool.id, jobId, ['InProgress'], 'InProgress', { ...counts, leaseExpiresAt: leaseFrom(ctx.now()) })) return true;
     await stopped();
     return false;
   };
 
-  if (!(await jobs.transition(pool.id, jobId, ['Pending'], 'InProgress'))) {
+  if (!(await jobs.transition(pool.id, jobId, ['Pending'], 'InProgress', { leaseExpiresAt: leaseFrom(ctx.now()) }))) {
     await stopped();
     return;
   }

@@ -20,8 +20,8 @@ import { PreconditionNotMetException } from '../../errors.js';
 import { newImportJobId } from '../../ids.js';
 import { requirePool } from '../../pools.js';
 import { csvHeader } from '../csv-columns.js';
-import { requireImportJob, toUserImportJobType } from '../import-jobs.js';
-import { runImportInBackground } from '../run-import.js';
+import { endAbandonedJobs, requireImportJob, toUserImportJobType } from '../import-jobs.js';
+import { leaseFrom, runImportInBackground } from '../run-import.js';
 import { UPLOAD_URL_LIFETIME_MS } from '../upload-url.js';
 
 export async function getCSVHeader(ctx: RequestContext, input: GetCSVHeaderRequest): Promise<GetCSVHeaderResponse> {
@@ -61,7 +61,9 @@ export async function listUserImportJobs(ctx: RequestContext, input: ListUserImp
   const pool = await requirePool(ctx, input.UserPoolId!);
   const limit = input.MaxResults!;
   const listing = `ListUserImportJobs:${pool.id}`;
-  const rows = await ctx.repos.userImportJobs.list(pool.id, { limit: limit + 1, afterId: decodeNextToken(listing, input.PaginationToken, ctx.requestId) });
+  const read = () => ctx.repos.userImportJobs.list(pool.id, { limit: limit + 1, afterId: decodeNextToken(listing, input.PaginationToken, ctx.requestId) });
+  let rows = await read();
+  if (await endAbandonedJobs(ctx, pool.id, rows)) rows = await read();
   const { items, nextToken } = page(rows, limit, (j) => j.jobId, listing);
   return { UserImportJobs: items.map((j) => toUserImportJobType(ctx, j)), ...(nextToken && { PaginationToken: nextToken }) };
 }
@@ -78,7 +80,7 @@ export async function startUserImportJob(ctx: RequestContext, input: StartUserIm
     throw new PreconditionNotMetException(`Import job ${job.jobId} has no CSV file yet: upload it with a PUT to the job's PreSignedUrl first.`);
   }
   const startedAt = ctx.now();
-  if (!(await ctx.repos.userImportJobs.transition(pool.id, job.jobId, ['Created'], 'Pending', { startedAt }))) throw cannotBe('started', await requireImportJob(ctx, pool.id, job.jobId));
+  if (!(await ctx.repos.userImportJobs.transition(pool.id, job.jobId, ['Created'], 'Pending', { startedAt, leaseExpiresAt: leaseFrom(startedAt) }))) throw cannotBe('started', await requireImportJob(ctx, pool.id, job.jobId));
   runImportInBackground(ctx, pool, job.jobId);
   return { UserImportJob: toUserImportJobType(ctx, { ...job, status: 'Pending', startedAt }) };
 }
