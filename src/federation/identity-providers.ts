@@ -22,7 +22,7 @@ export function openedDetails(ctx: ServiceContext, provider: StoredIdentityProvi
   return Object.fromEntries(
     Object.entries(provider.details).map(([key, value]) => [
       key,
-      SECRET_DETAILS.includes(key) ? ctx.secrets.decrypt(value, secretContext(provider.poolId, provider.providerName, key)) : value,
+      SECRET_DETAILS.includes(key) ? ctx.secrets.decrypt(value, secretContext(provider.poolId, provider.providerName, key), { remember: true }) : value,
     ]),
   );
 }

@@ -8,6 +8,11 @@ const TAG_BYTES = 16;
 /** Enough for every client secret and the session tokens of the callers of a busy minute. */
 const OPENED_KEPT = 2_000;
 
+export interface OpenOptions {
+  /** Keep the opened value for the next opening of the same text: for values opened on request after request. */
+  remember?: boolean;
+}
+
 /**
  * Encrypts secrets at rest (client secrets, signing keys, TOTP seeds) with AES-256-GCM under a key derived
  * from the configured secrets key. Stored form: `v1.<iv>.<ciphertext+tag>`, base64url. The associated data
@@ -17,12 +22,13 @@ export class SecretBox {
   private readonly key: Buffer;
   private readonly macKey: Buffer;
   /**
-   * Recent openings, by context and sealed text. The same few sealed values are opened on every request:
+   * Recent openings of values that callers open again and again, by context and sealed text (`remember`):
    * a confidential client's secret (token endpoint, SECRET_HASH), a caller's session token (authorizer,
    * STS). Opening one costs 3-10 µs (a cipher context each time), about a twentieth of a client_credentials
    * grant's own work (npm run bench -- client-credentials). Opening is deterministic, and only what
-   * opened is kept, so a remembered answer is the one decryption would give; nothing here is not already
-   * in this process's reach through the key.
+   * opened is kept, so a remembered answer is the one decryption would give. Values opened once (a
+   * challenge, a continuation, a user's TOTP seed) are not kept: they would push the hot ones out and
+   * leave their plaintext in memory for nothing.
    */
   private readonly opened = new BoundedMap<string, string>(OPENED_KEPT);
 
@@ -54,16 +60,16 @@ export class SecretBox {
     return Buffer.concat([iv, body]).toString('base64url');
   }
 
-  decrypt(sealed: string, context: string): string {
-    return this.remembered('stored', sealed, context, () => {
+  decrypt(sealed: string, context: string, options: OpenOptions = {}): string {
+    return this.remembered(options, 'stored', sealed, context, () => {
       const [version, iv, body] = sealed.split('.');
       if (version !== 'v1' || !iv || !body) throw new Error('not a Gatehouse-sealed secret');
       return this.open(Buffer.from(iv, 'base64url'), Buffer.from(body, 'base64url'), context);
     });
   }
 
-  decryptCompact(sealed: string, context: string): string {
-    return this.remembered('compact', sealed, context, () => {
+  decryptCompact(sealed: string, context: string, options: OpenOptions = {}): string {
+    return this.remembered(options, 'compact', sealed, context, () => {
       const data = Buffer.from(sealed, 'base64url');
       if (data.length < IV_BYTES + TAG_BYTES) throw new Error('not a Gatehouse-sealed value');
       return this.open(data.subarray(0, IV_BYTES), data.subarray(IV_BYTES), context);
@@ -71,7 +77,8 @@ export class SecretBox {
   }
 
   /** By form too: a text opened in one form must not be taken as valid in the other. */
-  private remembered(form: 'stored' | 'compact', sealed: string, context: string, open: () => string): string {
+  private remembered(options: OpenOptions, form: 'stored' | 'compact', sealed: string, context: string, open: () => string): string {
+    if (!options.remember) return open();
     const key = `${form}\u0000${context}\u0000${sealed}`;
     let plaintext = this.opened.get(key);
     if (plaintext === undefined) {

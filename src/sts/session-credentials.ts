@@ -68,8 +68,8 @@ export function openSessionToken(ctx: ServiceContext, token: string): SessionCla
   let claims: SessionClaims;
   try {
     const sealed = token.slice(TOKEN_PREFIX.length);
-    if (token.startsWith(TOKEN_PREFIX)) claims = JSON.parse(ctx.secrets.decryptCompact(sealed, SEAL_CONTEXT)) as SessionClaims;
-    else if (token.startsWith(FIRST_TOKEN_PREFIX)) claims = JSON.parse(ctx.secrets.decrypt(Buffer.from(sealed, 'base64url').toString(), SEAL_CONTEXT)) as SessionClaims;
+    if (token.startsWith(TOKEN_PREFIX)) claims = JSON.parse(ctx.secrets.decryptCompact(sealed, SEAL_CONTEXT, { remember: true })) as SessionClaims;
+    else if (token.startsWith(FIRST_TOKEN_PREFIX)) claims = JSON.parse(ctx.secrets.decrypt(Buffer.from(sealed, 'base64url').toString(), SEAL_CONTEXT, { remember: true })) as SessionClaims;
     else return 'malformed';
   } catch {
     return 'malformed';

@@ -36,7 +36,7 @@ export function sealClientSecrets(ctx: ServiceContext, client: Place, secrets: C
  */
 export function clientSecretsOf(ctx: ServiceContext, client: StoredAppClient): ClientSecret[] {
   if (!client.encryptedSecret) return [];
-  const opened = ctx.secrets.decrypt(client.encryptedSecret, secretContext(client));
+  const opened = ctx.secrets.decrypt(client.encryptedSecret, secretContext(client), { remember: true });
   if (!opened.startsWith('[')) return [{ id: clientSecretId(client.clientId, client.createdAt), value: opened, createdAt: client.createdAt }];
   const stored = JSON.parse(opened) as { id: string; value: string; createdAt: number }[];
   return stored.map(({ id, value, createdAt }) => ({ id, value, createdAt: new Date(createdAt) }));
