@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
   AdminGetUserCommand,
@@ -244,6 +245,29 @@ for (const store of STORES) {
       assert.match(await late.text(), /<Code>AccessDenied<\/Code><Message>Request has expired/);
       // Nothing was stored: the job still has no file to start with.
       await rejects(idp.send(new StartUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId })), 'PreconditionNotMetException', /no CSV file/);
+    });
+
+    it('refuses a file over Cognito\'s 100 MB as S3 does (413 EntityTooLarge), from its Content-Length, before reading it', async () => {
+      const job = await createJob('too large');
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // Only the declared length is sent: the refusal must come without the 100 MB.
+        const put = request(job.PreSignedUrl!, { method: 'PUT', headers: { 'content-length': String(100 * 1024 * 1024 + 1), 'content-type': 'text/csv' } }, (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => {
+            put.destroy();
+            resolve({ status: response.statusCode!, body });
+          });
+        });
+        put.on('error', reject);
+        put.write(`${HEADER}\n`);
+      });
+      assert.equal(answer.status, 413);
+      assert.match(answer.body, /<Code>EntityTooLarge<\/Code>/);
+      await rejects(idp.send(new StartUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId })), 'PreconditionNotMetException', /no CSV file/);
+      // Far over the API's own body limit is still a file Cognito takes.
+      const large = `${HEADER}\n${'#'.repeat(server.gatehouse.services.config.bodyLimitBytes + 1)}\n`;
+      assert.equal((await upload(job.PreSignedUrl!, large)).status, 200);
     });
 
     it('answers ResourceNotFoundException for a job the pool does not have', async () => {

@@ -24,7 +24,7 @@ function s3Error(reply: FastifyReply, status: number, code: string, message: str
 export async function registerImportUploadRoute(app: FastifyInstance, services: ServiceContext): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_FILE_BYTES }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     scope.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
       if (error.statusCode === 413) return s3Error(reply, 413, 'EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${MAX_FILE_BYTES} bytes.`);
       throw error;
