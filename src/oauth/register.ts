@@ -101,7 +101,9 @@ export async function registerOAuth(app: FastifyInstance, services: ServiceConte
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
       done(null, payload);
     });
-    scope.setErrorHandler((error, request, reply) => answerError(error as Error & { statusCode?: number }, request, reply));
+    // An error before the handler (a body over the limit, a body that does not parse) finds no pool yet.
+    const hostedOf = async (request: FastifyRequest) => request.hosted ?? (await resolveHostedPool(services, request, limiter).catch(() => undefined));
+    scope.setErrorHandler((error, request, reply) => answerError(error as Error & { statusCode?: number }, request, reply, hostedOf));
 
     for (const [method, path, kind, handler] of ROUTES) {
       for (const mount of ['/:poolId', '']) {
@@ -144,9 +146,13 @@ function notServed(request: FastifyRequest, reply: FastifyReply, kind: Kind): Fa
 }
 
 /** The one place OAuth and hosted-UI errors become answers. */
-async function answerError(error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function answerError(
+  error: Error & { statusCode?: number },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  hostedOf: (request: FastifyRequest) => Promise<HostedPool | undefined>,
+): Promise<FastifyReply> {
   const kind = request.routeOptions.config.oauthKind ?? 'api';
-  const hosted = request.hosted;
   if (error instanceof RedirectedAuthorizationError) return reply.redirect(error.location, 302);
   if (kind === 'api') {
     const answer = apiErrorAnswer(error);
@@ -159,8 +165,9 @@ async function answerError(error: Error & { statusCode?: number }, request: Fast
   if (error instanceof BadAuthorizationRequest) [status, title, message] = [400, 'Sign-in cannot continue', error.message];
   else if (error instanceof CsrfError) [status, title, message] = [403, 'The form has expired', `${error.message} Go back, reload the page and try again.`];
   else if (error instanceof OAuthError) [status, title, message] = [400, 'Sign-in cannot continue', error.message];
-  else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) [status, title, message] = [400, 'Sign-in cannot continue', error.message];
+  else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) [status, title, message] = [error.statusCode, 'Sign-in cannot continue', error.message];
   else request.log.error({ err: error }, 'unexpected error');
+  const hosted = await hostedOf(request);
   if (!hosted) return notServed(request, reply, 'page');
   return sendPage(hosted, reply, errorPage(title, message), { status });
 }
