@@ -13,7 +13,7 @@ import { federatedUser } from './federated-users.js';
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderClaims, type ProviderRequest } from './oauth-provider-client.js';
 import { samlAuthorizationUrl, samlRequestId, samlSignInOf, serviceProviderOf } from './saml-provider-client.js';
-import { CONTINUE_SECONDS, continuationUrl, openContinuation, sealForBrowser } from './sealed-continuation.js';
+import { CONTINUE_SECONDS, continuationUrl, openContinuation, readContinuation, sealForBrowser } from './sealed-continuation.js';
 import { appleUserClaims } from './sign-in-with-apple.js';
 
 const PENDING_COOKIE = 'gatehouse-federation';
@@ -147,17 +147,20 @@ const FORM_POST_PURPOSE = 'oauth2-form-post';
  */
 export async function idpFormPostEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const answer = Object.fromEntries(Params.ofForm(request).entries(ANSWER_PARAMS));
-  return reply.redirect(continuationUrl(hosted, '/oauth2/idpresponse', FORM_POST_PURPOSE, answer), 303);
+  return reply.redirect(await continuationUrl(hosted, '/oauth2/idpresponse', FORM_POST_PURPOSE, answer), 303);
 }
 
-/** The provider's answer: its redirect's query, or the form it posted, continued; `posted` says which. */
-function providerAnswer(hosted: HostedPool, request: FastifyRequest): { answer: Params; posted: boolean } {
+/**
+ * The provider's answer: its redirect's query, or the form it posted, continued; `posted` says which, and
+ * `usedUp` uses a posted one up once it is known to be this browser's (true for a redirect's query).
+ */
+async function providerAnswer(hosted: HostedPool, request: FastifyRequest): Promise<{ answer: Params; posted: boolean; usedUp(): Promise<boolean> }> {
   const query = Params.ofQuery(request);
-  const token = query.get('continue');
-  if (token === undefined) return { answer: query, posted: false };
-  const form = openContinuation<Record<string, string>>(hosted, FORM_POST_PURPOSE, token);
-  if (!form) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider's answer is not valid or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
-  return { answer: new Params(form), posted: true };
+  const id = query.get('continue');
+  if (id === undefined) return { answer: query, posted: false, usedUp: async () => true };
+  const form = await readContinuation<Record<string, string>>(hosted, FORM_POST_PURPOSE, id);
+  if (!form) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider's answer is not valid, was used already, or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
+  return { answer: new Params(form.value), posted: true, usedUp: form.take };
 }
 
 /**
@@ -166,10 +169,10 @@ function providerAnswer(hosted: HostedPool, request: FastifyRequest): { answer: 
  * OAuth error, as Cognito sends it.
  */
 export async function idpResponseEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const { answer, posted } = providerAnswer(hosted, request);
+  const { answer, posted, usedUp } = await providerAnswer(hosted, request);
   const pending = takePending(hosted, request, reply);
   if (!pending) throw new BadAuthorizationRequest(NOT_STARTED_HERE);
-  if (pending.protocol === 'SAML' || !safeEqual(answer.get('state') ?? '', pending.state)) throw new BadAuthorizationRequest(NOT_THIS_SIGN_IN);
+  if (pending.protocol === 'SAML' || !safeEqual(answer.get('state') ?? '', pending.state) || !(await usedUp())) throw new BadAuthorizationRequest(NOT_THIS_SIGN_IN);
   const { auth, provider } = await resumedAuthorization(hosted, pending);
 
   const refused = answer.get('error');

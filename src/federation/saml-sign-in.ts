@@ -8,9 +8,9 @@ import { CANNOT_CONTINUE, NOT_STARTED_HERE, NOT_THIS_SIGN_IN, finishFederatedSig
 import { idpInitiationRefusal, openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, type ProviderClaims } from './oauth-provider-client.js';
 import { samlAnswer, serviceProviderOf, uncheckedInResponseTo, UNSOLICITED_ASSERTION_MS, type SamlAnswer } from './saml-provider-client.js';
-import { CONTINUE_SECONDS, continuationUrl, openContinuation } from './sealed-continuation.js';
+import { CONTINUE_SECONDS, continuationUrl, readContinuation } from './sealed-continuation.js';
 
-/** What the Assertion Consumer Service learnt, sealed for the browser to carry to the continuation. */
+/** What the Assertion Consumer Service learnt, kept for the continuation in the browser that started the sign-in. */
 interface SamlContinuation {
   provider: string;
   /** The AuthnRequest the response answers: checked against the browser's pending sign-in. */
@@ -26,7 +26,7 @@ const PURPOSE = 'saml-continuation';
  * POST /saml2/idpresponse: the Assertion Consumer Service, where the IdP's page posts its SAMLResponse
  * (HTTP-POST binding). No CSRF token: the form is the IdP's. The post is cross-site, so the browser sends
  * no SameSite=Lax cookie and the pending sign-in cannot be read here. The response is checked (signature,
- * audience, time conditions, issuer), then what it says is sealed for two minutes and the browser sent,
+ * audience, time conditions, issuer), then what it says is kept for two minutes and the browser sent,
  * with a 303, to a GET of our own, which does carry the cookie.
  */
 export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -52,20 +52,21 @@ export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyR
     if (!inResponseTo) throw new BadAuthorizationRequest(error.message);
     continuation = { provider: providerName, inResponseTo, error: error.message };
   }
-  return reply.redirect(continuationUrl(hosted, '/saml2/idpresponse', PURPOSE, continuation), 303);
+  return reply.redirect(await continuationUrl(hosted, '/saml2/idpresponse', PURPOSE, continuation), 303);
 }
 
 /**
  * GET /saml2/idpresponse?continue=…: the checked SAML response, in the browser that started the sign-in.
- * Its pending sign-in (used up here, so the token is good once) must be for the same provider and its
- * AuthnRequest ID must be the one the response answers; then the sign-in ends as an OIDC one does.
+ * Its pending sign-in must be for the same provider and its AuthnRequest ID must be the one the response
+ * answers; then both are used up (good once) and the sign-in ends as an OIDC one does.
  */
 export async function samlContinueEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const continuation = openContinuation<SamlContinuation>(hosted, PURPOSE, Params.ofQuery(request).get('continue'));
-  if (!continuation) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the SAML response is not valid or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
+  const kept = await readContinuation<SamlContinuation>(hosted, PURPOSE, Params.ofQuery(request).get('continue'));
+  if (!kept) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the SAML response is not valid, was used already, or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
+  const continuation = kept.value;
   const pending = takePending(hosted, request, reply);
   if (!pending) throw new BadAuthorizationRequest(NOT_STARTED_HERE);
-  if (pending.protocol !== 'SAML' || pending.provider !== continuation.provider || !safeEqual(pending.requestId, continuation.inResponseTo)) {
+  if (pending.protocol !== 'SAML' || pending.provider !== continuation.provider || !safeEqual(pending.requestId, continuation.inResponseTo) || !(await kept.take())) {
     throw new BadAuthorizationRequest(NOT_THIS_SIGN_IN);
   }
   const { auth, provider } = await resumedAuthorization(hosted, pending);

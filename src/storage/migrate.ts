@@ -21,6 +21,7 @@ import * as samlAssertionsUsed from './migrations/0019-saml-assertions-used.js';
 import * as samlSigningCertificates from './migrations/0020-saml-signing-certificates.js';
 import * as sessionSamlSignIn from './migrations/0021-session-saml-sign-in.js';
 import * as importJobLeases from './migrations/0022-import-job-leases.js';
+import * as browserContinuations from './migrations/0023-browser-continuations.js';
 
 /** Every migration, in order. A new one is a new file here and one line below; never edit an applied one. */
 const migrations: Record<string, Migration> = {
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '0020-saml-signing-certificates': samlSigningCertificates,
   '0021-session-saml-sign-in': sessionSamlSignIn,
   '0022-import-job-leases': importJobLeases,
+  '0023-browser-continuations': browserContinuations,
 };
 
 /**

@@ -14,6 +14,7 @@ import { TermsRepository } from './terms-repository.js';
 import { UserImportJobsRepository } from './user-import-jobs-repository.js';
 import { IdentityLinksRepository } from './identity-links-repository.js';
 import { SamlAssertionsUsedRepository } from './saml-assertions-used-repository.js';
+import { BrowserContinuationsRepository } from './browser-continuations-repository.js';
 import { SamlSigningCertificatesRepository } from './saml-signing-certificates-repository.js';
 import { IdentityProvidersRepository } from './identity-providers-repository.js';
 import { WebauthnCredentialsRepository } from './webauthn-credentials-repository.js';
@@ -43,6 +44,7 @@ export interface Repositories {
   identityProviders: IdentityProvidersRepository;
   identityLinks: IdentityLinksRepository;
   samlAssertionsUsed: SamlAssertionsUsedRepository;
+  browserContinuations: BrowserContinuationsRepository;
   samlSigningCertificates: SamlSigningCertificatesRepository;
   devMessages: DevMessagesRepository;
   signingKeys: SigningKeysRepository;
@@ -75,6 +77,7 @@ export function createRepositories(db: Db): Repositories {
     identityProviders: new IdentityProvidersRepository(db),
     identityLinks: new IdentityLinksRepository(db),
     samlAssertionsUsed: new SamlAssertionsUsedRepository(db),
+    browserContinuations: new BrowserContinuationsRepository(db),
     samlSigningCertificates: new SamlSigningCertificatesRepository(db),
     devMessages: new DevMessagesRepository(db),
     signingKeys: new SigningKeysRepository(db),

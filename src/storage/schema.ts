@@ -206,6 +206,14 @@ export interface SamlAssertionsUsedTable {
   expires_at: number;
 }
 
+/** A provider's cross-site POST, continued as a GET of our own (migration 0023); `sealed` is encrypted. */
+export interface BrowserContinuationsTable {
+  pool_id: string;
+  id_hash: string;
+  sealed: string;
+  expires_at: number;
+}
+
 /** An external provider's user linked to a user of the pool (migration 0017). */
 export interface IdentityLinksTable {
   pool_id: string;
@@ -397,6 +405,7 @@ export interface Database {
   identity_provider_identifiers: IdentityProviderIdentifiersTable;
   identity_links: IdentityLinksTable;
   saml_assertions_used: SamlAssertionsUsedTable;
+  browser_continuations: BrowserContinuationsTable;
   saml_signing_certificates: SamlSigningCertificatesTable;
   dev_messages: DevMessagesTable;
   users: UsersTable;
@@ -429,6 +438,7 @@ export const USER_POOL_TABLES = [
   'terms',
   'user_import_jobs',
   'saml_assertions_used',
+  'browser_continuations',
   'saml_signing_certificates',
   'identity_provider_identifiers',
   'identity_providers',
