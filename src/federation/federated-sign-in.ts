@@ -13,7 +13,7 @@ import { federatedUser } from './federated-users.js';
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderClaims, type ProviderRequest } from './oauth-provider-client.js';
 import { samlAuthorizationUrl, samlRequestId, samlSignInOf, serviceProviderOf } from './saml-provider-client.js';
-import { CONTINUE_SECONDS, continuationUrl, openContinuation, readContinuation, sealForBrowser } from './sealed-continuation.js';
+import { CONTINUE_SECONDS, continuationUrl, keepForBrowser, openContinuation, readKept, sealForBrowser } from './sealed-continuation.js';
 import { appleUserClaims } from './sign-in-with-apple.js';
 
 const PENDING_COOKIE = 'gatehouse-federation';
@@ -42,17 +42,18 @@ const RELAY_STATE_PURPOSE = 'saml-relay-state';
 /**
  * The RelayState sent with a SAML AuthnRequest and posted back with the response: which provider the
  * response is from, since the one Assertion Consumer Service serves all the pool's providers and the IdP's
- * cross-site POST carries no SameSite=Lax cookie. Sealed, so nobody can make it name another provider.
+ * cross-site POST carries no SameSite=Lax cookie. An id of what was kept (keepForBrowser), so nobody can
+ * make it name another provider; undefined for any other RelayState (an IdP-initiated sign-in's).
  */
-export function openRelayState(hosted: HostedPool, sealed: string | undefined): string | undefined {
-  return openContinuation<{ provider: string }>(hosted, RELAY_STATE_PURPOSE, sealed)?.provider;
+export async function openRelayState(hosted: HostedPool, relayState: string | undefined): Promise<string | undefined> {
+  return (await readKept<{ provider: string }>(hosted, RELAY_STATE_PURPOSE, relayState))?.value.provider;
 }
 
 /** The provider's sign-in page for this pending sign-in: an OIDC authorization request, or a SAML AuthnRequest. */
 async function providerSignInUrl(hosted: HostedPool, provider: StoredIdentityProvider, pending: PendingSignIn): Promise<URL> {
   const details = openedDetails(hosted.ctx, provider);
   if (pending.protocol !== 'SAML') return providerAuthorizationUrl(hosted.ctx, provider, details, idpResponseUrl(hosted), pending);
-  const relayState = sealForBrowser(hosted, RELAY_STATE_PURPOSE, { provider: provider.providerName }, PENDING_SECONDS);
+  const relayState = await keepForBrowser(hosted, RELAY_STATE_PURPOSE, { provider: provider.providerName }, PENDING_SECONDS);
   return samlAuthorizationUrl(hosted.ctx, provider, details, serviceProviderOf(hosted), pending.requestId, relayState);
 }
 
@@ -158,7 +159,7 @@ async function providerAnswer(hosted: HostedPool, request: FastifyRequest): Prom
   const query = Params.ofQuery(request);
   const id = query.get('continue');
   if (id === undefined) return { answer: query, posted: false, usedUp: async () => true };
-  const form = await readContinuation<Record<string, string>>(hosted, FORM_POST_PURPOSE, id);
+  const form = await readKept<Record<string, string>>(hosted, FORM_POST_PURPOSE, id);
   if (!form) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider's answer is not valid, was used already, or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
   return { answer: new Params(form.value), posted: true, usedUp: form.take };
 }

@@ -6,13 +6,13 @@ import type { StoredHostedUiSession } from '../storage/hosted-ui-sessions-reposi
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError } from './oauth-provider-client.js';
 import { checkLogoutResponse, samlLogoutUrl, samlRequestId, serviceProviderOf, type LogoutResponseBinding } from './saml-provider-client.js';
-import { openContinuation, sealForBrowser } from './sealed-continuation.js';
+import { keepForBrowser, readKept } from './sealed-continuation.js';
 
 const PURPOSE = 'saml-logout';
 /** How long the IdP has to sign the person out and send the browser back. */
 const LOGOUT_SECONDS = 600;
 
-/** Carried by the LogoutRequest's RelayState, sealed: whose answer to expect, and where the sign-out ends. */
+/** Kept under the LogoutRequest's RelayState (keepForBrowser): whose answer to expect, and where the sign-out ends. */
 interface PendingLogout {
   provider: string;
   requestId: string;
@@ -39,7 +39,7 @@ export async function idpLogoutUrl(hosted: HostedPool, ended: StoredHostedUiSess
   const requestId = samlRequestId(ctx);
   const pending: PendingLogout = { provider: provider.providerName, requestId, then };
   try {
-    return (await samlLogoutUrl(ctx, provider, details, serviceProviderOf(hosted), signIn, requestId, sealForBrowser(hosted, PURPOSE, pending, LOGOUT_SECONDS)))?.href;
+    return (await samlLogoutUrl(ctx, provider, details, serviceProviderOf(hosted), signIn, requestId, await keepForBrowser(hosted, PURPOSE, pending, LOGOUT_SECONDS)))?.href;
   } catch (error) {
     if (error instanceof ProviderExchangeError) return undefined;
     throw error;
@@ -55,8 +55,9 @@ export async function idpLogoutUrl(hosted: HostedPool, ended: StoredHostedUiSess
 export async function samlLogoutEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const posted = request.method === 'POST';
   const params = posted ? Params.ofForm(request) : Params.ofQuery(request);
-  const pending = openContinuation<PendingLogout>(hosted, PURPOSE, params.get('RelayState'));
-  if (!pending) throw new BadAuthorizationRequest(`${CANNOT_FINISH}: the answer is not for a sign-out started here, or took longer than ${LOGOUT_SECONDS / 60} minutes. You are signed out of this app.`);
+  const kept = await readKept<PendingLogout>(hosted, PURPOSE, params.get('RelayState'));
+  if (!kept) throw new BadAuthorizationRequest(`${CANNOT_FINISH}: the answer is not for a sign-out started here, was used already, or took longer than ${LOGOUT_SECONDS / 60} minutes. You are signed out of this app.`);
+  const pending = kept.value;
   const provider = await hosted.ctx.repos.identityProviders.get(hosted.pool.id, pending.provider);
   if (provider?.providerType !== 'SAML') throw new BadAuthorizationRequest(`${CANNOT_FINISH}: the provider ${pending.provider} is no longer available. You are signed out of this app.`);
   const binding: LogoutResponseBinding = posted
@@ -68,5 +69,6 @@ export async function samlLogoutEndpoint(hosted: HostedPool, request: FastifyReq
     if (error instanceof ProviderExchangeError) throw new BadAuthorizationRequest(`${CANNOT_FINISH}: ${error.message} You are signed out of this app.`);
     throw error;
   }
+  if (!(await kept.take())) throw new BadAuthorizationRequest(`${CANNOT_FINISH}: the answer was used already. You are signed out of this app.`);
   return reply.redirect(pending.then, posted ? 303 : 302);
 }

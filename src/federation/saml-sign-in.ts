@@ -8,7 +8,7 @@ import { CANNOT_CONTINUE, NOT_STARTED_HERE, NOT_THIS_SIGN_IN, finishFederatedSig
 import { idpInitiationRefusal, openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, type ProviderClaims } from './oauth-provider-client.js';
 import { samlAnswer, serviceProviderOf, uncheckedInResponseTo, UNSOLICITED_ASSERTION_MS, type SamlAnswer } from './saml-provider-client.js';
-import { CONTINUE_SECONDS, continuationUrl, readContinuation } from './sealed-continuation.js';
+import { CONTINUE_SECONDS, continuationUrl, readKept } from './sealed-continuation.js';
 
 /** What the Assertion Consumer Service learnt, kept for the continuation in the browser that started the sign-in. */
 interface SamlContinuation {
@@ -33,7 +33,7 @@ export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyR
   const form = Params.ofForm(request);
   const samlResponse = form.get('SAMLResponse');
   if (!samlResponse) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the request has no SAMLResponse.`);
-  const providerName = openRelayState(hosted, form.get('RelayState'));
+  const providerName = await openRelayState(hosted, form.get('RelayState'));
   // A RelayState of ours answers our AuthnRequest; any other is an IdP-initiated sign-in's.
   if (!providerName) return idpInitiatedSignIn(hosted, request, reply, samlResponse, form.get('RelayState'));
   const provider = await hosted.ctx.repos.identityProviders.get(hosted.pool.id, providerName);
@@ -61,7 +61,7 @@ export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyR
  * answers; then both are used up (good once) and the sign-in ends as an OIDC one does.
  */
 export async function samlContinueEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const kept = await readContinuation<SamlContinuation>(hosted, PURPOSE, Params.ofQuery(request).get('continue'));
+  const kept = await readKept<SamlContinuation>(hosted, PURPOSE, Params.ofQuery(request).get('continue'));
   if (!kept) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the SAML response is not valid, was used already, or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
   const continuation = kept.value;
   const pending = takePending(hosted, request, reply);

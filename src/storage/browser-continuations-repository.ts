@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 
-/** Continuations of a provider's cross-site POST (migration 0023), each taken once. */
+/** Values kept for a browser's round trip through a provider (migration 0023), each taken once. */
 export class BrowserContinuationsRepository {
   constructor(private readonly db: Db) {}
 

@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
 
 /**
- * What a provider's cross-site POST brought (a SAML response's claims, Sign in with Apple's form), kept for
- * the two minutes the browser has to follow our redirect to a GET of our own, which carries its cookies.
- * Kept here rather than sealed into that redirect's URL: an IdP's assertion can carry more attributes than
- * a URL can (16 KB of request head is Node's limit, and browsers and proxies have theirs). Keyed by a keyed
- * hash of the id in the URL; `sealed` is encrypted, for the pool and purpose; taken once.
+ * Values kept for a browser's round trip through an identity provider, of which the browser or the
+ * provider carries only a random id: what a provider's cross-site POST brought (a SAML response's claims,
+ * Sign in with Apple's form), until the browser follows our redirect to a GET of our own that carries its
+ * cookies; and what a SAML RelayState stands for. Not sealed into the URL or the RelayState themselves: an
+ * assertion's attributes can outgrow a URL (16 KB of request head is Node's limit), and the SAML bindings
+ * hold a RelayState to 80 bytes. Keyed by a keyed hash of the id; `sealed` is encrypted, for the pool and
+ * purpose.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
