@@ -52,17 +52,17 @@ export async function createStore(name: StoreName): Promise<TestStore> {
 }
 
 /**
- * A row exactly as the database holds it, read past Gatehouse's repositories (what a leaked database would
- * show): `select * from <table> where <column> = <value> and …`. Undefined at run time when there is none.
+ * Rows exactly as the database holds them, read past Gatehouse's repositories (what a leaked database would
+ * show): `select * from <table> where <column> = <value> and …`.
  */
-export async function rawRow(store: TestStore, table: string, where: Record<string, string>): Promise<Record<string, unknown>> {
+export async function rawRows(store: TestStore, table: string, where: Record<string, string>): Promise<Record<string, unknown>[]> {
   const columns = Object.keys(where);
   const values = Object.values(where);
   const query = (placeholder: (i: number) => string) => `select * from ${table} where ${columns.map((c, i) => `${c} = ${placeholder(i)}`).join(' and ')}`;
   if (store.name === 'sqlite') {
     const db = new SQLite(join(store.dataDir, 'gatehouse.sqlite'), { readonly: true });
     try {
-      return db.prepare(query(() => '?')).get(...values) as Record<string, unknown>;
+      return db.prepare(query(() => '?')).all(...values) as Record<string, unknown>[];
     } finally {
       db.close();
     }
@@ -70,8 +70,13 @@ export async function rawRow(store: TestStore, table: string, where: Record<stri
   const client = new pg.Client({ connectionString: store.databaseUrl });
   await client.connect();
   try {
-    return (await client.query(query((i) => `$${i + 1}`), values)).rows[0] as Record<string, unknown>;
+    return (await client.query(query((i) => `$${i + 1}`), values)).rows as Record<string, unknown>[];
   } finally {
     await client.end();
   }
+}
+
+/** The first of rawRows; undefined at run time when there is none. */
+export async function rawRow(store: TestStore, table: string, where: Record<string, string>): Promise<Record<string, unknown>> {
+  return (await rawRows(store, table, where))[0];
 }
