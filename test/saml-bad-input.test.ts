@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSign, randomBytes, randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import {
   CreateIdentityProviderCommand,
   CreateUserPoolClientCommand,
@@ -15,7 +15,7 @@ import { FormBrowser, location } from './helpers/form-browser.js';
 import { authorizationRequest } from './helpers/relying-party.js';
 import { encryptAssertion, IDP_KEY, readAuthnRequest, readLogoutRequest, samlResponse, startSamlIdp, type AuthnRequest, type LogoutRequest, type TestSamlIdp } from './helpers/saml-idp.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
-import { STORES } from './helpers/stores.js';
+import { rawRows, STORES } from './helpers/stores.js';
 
 const CALLBACK = 'http://localhost:3000/callback';
 const SIGNED_OUT = 'http://localhost:3000/signed-out';
@@ -48,11 +48,13 @@ for (const store of STORES) {
     let external: TestSamlIdp;
     let poolId: string;
     let app: client.Configuration;
+    /** How far the server's clock runs ahead of the real one; reset after each test. */
+    let skewMs = 0;
 
     // One pool, one IdP, a provider per configuration under test, and an app client listing them all.
     // (A trimmed samlFederation of saml-federation.test.ts, which that file does not export.)
     before(async () => {
-      server = await startServer(store.name, FAST_HASHING);
+      server = await startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + skewMs) });
       idp = server.idp();
       external = await startSamlIdp();
       poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'saml-bad-input' }))).UserPool!.Id!;
@@ -77,6 +79,9 @@ for (const store of STORES) {
         }),
       );
       app = await client.discovery(new URL(`${server.url}/${poolId}`), UserPoolClient!.ClientId!, undefined, client.None(), insecure);
+    });
+    afterEach(() => {
+      skewMs = 0;
     });
     after(async () => {
       await external?.close();
@@ -292,6 +297,37 @@ for (const store of STORES) {
         const request = await toIdp(browser, PLAIN);
         const unsigned = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${new Date().toISOString()}" InResponseTo="${request.id}"/>`;
         assertRefused(await postAndFollow(browser, request, Buffer.from(unsigned).toString('base64')), /not valid/);
+      });
+
+      it('keeps nothing in the store for what nobody vouches for: the sign-in’s start, junk and refused responses', async () => {
+        const kept = async () => (await rawRows(server.store, 'browser_continuations', { pool_id: poolId })).length;
+        const before = await kept();
+        const browser = new FormBrowser();
+        const request = await toIdp(browser, PLAIN);
+        const refused = `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r${randomUUID()}" Version="2.0" IssueInstant="${new Date().toISOString()}" InResponseTo="${request.id}"/>`;
+        assertRefused(await postAndFollow(browser, request, Buffer.from(refused).toString('base64')), /not valid/);
+        // An InResponseTo that is no id of ours is nobody's to tell: an error page, and it goes nowhere.
+        const stranger = refused.replace(request.id, `_${'x'.repeat(10_000)}`);
+        const posted = await new FormBrowser().post(request.acsUrl, { SAMLResponse: Buffer.from(stranger).toString('base64'), RelayState: request.relayState });
+        assert.equal(posted.status, 400);
+        assert.equal(posted.headers.get('location'), null);
+        assert.equal(await kept(), before);
+      });
+
+      it('refuses a response that comes back after the sign-in’s ten minutes, and a RelayState shaped as ours that names no provider', async () => {
+        const browser = new FormBrowser();
+        const request = await toIdp(browser, PLAIN);
+        skewMs = 11 * 60_000;
+        const late = await postAndFollow(browser, request, samlResponse(external, request, { nameId: 'late' }));
+        assert.equal(late.status, 400);
+        assert.match(late.page ?? '', /took longer than 10 minutes/);
+        skewMs = 0;
+        const [expires, mac] = request.relayState.split('.');
+        const forged = `${expires}.${mac.startsWith('A') ? 'B' : 'A'}${mac.slice(1)}`;
+        const answer = await new FormBrowser().post(request.acsUrl, { SAMLResponse: samlResponse(external, request, { nameId: 'forged' }), RelayState: forged });
+        assert.equal(answer.status, 400);
+        assert.match(await answer.text(), /identity provider is no longer available/);
+        assert.ok(!(await usernames()).some((name) => name === `${PLAIN}_late` || name === `${PLAIN}_forged`));
       });
 
       it('refuses a form post over the body limit with a 4xx, not a 500 nor a claim that no pool is here', async () => {

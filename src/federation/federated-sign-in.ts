@@ -13,7 +13,8 @@ import { federatedUser } from './federated-users.js';
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, providerAuthorizationUrl, providerClaims, type ProviderClaims, type ProviderRequest } from './oauth-provider-client.js';
 import { samlAuthorizationUrl, samlRequestId, samlSignInOf, serviceProviderOf } from './saml-provider-client.js';
-import { CONTINUE_SECONDS, continuationUrl, keepForBrowser, openContinuation, readKept, sealForBrowser } from './sealed-continuation.js';
+import { relayStateFor } from './saml-relay-state.js';
+import { CONTINUE_SECONDS, continuationUrl, openContinuation, sealForBrowser } from './sealed-continuation.js';
 import { appleUserClaims } from './sign-in-with-apple.js';
 
 const PENDING_COOKIE = 'gatehouse-federation';
@@ -37,24 +38,12 @@ function idpResponseUrl(hosted: HostedPool): string {
 }
 
 const PENDING_PURPOSE = 'federated-sign-in';
-const RELAY_STATE_PURPOSE = 'saml-relay-state';
-
-/**
- * The RelayState sent with a SAML AuthnRequest and posted back with the response: which provider the
- * response is from, since the one Assertion Consumer Service serves all the pool's providers and the IdP's
- * cross-site POST carries no SameSite=Lax cookie. An id of what was kept (keepForBrowser), so nobody can
- * make it name another provider; undefined for any other RelayState (an IdP-initiated sign-in's).
- */
-export async function openRelayState(hosted: HostedPool, relayState: string | undefined): Promise<string | undefined> {
-  return (await readKept<{ provider: string }>(hosted, RELAY_STATE_PURPOSE, relayState))?.value.provider;
-}
 
 /** The provider's sign-in page for this pending sign-in: an OIDC authorization request, or a SAML AuthnRequest. */
 async function providerSignInUrl(hosted: HostedPool, provider: StoredIdentityProvider, pending: PendingSignIn): Promise<URL> {
   const details = openedDetails(hosted.ctx, provider);
   if (pending.protocol !== 'SAML') return providerAuthorizationUrl(hosted.ctx, provider, details, idpResponseUrl(hosted), pending);
-  const relayState = await keepForBrowser(hosted, RELAY_STATE_PURPOSE, { provider: provider.providerName }, PENDING_SECONDS);
-  return samlAuthorizationUrl(hosted.ctx, provider, details, serviceProviderOf(hosted), pending.requestId, relayState);
+  return samlAuthorizationUrl(hosted.ctx, provider, details, serviceProviderOf(hosted), pending.requestId, relayStateFor(hosted, provider.providerName, PENDING_SECONDS));
 }
 
 /**
@@ -148,20 +137,17 @@ const FORM_POST_PURPOSE = 'oauth2-form-post';
  */
 export async function idpFormPostEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const answer = Object.fromEntries(Params.ofForm(request).entries(ANSWER_PARAMS));
-  return reply.redirect(await continuationUrl(hosted, '/oauth2/idpresponse', FORM_POST_PURPOSE, answer), 303);
+  return reply.redirect(continuationUrl(hosted, '/oauth2/idpresponse', FORM_POST_PURPOSE, answer), 303);
 }
 
-/**
- * The provider's answer: its redirect's query, or the form it posted, continued; `posted` says which, and
- * `usedUp` uses a posted one up once it is known to be this browser's (true for a redirect's query).
- */
-async function providerAnswer(hosted: HostedPool, request: FastifyRequest): Promise<{ answer: Params; posted: boolean; usedUp(): Promise<boolean> }> {
+/** The provider's answer: its redirect's query, or the form it posted, continued; `posted` says which. */
+function providerAnswer(hosted: HostedPool, request: FastifyRequest): { answer: Params; posted: boolean } {
   const query = Params.ofQuery(request);
-  const id = query.get('continue');
-  if (id === undefined) return { answer: query, posted: false, usedUp: async () => true };
-  const form = await readKept<Record<string, string>>(hosted, FORM_POST_PURPOSE, id);
-  if (!form) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider's answer is not valid, was used already, or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
-  return { answer: new Params(form.value), posted: true, usedUp: form.take };
+  const token = query.get('continue');
+  if (token === undefined) return { answer: query, posted: false };
+  const form = openContinuation<Record<string, string>>(hosted, FORM_POST_PURPOSE, token);
+  if (!form) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider's answer is not valid or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
+  return { answer: new Params(form), posted: true };
 }
 
 /**
@@ -170,10 +156,10 @@ async function providerAnswer(hosted: HostedPool, request: FastifyRequest): Prom
  * OAuth error, as Cognito sends it.
  */
 export async function idpResponseEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const { answer, posted, usedUp } = await providerAnswer(hosted, request);
+  const { answer, posted } = providerAnswer(hosted, request);
   const pending = takePending(hosted, request, reply);
   if (!pending) throw new BadAuthorizationRequest(NOT_STARTED_HERE);
-  if (pending.protocol === 'SAML' || !safeEqual(answer.get('state') ?? '', pending.state) || !(await usedUp())) throw new BadAuthorizationRequest(NOT_THIS_SIGN_IN);
+  if (pending.protocol === 'SAML' || !safeEqual(answer.get('state') ?? '', pending.state)) throw new BadAuthorizationRequest(NOT_THIS_SIGN_IN);
   const { auth, provider } = await resumedAuthorization(hosted, pending);
 
   const refused = answer.get('error');

@@ -6,7 +6,7 @@ import type { StoredHostedUiSession } from '../storage/hosted-ui-sessions-reposi
 import { openedDetails } from './identity-providers.js';
 import { ProviderExchangeError } from './oauth-provider-client.js';
 import { checkLogoutResponse, samlLogoutUrl, samlRequestId, serviceProviderOf, type LogoutResponseBinding } from './saml-provider-client.js';
-import { keepForBrowser, readKept } from './sealed-continuation.js';
+import { keepForBrowser, newKeptId, readKept } from './sealed-continuation.js';
 
 const PURPOSE = 'saml-logout';
 /** How long the IdP has to sign the person out and send the browser back. */
@@ -38,12 +38,17 @@ export async function idpLogoutUrl(hosted: HostedPool, ended: StoredHostedUiSess
   if (details.IDPSignout !== 'true') return undefined;
   const requestId = samlRequestId(ctx);
   const pending: PendingLogout = { provider: provider.providerName, requestId, then };
+  const relayState = newKeptId(hosted);
+  let url: URL | undefined;
   try {
-    return (await samlLogoutUrl(ctx, provider, details, serviceProviderOf(hosted), signIn, requestId, await keepForBrowser(hosted, PURPOSE, pending, LOGOUT_SECONDS)))?.href;
+    url = await samlLogoutUrl(ctx, provider, details, serviceProviderOf(hosted), signIn, requestId, relayState);
   } catch (error) {
     if (error instanceof ProviderExchangeError) return undefined;
     throw error;
   }
+  // Kept only for a LogoutRequest that is sent: without a SingleLogoutService there is no answer to wait for.
+  if (url) await keepForBrowser(hosted, PURPOSE, pending, LOGOUT_SECONDS, relayState);
+  return url?.href;
 }
 
 /**

@@ -233,6 +233,9 @@ export function samlRequestId(ctx: ServiceContext): string {
   return `_${ctx.randomBytes(32).toString('base64url')}`;
 }
 
+/** Whether `value` has the shape of samlRequestId's ids: what an InResponseTo answering us must have. */
+export const isSamlRequestId = (value: string): boolean => /^_[A-Za-z0-9_-]{43}$/.test(value);
+
 /**
  * Single logout (IDPSignout): the IdP's SingleLogoutService URL with our LogoutRequest for the session the
  * sign-in began there (NameID, SessionIndex), HTTP-Redirect binding, always signed with the pool's signing

@@ -4,11 +4,12 @@ import type { HostedPool } from '../oauth/hosted-pool.js';
 import { InvalidRequest } from '../oauth/oauth-errors.js';
 import { Params, parseForm } from '../oauth/params.js';
 import { safeEqual } from '../security/safe-equal.js';
-import { CANNOT_CONTINUE, NOT_STARTED_HERE, NOT_THIS_SIGN_IN, finishFederatedSignIn, openRelayState, resumedAuthorization, takePending } from './federated-sign-in.js';
+import { CANNOT_CONTINUE, NOT_STARTED_HERE, NOT_THIS_SIGN_IN, finishFederatedSignIn, resumedAuthorization, takePending } from './federated-sign-in.js';
 import { idpInitiationRefusal, openedDetails } from './identity-providers.js';
 import { ProviderExchangeError, type ProviderClaims } from './oauth-provider-client.js';
-import { samlAnswer, serviceProviderOf, uncheckedInResponseTo, UNSOLICITED_ASSERTION_MS, type SamlAnswer } from './saml-provider-client.js';
-import { CONTINUE_SECONDS, continuationUrl, readKept } from './sealed-continuation.js';
+import { isSamlRequestId, samlAnswer, serviceProviderOf, uncheckedInResponseTo, UNSOLICITED_ASSERTION_MS, type SamlAnswer } from './saml-provider-client.js';
+import { providerOfRelayState } from './saml-relay-state.js';
+import { CONTINUE_SECONDS, continuationUrl, keptContinuationUrl, readContinuation } from './sealed-continuation.js';
 
 /** What the Assertion Consumer Service learnt, kept for the continuation in the browser that started the sign-in. */
 interface SamlContinuation {
@@ -33,11 +34,12 @@ export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyR
   const form = Params.ofForm(request);
   const samlResponse = form.get('SAMLResponse');
   if (!samlResponse) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the request has no SAMLResponse.`);
-  const providerName = await openRelayState(hosted, form.get('RelayState'));
+  const provider = await providerOfRelayState(hosted, form.get('RelayState'));
   // A RelayState of ours answers our AuthnRequest; any other is an IdP-initiated sign-in's.
-  if (!providerName) return idpInitiatedSignIn(hosted, request, reply, samlResponse, form.get('RelayState'));
-  const provider = await hosted.ctx.repos.identityProviders.get(hosted.pool.id, providerName);
-  if (provider?.providerType !== 'SAML') throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the provider ${providerName} is no longer available.`);
+  if (provider === undefined) return idpInitiatedSignIn(hosted, request, reply, samlResponse, form.get('RelayState'));
+  if (provider === 'expired') throw new BadAuthorizationRequest(NOT_STARTED_HERE);
+  if (provider === 'unknown') throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: its identity provider is no longer available.`);
+  const providerName = provider.providerName;
 
   const now = hosted.ctx.now();
   let continuation: SamlContinuation;
@@ -47,21 +49,22 @@ export async function samlResponseEndpoint(hosted: HostedPool, request: FastifyR
     continuation = { provider: providerName, inResponseTo: answer.inResponseTo!, claims: answer.claims };
   } catch (error) {
     if (!(error instanceof ProviderExchangeError)) throw error;
-    // Refused: told to the client if the response claims to answer its request, else nobody's to hear.
+    // Refused: told to the client if the response claims to answer a request of ours, else nobody's to hear.
     const inResponseTo = uncheckedInResponseTo(samlResponse);
-    if (!inResponseTo) throw new BadAuthorizationRequest(error.message);
-    continuation = { provider: providerName, inResponseTo, error: error.message };
+    if (!inResponseTo || !isSamlRequestId(inResponseTo)) throw new BadAuthorizationRequest(error.message);
+    return reply.redirect(continuationUrl(hosted, '/saml2/idpresponse', PURPOSE, { provider: providerName, inResponseTo, error: error.message }), 303);
   }
-  return reply.redirect(await continuationUrl(hosted, '/saml2/idpresponse', PURPOSE, continuation), 303);
+  // The IdP's signature vouches for the claims, which may be more than a URL can carry: kept in the store.
+  return reply.redirect(await keptContinuationUrl(hosted, '/saml2/idpresponse', PURPOSE, continuation), 303);
 }
 
 /**
- * GET /saml2/idpresponse?continue=…: the checked SAML response, in the browser that started the sign-in.
+ * GET /saml2/idpresponse?kept=… (or ?continue=… for a refused one): the checked SAML response, in the browser that started the sign-in.
  * Its pending sign-in must be for the same provider and its AuthnRequest ID must be the one the response
  * answers; then both are used up (good once) and the sign-in ends as an OIDC one does.
  */
 export async function samlContinueEndpoint(hosted: HostedPool, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const kept = await readKept<SamlContinuation>(hosted, PURPOSE, Params.ofQuery(request).get('continue'));
+  const kept = await readContinuation<SamlContinuation>(hosted, PURPOSE, Params.ofQuery(request));
   if (!kept) throw new BadAuthorizationRequest(`${CANNOT_CONTINUE}: the SAML response is not valid, was used already, or took longer than ${CONTINUE_SECONDS / 60} minutes to reach here. Start again from the app.`);
   const continuation = kept.value;
   const pending = takePending(hosted, request, reply);

@@ -1,6 +1,6 @@
 import type { Db } from './database.js';
 
-/** Values kept for a browser's round trip through a provider (migration 0023), each taken once. */
+/** Values kept for a browser's round trip through a SAML IdP (migration 0023), each taken once. */
 export class BrowserContinuationsRepository {
   constructor(private readonly db: Db) {}
 

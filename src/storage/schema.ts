@@ -206,7 +206,7 @@ export interface SamlAssertionsUsedTable {
   expires_at: number;
 }
 
-/** A value kept for a browser's round trip through a provider, under a random id (migration 0023); `sealed` is encrypted. */
+/** A value kept for a browser's round trip through a SAML IdP, under a random id (migration 0023); `sealed` is encrypted. */
 export interface BrowserContinuationsTable {
   pool_id: string;
   id_hash: string;

@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Values kept for a browser's round trip through an identity provider, of which the browser or the
- * provider carries only a random id: what a provider's cross-site POST brought (a SAML response's claims,
- * Sign in with Apple's form), until the browser follows our redirect to a GET of our own that carries its
- * cookies; and what a SAML RelayState stands for. Not sealed into the URL or the RelayState themselves: an
- * assertion's attributes can outgrow a URL (16 KB of request head is Node's limit), and the SAML bindings
- * hold a RelayState to 80 bytes. Keyed by a keyed hash of the id; `sealed` is encrypted, for the pool and
- * purpose.
+ * Values kept for a browser's round trip through a SAML identity provider, of which the browser or the
+ * IdP carries only a random id: a checked assertion's claims, until the browser follows our redirect from
+ * the IdP's cross-site POST to a GET of our own that carries its cookies (the claims can outgrow any URL:
+ * 16 KB of request head is Node's limit); and a single logout under way, under the LogoutRequest's
+ * RelayState (the SAML bindings hold one to 80 bytes). Keyed by a keyed hash of the id; `sealed` is
+ * encrypted, for the pool and purpose; each is taken once.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
