@@ -179,31 +179,43 @@ for (const store of STORES) {
       await rejects(idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId })), 'PreconditionNotMetException');
     });
 
-    it('ends a job whose server stopped mid-import once its lease runs out: Failed, with the counts last written', async () => {
-      // Another node on the same store runs the import, and stops (a restart, a crash) while it does.
+    /**
+     * Another node on the same store starts importing 5,000 users named `<prefix><n>`, then stops (a
+     * restart, a crash) once `running` says so: the job it leaves behind, and the rows.
+     */
+    async function importOnNodeThatStops(prefix: string, running: (jobId: string) => Promise<boolean>) {
       const node = await startServer(store.name, FAST_HASHING, {}, server.store);
-      const rows = Array.from({ length: 5000 }, (_, i) => `lost${i},Lost,lost${i}@example.com,true,false`);
-      const job = await createJob('interrupted');
+      const rows = Array.from({ length: 5000 }, (_, i) => `${prefix}${i},Someone,${prefix}${i}@example.com,true,false`);
+      const job = await createJob(prefix);
       await upload(job.PreSignedUrl!, `${HEADER}\n${rows.join('\n')}\n`);
       await node.idp().send(new StartUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }));
-      for (let i = 0; i < 200 && !((await describeJob(job.JobId!)).ImportedUsers! > 0); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (let i = 0; i < 200 && !(await running(job.JobId!)); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       await node.stop();
+      return { jobId: job.JobId!, rows, stoppedAt: Date.now() };
+    }
+
+    /** A node whose clock is past any lease written now: it sees every running job's process as gone. */
+    const nodeAfterTheLease = () => startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + 31_000) }, server.store);
+
+    it('ends a job whose server stopped mid-import once its lease runs out: Failed, with the counts last written', async () => {
+      const { jobId, rows, stoppedAt } = await importOnNodeThatStops('lost', async (id) => (await describeJob(id)).ImportedUsers! > 0);
       // Within its lease the job may still be running somewhere, so it shows as it was left.
-      const left = await describeJob(job.JobId!);
+      const left = await describeJob(jobId);
       assert.equal(left.Status, 'InProgress');
       assert.ok(left.ImportedUsers! > 0 && left.ImportedUsers! < rows.length, `left after ${left.ImportedUsers} users`);
       // Past the lease, any node reading it ends it, listed or described.
-      const later = await startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + 31_000) }, server.store);
+      const later = await nodeAfterTheLease();
       try {
         const listed = (await later.idp().send(new ListUserImportJobsCommand({ UserPoolId: poolId, MaxResults: 60 }))).UserImportJobs!;
-        const ended = listed.find((j) => j.JobId === job.JobId)!;
+        const ended = listed.find((j) => j.JobId === jobId)!;
         assert.equal(ended.Status, 'Failed');
         assert.match(ended.CompletionMessage!, /interrupted: the Gatehouse process running it stopped/);
         assert.equal(ended.ImportedUsers, left.ImportedUsers);
-        assert.ok(ended.CompletionDate);
+        // It ended when its process last wrote progress, not when somebody noticed.
+        assert.ok(ended.CompletionDate!.getTime() <= stoppedAt, `${ended.CompletionDate?.toISOString()} is before ${new Date(stoppedAt).toISOString()}`);
         // Ended for good: every node now sees it Failed, and it cannot be stopped or started again.
-        assert.equal((await describeJob(job.JobId!)).Status, 'Failed');
-        await rejects(idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId })), 'PreconditionNotMetException', /its status is Failed/);
+        assert.equal((await describeJob(jobId)).Status, 'Failed');
+        await rejects(idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: jobId })), 'PreconditionNotMetException', /its status is Failed/);
         // The users counted were made (and possibly a few after them, before the process stopped).
         const made = await later.idp().send(new ListUsersCommand({ UserPoolId: poolId, Filter: 'username ^= "lost"' }));
         assert.ok(made.Users!.length > 0);
@@ -213,17 +225,12 @@ for (const store of STORES) {
     });
 
     it('ends a stop request whose server stopped before carrying it out as Stopped', async () => {
-      const node = await startServer(store.name, FAST_HASHING, {}, server.store);
-      const rows = Array.from({ length: 5000 }, (_, i) => `halt${i},Halt,halt${i}@example.com,true,false`);
-      const job = await createJob('stopping');
-      await upload(job.PreSignedUrl!, `${HEADER}\n${rows.join('\n')}\n`);
-      await node.idp().send(new StartUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }));
-      await node.stop();
+      const { jobId } = await importOnNodeThatStops('halt', async () => true);
       // Asked to stop after its process was gone: nobody is left to carry it out.
-      assert.equal((await idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }))).UserImportJob?.Status, 'Stopping');
-      const later = await startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + 31_000) }, server.store);
+      assert.equal((await idp.send(new StopUserImportJobCommand({ UserPoolId: poolId, JobId: jobId }))).UserImportJob?.Status, 'Stopping');
+      const later = await nodeAfterTheLease();
       try {
-        const ended = (await later.idp().send(new DescribeUserImportJobCommand({ UserPoolId: poolId, JobId: job.JobId }))).UserImportJob!;
+        const ended = (await later.idp().send(new DescribeUserImportJobCommand({ UserPoolId: poolId, JobId: jobId }))).UserImportJob!;
         assert.equal(ended.Status, 'Stopped');
         assert.equal(ended.CompletionMessage, 'The import job was stopped.');
       } finally {

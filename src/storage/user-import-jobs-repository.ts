@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from './database.js';
 import type { UserImportJobsTable } from './schema.js';
 
@@ -30,6 +31,12 @@ type ImportJobChange = Partial<Pick<StoredUserImportJob, 'startedAt' | 'complete
 
 /** The statuses of a job some process is running, or should be. */
 export const RUNNING: readonly ImportJobStatus[] = ['Pending', 'InProgress', 'Stopping'];
+
+/**
+ * A running job without a lease was started by a process from before leases (migration 0022), which does
+ * not renew one: an hour from its start vouches for it, longer than any import takes (100 MB of CSV).
+ */
+const UNLEASED_MS = 3_600_000;
 
 /** Every column but the file, which only the import reads. */
 const COLUMNS = [
@@ -71,7 +78,7 @@ function fromRow(row: Row): StoredUserImportJob {
     failedUsers: Number(row.failed_users),
     completionMessage: row.completion_message ?? undefined,
     fileBytes: row.file_bytes === null ? undefined : Number(row.file_bytes),
-    leaseExpiresAt: dateOf(row.lease_expires_at),
+    leaseExpiresAt: dateOf(row.lease_expires_at ?? (row.started_at === null ? null : Number(row.started_at) + UNLEASED_MS)),
   };
 }
 
@@ -83,7 +90,7 @@ function changedColumns(change: ImportJobChange): Partial<UserImportJobsTable> {
     ...(change.skippedUsers !== undefined && { skipped_users: change.skippedUsers }),
     ...(change.failedUsers !== undefined && { failed_users: change.failedUsers }),
     ...(change.completionMessage !== undefined && { completion_message: change.completionMessage }),
-    ...(change.leaseExpiresAt && { lease_expires_at: change.leaseExpiresAt.getTime() }),
+    ...(change.leaseExpiresAt !== undefined && { lease_expires_at: change.leaseExpiresAt.getTime() }),
   };
 }
 
@@ -165,22 +172,29 @@ export class UserImportJobsRepository {
 
   /**
    * Ends the pool's jobs (or the one job) whose lease ran out before `now`, their process gone: a Stopping
-   * one as Stopped, the others as Failed, each with its message and the counts last written. Conditional
-   * on the lease, so a job whose process renewed it meanwhile goes on. A running job without a lease was
-   * started before leases were kept (migration 0022), by a process that is gone since.
+   * one as Stopped, the others as Failed, each with its message, the counts last written, and as its
+   * completion date the last progress write (the lease's start). Conditional on the lease, so a job whose
+   * process renewed it meanwhile goes on.
    */
-  async endAbandoned(poolId: string, now: Date, messages: { Stopped: string; Failed: string }, jobId?: string): Promise<void> {
+  async endAbandoned(poolId: string, now: Date, leaseMs: number, messages: { Stopped: string; Failed: string }, jobId?: string): Promise<void> {
     const ends: [ImportJobStatus[], 'Stopped' | 'Failed'][] = [
       [['Stopping'], 'Stopped'],
       [['Pending', 'InProgress'], 'Failed'],
     ];
+    const leaseEnd = sql<number>`coalesce(lease_expires_at, started_at + ${UNLEASED_MS})`;
     for (const [from, status] of ends) {
       let update = this.db
         .updateTable('user_import_jobs')
-        .set({ status, completed_at: now.getTime(), completion_message: messages[status], file: null, lease_expires_at: null })
+        .set({
+          status,
+          completed_at: sql<number>`coalesce(lease_expires_at - ${leaseMs}, started_at)`,
+          completion_message: messages[status],
+          file: null,
+          lease_expires_at: null,
+        })
         .where('pool_id', '=', poolId)
         .where('status', 'in', from)
-        .where((row) => row.or([row('lease_expires_at', '<', now.getTime()), row('lease_expires_at', 'is', null)]));
+        .where(leaseEnd, '<', now.getTime());
       if (jobId !== undefined) update = update.where('job_id', '=', jobId);
       await update.execute();
     }

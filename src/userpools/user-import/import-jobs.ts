@@ -2,16 +2,16 @@ import type { UserImportJobType } from '@aws-sdk/client-cognito-identity-provide
 import type { ServiceContext } from '../../context.js';
 import { ResourceNotFoundException } from '../../protocol/errors.js';
 import { RUNNING, type StoredUserImportJob } from '../../storage/user-import-jobs-repository.js';
+import { LEASE_MS, STOPPED_MESSAGE } from './run-import.js';
 import { uploadUrl } from './upload-url.js';
 
 const importJobNotFound = (jobId: string): ResourceNotFoundException => new ResourceNotFoundException(`Import job ${jobId} does not exist.`);
 
 /** Whether the job should be running but its process stopped renewing its lease (see endAbandoned). */
-const abandoned = (job: StoredUserImportJob, now: Date): boolean =>
-  RUNNING.includes(job.status) && (job.leaseExpiresAt === undefined || job.leaseExpiresAt < now);
+const abandoned = (job: StoredUserImportJob, now: Date): boolean => RUNNING.includes(job.status) && job.leaseExpiresAt !== undefined && job.leaseExpiresAt < now;
 
 const ABANDONED_MESSAGES = {
-  Stopped: 'The import job was stopped.',
+  Stopped: STOPPED_MESSAGE,
   Failed:
     'The import job was interrupted: the Gatehouse process running it stopped before it finished. The users counted were imported, and possibly ' +
     'some rows just after them; import the remaining rows with a new job.',
@@ -24,7 +24,7 @@ const ABANDONED_MESSAGES = {
 export async function endAbandonedJobs(ctx: ServiceContext, poolId: string, jobs: StoredUserImportJob[], jobId?: string): Promise<boolean> {
   const now = ctx.now();
   if (!jobs.some((job) => abandoned(job, now))) return false;
-  await ctx.repos.userImportJobs.endAbandoned(poolId, now, ABANDONED_MESSAGES, jobId);
+  await ctx.repos.userImportJobs.endAbandoned(poolId, now, LEASE_MS, ABANDONED_MESSAGES, jobId);
   return true;
 }
 

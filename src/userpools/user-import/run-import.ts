@@ -17,7 +17,9 @@ const PROGRESS_MS = 250;
  * How long each progress write vouches for the job. Far longer than the writes' interval, so a busy
  * process keeps its jobs; after it, a job whose process is gone is ended when next read (import-jobs.ts).
  */
-const LEASE_MS = 30_000;
+export const LEASE_MS = 30_000;
+
+export const STOPPED_MESSAGE = 'The import job was stopped.';
 
 export const leaseFrom = (now: Date): Date => new Date(now.getTime() + LEASE_MS);
 
@@ -43,7 +45,7 @@ async function runImport(ctx: ServiceContext, pool: StoredUserPool, jobId: strin
   const jobs = ctx.repos.userImportJobs;
   const counts: Counts = { importedUsers: 0, skippedUsers: 0, failedUsers: 0 };
   /** A stop request came first: the job ends as Stopped, with the counts so far. */
-  const stopped = () => jobs.transition(pool.id, jobId, ['Stopping'], 'Stopped', { ...counts, completedAt: ctx.now(), completionMessage: 'The import job was stopped.' });
+  const stopped = () => jobs.transition(pool.id, jobId, ['Stopping'], 'Stopped', { ...counts, completedAt: ctx.now(), completionMessage: STOPPED_MESSAGE });
   /** Ends the job as `status`, or as Stopped when a stop request came first. */
   const settle = async (status: ImportJobStatus, completionMessage: string) => {
     if (!(await jobs.transition(pool.id, jobId, ['InProgress'], status, { ...counts, completedAt: ctx.now(), completionMessage }))) await stopped();
