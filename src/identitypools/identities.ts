@@ -94,15 +94,18 @@ export async function resolveIdentity(
 const isLinkedTo = (identity: StoredIdentity, login: VerifiedLogin) =>
   login.provider === DEVELOPER_LOGIN_KEY ? login.identityId === identity.identityId : identity.logins.some((l) => l.provider === login.provider && l.subject === login.subject);
 
-/** An identity with logins must present one of them; an unauthenticated one must present none. */
+/**
+ * An identity with logins must be presented with at least one of them: its id alone proves nothing (ids
+ * show in S3 keys and logs), and a login of somebody else would otherwise get its credentials, or be
+ * linked to it. A guest (no logins yet) may be presented with any; resolveIdentity then links or merges.
+ */
 export function checkLoginsMatch(identity: StoredIdentity, logins: VerifiedLogin[]): void {
-  const linked = identity.logins.length > 0;
-  if (linked && logins.length === 0) {
-    throw new NotAuthorizedException('Logins don\'t match. Please include at least one valid login for this identity or identity pool.');
-  }
   for (const login of logins) {
     if (login.identityId && login.identityId !== identity.identityId) {
       throw new NotAuthorizedException('Logins don\'t match. The developer token is for another identity.');
     }
+  }
+  if (identity.logins.length > 0 && !logins.some((login) => isLinkedTo(identity, login))) {
+    throw new NotAuthorizedException('Logins don\'t match. Please include at least one valid login for this identity or identity pool.');
   }
 }
