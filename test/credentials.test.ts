@@ -70,7 +70,17 @@ const roleArn = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT}:role${pat
 const assumedArn = (role: string, session: string) => `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${session}`;
 
 const ALLOW_S3 = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/*' }] };
-const DECLARED_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: COGNITO_IDENTITY }, Action: 'sts:AssumeRoleWithWebIdentity' }] };
+const DECLARED_TRUST = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Federated: COGNITO_IDENTITY },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${COGNITO_IDENTITY}:aud`]: 'us-east-1:00000000-0000-4000-8000-00000000000d' } },
+    },
+  ],
+};
 const DECLARED_ROLES = [
   { RoleName: 'declared-app', Path: '/declared/', Description: 'from the config file', MaxSessionDuration: 7200, AssumeRolePolicyDocument: DECLARED_TRUST, Policies: { s3: ALLOW_S3 } },
   { RoleName: 'declared-text', AssumeRolePolicyDocument: JSON.stringify(DECLARED_TRUST) },

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { identityPoolsModel, userPoolsModel, type ServiceModel, type Shape } from '../src/protocol/service-model.js';
 import { FAST_HASHING, PASSWORD, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
+import { cognitoTrust } from './helpers/trust-policies.js';
 
 /**
  * Bad input is answered with a 4xx and an error type, never a 500. Every operation of both JSON services
@@ -263,7 +264,7 @@ for (const store of STORES) {
 
       const iam = (params: Record<string, string>) =>
         fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', ...params }).toString() });
-      const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity' }] });
+      const trust = cognitoTrust('us-east-1:00000000-0000-4000-8000-000000000001');
       assert.equal((await iam({ RoleName: 'described', AssumeRolePolicyDocument: trust, Description: 'd'.repeat(1001) })).status, 400);
       assert.equal((await iam({ RoleName: 'pathed', AssumeRolePolicyDocument: trust, Path: `/${'p'.repeat(600)}/` })).status, 400);
       assert.equal((await fetch(`${server.url}/_dev/messages?poolId=%00`)).status, 400);

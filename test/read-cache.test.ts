@@ -12,7 +12,7 @@ import { createRepositories, type Repositories } from '../src/storage/repositori
 import { startServer } from './helpers/server.js';
 import { createStore, STORES, type TestStore } from './helpers/stores.js';
 
-const TRUST = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Sid: `v${n}` }] });
+const TRUST = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Sid: `v${n}`, Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:00000000-0000-4000-8000-000000000001' } } }] });
 
 /**
  * Hot reads are answered from memory on SQLite while the database is unchanged (PreparedQuery's cache).

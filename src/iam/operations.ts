@@ -5,7 +5,7 @@ import { DuplicateKeyError } from '../storage/conflicts.js';
 import type { StoredOidcProvider } from '../storage/oidc-providers-repository.js';
 import type { StoredRole } from '../storage/roles-repository.js';
 import { oidcProviderArn, oidcProviderKeyOf, parseProviderUrl } from './oidc-providers.js';
-import { checkPolicyDocument, newRoleId, noSuchRole, roleArn } from './roles.js';
+import { checkPolicyDocument, checkTrustPolicyDocument, newRoleId, noSuchRole, roleArn } from './roles.js';
 
 type Params = Record<string, string>;
 
@@ -160,7 +160,7 @@ export const iamService: QueryService<RequestContext> = {
         roleId: newRoleId(ctx),
         path,
         ...(params.Description && { description: params.Description }),
-        assumeRolePolicy: checkPolicyDocument(required(params, 'AssumeRolePolicyDocument')),
+        assumeRolePolicy: checkTrustPolicyDocument(required(params, 'AssumeRolePolicyDocument')),
         maxSessionDuration: sessionDuration(params),
         createdAt: ctx.now(),
       };
@@ -198,7 +198,7 @@ export const iamService: QueryService<RequestContext> = {
     async UpdateAssumeRolePolicy(ctx, params) {
       const name = required(params, 'RoleName');
       await requireRole(ctx, name);
-      await ctx.repos.roles.update(name, { assumeRolePolicy: checkPolicyDocument(required(params, 'PolicyDocument')) });
+      await ctx.repos.roles.update(name, { assumeRolePolicy: checkTrustPolicyDocument(required(params, 'PolicyDocument')) });
       return {};
     },
     async PutRolePolicy(ctx, params) {

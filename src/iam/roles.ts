@@ -2,7 +2,7 @@ import type { ServiceContext } from '../context.js';
 import { QueryProtocolError } from '../protocol/query-api.js';
 import type { StoredRole } from '../storage/roles-repository.js';
 import { randomString } from '../userpools/ids.js';
-import { MalformedPolicyDocumentError, parsePolicy } from '../authorizer/policy/index.js';
+import { MalformedPolicyDocumentError, parsePolicy, type PolicyDocument } from '../authorizer/policy/index.js';
 
 export function roleArn(accountId: string, role: Pick<StoredRole, 'path' | 'roleName'>): string {
   return `arn:aws:iam::${accountId}:role${role.path}${role.roleName}`;
@@ -20,11 +20,41 @@ export function noSuchRole(name: string): QueryProtocolError {
 
 /** Policy documents are checked when they are stored, so evaluation never meets a malformed one. */
 export function checkPolicyDocument(document: string): string {
+  parsed(document);
+  return document;
+}
+
+function parsed(document: string): PolicyDocument {
   try {
-    parsePolicy(document);
+    return parsePolicy(document);
   } catch (error) {
     if (error instanceof MalformedPolicyDocumentError) throw new QueryProtocolError('MalformedPolicyDocument', error.message, 400);
     throw error;
+  }
+}
+
+/** The identity pools' service principal, global or regional (`cognito-identity.us-east-1.amazonaws.com`, China's `.com.cn`). */
+const COGNITO_IDENTITY = /^cognito-identity(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$/;
+const AUD_KEY = /^cognito-identity\.amazonaws\.com(\.cn)?:aud$/i;
+
+/**
+ * A role's trust policy, checked as a policy document and as IAM checks one that trusts identity pools:
+ * a statement allowing cognito-identity.amazonaws.com to assume the role must say which pools, with the
+ * condition key `cognito-identity.amazonaws.com:aud`. Without it, an identity of any pool (a guest of a
+ * pool with the classic flow, say) could assume the role.
+ */
+export function checkTrustPolicyDocument(document: string): string {
+  for (const statement of parsed(document).Statement) {
+    const principal = statement.Principal;
+    const trustsIdentityPools = statement.Effect === 'Allow' && principal !== undefined && principal !== '*' && (principal.Federated ?? []).some((p) => COGNITO_IDENTITY.test(p));
+    const keys = Object.values(statement.Condition ?? {}).flatMap((byKey) => Object.keys(byKey));
+    if (trustsIdentityPools && !keys.some((key) => AUD_KEY.test(key))) {
+      throw new QueryProtocolError(
+        'MalformedPolicyDocument',
+        'A trust policy that allows cognito-identity.amazonaws.com must restrict the identity pools with the condition key cognito-identity.amazonaws.com:aud.',
+        400,
+      );
+    }
   }
   return document;
 }
@@ -47,7 +77,7 @@ const asJson = (document: string | object) => (typeof document === 'string' ? do
 /** Roles declared in the config file: created, or brought up to the declared trust policy and policies. */
 export async function applyDeclaredRoles(ctx: ServiceContext, roles: RoleDeclaration[]): Promise<void> {
   for (const declared of roles) {
-    const trust = checkPolicyDocument(asJson(declared.AssumeRolePolicyDocument));
+    const trust = checkTrustPolicyDocument(asJson(declared.AssumeRolePolicyDocument));
     const existing = await ctx.repos.roles.get(declared.RoleName);
     if (!existing) {
       await ctx.repos.roles.insert({
