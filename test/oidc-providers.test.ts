@@ -29,7 +29,7 @@ import {
   IAMClient,
   ListOpenIDConnectProvidersCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { ANY_CREDENTIALS, FAST_HASHING, PASSWORD, sdkClient, startServer, type TestServer } from './helpers/server.js';
 import { STORES } from './helpers/stores.js';
@@ -228,6 +228,35 @@ for (const store of STORES) {
 
         const { Token } = await identity().send(new GetOpenIdTokenCommand({ IdentityId, Logins: logins }));
         assert.deepEqual(decodeJwt(Token!).amr, ['authenticated', ext.key, `${ext.key}:${ext.clientId}:${sub}`]);
+      });
+
+      it('a role mapping keyed by the OIDC provider\'s name picks the role by the token\'s claims', async () => {
+        const ext = await external();
+        const poolId = await identityPool([ext.arn]);
+        const trust = {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Federated: COGNITO_IDENTITY }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${COGNITO_IDENTITY}:aud`]: poolId } } }],
+        };
+        const [chosen, fallback] = [await role(trust), await role(trust)];
+        const { token, sub } = await idToken(ext);
+        await identity().send(
+          new SetIdentityPoolRolesCommand({
+            IdentityPoolId: poolId,
+            Roles: { authenticated: fallback },
+            RoleMappings: { [ext.key]: { Type: 'Rules', AmbiguousRoleResolution: 'AuthenticatedRole', RulesConfiguration: { Rules: [{ Claim: 'sub', MatchType: 'Equals', Value: sub, RoleARN: chosen }] } } },
+          }),
+        );
+        const roleOf = async (idTokenOf: string) => {
+          const logins = { [ext.key]: idTokenOf };
+          const { IdentityId } = await identity().send(new GetIdCommand({ IdentityPoolId: poolId, Logins: logins }));
+          const { Credentials } = await identity().send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }));
+          const caller = await new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretKey!, sessionToken: Credentials!.SessionToken! }, maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+          return caller.Arn!;
+        };
+        const roleName = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+        assert.match(await roleOf(token), new RegExp(`:assumed-role/${roleName(chosen)}/`));
+        // Another user of the provider matches no rule: the authenticated role.
+        assert.match(await roleOf((await idToken(ext)).token), new RegExp(`:assumed-role/${roleName(fallback)}/`));
       });
 
       it('refuses a token for another audience, an expired or forged one, and a provider the pool does not list', async () => {

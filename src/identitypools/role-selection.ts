@@ -46,11 +46,13 @@ function tokenRole(claims: Record<string, unknown>, customRoleArn: string | unde
 }
 
 /**
- * The mapping for a login: keyed `<provider>:<app client id>`, where the provider may be spelled either way
- * a user pool can be named (`cognito-idp.<region>.amazonaws.com/<id>` or Gatehouse's host) whatever
- * spelling the pool lists, as SetIdentityPoolRoles accepts both.
+ * The mapping for a login: an OpenID Connect provider's by its name; a user pool's keyed
+ * `<provider>:<app client id>`, where the provider may be spelled either way a user pool can be named
+ * (`cognito-idp.<region>.amazonaws.com/<id>` or Gatehouse's host) whatever spelling the pool lists, as
+ * SetIdentityPoolRoles accepts both.
  */
 function mappingFor(roleMappings: Record<string, RoleMapping>, login: VerifiedLogin): RoleMapping | undefined {
+  if (Object.hasOwn(roleMappings, login.provider)) return roleMappings[login.provider];
   const clientId = String(login.claims.aud ?? '');
   const exact = roleMappings[`${login.provider}:${clientId}`];
   if (exact) return exact;

@@ -10,7 +10,7 @@ import type {
 import type { RequestContext } from '../../context.js';
 import { InvalidParameterException, ResourceNotFoundException } from '../../protocol/errors.js';
 import type { StoredIdentityPool } from '../../storage/identity-pools-repository.js';
-import { DeveloperUserAlreadyRegisteredException } from '../errors.js';
+import { DeveloperUserAlreadyRegisteredException, ResourceConflictException } from '../errors.js';
 import { requireIdentity, resolveIdentity } from '../identities.js';
 import { requireIdentityPool } from '../identity-pools.js';
 import { DEVELOPER_LOGIN_KEY, verifyLogins } from '../logins.js';
@@ -63,8 +63,12 @@ export async function getOpenIdTokenForDeveloperIdentity(
 export async function lookupDeveloperIdentity(ctx: RequestContext, input: LookupDeveloperIdentityInput): Promise<LookupDeveloperIdentityResponse> {
   const pool = await requireIdentityPool(ctx, input.IdentityPoolId!);
   const provider = developerProvider(pool);
-  const identityId =
-    input.IdentityId ?? (input.DeveloperUserIdentifier && (await ctx.repos.identities.findByLogin(pool.id, { provider, subject: input.DeveloperUserIdentifier })));
+  const linked = input.DeveloperUserIdentifier === undefined ? undefined : await ctx.repos.identities.findByLogin(pool.id, { provider, subject: input.DeveloperUserIdentifier });
+  // Both given: they must name the same identity, as Cognito checks them against each other.
+  if (input.IdentityId !== undefined && input.DeveloperUserIdentifier !== undefined && linked !== input.IdentityId) {
+    throw new ResourceConflictException(`The developer user ${input.DeveloperUserIdentifier} is not linked to identity ${input.IdentityId}.`);
+  }
+  const identityId = input.IdentityId ?? linked;
   if (!identityId) throw new ResourceNotFoundException('No identity found for the developer user.');
   await requireIdentity(ctx, identityId, pool.id);
   return { IdentityId: identityId, DeveloperUserIdentifierList: await ctx.repos.identities.loginsOf(pool.id, identityId, provider) };

@@ -8,6 +8,7 @@ import type {
   SetPrincipalTagAttributeMapResponse,
 } from '@aws-sdk/client-cognito-identity';
 import type { RequestContext } from '../../context.js';
+import { oidcProviderArn } from '../../iam/oidc-providers.js';
 import { InvalidParameterException, ResourceNotFoundException } from '../../protocol/errors.js';
 import type { StoredIdentityPool } from '../../storage/identity-pools-repository.js';
 import { requireIdentityPool, userPoolIdOfProvider } from '../identity-pools.js';
@@ -22,7 +23,8 @@ async function change(ctx: RequestContext, poolId: string, edit: (pool: StoredId
 
 /**
  * The pool's authenticated and unauthenticated roles, and role mappings per provider. A mapping's key is
- * `<provider name>:<app client id>` of a user pool provider the identity pool lists.
+ * `<provider name>:<app client id>` of a user pool provider the identity pool lists, or the name of an
+ * OpenID Connect provider it lists (`OpenIdConnectProviderARNs`, named as in Logins: `oidc.example.com`).
  */
 export async function setIdentityPoolRoles(ctx: RequestContext, input: SetIdentityPoolRolesInput): Promise<Record<string, never>> {
   for (const key of Object.keys(input.Roles!)) {
@@ -33,7 +35,9 @@ export async function setIdentityPoolRoles(ctx: RequestContext, input: SetIdenti
       // `<provider name>:<app client id>`; a key without a client id names the provider alone.
       const colon = key.lastIndexOf(':');
       const providerName = colon < 0 ? key : key.slice(0, colon);
-      const listed = (pool.settings.pool.CognitoIdentityProviders ?? []).some((p) => userPoolIdOfProvider(p.ProviderName ?? '') === userPoolIdOfProvider(providerName));
+      const listed =
+        (pool.settings.pool.OpenIdConnectProviderARNs ?? []).includes(oidcProviderArn(ctx.config.accountId, key)) ||
+        (pool.settings.pool.CognitoIdentityProviders ?? []).some((p) => userPoolIdOfProvider(p.ProviderName ?? '') === userPoolIdOfProvider(providerName));
       if (!listed) throw new InvalidParameterException(`Role mapping ${key} names a provider the identity pool does not list.`);
       if (mapping.Type === 'Rules' && !mapping.RulesConfiguration?.Rules?.length) {
         throw new InvalidParameterException(`Role mapping ${key} of type Rules needs RulesConfiguration.`);
