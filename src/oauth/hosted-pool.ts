@@ -31,13 +31,13 @@ export interface HostedPool {
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 
-let parsedBase: { url: string; path: string; https: boolean } | undefined;
+let parsedBase: { url: string; path: string; https: boolean; hostname: string } | undefined;
 
-/** The public URL's path (no trailing slash) and scheme, parsed once rather than per request. */
-function publicBase(url: string): { path: string; https: boolean } {
+/** The public URL's path (no trailing slash), scheme and host name, parsed once rather than per request. */
+function publicBase(url: string): { path: string; https: boolean; hostname: string } {
   if (parsedBase?.url !== url) {
     const parsed = new URL(url);
-    parsedBase = { url, path: parsed.pathname.replace(/\/+$/, ''), https: parsed.protocol === 'https:' };
+    parsedBase = { url, path: parsed.pathname.replace(/\/+$/, ''), https: parsed.protocol === 'https:', hostname: parsed.hostname.toLowerCase() };
   }
   return parsedBase;
 }
@@ -56,13 +56,17 @@ export interface HostedRequest {
  */
 export async function resolveHostedPool(services: ServiceContext, request: FastifyRequest, limiter: Allowance): Promise<HostedPool | undefined> {
   const { poolId } = (request.params ?? {}) as { poolId?: string };
-  if (poolId !== undefined) return hostedAtIssuer(services, poolId, request, limiter);
   const host = request.hostname.toLowerCase();
+  if (poolId !== undefined) {
+    // A domain is its own pool's alone, as in Cognito: at `/<another pool>/…` there, that pool's pages would
+    // show under the domain's name and certificate. The issuer's own host needs no look-up.
+    const owner = host && host !== publicBase(services.publicUrl()).hostname ? await domainPoolAt(services, host) : undefined;
+    return owner === undefined || owner === poolId ? hostedAtIssuer(services, poolId, request, limiter) : undefined;
+  }
   if (!host) return undefined;
-  const wanted = domainAtHost(services.config, host);
-  const domain = await services.repos.domains.findByDomain(wanted.domain);
-  if (!domain || domain.kind !== wanted.kind) return undefined;
-  const pool = await services.repos.userPools.get(domain.poolId);
+  const owner = await domainPoolAt(services, host);
+  if (owner === undefined) return undefined;
+  const pool = await services.repos.userPools.get(owner);
   if (!pool) return undefined;
   return {
     pool,
@@ -72,6 +76,13 @@ export async function resolveHostedPool(services: ServiceContext, request: Fasti
     secure: request.protocol === 'https',
     allowAttempt: () => limiter.take(request.ip),
   };
+}
+
+/** The pool whose domain `host` is, if it is one. */
+async function domainPoolAt(services: ServiceContext, host: string): Promise<string | undefined> {
+  const wanted = domainAtHost(services.config, host);
+  const domain = await services.repos.domains.findByDomain(wanted.domain);
+  return domain && domain.kind === wanted.kind ? domain.poolId : undefined;
 }
 
 /** The pool at `<publicUrl>/<poolId>`, the issuer's own address; undefined when there is no such pool. */

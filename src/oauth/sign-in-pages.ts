@@ -35,9 +35,9 @@ export async function postSignIn(hosted: HostedPool, request: FastifyRequest, re
   const auth = await checkAuthorizationRequest(hosted, Params.ofQuery(request));
   const username = field(form, 'username');
   const password = field(form, 'password');
-  const fail = (message: string, fieldName?: string) =>
-    showSignIn(hosted, request, reply, auth, { error: { message, ...(fieldName && { field: fieldName }) }, values: { username } }, 400);
-  if (!(await hosted.allowAttempt())) return fail(TOO_MANY_REQUESTS);
+  const fail = (message: string, fieldName?: string, status = 400) =>
+    showSignIn(hosted, request, reply, auth, { error: { message, ...(fieldName && { field: fieldName }) }, values: { username } }, status);
+  if (!(await hosted.allowAttempt())) return fail(TOO_MANY_REQUESTS, undefined, 429);
   // InitiateAuth's answers for the missing parameters (start-sign-in.ts).
   if (!username) return fail('Missing required parameter USERNAME', 'username');
   const withCode = field(form, 'signInWith') === 'code' && allowsOneTimePasswords(hosted.pool);

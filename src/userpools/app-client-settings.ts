@@ -130,7 +130,8 @@ function checkRedirectUrl(value: string): void {
   } catch {
     throw new InvalidParameterException(`Invalid redirect URL: ${value}`);
   }
-  if (url.hash) throw new InvalidParameterException(`A redirect URL must not contain a fragment: ${value}`);
+  // A bare `#` leaves url.hash empty: the text is what was asked for.
+  if (url.hash || value.includes('#')) throw new InvalidParameterException(`A redirect URL must not contain a fragment: ${value}`);
   if (url.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
     throw new InvalidParameterException(`A redirect URL must use HTTPS, except for http://localhost: ${value}`);
   }
