@@ -3,7 +3,7 @@ import type { RequestContext } from '../../../context.js';
 import { NotAuthorizedException } from '../../../protocol/errors.js';
 import { clientRequest, hidesUserExistence } from '../../client-requests.js';
 import { CodeMismatchException, PasswordHistoryPolicyViolationException, UserNotFoundException } from '../../errors.js';
-import { CODE_PURPOSES, consumeCode } from '../codes.js';
+import { CODE_PURPOSES, consumeCode, restoreCode } from '../codes.js';
 import { checkPasswordPolicy } from '../password-policy.js';
 import { isInHistory, newCredentials, type PasswordCredentials } from '../password-store.js';
 import { findUser } from '../sign-in-names.js';
@@ -27,11 +27,15 @@ export async function confirmForgotPassword(ctx: RequestContext, input: ConfirmF
     if (hidesUserExistence(client)) throw new CodeMismatchException('Invalid verification code provided, please try again.');
     throw new NotAuthorizedException('User is disabled.');
   }
+  // The code first: the history check below says whether a password is the user's current or a recent
+  // one, which nobody may learn without the code (nor try without spending the code's attempts).
+  const code = await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword, input.ConfirmationCode!);
   const previous = user.credentials as PasswordCredentials | null;
   if (await isInHistory(previous, input.Password!, policy?.PasswordHistorySize ?? 0)) {
+    // Not the code's fault: the user may try another password with it.
+    await restoreCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword, code);
     throw new PasswordHistoryPolicyViolationException('The password was used recently. Choose a password you have not used before.');
   }
-  await consumeCode(poolCtx, pool.id, user.usernameKey, CODE_PURPOSES.forgotPassword, input.ConfirmationCode!);
   const credentials = await newCredentials(poolCtx, pool, user.username, input.Password!, { temporary: false, previous, historySize: policy?.PasswordHistorySize });
   const updated = await updateUser(poolCtx, pool, user, (u) => ({ ...u, credentials, status: u.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED' }));
   await postConfirmation(poolCtx, pool, updated, { source: 'PostConfirmation_ConfirmForgotPassword', clientId: client.clientId, clientMetadata: input.ClientMetadata });
