@@ -1,6 +1,7 @@
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { sessionDevice } from '../devices/devices.js';
-import { applyAttributeWrites } from '../users/attributes.js';
+import { plannedAttributeChange, sendChangeCodes } from '../users/attribute-changes.js';
+import { takeCodeMessage } from '../users/codes.js';
 import { checkPasswordPolicy } from '../users/password-policy.js';
 import { newCredentials, type PasswordCredentials } from '../users/password-store.js';
 import { updateUser } from '../users/users.js';
@@ -23,14 +24,23 @@ export async function answerNewPasswordRequired(answer: ChallengeAnswer): Promis
   const writes = Object.entries(responses)
     .filter(([name]) => name.startsWith('userAttributes.'))
     .map(([name, Value]) => ({ Name: name.slice('userAttributes.'.length), Value }));
-  const attributes = applyAttributeWrites(pool, user.attributes, writes, { kind: 'client', writeAttributes: client.settings.WriteAttributes }, false);
+  // The challenge asks for the required attributes that are missing; one that has a value stays as it is.
+  const required = new Set((pool.settings.userPool.SchemaAttributes ?? []).filter((a) => a.Required).map((a) => a.Name!));
+  for (const { Name, Value } of writes) {
+    if (required.has(Name) && user.attributes[Name] && user.attributes[Name] !== Value) throw new InvalidParameterException(`Cannot modify an already provided ${Name}`);
+  }
+  // As UpdateUserAttributes: a new email or phone number is not verified by having been given here.
+  const writer = { kind: 'client', writeAttributes: client.settings.WriteAttributes } as const;
+  const change = plannedAttributeChange(pool, user, writes, writer);
   // Cognito's answer when the challenge's requiredAttributes were not all supplied.
-  const missing = missingRequiredAttributes(pool, attributes);
+  const missing = missingRequiredAttributes(pool, change.attributes);
   if (missing.length > 0) throw new InvalidParameterException(`Invalid attributes given, ${missing.join(', ')} is missing`);
+  if (change.coded.length > 0) await takeCodeMessage(ctx, pool.id, user.usernameKey);
   const credentials = await newCredentials(ctx, pool, user.username, password, {
     temporary: false,
     previous: user.credentials as PasswordCredentials | null,
   });
-  const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes, credentials, status: 'CONFIRMED' }));
+  const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes: change.attributes, credentials, status: 'CONFIRMED' }));
+  await sendChangeCodes(ctx, pool, updated, change, { clientId: client.clientId });
   return secondFactorOrTokens(ctx, pool, client, updated, await sessionDevice(ctx, updated, stored.state));
 }

@@ -13,6 +13,23 @@ const CONTACTS: Contact[] = ['email', 'phone_number'];
 export const verificationPurpose = (contact: Contact) => (contact === 'email' ? CODE_PURPOSES.verifyEmail : CODE_PURPOSES.verifyPhone);
 
 /**
+ * Where a verification code went, kept with the code: it proves that address only, not whatever the
+ * attribute holds when the code comes back. `pending`: a new value kept aside (UserAttributeUpdateSettings),
+ * which takes effect when verified.
+ */
+export interface VerificationDestination {
+  to: string;
+  pending: boolean;
+}
+
+/** A verification code's destination; a code from before destinations were kept has only a pending value, or nothing. */
+export function verificationDestination(payload: string | undefined): VerificationDestination | undefined {
+  if (payload === undefined) return undefined;
+  if (!payload.startsWith('{')) return { to: payload, pending: true };
+  return JSON.parse(payload) as VerificationDestination;
+}
+
+/**
  * Sends a code that verifies `contact`; with `pending`, the code confirms that new value. `source` says why,
  * as the custom message function hears it: the attribute changed, or the user asked for a code.
  */
@@ -24,25 +41,30 @@ export async function sendVerification(
   cause: MessageCause,
   pending?: string,
 ): Promise<CodeDeliveryDetailsType> {
-  const code = await issueCode(ctx, pool.id, user.usernameKey, verificationPurpose(contact), pending);
+  const sentTo: VerificationDestination = { to: pending ?? user.attributes[contact]!, pending: pending !== undefined };
+  const code = await issueCode(ctx, pool.id, user.usernameKey, verificationPurpose(contact), JSON.stringify(sentTo));
   const target = pending === undefined ? user : { ...user, attributes: { ...user.attributes, [contact]: pending } };
   return sendCode(ctx, pool, target, contact === 'email' ? 'EMAIL' : 'SMS', code, cause);
 }
 
+/** What a write of attributes does to a user: the attributes to store, and the contacts to verify. */
+export interface AttributeChange {
+  attributes: Record<string, string>;
+  /** New values kept aside, the old verified ones staying in place until these are verified. */
+  pending: Partial<Record<Contact, string>>;
+  /** Contacts whose new value is to be verified by a code (the pool auto-verifies them). */
+  coded: Contact[];
+}
+
 /**
- * UpdateUserAttributes and AdminUpdateUserAttributes. A new email or phone number is unverified until its
- * code is confirmed (the code goes out when the pool auto-verifies that attribute) unless the request
- * itself marks it verified. With UserAttributeUpdateSettings requiring verification, the old, verified
- * value stays in place — and usable to sign in — until the new one is verified.
+ * A write of attributes as Cognito applies it: a new email or phone number is unverified until its code is
+ * confirmed (the code goes out when the pool auto-verifies that attribute) unless the write itself marks
+ * it verified. With UserAttributeUpdateSettings requiring verification, the old, verified value stays in
+ * place — and usable to sign in — until the new one is verified. Every path that writes attributes for a
+ * signed-in user goes through here (UpdateUserAttributes, the NEW_PASSWORD_REQUIRED answer): a changed
+ * address must never keep the old one's `_verified`.
  */
-export async function changeAttributes(
-  ctx: ServiceContext,
-  pool: StoredUserPool,
-  user: StoredUser,
-  writes: AttributeType[],
-  writer: Writer,
-  request: Omit<MessageCause, 'source'> = {},
-): Promise<CodeDeliveryDetailsType[]> {
+export function plannedAttributeChange(pool: StoredUserPool, user: StoredUser, writes: AttributeType[], writer: Writer): AttributeChange {
   const settings = pool.settings.userPool;
   const keepOld = settings.UserAttributeUpdateSettings?.AttributesRequireVerificationBeforeUpdate ?? [];
   let attributes = applyAttributeWrites(pool, user.attributes, writes, writer, false);
@@ -59,11 +81,34 @@ export async function changeAttributes(
       attributes = { ...attributes, [`${contact}_verified`]: 'false' };
     }
   }
-  const coded = toVerify.filter((contact) => (settings.AutoVerifiedAttributes ?? []).includes(contact));
-  // A user may not make codes go to address after address; an administrator is trusted to.
-  if (coded.length > 0 && writer.kind === 'client') await takeCodeMessage(ctx, pool.id, user.usernameKey);
-  const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes }));
+  return { attributes, pending, coded: toVerify.filter((contact) => (settings.AutoVerifiedAttributes ?? []).includes(contact)) };
+}
+
+/** Sends the codes a planned change calls for, to the user as updated; a user (not an administrator) is held to the code-message limit. */
+export async function sendChangeCodes(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  updated: StoredUser,
+  change: AttributeChange,
+  request: Omit<MessageCause, 'source'> = {},
+): Promise<CodeDeliveryDetailsType[]> {
   const deliveries: CodeDeliveryDetailsType[] = [];
-  for (const contact of coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, { ...request, source: 'CustomMessage_UpdateUserAttribute' }, pending[contact]));
+  for (const contact of change.coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, { ...request, source: 'CustomMessage_UpdateUserAttribute' }, change.pending[contact]));
   return deliveries;
+}
+
+/** UpdateUserAttributes and AdminUpdateUserAttributes: plannedAttributeChange, stored, and its codes sent. */
+export async function changeAttributes(
+  ctx: ServiceContext,
+  pool: StoredUserPool,
+  user: StoredUser,
+  writes: AttributeType[],
+  writer: Writer,
+  request: Omit<MessageCause, 'source'> = {},
+): Promise<CodeDeliveryDetailsType[]> {
+  const change = plannedAttributeChange(pool, user, writes, writer);
+  // A user may not make codes go to address after address; an administrator is trusted to.
+  if (change.coded.length > 0 && writer.kind === 'client') await takeCodeMessage(ctx, pool.id, user.usernameKey);
+  const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes: change.attributes }));
+  return sendChangeCodes(ctx, pool, updated, change, request);
 }
