@@ -9,7 +9,8 @@ import type {
 import type { RequestContext } from '../../../context.js';
 import { InvalidParameterException } from '../../../protocol/errors.js';
 import { authenticateAccessToken } from '../../auth/access-token.js';
-import { changeAttributes, sendVerification, verificationPurpose, type Contact } from '../attribute-changes.js';
+import { CodeMismatchException } from '../../errors.js';
+import { changeAttributes, sendVerification, verificationDestination, verificationPurpose, type Contact } from '../attribute-changes.js';
 import { applyAttributeDeletes, type Writer } from '../attributes.js';
 import { consumeCode, takeCodeMessage } from '../codes.js';
 import { updateUser } from '../users.js';
@@ -54,9 +55,12 @@ export async function verifyUserAttribute(ctx: RequestContext, input: VerifyUser
   const { pool, user, claims, ctx: poolCtx } = await authenticateAccessToken(ctx, input.AccessToken!);
   const contact = contactOf(input.AttributeName!);
   const code = await consumeCode(poolCtx, pool.id, user.usernameKey, verificationPurpose(contact), input.Code!);
+  const sentTo = verificationDestination(code.payload);
+  // A code proves the address it went to: not one the attribute was changed to since.
+  if (sentTo && !sentTo.pending && sentTo.to !== user.attributes[contact]) throw new CodeMismatchException('Invalid verification code provided, please try again.');
   await updateUser(poolCtx, pool, user, (u) => ({
     ...u,
-    attributes: { ...u.attributes, ...(code.payload !== undefined && { [contact]: code.payload }), [`${contact}_verified`]: 'true' },
+    attributes: { ...u.attributes, ...(sentTo?.pending && { [contact]: sentTo.to }), [`${contact}_verified`]: 'true' },
   }));
   return {};
 }
