@@ -227,7 +227,9 @@ export class UsersRepository {
       const { column, value } = filter;
       if (filter.prefix && typeof value === 'string') {
         // Both engines turn a range into an index scan; LIKE would need engine-specific operator classes.
-        query = query.where(column, '>=', value).where(column, '<', `${value}\uffff`);
+        // Both compare UTF-8 bytes, where characters past U+FFFF (emoji) sort above U+FFFF: the bound is
+        // the last code point.
+        query = query.where(column, '>=', value).where(column, '<', `${value}\u{10FFFF}`);
       } else {
         query = query.where(column, '=', value);
       }

@@ -48,11 +48,25 @@ export function signInNameKinds(pool: StoredUserPool): string[] {
   return [...(settings.UsernameAttributes ?? []), ...(settings.AliasAttributes ?? [])];
 }
 
-/** Finds a user by username, or by any alias the pool accepts as a sign-in name. */
+const E164 = /^\+\d+$/;
+
+/**
+ * The alias kinds a sign-in name may be, by its shape: an email address is looked up as an email, an E.164
+ * number as a phone number, where the pool takes those; anything else as a preferred_username. Trying every
+ * kind in turn let a preferred_username written as someone's email address capture that sign-in name (and
+ * its password resets) while the address was unverified, or came later in AliasAttributes.
+ */
+function aliasKindsFor(pool: StoredUserPool, name: string): string[] {
+  const kinds = signInNameKinds(pool);
+  const shaped = name.includes('@') ? 'email' : E164.test(name) ? 'phone_number' : undefined;
+  return shaped !== undefined && kinds.includes(shaped) ? [shaped] : kinds.filter((kind) => kind === 'preferred_username');
+}
+
+/** Finds a user by username, or by the alias the name's shape says it is, when the pool takes it as a sign-in name. */
 export async function findUser(ctx: ServiceContext, pool: StoredUserPool, name: string): Promise<StoredUser | undefined> {
   const byUsername = await ctx.repos.users.get(pool.id, usernameKey(pool, name));
   if (byUsername) return byUsername;
-  for (const kind of signInNameKinds(pool)) {
+  for (const kind of aliasKindsFor(pool, name)) {
     const user = await ctx.repos.users.findByAlias(pool.id, { kind, value: aliasValue(pool, kind, name) });
     if (user) return user;
   }

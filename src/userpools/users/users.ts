@@ -120,6 +120,10 @@ export async function createUser(ctx: ServiceContext, pool: StoredUserPool, inpu
   const { username } = named;
   Object.assign(named.attributes, input.ownAttributes, { sub });
   checkRequiredAttributes(pool, named.attributes);
+  // Cognito's rule: an account nobody has confirmed must not hold a sign-in name that anyone could squat.
+  if (input.status === 'UNCONFIRMED' && named.attributes.preferred_username && (pool.settings.userPool.AliasAttributes ?? []).includes('preferred_username')) {
+    throw new InvalidParameterException('Preferred username cannot be provided for unconfirmed account, since user pool is configured for preferred username alias.');
+  }
   input.check?.(named.attributes);
   // Before the hash: a sign-up the function refuses costs no argon2.
   const triggered = input.preSignUp ? await preSignUp(ctx, pool, username, named.attributes, input.preSignUp) : undefined;
