@@ -7,7 +7,7 @@ import { hidesUserExistence } from '../client-requests.js';
 import { signInDevice } from '../devices/devices.js';
 import { UserNotFoundException } from '../errors.js';
 import type { PasswordCredentials } from '../users/password-store.js';
-import { findUser } from '../users/sign-in-names.js';
+import { findUser, usernameKey } from '../users/sign-in-names.js';
 import { recordFailedSignIn, refuseIfLocked } from './account-protection.js';
 import { openSession, returnSession, takeSession } from './auth-sessions.js';
 import { incorrectCredentials } from './password-sign-in.js';
@@ -124,6 +124,19 @@ export async function startSrpSignIn(
 }
 
 /**
+ * A user that does not exist, as a PASSWORD_VERIFIER challenge shows it when the client hides user
+ * existence: as Cognito, an internal id in UUID form and a salt that are the same for the same name every
+ * time (a fresh random salt per request, or the name typed back, told a missing user from a real one).
+ * Keyed hashes of the pool and the name, so nobody else can compute them.
+ */
+function unknownUser(ctx: ServiceContext, pool: StoredUserPool, name: string): { userId: string; salt: Buffer } {
+  const bytes = Buffer.from(ctx.secrets.mac(`srp-unknown-user\u0000${pool.id}\u0000${usernameKey(pool, name)}`), 'base64url');
+  const hex = bytes.subarray(0, 16).toString('hex');
+  const variant = (8 | (bytes[8]! & 3)).toString(16);
+  return { userId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`, salt: bytes.subarray(16, 32) };
+}
+
+/**
  * The PASSWORD_VERIFIER challenge for SRP_A: of `user`, or of a user that does not exist (a challenge that
  * looks like any other, against a verifier nobody knows the password of). `state` goes with the session.
  */
@@ -135,10 +148,11 @@ export async function passwordVerifierChallenge(
   srpA: string,
   state: Partial<UserSrpState>,
 ): Promise<SignInStep> {
-  const userId = user?.username ?? name;
+  const unknown = user ? undefined : unknownUser(ctx, pool, name);
+  const userId = user?.username ?? unknown!.userId;
   const verifier =
     (user?.credentials as PasswordCredentials | null | undefined)?.srp ??
-    createSrpVerifier(poolNameOf(pool), userId, ctx.randomBytes(32).toString('hex'), ctx.randomBytes);
+    createSrpVerifier(poolNameOf(pool), userId, ctx.randomBytes(32).toString('hex'), () => unknown?.salt ?? ctx.randomBytes(16));
   const challenge = await openSrpChallenge(ctx, client, {
     usernameKey: user?.usernameKey ?? `?${name}`,
     challenge: 'PASSWORD_VERIFIER',
