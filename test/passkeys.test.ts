@@ -227,8 +227,9 @@ for (const store of STORES) {
       await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: someoneElse, Credential: credential })), 'WebAuthnChallengeNotFoundException');
       await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: { id: 'x' } })), 'InvalidParameterException');
 
+      // The refusals above left the challenge to its user; the answer that registers uses it up.
       await idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential }));
-      await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential })), 'InvalidParameterException', /registered already/);
+      await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential })), 'WebAuthnChallengeNotFoundException', /answered/);
     });
 
     it('lists a user\'s passkeys a page at a time', async () => {

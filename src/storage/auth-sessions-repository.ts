@@ -44,19 +44,28 @@ export class AuthSessionsRepository {
   /** Takes the session out of the store: a session answers one challenge response, once. */
   async take(poolId: string, sessionHash: string): Promise<StoredAuthSession | undefined> {
     const row = await this.takeRow.first(poolId, sessionHash);
-    if (!row) return undefined;
-    return {
-      poolId: row.pool_id,
-      sessionHash: row.session_hash,
-      clientId: row.client_id,
-      usernameKey: row.username_key,
-      challenge: row.challenge,
-      state: JSON.parse(row.state) as Record<string, unknown>,
-      expiresAt: new Date(row.expires_at),
-    };
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Reads the session without taking it: for a check that must pass before the session is used up. */
+  async get(poolId: string, sessionHash: string): Promise<StoredAuthSession | undefined> {
+    const row = await this.db.selectFrom('auth_sessions').selectAll().where('pool_id', '=', poolId).where('session_hash', '=', sessionHash).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
   }
 
   async deleteExpired(now: Date): Promise<void> {
     await this.db.deleteFrom('auth_sessions').where('expires_at', '<', now.getTime()).execute();
   }
+}
+
+function fromRow(row: AuthSessionsTable): StoredAuthSession {
+  return {
+    poolId: row.pool_id,
+    sessionHash: row.session_hash,
+    clientId: row.client_id,
+    usernameKey: row.username_key,
+    challenge: row.challenge,
+    state: JSON.parse(row.state) as Record<string, unknown>,
+    expiresAt: new Date(Number(row.expires_at)),
+  };
 }

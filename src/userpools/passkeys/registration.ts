@@ -18,27 +18,49 @@ const challengeContext = (user: StoredUser) => `webauthn-registration:${user.poo
 
 /**
  * The registration challenge carries what CompleteWebAuthnRegistration must trust, the app client and
- * until when, sealed by the server's secret box to the user (as session tokens are sealed), so nothing is
- * stored between the two calls; its random IV makes every challenge new.
+ * until when, sealed by the server's secret box to the user (as session tokens are sealed), with a random
+ * id that the store keeps until the challenge is answered: as Cognito's, a challenge is answered once (a
+ * second answer to the same options is WebAuthnChallengeNotFoundException).
  */
-function mintChallenge(ctx: ServiceContext, user: StoredUser, clientId: string): string {
-  return ctx.secrets.encryptCompact(JSON.stringify([clientId, ctx.now().getTime() + REGISTRATION_MS]), challengeContext(user));
+async function mintChallenge(ctx: ServiceContext, user: StoredUser, clientId: string): Promise<string> {
+  const id = ctx.randomBytes(24).toString('base64url');
+  const expiresAt = ctx.now().getTime() + REGISTRATION_MS;
+  await ctx.repos.authSessions.insert({
+    poolId: user.poolId,
+    sessionHash: challengeKey(ctx, id),
+    clientId,
+    usernameKey: user.usernameKey,
+    challenge: REGISTRATION_CHALLENGE,
+    state: {},
+    expiresAt: new Date(expiresAt),
+  });
+  return ctx.secrets.encryptCompact(JSON.stringify([clientId, expiresAt, id]), challengeContext(user));
 }
 
-/** The client a challenge this server sealed for this user is bound to; WebAuthnChallengeNotFoundException otherwise, or once expired. */
-function openChallenge(ctx: ServiceContext, user: StoredUser, challenge: string): string {
+const REGISTRATION_CHALLENGE = 'WEB_AUTHN_REGISTRATION';
+const challengeKey = (ctx: ServiceContext, id: string) => ctx.secrets.mac(`webauthn-registration:${id}`);
+
+/**
+ * The registration a challenge this server sealed for this user stands for: its app client, and how to use
+ * it up (false when it was answered meanwhile); WebAuthnChallengeNotFoundException when it is not one of
+ * ours, has expired, or was answered already.
+ */
+async function openChallenge(ctx: ServiceContext, user: StoredUser, challenge: string): Promise<{ clientId: string; useUp(): Promise<boolean> }> {
   let claims: unknown[] = [];
   try {
     claims = JSON.parse(ctx.secrets.decryptCompact(challenge, challengeContext(user))) as unknown[];
   } catch {
     // forged, altered, or another user's: refused below
   }
-  const [clientId, expiresAt] = claims;
-  if (typeof clientId !== 'string' || !(Number(expiresAt) > ctx.now().getTime())) {
-    throw new WebAuthnChallengeNotFoundException('No passkey registration was started for this user, or it has expired: call StartWebAuthnRegistration again.');
-  }
-  return clientId;
+  const [clientId, expiresAt, id] = claims;
+  const key = typeof id === 'string' ? challengeKey(ctx, id) : '';
+  const stored = typeof clientId === 'string' && Number(expiresAt) > ctx.now().getTime() && key ? await ctx.repos.authSessions.get(user.poolId, key) : undefined;
+  if (!stored || stored.challenge !== REGISTRATION_CHALLENGE || stored.usernameKey !== user.usernameKey) throw challengeNotFound();
+  return { clientId: clientId as string, useUp: async () => (await ctx.repos.authSessions.take(user.poolId, key)) !== undefined };
 }
+
+const challengeNotFound = () =>
+  new WebAuthnChallengeNotFoundException('No passkey registration was started for this user, or it has expired or been answered: call StartWebAuthnRegistration again.');
 
 /**
  * StartWebAuthnRegistration: the options for navigator.credentials.create — the pool as relying party,
@@ -54,7 +76,7 @@ export async function registrationOptions(ctx: ServiceContext, pool: StoredUserP
     userName: user.username,
     userID: new TextEncoder().encode(user.sub),
     userDisplayName: user.attributes.preferred_username ?? user.attributes.email ?? user.username,
-    challenge: mintChallenge(ctx, user, clientId),
+    challenge: await mintChallenge(ctx, user, clientId),
     excludeCredentials: existing.map((credential) => ({ id: credential.credentialId, transports: credential.transports })),
     authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: rp.userVerification },
   });
@@ -70,8 +92,8 @@ export async function registrationOptions(ctx: ServiceContext, pool: StoredUserP
 export async function registerPasskey(ctx: ServiceContext, pool: StoredUserPool, user: StoredUser, clientId: string, document: unknown): Promise<void> {
   const rp = await relyingParty(ctx, pool);
   const { credential, clientData } = readCredential<RegistrationResponseJSON>(document, 'Credential');
-  const startedWith = openChallenge(ctx, user, Buffer.from(clientData.challenge, 'base64url').toString('utf8'));
-  if (startedWith !== clientId) throw new WebAuthnClientMismatchException('The passkey registration was started by another app client.');
+  const started = await openChallenge(ctx, user, Buffer.from(clientData.challenge, 'base64url').toString('utf8'));
+  if (started.clientId !== clientId) throw new WebAuthnClientMismatchException('The passkey registration was started by another app client.');
   checkOrigin(rp, clientData.origin);
   const result = await verified(
     () =>
@@ -85,6 +107,8 @@ export async function registerPasskey(ctx: ServiceContext, pool: StoredUserPool,
     (reason) => new WebAuthnCredentialNotSupportedException(`The passkey cannot be registered: ${reason}`),
   );
   if (!result.verified) throw new WebAuthnCredentialNotSupportedException('The passkey cannot be registered.');
+  // Used up by the answer that registers, not by one refused above: of two racing answers, one wins.
+  if (!(await started.useUp())) throw challengeNotFound();
   const existing = await ctx.repos.webauthnCredentials.list(pool.id, user.usernameKey, MAX_PASSKEYS_PER_USER);
   if (existing.length >= MAX_PASSKEYS_PER_USER) throw new LimitExceededException(`A user can register at most ${MAX_PASSKEYS_PER_USER} passkeys.`);
   const { credential: made } = result.registrationInfo;
