@@ -232,6 +232,24 @@ for (const store of STORES) {
       await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: credential })), 'WebAuthnChallengeNotFoundException', /answered/);
     });
 
+    it('takes each registration challenge once: the same options answered again, by another authenticator, are refused', async () => {
+      const { poolId, clientId } = await createPool('localhost');
+      const accessToken = await signedInUser(poolId, clientId, 'twice');
+      const fresh = async () => {
+        await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+        authenticatorId = await newAuthenticator();
+      };
+      const { CredentialCreationOptions } = await idp.send(new StartWebAuthnRegistrationCommand({ AccessToken: accessToken }));
+      await fresh();
+      const one = await ceremony(page, 'create', CredentialCreationOptions);
+      await idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: one }));
+      await fresh();
+      const two = await ceremony(page, 'create', CredentialCreationOptions);
+      assert.notEqual(two.id, one.id);
+      await rejects(idp.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: accessToken, Credential: two })), 'WebAuthnChallengeNotFoundException');
+      assert.equal((await idp.send(new ListWebAuthnCredentialsCommand({ AccessToken: accessToken }))).Credentials?.length, 1);
+    });
+
     it('lists a user\'s passkeys a page at a time', async () => {
       const { poolId, clientId } = await createPool('localhost');
       const accessToken = await signedInUser(poolId, clientId, 'collector');
