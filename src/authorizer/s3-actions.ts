@@ -9,7 +9,7 @@ import type { AuthorizerRequest } from './decision.js';
 import { headerValue } from './decision.js';
 
 /** Sub-resource → action, per method, for an object. The first present wins. */
-const OBJECT_SUBRESOURCES: Record<string, readonly (readonly [string, string])[]> = {
+const OBJECT_SUBRESOURCES: SubresourceTable = {
   GET: [
     ['uploadId', 's3:ListMultipartUploadParts'],
     ['acl', 's3:GetObjectAcl'],
@@ -41,7 +41,21 @@ const OBJECT_SUBRESOURCES: Record<string, readonly (readonly [string, string])[]
 };
 const OBJECT_DEFAULT: Record<string, string | undefined> = { GET: 's3:GetObject', HEAD: 's3:GetObject', PUT: 's3:PutObject', DELETE: 's3:DeleteObject' };
 
-const BUCKET_SUBRESOURCES: Record<string, readonly (readonly [string, string])[]> = {
+/** The same sub-resources of one version of an object (`&versionId=`), which S3 authorizes as their own actions. */
+const OBJECT_VERSION_SUBRESOURCES: SubresourceTable = {
+  GET: [
+    ['acl', 's3:GetObjectVersionAcl'],
+    ['tagging', 's3:GetObjectVersionTagging'],
+    ['attributes', 's3:GetObjectVersionAttributes'],
+  ],
+  PUT: [
+    ['acl', 's3:PutObjectVersionAcl'],
+    ['tagging', 's3:PutObjectVersionTagging'],
+  ],
+  DELETE: [['tagging', 's3:DeleteObjectVersionTagging']],
+};
+
+const BUCKET_SUBRESOURCES: SubresourceTable = {
   GET: [
     ['uploads', 's3:ListBucketMultipartUploads'],
     ['versions', 's3:ListBucketVersions'],
@@ -51,6 +65,18 @@ const BUCKET_SUBRESOURCES: Record<string, readonly (readonly [string, string])[]
     ['tagging', 's3:GetBucketTagging'],
     ['cors', 's3:GetBucketCORS'],
     ['versioning', 's3:GetBucketVersioning'],
+    ['lifecycle', 's3:GetLifecycleConfiguration'],
+    ['encryption', 's3:GetEncryptionConfiguration'],
+    ['publicAccessBlock', 's3:GetBucketPublicAccessBlock'],
+    ['policyStatus', 's3:GetBucketPolicyStatus'],
+    ['website', 's3:GetBucketWebsite'],
+    ['replication', 's3:GetReplicationConfiguration'],
+    ['logging', 's3:GetBucketLogging'],
+    ['notification', 's3:GetBucketNotification'],
+    ['object-lock', 's3:GetBucketObjectLockConfiguration'],
+    ['ownershipControls', 's3:GetBucketOwnershipControls'],
+    ['requestPayment', 's3:GetBucketRequestPayment'],
+    ['accelerate', 's3:GetAccelerateConfiguration'],
   ],
   PUT: [
     ['acl', 's3:PutBucketAcl'],
@@ -58,17 +84,50 @@ const BUCKET_SUBRESOURCES: Record<string, readonly (readonly [string, string])[]
     ['tagging', 's3:PutBucketTagging'],
     ['cors', 's3:PutBucketCORS'],
     ['versioning', 's3:PutBucketVersioning'],
+    ['lifecycle', 's3:PutLifecycleConfiguration'],
+    ['encryption', 's3:PutEncryptionConfiguration'],
+    ['publicAccessBlock', 's3:PutBucketPublicAccessBlock'],
+    ['website', 's3:PutBucketWebsite'],
+    ['replication', 's3:PutReplicationConfiguration'],
+    ['logging', 's3:PutBucketLogging'],
+    ['notification', 's3:PutBucketNotification'],
+    ['object-lock', 's3:PutBucketObjectLockConfiguration'],
+    ['ownershipControls', 's3:PutBucketOwnershipControls'],
+    ['requestPayment', 's3:PutBucketRequestPayment'],
+    ['accelerate', 's3:PutAccelerateConfiguration'],
   ],
+  // S3 authorizes most deletions of a configuration as putting it.
   DELETE: [
     ['policy', 's3:DeleteBucketPolicy'],
     ['tagging', 's3:PutBucketTagging'],
     ['cors', 's3:PutBucketCORS'],
+    ['lifecycle', 's3:PutLifecycleConfiguration'],
+    ['encryption', 's3:PutEncryptionConfiguration'],
+    ['publicAccessBlock', 's3:PutBucketPublicAccessBlock'],
+    ['website', 's3:DeleteBucketWebsite'],
+    ['replication', 's3:PutReplicationConfiguration'],
+    ['ownershipControls', 's3:PutBucketOwnershipControls'],
   ],
 };
+
+/**
+ * S3's sub-resources: a request naming one that the tables above do not map for its method is refused,
+ * not taken for the plain action (`PUT ?lifecycle` is no CreateBucket).
+ */
+const SUBRESOURCES = new Set([
+  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold', 'lifecycle', 'location',
+  'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus', 'publicAccessBlock', 'replication',
+  'requestPayment', 'restore', 'retention', 'select', 'tagging', 'torrent', 'uploads', 'versioning', 'versions', 'website',
+]);
 const BUCKET_DEFAULT: Record<string, string | undefined> = { GET: 's3:ListBucket', HEAD: 's3:ListBucket', PUT: 's3:CreateBucket', DELETE: 's3:DeleteBucket' };
 
-function pick(table: Record<string, readonly (readonly [string, string])[]>, method: string, params: Map<string, string>): string | undefined {
-  for (const [name, action] of table[method] ?? []) if (params.has(name)) return action;
+type SubresourceTable = Record<string, readonly (readonly [string, string])[]>;
+
+/** The action of the first sub-resource of `table` present; null when a sub-resource it does not map is present. */
+function pick(table: SubresourceTable, method: string, params: Map<string, string>): string | undefined | null {
+  const rows = table[method] ?? [];
+  for (const name of params.keys()) if (SUBRESOURCES.has(name) && !rows.some(([known]) => known === name)) return null;
+  for (const [name, action] of rows) if (params.has(name)) return action;
   return undefined;
 }
 
@@ -92,7 +151,8 @@ export function s3AccessChecks(request: AuthorizerRequest, options: S3ActionOpti
   const bucket = slash < 0 ? path.slice(1) : path.slice(1, slash);
   const key = slash < 0 ? '' : path.slice(slash + 1);
 
-  if (bucket === '') return method === 'GET' ? [{ action: 's3:ListAllMyBuckets', resource: 'arn:aws:s3:::*' }] : undefined;
+  // Only `/` itself lists the buckets: `//bucket/key` is no bucket's, and an upstream that merges slashes would serve the object.
+  if (bucket === '') return method === 'GET' && path === '/' ? [{ action: 's3:ListAllMyBuckets', resource: 'arn:aws:s3:::*' }] : undefined;
   const bucketArn = `arn:aws:s3:::${bucket}`;
 
   if (key === '') {
@@ -100,7 +160,9 @@ export function s3AccessChecks(request: AuthorizerRequest, options: S3ActionOpti
       // DeleteObjects names its keys in the body; without reading it, only a right to delete anything in the bucket will do.
       return [{ action: 's3:DeleteObject', resource: `${bucketArn}/*` }];
     }
-    const action = pick(BUCKET_SUBRESOURCES, method, params) ?? BUCKET_DEFAULT[method];
+    const picked = pick(BUCKET_SUBRESOURCES, method, params);
+    if (picked === null) return undefined;
+    const action = picked ?? BUCKET_DEFAULT[method];
     if (action === undefined) return undefined;
     if (action === 's3:ListBucket' || action === 's3:ListBucketVersions') {
       const context: Record<string, string> = {};
@@ -116,7 +178,10 @@ export function s3AccessChecks(request: AuthorizerRequest, options: S3ActionOpti
   }
 
   const objectArn = `${bucketArn}/${key}`;
-  const action = pick(OBJECT_SUBRESOURCES, method, params) ?? OBJECT_DEFAULT[method];
+  const versioned = params.has('versionId') ? pick(OBJECT_VERSION_SUBRESOURCES, method, params) : undefined;
+  const picked = typeof versioned === 'string' ? versioned : pick(OBJECT_SUBRESOURCES, method, params);
+  if (picked === null) return undefined;
+  const action = picked ?? OBJECT_DEFAULT[method];
   if (action === undefined) return undefined;
   const context: Record<string, string> = {};
   for (const header of ['x-amz-acl', 'x-amz-server-side-encryption', 'x-amz-storage-class', 'x-amz-metadata-directive', 'x-amz-copy-source']) {

@@ -93,6 +93,14 @@ export function verifySignedRequest(request: AuthorizerRequest, options: Signatu
   }
   if (credential.date !== amzDate.slice(0, 8)) return forbidden('SignatureDoesNotMatch', 'The date of the credential scope is not the date of X-Amz-Date.');
   if (!credential.signedHeaders.includes('host')) return forbidden('SignatureDoesNotMatch', 'Host must be a signed header.');
+  // As S3 checks: every x-amz-* header must be signed, or anyone holding a signed request could change what
+  // it does (x-amz-copy-source turns a PUT into a copy of something else, x-amz-acl makes it public).
+  if (signsRawPath(credential.service)) {
+    const unsigned = Object.keys(request.headers)
+      .map((name) => name.toLowerCase())
+      .filter((name) => name.startsWith('x-amz-') && !credential.signedHeaders.includes(name) && !(presign && name === 'x-amz-content-sha256'));
+    if (unsigned.length > 0) return forbidden('AccessDenied', `There were headers present in the request which were not signed: ${unsigned.join(', ')}`);
+  }
   if (options.services && !options.services.has(credential.service)) {
     return forbidden('SignatureDoesNotMatch', `The credential is scoped to service '${credential.service}', not ${[...options.services].map((s) => `'${s}'`).join(' or ')}.`);
   }
@@ -108,6 +116,8 @@ export function verifySignedRequest(request: AuthorizerRequest, options: Signatu
   // The payload hash the signature covers. When the client states it, a real hash must be the body's.
   let claimedHash = headerValue(request.headers, 'x-amz-content-sha256');
   if (presign && claimedHash === undefined) claimedHash = query.find(([name]) => name.toLowerCase() === 'x-amz-content-sha256')?.[1];
+  // Only S3 lets a signature leave the body out (UNSIGNED-PAYLOAD, STREAMING-…); elsewhere it covers the body as sent.
+  if (claimedHash !== undefined && !HEX_SHA256.test(claimedHash) && !signsRawPath(credential.service)) claimedHash = undefined;
   let payloadHashes: string[];
   if (claimedHash !== undefined) {
     if (HEX_SHA256.test(claimedHash)) {

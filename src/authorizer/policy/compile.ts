@@ -96,7 +96,9 @@ export function actionApplies(statement: CompiledStatement, lowerAction: string)
 
 /**
  * Whether the statement's Resource/NotResource covers `resource`. An entry whose policy variable has no
- * value matches no resource (IAM), for NotResource as for Resource.
+ * value matches no resource (IAM), for NotResource as for Resource — except that an Allow whose
+ * NotResource cannot be resolved applies to nothing: "everything but <unknown>" must not grant everything.
+ * A Deny keeps applying (failing safe).
  */
 export function resourceApplies(statement: CompiledStatement, resource: string, context: ContextView): boolean {
   const { resources } = statement;
@@ -108,7 +110,10 @@ export function resourceApplies(statement: CompiledStatement, resource: string, 
       glob = pattern.glob;
     } else {
       const resolved = resolvePattern(pattern.template, context, true);
-      if (resolved === undefined) continue;
+      if (resolved === undefined) {
+        if (statement.notResource && statement.effect === 'Allow') return false;
+        continue;
+      }
       glob = globFromPattern(resolved);
     }
     if (matchGlob(glob, resource)) {
