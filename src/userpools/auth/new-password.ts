@@ -1,10 +1,8 @@
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { sessionDevice } from '../devices/devices.js';
-import { plannedAttributeChange, sendChangeCodes } from '../users/attribute-changes.js';
-import { takeCodeMessage } from '../users/codes.js';
+import { applyAttributeChange, plannedAttributeChange } from '../users/attribute-changes.js';
 import { checkPasswordPolicy } from '../users/password-policy.js';
 import { newCredentials, type PasswordCredentials } from '../users/password-store.js';
-import { updateUser } from '../users/users.js';
 import { takeSession } from './auth-sessions.js';
 import { missingRequiredAttributes, secondFactorOrTokens, sessionUser, type SignInStep } from './sign-in-outcome.js';
 import type { ChallengeAnswer } from './challenge-answer.js';
@@ -35,12 +33,10 @@ export async function answerNewPasswordRequired(answer: ChallengeAnswer): Promis
   // Cognito's answer when the challenge's requiredAttributes were not all supplied.
   const missing = missingRequiredAttributes(pool, change.attributes);
   if (missing.length > 0) throw new InvalidParameterException(`Invalid attributes given, ${missing.join(', ')} is missing`);
-  if (change.coded.length > 0) await takeCodeMessage(ctx, pool.id, user.usernameKey);
   const credentials = await newCredentials(ctx, pool, user.username, password, {
     temporary: false,
     previous: user.credentials as PasswordCredentials | null,
   });
-  const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes: change.attributes, credentials, status: 'CONFIRMED' }));
-  await sendChangeCodes(ctx, pool, updated, change, { clientId: client.clientId });
+  const { updated } = await applyAttributeChange(ctx, pool, user, change, writer, { clientId: client.clientId }, { credentials, status: 'CONFIRMED' });
   return secondFactorOrTokens(ctx, pool, client, updated, await sessionDevice(ctx, updated, stored.state));
 }

@@ -84,20 +84,28 @@ export function plannedAttributeChange(pool: StoredUserPool, user: StoredUser, w
   return { attributes, pending, coded: toVerify.filter((contact) => (settings.AutoVerifiedAttributes ?? []).includes(contact)) };
 }
 
-/** Sends the codes a planned change calls for, to the user as updated; a user (not an administrator) is held to the code-message limit. */
-export async function sendChangeCodes(
+/**
+ * A planned change stored, with `alongside` (what else the same write sets: NEW_PASSWORD_REQUIRED's
+ * password and status, after its own checks of the planned attributes), and its codes sent. A user (not an
+ * administrator) may not make codes go to address after address.
+ */
+export async function applyAttributeChange(
   ctx: ServiceContext,
   pool: StoredUserPool,
-  updated: StoredUser,
+  user: StoredUser,
   change: AttributeChange,
+  writer: Writer,
   request: Omit<MessageCause, 'source'> = {},
-): Promise<CodeDeliveryDetailsType[]> {
+  alongside: Partial<StoredUser> = {},
+): Promise<{ updated: StoredUser; deliveries: CodeDeliveryDetailsType[] }> {
+  if (change.coded.length > 0 && writer.kind === 'client') await takeCodeMessage(ctx, pool.id, user.usernameKey);
+  const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, ...alongside, attributes: change.attributes }));
   const deliveries: CodeDeliveryDetailsType[] = [];
   for (const contact of change.coded) deliveries.push(await sendVerification(ctx, pool, updated, contact, { ...request, source: 'CustomMessage_UpdateUserAttribute' }, change.pending[contact]));
-  return deliveries;
+  return { updated, deliveries };
 }
 
-/** UpdateUserAttributes and AdminUpdateUserAttributes: plannedAttributeChange, stored, and its codes sent. */
+/** UpdateUserAttributes and AdminUpdateUserAttributes: plannedAttributeChange, applied. */
 export async function changeAttributes(
   ctx: ServiceContext,
   pool: StoredUserPool,
@@ -106,9 +114,5 @@ export async function changeAttributes(
   writer: Writer,
   request: Omit<MessageCause, 'source'> = {},
 ): Promise<CodeDeliveryDetailsType[]> {
-  const change = plannedAttributeChange(pool, user, writes, writer);
-  // A user may not make codes go to address after address; an administrator is trusted to.
-  if (change.coded.length > 0 && writer.kind === 'client') await takeCodeMessage(ctx, pool.id, user.usernameKey);
-  const updated = await updateUser(ctx, pool, user, (u) => ({ ...u, attributes: change.attributes }));
-  return sendChangeCodes(ctx, pool, updated, change, request);
+  return (await applyAttributeChange(ctx, pool, user, plannedAttributeChange(pool, user, writes, writer), writer, request)).deliveries;
 }
