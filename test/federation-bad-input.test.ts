@@ -16,7 +16,7 @@ import { json } from './helpers/oauth2-idp.js';
 import { signInAtIdp, startOidcIdp, type TestIdp } from './helpers/oidc-idp.js';
 import { authorizationRequest } from './helpers/relying-party.js';
 import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
-import { STORES } from './helpers/stores.js';
+import { rawRows, STORES } from './helpers/stores.js';
 
 const CALLBACK = 'http://localhost:3000/callback';
 /** The cookie that binds the browser to the sign-in it started (federated-sign-in.ts). */
@@ -195,6 +195,15 @@ for (const store of STORES) {
         skewMs = 0;
       }
       assert.deepEqual((await usernames()).filter((name) => name.includes('late-')), []);
+    });
+
+    it('refuses a posted answer too large to carry on in a URL, and keeps nothing for it', async () => {
+      // A form_post answer (Sign in with Apple's) is sealed into the continuation's URL, since nobody vouches for it yet.
+      const posted = await new FormBrowser().post(`${server.url}/${poolId}/oauth2/idpresponse`, { code: 'c', state: 's', user: 'x'.repeat(8_000) });
+      assert.equal(posted.status, 400);
+      assert.equal(posted.headers.get('location'), null);
+      assert.match(await posted.text(), /answer is too large/);
+      assert.deepEqual(await rawRows(server.store, 'browser_continuations', { pool_id: poolId }), []);
     });
 
     // Last: it deletes Google, which the tests above sign in through.

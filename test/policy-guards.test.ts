@@ -73,6 +73,33 @@ describe('S3 sub-resources on a specific object version need the …Version… a
   });
 });
 
+describe('S3 sub-resources map to their own actions, and unknown ones are refused', () => {
+  const actionOf = (method: string, url: string) => s3AccessChecks({ headers: {}, method, url })?.map((check) => check.action);
+  it('maps the bucket configurations and object-version sub-resources S3 names', () => {
+    for (const [method, url, action] of [
+      ['GET', '/photos?lifecycle', 's3:GetLifecycleConfiguration'],
+      ['PUT', '/photos?publicAccessBlock', 's3:PutBucketPublicAccessBlock'],
+      ['DELETE', '/photos?encryption', 's3:PutEncryptionConfiguration'],
+      ['DELETE', '/photos?website', 's3:DeleteBucketWebsite'],
+      ['GET', '/photos/a.jpg?acl&versionId=v1', 's3:GetObjectVersionAcl'],
+      ['GET', '/photos/a.jpg?retention&versionId=v1', 's3:GetObjectRetention'],
+      ['GET', '/photos/a.jpg?versionId=v1', 's3:GetObjectVersion'],
+    ]) {
+      assert.deepEqual(actionOf(method, url), [action], `${method} ${url}`);
+    }
+  });
+  it('refuses a sub-resource the mapping does not know for the method, rather than taking it for the plain action', () => {
+    for (const [method, url] of [
+      ['GET', '/photos?inventory'],
+      ['PUT', '/photos?analytics'],
+      ['DELETE', '/photos?logging'],
+      ['PUT', '/photos/a.jpg?restore'],
+    ]) {
+      assert.equal(actionOf(method, url), undefined, `${method} ${url}`);
+    }
+  });
+});
+
 describe('an empty leading path segment does not turn an object read into ListAllMyBuckets', () => {
   it('GET //photos/bob/secret.jpg is not s3:ListAllMyBuckets', () => {
     const listBuckets = policy({ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' });
