@@ -3,9 +3,6 @@ import { createSign, randomBytes, randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { after, afterEach, before, describe, it } from 'node:test';
 import {
-  CreateIdentityProviderCommand,
-  CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
   DescribeIdentityProviderCommand,
   ListUsersCommand,
   type CognitoIdentityProviderClient,
@@ -13,13 +10,11 @@ import {
 import * as client from 'openid-client';
 import { FormBrowser, location } from './helpers/form-browser.js';
 import { authorizationRequest } from './helpers/relying-party.js';
-import { encryptAssertion, IDP_KEY, readAuthnRequest, readLogoutRequest, samlResponse, startSamlIdp, type AuthnRequest, type LogoutRequest, type TestSamlIdp } from './helpers/saml-idp.js';
-import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
+import { encryptAssertion, IDP_KEY, readLogoutRequest, samlResponse, type AuthnRequest, type LogoutRequest, type TestSamlIdp } from './helpers/saml-idp.js';
+import { EMAIL_CLAIM, SAML_CALLBACK as CALLBACK, SAML_SIGNED_OUT as SIGNED_OUT, samlFederation, type SamlFederation } from './helpers/saml-federation.js';
+import type { TestServer } from './helpers/server.js';
 import { rawRows, STORES } from './helpers/stores.js';
 
-const CALLBACK = 'http://localhost:3000/callback';
-const SIGNED_OUT = 'http://localhost:3000/signed-out';
-const EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
 /** Encrypted assertions and single logout: where the deflate bomb and the assertion-count rules apply. */
 const SEALED = 'Sealed';
 /** Nothing switched on: the plain Assertion Consumer Service. */
@@ -27,7 +22,6 @@ const PLAIN = 'Plain';
 /** IDPSignout on, but metadata that gives no usable HTTP-Redirect SingleLogoutService (none, POST only, plain http elsewhere). */
 const NO_SLO = { NoSlo: 'none', PostSlo: 'post-only', HttpSlo: 'plain-http' } as const;
 const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
-const insecure = { execute: [client.allowInsecureRequests] };
 
 /** The test IdP's metadata with its SingleLogoutService removed, or changed so that no HTTP-Redirect one Gatehouse may call is left. */
 function metadataWithoutSlo(metadata: string, how: (typeof NO_SLO)[keyof typeof NO_SLO]): string {
@@ -48,63 +42,40 @@ for (const store of STORES) {
     let external: TestSamlIdp;
     let poolId: string;
     let app: client.Configuration;
+    let fed: SamlFederation;
     /** How far the server's clock runs ahead of the real one; reset after each test. */
     let skewMs = 0;
 
     // One pool, one IdP, a provider per configuration under test, and an app client listing them all.
-    // (A trimmed samlFederation of saml-federation.test.ts, which that file does not export.)
     before(async () => {
-      server = await startServer(store.name, FAST_HASHING, { now: () => new Date(Date.now() + skewMs) });
-      idp = server.idp();
-      external = await startSamlIdp();
-      poolId = (await idp.send(new CreateUserPoolCommand({ PoolName: 'saml-bad-input' }))).UserPool!.Id!;
-      const providers: Record<string, Record<string, string>> = {
-        [SEALED]: { MetadataFile: external.metadata, EncryptedResponses: 'true', IDPSignout: 'true' },
-        [PLAIN]: { MetadataFile: external.metadata },
-        ...Object.fromEntries(Object.entries(NO_SLO).map(([name, how]) => [name, { MetadataFile: metadataWithoutSlo(external.metadata, how), IDPSignout: 'true' }])),
-      };
-      for (const [ProviderName, ProviderDetails] of Object.entries(providers)) {
-        await idp.send(new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName, ProviderType: 'SAML', ProviderDetails, AttributeMapping: { email: EMAIL_CLAIM } }));
-      }
-      const { UserPoolClient } = await idp.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: poolId,
-          ClientName: 'app',
-          AllowedOAuthFlowsUserPoolClient: true,
-          AllowedOAuthFlows: ['code'],
-          AllowedOAuthScopes: ['openid', 'email'],
-          SupportedIdentityProviders: Object.keys(providers),
-          CallbackURLs: [CALLBACK],
-          LogoutURLs: [SIGNED_OUT],
+      fed = await samlFederation(
+        store.name,
+        (external) => ({
+          [SEALED]: { MetadataFile: external.metadata, EncryptedResponses: 'true', IDPSignout: 'true' },
+          [PLAIN]: { MetadataFile: external.metadata },
+          ...Object.fromEntries(Object.entries(NO_SLO).map(([name, how]) => [name, { MetadataFile: metadataWithoutSlo(external.metadata, how), IDPSignout: 'true' }])),
         }),
+        { overrides: { now: () => new Date(Date.now() + skewMs) } },
       );
-      app = await client.discovery(new URL(`${server.url}/${poolId}`), UserPoolClient!.ClientId!, undefined, client.None(), insecure);
+      ({ server, idp, external, poolId, app } = fed);
     });
     afterEach(() => {
       skewMs = 0;
     });
-    after(async () => {
-      await external?.close();
-      await server?.close();
-    });
+    after(() => fed?.close());
 
     const encryptionCertificate = async () =>
       (await idp.send(new DescribeIdentityProviderCommand({ UserPoolId: poolId, ProviderName: SEALED }))).IdentityProvider!.ProviderDetails!.ActiveEncryptionCertificate!;
 
-    /** The app's authorization request through Gatehouse: the AuthnRequest the IdP receives. */
-    async function toIdp(browser: FormBrowser, provider: string): Promise<AuthnRequest> {
-      const { url } = await authorizationRequest(app, CALLBACK, 'openid email', { identity_provider: provider });
-      const idpUrl = location(await browser.get(url), url.href);
-      assert.equal(`${idpUrl.origin}${idpUrl.pathname}`, external.ssoUrl, 'sent to the IdP');
-      return readAuthnRequest(idpUrl);
-    }
+    /** The AuthnRequest the IdP receives. */
+    const toIdp = async (browser: FormBrowser, provider: string): Promise<AuthnRequest> => (await fed.toIdp(browser, provider, 'openid email')).request;
 
     /**
      * The IdP's page posts `response` to the ACS (cross-site: no cookie), and the browser follows on: the
      * client's callback, or Gatehouse's error page (`refusedAt` the step that refused: the post itself or the continuation).
      */
     async function postAndFollow(browser: FormBrowser, request: AuthnRequest, response: string) {
-      const posted = await new FormBrowser().post(request.acsUrl, { SAMLResponse: response, RelayState: request.relayState });
+      const posted = await fed.postToAcs(request, response);
       if (posted.status !== 303) return { refusedAt: 'post', status: posted.status, page: await posted.text() };
       const next = location(posted, request.acsUrl);
       const answer = await browser.get(next);
@@ -139,13 +110,7 @@ for (const store of STORES) {
       return browser;
     }
 
-    /** /logout with the app's logout_uri: where the browser is sent next. */
-    async function signOut(browser: FormBrowser): Promise<URL> {
-      const url = `${server.url}/${poolId}/logout?${new URLSearchParams({ client_id: app.clientMetadata().client_id, logout_uri: SIGNED_OUT })}`;
-      const answer = await browser.get(url);
-      assert.equal(answer.status, 302);
-      return location(answer, url);
-    }
+    const signOut = (browser: FormBrowser) => fed.signOut(browser);
 
     /** The session here has ended when the next sign-in through `provider` goes to the IdP again. */
     async function assertSignedOutHere(browser: FormBrowser, provider: string) {

@@ -4,7 +4,6 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateIdentityProviderCommand,
   CreateUserPoolClientCommand,
-  CreateUserPoolCommand,
   DeleteIdentityProviderCommand,
   DescribeIdentityProviderCommand,
   GetSigningCertificateCommand,
@@ -15,57 +14,14 @@ import * as client from 'openid-client';
 import { rejects } from './helpers/assertions.js';
 import { FormBrowser, location } from './helpers/form-browser.js';
 import { authorizationRequest } from './helpers/relying-party.js';
-import { encryptAssertion, logoutResponseForm, logoutResponseQuery, readAuthnRequest, readLogoutRequest, samlResponse, startSamlIdp, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
-import { FAST_HASHING, startServer, type TestServer } from './helpers/server.js';
+import { encryptAssertion, logoutResponseForm, logoutResponseQuery, readLogoutRequest, samlResponse, type AuthnRequest, type TestSamlIdp } from './helpers/saml-idp.js';
+import { EMAIL_CLAIM, SAML_CALLBACK as CALLBACK, SAML_SIGNED_OUT as SIGNED_OUT, samlFederation, type SamlFederation } from './helpers/saml-federation.js';
+import type { TestServer } from './helpers/server.js';
 import { rawRow, STORES } from './helpers/stores.js';
 
-const CALLBACK = 'http://localhost:3000/callback';
-const SIGNED_OUT = 'http://localhost:3000/signed-out';
 /** Given by MetadataFile; `SamlByUrl` is the same IdP given by MetadataURL. */
 const PROVIDER = 'Saml';
 const BY_URL = 'SamlByUrl';
-const EMAIL_CLAIM = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress';
-const insecure = { execute: [client.allowInsecureRequests] };
-
-/** A server with a pool federated with a loopback SAML IdP (providers named as given, with their details), and an app client listing them. */
-async function samlFederation(storeName: 'sqlite' | 'postgres', providers: (external: TestSamlIdp) => Record<string, Record<string, string>>, confidential = false) {
-  const server = await startServer(storeName, FAST_HASHING);
-  const idp = server.idp();
-  const external = await startSamlIdp();
-  const { UserPool } = await idp.send(new CreateUserPoolCommand({ PoolName: 'saml', Schema: [{ Name: 'email', AttributeDataType: 'String', Required: true, Mutable: true }] }));
-  const poolId = UserPool!.Id!;
-  for (const [name, details] of Object.entries(providers(external))) {
-    await idp.send(
-      new CreateIdentityProviderCommand({ UserPoolId: poolId, ProviderName: name, ProviderType: 'SAML', ProviderDetails: details, AttributeMapping: { email: EMAIL_CLAIM, family_name: 'groups' } }),
-    );
-  }
-  const { UserPoolClient } = await idp.send(
-    new CreateUserPoolClientCommand({
-      UserPoolId: poolId,
-      ClientName: 'app',
-      GenerateSecret: confidential,
-      AllowedOAuthFlowsUserPoolClient: true,
-      AllowedOAuthFlows: ['code'],
-      AllowedOAuthScopes: ['openid', 'email', 'profile'],
-      SupportedIdentityProviders: Object.keys(providers(external)),
-      CallbackURLs: [CALLBACK],
-      LogoutURLs: [SIGNED_OUT],
-    }),
-  );
-  const { ClientId, ClientSecret } = UserPoolClient!;
-  const app = await client.discovery(new URL(`${server.url}/${poolId}`), ClientId!, ClientSecret, ClientSecret ? undefined : client.None(), insecure);
-  return {
-    server,
-    idp,
-    external,
-    poolId,
-    app,
-    close: async () => {
-      await external.close();
-      await server.close();
-    },
-  };
-}
 
 for (const store of STORES) {
   describe(`federation with a SAML 2.0 identity provider (${store.name})`, { skip: store.skip }, () => {
@@ -75,23 +31,19 @@ for (const store of STORES) {
     let poolId: string;
     let app: client.Configuration;
     let close: () => Promise<void>;
+    let fed: SamlFederation;
 
     before(async () => {
-      ({ server, idp, external, poolId, app, close } = await samlFederation(store.name, (idp) => ({
+      ({ server, idp, external, poolId, app, close } = fed = await samlFederation(store.name, (idp) => ({
         [PROVIDER]: { MetadataFile: idp.metadata },
         [BY_URL]: { MetadataURL: idp.metadataUrl },
       })));
     });
     after(() => close?.());
 
-    /** The app's authorization request through Gatehouse to the IdP: the AuthnRequest the IdP receives. */
-    async function toIdp(browser: FormBrowser, provider = PROVIDER): Promise<{ request: AuthnRequest; checks: Awaited<ReturnType<typeof authorizationRequest>>['checks'] }> {
-      const { url, checks } = await authorizationRequest(app, CALLBACK, 'openid email profile', { identity_provider: provider });
-      const answer = await browser.get(url);
-      assert.equal(answer.status, 302, await answer.clone().text());
-      const idpUrl = location(answer, url.href);
-      assert.equal(`${idpUrl.origin}${idpUrl.pathname}`, external.ssoUrl, 'sent to the IdP');
-      const request = readAuthnRequest(idpUrl);
+    /** The AuthnRequest the IdP receives, as Cognito would send it. */
+    async function toIdp(browser: FormBrowser, provider = PROVIDER) {
+      const { request, checks } = await fed.toIdp(browser, provider);
       assert.equal(request.acsUrl, `${server.url}/${poolId}/saml2/idpresponse`);
       assert.equal(request.issuer, `urn:amazon:cognito:sp:${poolId}`);
       // The SAML bindings allow a RelayState of 80 bytes, and IdPs cut longer ones.
@@ -99,9 +51,9 @@ for (const store of STORES) {
       return { request, checks };
     }
 
-    /** The IdP's page posts the response to the ACS (no cookie: a cross-site POST): Gatehouse's continuation URL. */
+    /** The IdP's page posts the response to the ACS: Gatehouse's continuation URL. */
     async function postToAcs(request: AuthnRequest, response: string): Promise<URL> {
-      const posted = await new FormBrowser().post(request.acsUrl, { SAMLResponse: response, RelayState: request.relayState });
+      const posted = await fed.postToAcs(request, response);
       assert.equal(posted.status, 303, await posted.clone().text());
       return location(posted, request.acsUrl);
     }
@@ -217,9 +169,10 @@ for (const store of STORES) {
     let poolId: string;
     let app: client.Configuration;
     let close: () => Promise<void>;
+    let fed: SamlFederation;
 
     before(async () => {
-      ({ server, idp, external, poolId, app, close } = await samlFederation(store.name, (idp) => ({
+      ({ server, idp, external, poolId, app, close } = fed = await samlFederation(store.name, (idp) => ({
         [SEALED]: { MetadataFile: idp.metadata, RequestSigningAlgorithm: 'rsa-sha256', EncryptedResponses: 'true', IDPSignout: 'true' },
       })));
     });
@@ -227,11 +180,7 @@ for (const store of STORES) {
 
     const describeSealed = async () => (await idp.send(new DescribeIdentityProviderCommand({ UserPoolId: poolId, ProviderName: SEALED }))).IdentityProvider!;
 
-    async function toIdp(browser: FormBrowser) {
-      const { url, checks } = await authorizationRequest(app, CALLBACK, 'openid email', { identity_provider: SEALED });
-      const idpUrl = location(await browser.get(url), url.href);
-      return { idpUrl, request: readAuthnRequest(idpUrl), checks };
-    }
+    const toIdp = (browser: FormBrowser) => fed.toIdp(browser, SEALED, 'openid email');
 
     it('GetSigningCertificate: the pool’s certificate, good for ten years, the same every time', async () => {
       const { Certificate } = await idp.send(new GetSigningCertificateCommand({ UserPoolId: poolId }));
@@ -272,18 +221,12 @@ for (const store of STORES) {
       const browser = new FormBrowser();
       const { request, checks } = await toIdp(browser);
       const response = await encryptAssertion(samlResponse(external, request, { nameId, attributes: { [EMAIL_CLAIM]: `${nameId}@idp.example` } }), certificate);
-      const next = location(await new FormBrowser().post(request.acsUrl, { SAMLResponse: response, RelayState: request.relayState }), request.acsUrl);
+      const next = location(await fed.postToAcs(request, response), request.acsUrl);
       const callback = location(await browser.get(next), next.href);
       return { browser, callback, checks };
     }
 
-    /** /logout with the app's logout_uri: the IdP's SingleLogoutService URL the browser is sent to. */
-    async function signOut(browser: FormBrowser) {
-      const url = `${server.url}/${poolId}/logout?${new URLSearchParams({ client_id: app.clientMetadata().client_id, logout_uri: SIGNED_OUT })}`;
-      const answer = await browser.get(url);
-      assert.equal(answer.status, 302);
-      return location(answer, url);
-    }
+    const signOut = (browser: FormBrowser) => fed.signOut(browser);
 
     it('ends the session at the IdP too (IDPSignout): a signed LogoutRequest, then the app’s logout_uri once the IdP answers', async () => {
       const { browser, callback } = await signedInBrowser('jay');
@@ -372,7 +315,7 @@ for (const store of STORES) {
     let close: () => Promise<void>;
 
     before(async () => {
-      ({ server, idp, external, poolId, app, close } = await samlFederation(store.name, (idp) => ({ [PORTAL]: { MetadataFile: idp.metadata, IDPInit: 'true' } }), true));
+      ({ server, idp, external, poolId, app, close } = await samlFederation(store.name, (idp) => ({ [PORTAL]: { MetadataFile: idp.metadata, IDPInit: 'true' } }), { confidential: true }));
       acsUrl = `${server.url}/${poolId}/saml2/idpresponse`;
     });
     after(() => close?.());
